@@ -1,0 +1,3 @@
+from bouncewatch.plugin.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,190 @@
+"""Postfix: Envelope -> Delivery | MessageInfo | MessageOutcome | None.
+
+Covers the delivery-status lines of every delivery agent (smtp, lmtp, local,
+virtual, pipe, error, retry, discard), qmgr's ``from=`` and ``status=expired``
+lines, cleanup's ``message-id=``, qmgr's ``removed`` (message done) and
+postsuper's ``removed`` (deleted by the operator). Multi-instance names
+(``postfix-out/smtp``, ``postfix/submission/smtpd``) are matched on their
+last component, the daemon.
+
+The ``key=value, key=value`` head is scanned by hand rather than with one big
+regex: addresses may hold commas and ``>`` inside quotes, and a scan is
+linear whatever the line holds.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay
+from .smtp import parse_reply
+
+MTA = "postfix"
+DELIVERY_AGENTS = frozenset({"smtp", "lmtp", "local", "virtual", "pipe", "error", "retry",
+                             "discard", "relay", "smtp-amavis", "lmtp-amavis"})
+_QID = re.compile(r"([0-9A-Za-z]{5,20}): ")
+
+
+def daemon_of(program: str) -> str | None:
+    """``postfix-out/smtp`` -> ``smtp``; None when not a Postfix program."""
+    i = program.rfind("/")
+    if i < 0:
+        return None
+    return program[i + 1:]
+
+
+def is_postfix(program: str) -> bool:
+    return "/" in program and not program.startswith("/")
+
+
+def parse(env: Envelope) -> Record | None:
+    daemon = daemon_of(env.program)
+    if daemon is None:
+        return None
+    msg = env.message
+    m = _QID.match(msg)
+    if m is None:
+        return None
+    qid = m[1]
+    body = msg[m.end():]
+    if daemon == "qmgr":
+        return _qmgr(qid, body)
+    if daemon == "cleanup":
+        if body.startswith("message-id="):
+            return MessageInfo(MTA, qid, message_id=_strip_angle(body[11:].split(" ", 1)[0]) or None)
+        return None
+    if daemon == "postsuper":
+        if body == "removed" or body.startswith("removed"):
+            return MessageOutcome(MTA, qid, "removed", reason="removed by the operator (postsuper)")
+        return None
+    if body.startswith("to="):  # to=<a@b>, and to=a@b in some logs
+        return _delivery(qid, body)
+    return None
+
+
+def _qmgr(qid: str, body: str) -> Record | None:
+    if body == "removed":
+        return MessageOutcome(MTA, qid, None)
+    if not body.startswith("from="):
+        return None
+    fields, rest = scan_fields(body)
+    sender = fields.get("from", "")
+    status = fields.get("status")
+    if status in ("expired", "force-expired"):
+        return MessageOutcome(MTA, qid, "expired", reason=(status + ", " + rest).strip(", "),
+                              sender=sender)
+    size = fields.get("size")
+    nrcpt = fields.get("nrcpt", "").split(" ", 1)[0]  # "2 (queue active)"
+    return MessageInfo(MTA, qid, sender=sender,
+                       size=int(size) if size and size.isdigit() else None,
+                       nrcpt=int(nrcpt) if nrcpt and nrcpt.isdigit() else None)
+
+
+def _delivery(qid: str, body: str) -> Delivery | None:
+    fields, reason = scan_fields(body)
+    status = fields.get("status")
+    rcpt = fields.get("to")
+    if not status or rcpt is None:
+        return None
+    if reason.startswith("("):
+        reason = reason[1:-1] if reason.endswith(")") else reason[1:]
+    delay = fields.get("delay")
+    try:
+        delay_f = float(delay) if delay else None
+    except ValueError:
+        delay_f = None
+    dsn = fields.get("dsn")
+    return Delivery(
+        mta=MTA, queue_id=qid, recipient=normalize_address(rcpt), status=status,
+        reason=reason, orig_recipient=normalize_address(fields["orig_to"]) if fields.get("orig_to") else None,
+        relay=parse_relay(fields.get("relay")), delay=delay_f, dsn=dsn,
+        reply=parse_reply(reason) if reason and status != "sent" else None,
+    )
+
+
+def scan_fields(body: str) -> tuple[dict[str, str], str]:
+    """``to=<a>, relay=x, status=sent (250 ok)`` -> ({to, relay, status}, ``(250 ok)``).
+
+    Values in angle brackets end at ``>`` followed by ``,`` or the end; others
+    at ``, ``. ``status=`` ends the head: its value is one word, the rest of
+    the line is the reason."""
+    fields: dict[str, str] = {}
+    i, n = 0, len(body)
+    while i < n:
+        eq = body.find("=", i)
+        if eq < 0:
+            break
+        key = body[i:eq]
+        if not key or " " in key or len(key) > 24:
+            break
+        j = eq + 1
+        if key == "status":
+            sp = body.find(" ", j)
+            if sp < 0:
+                fields[key] = body[j:].rstrip(",")
+                return fields, ""
+            fields[key] = body[j:sp].rstrip(",")
+            return fields, body[sp + 1:]
+        if j < n and body[j] == "<":
+            end = body.find(">, ", j)
+            if end < 0:
+                end = body.rfind(">")
+                if end < 0:
+                    fields[key] = body[j + 1:]
+                    return fields, ""
+            fields[key] = body[j + 1:end]
+            i = end + 3
+        else:
+            end = body.find(", ", j)
+            if end < 0:
+                fields[key] = body[j:]
+                return fields, ""
+            fields[key] = body[j:end]
+            i = end + 2
+    return fields, body[i:]
+
+
+def parse_relay(value: str | None) -> Relay | None:
+    if not value or value == "none":
+        return None
+    rb = value.rfind("]")
+    lb = value.rfind("[", 0, rb) if rb > 0 else -1
+    if lb < 0:
+        return Relay(value)  # relay=local, relay=dovecot, relay=private/dovecot-lmtp
+    tail = value[rb + 1:]
+    port = int(tail[1:]) if tail[:1] == ":" and tail[1:].isdigit() else None
+    return Relay(value[:lb] or None, value[lb + 1:rb] or None, port)
+
+
+def normalize_address(addr: str) -> str:
+    """Lower-cases the domain only: local parts are case-sensitive by RFC 5321."""
+    addr = _strip_angle(addr)
+    at = addr.rfind("@")
+    if at < 0:
+        return addr
+    return addr[:at] + "@" + addr[at + 1:].lower()
+
+
+def _strip_angle(s: str) -> str:
+    s = s.strip()
+    if s.startswith("<"):
+        s = s[1:]
+    if s.endswith(">"):
+        s = s[:-1]
+    return s
+
+
+POSTFIX_DAEMONS = frozenset({
+    "smtp", "lmtp", "local", "virtual", "pipe", "error", "retry", "discard", "qmgr", "oqmgr",
+    "cleanup", "postsuper", "bounce", "defer", "trace", "smtpd", "pickup", "master", "anvil",
+    "scache", "postscreen", "tlsmgr", "trivial-rewrite", "verify", "proxymap", "showq",
+    "sendmail", "postdrop", "postqueue", "postlogd", "dnsblog", "tlsproxy", "spawn", "flush",
+    "postfix-script", "postmap", "postalias", "postconf", "postlog", "qmqpd", "lmtp-amavis",
+})
+
+
+def claims(program: str) -> bool:
+    """``postfix/smtp``, ``postfix-out/smtp``, ``postfix/submission/smtpd``,
+    and any ``syslog_name`` whose last component is a Postfix daemon."""
+    daemon = daemon_of(program)
+    return daemon is not None and (daemon in POSTFIX_DAEMONS or program.startswith("postfix"))

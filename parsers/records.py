@@ -1,0 +1,86 @@
+"""Records every MTA parser returns, so correlation and classification see
+one shape whatever the MTA. Parsers build these; nothing here does I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(slots=True, frozen=True)
+class Envelope:
+    """What the log transport (syslog, journald, postlogd, Exim's own file)
+    wrapped around the MTA's message."""
+
+    timestamp: datetime | None
+    host: str | None
+    program: str
+    pid: int | None
+    message: str
+
+
+@dataclass(slots=True, frozen=True)
+class Relay:
+    host: str | None
+    ip: str | None = None
+    port: int | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class Reply:
+    """An SMTP reply as far as it can be recovered from a log's reason text."""
+
+    code: int | None = None        # basic reply code, 550
+    dsn: str | None = None         # enhanced status code in the reply, 5.1.1
+    command: str | None = None     # CONNECT, HELO, MAIL FROM, RCPT TO, DATA, END OF DATA ...
+    text: str = ""                 # remote text, multi-line replies folded
+    remote: str | None = None      # the host that replied, when named
+
+
+@dataclass(slots=True)
+class Delivery:
+    """One recipient's delivery outcome (sent, deferred, bounced, expired ...)."""
+
+    mta: str
+    queue_id: str
+    recipient: str
+    status: str
+    reason: str = ""
+    orig_recipient: str | None = None
+    relay: Relay | None = None
+    delay: float | None = None
+    dsn: str | None = None          # the MTA's own dsn= field, when it logs one
+    reply: Reply | None = None      # parsed from reason
+    sender: str | None = None       # when the line itself carries it (Exim F=, Sendmail)
+    size: int | None = None
+    message_id: str | None = None
+
+
+@dataclass(slots=True)
+class MessageInfo:
+    """Facts about a queued message that later delivery lines do not repeat."""
+
+    mta: str
+    queue_id: str
+    sender: str | None = None
+    size: int | None = None
+    message_id: str | None = None
+    nrcpt: int | None = None
+
+
+@dataclass(slots=True)
+class MessageOutcome:
+    """A per-message line that ends or changes every pending recipient at once:
+    Postfix qmgr ``status=expired``, ``postsuper`` removal, Exim ``Completed``.
+
+    ``status`` is the event status it gives pending recipients; ``None``
+    means the message is just finished (forget it, emit nothing)."""
+
+    mta: str
+    queue_id: str
+    status: str | None
+    reason: str = ""
+    sender: str | None = None
+
+
+Record = Delivery | MessageInfo | MessageOutcome

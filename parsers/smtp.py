@@ -1,0 +1,145 @@
+"""Reason text -> Reply(code, dsn, command, text, remote).
+
+One function, :func:`parse_reply`, for all three MTAs: each writes the remote
+server's reply into its reason in its own words, and they differ only in the
+markers around it:
+
+* Postfix: ``host mx[ip] said: 550 5.1.1 ... (in reply to RCPT TO command)``,
+  ``host mx[ip] refused to talk to me: 554 ...`` (the greeting),
+  ``lost connection with mx[ip] while sending RCPT TO``.
+* Exim: ``SMTP error from remote mail server after RCPT TO:<x@y>: 550 ...``,
+  multi-line replies kept with a literal ``\\n``.
+* Sendmail: ``Deferred: 451 4.7.1 ...``, ``reply=550 5.1.1 ...``.
+
+Enhanced status codes are validated per RFC 3463/5248 (class 2, 4 or 5;
+subject 0-7; detail 0-999). When the reply's class disagrees with the basic
+code (``451 5.7.3``), both are kept; the caller decides (see DESIGN notes in
+README: the MTA's status and ``dsn=`` field say what happened to the message,
+the reply's enhanced code says why, and classification prefers the latter).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .records import Reply
+
+_CODE = re.compile(r"([245]\d\d)(?:([ -])([245]\.\d{1,3}\.\d{1,3})(?![\d.]))?(?:[ -]|$)")
+_ENHANCED = re.compile(r"(?<![\d.])([245])\.([0-7])\.(\d{1,3})(?![\d.])")
+
+_POSTFIX_CMD = re.compile(r" \(in reply to ([A-Za-z /]{2,24}?) command\)\s*$")
+_EXIM_AFTER = re.compile(
+    r"SMTP (?:error from remote (?:mail server|mailer)|timeout|data timeout|protocol (?:error|synchronization error))"
+    r" after (?:pipelined )?(initial connection|end of data|sending data block|"
+    r"[A-Za-z]{4}(?: [A-Za-z]{2,4})?)")
+_WHILE = re.compile(r" while (?:receiving the initial server greeting|sending (MAIL FROM|RCPT TO|DATA command|"
+                    r"end of data|message body|XFORWARD|AUTH|BDAT|QUIT)|performing the ([A-Z]{3,8}) handshake)")
+_REMOTE = re.compile(r"(?:host|with|to|by) ([A-Za-z0-9._-]{1,255}\[[0-9A-Fa-f.:]{2,45}\])")
+
+# Reply text follows these markers; the first one found wins.
+_MARKERS = (" said: ", "refused to talk to me: ", "Deferred: ", "reply=")
+
+COMMANDS = {
+    "CONNECT": "CONNECT", "INITIAL CONNECTION": "CONNECT", "GREETING": "CONNECT",
+    "HELO": "HELO", "EHLO": "HELO", "LHLO": "HELO",
+    "STARTTLS": "STARTTLS", "AUTH": "AUTH", "XFORWARD": "XFORWARD",
+    "MAIL": "MAIL FROM", "MAIL FROM": "MAIL FROM",
+    "RCPT": "RCPT TO", "RCPT TO": "RCPT TO",
+    "DATA": "DATA", "BDAT": "END OF DATA", "END OF DATA": "END OF DATA",
+    "SENDING DATA BLOCK": "END OF DATA", "MESSAGE CONTENT": "END OF DATA",
+    "QUIT": "QUIT", "RSET": "RSET", "DATA COMMAND": "DATA", "MESSAGE BODY": "END OF DATA",
+}
+
+
+def normalize_command(word: str | None) -> str | None:
+    if not word:
+        return None
+    return COMMANDS.get(word.strip().upper(), word.strip().upper())
+
+
+def valid_enhanced(code: str) -> bool:
+    """RFC 3463/5248: class 2|4|5 . subject 0-7 . detail 0-999."""
+    parts = code.split(".")
+    return (len(parts) == 3 and parts[0] in ("2", "4", "5") and parts[1].isdigit()
+            and 0 <= int(parts[1]) <= 7 and parts[2].isdigit() and len(parts[2]) <= 3)
+
+
+def find_command(reason: str) -> str | None:
+    m = _POSTFIX_CMD.search(reason)
+    if m:
+        return normalize_command(m[1])
+    if "refused to talk to me" in reason or "initial server greeting" in reason:
+        return "CONNECT"
+    m = _EXIM_AFTER.search(reason)
+    if m:
+        return normalize_command(m[1])
+    m = _WHILE.search(reason)
+    if m:
+        if m[1]:
+            return normalize_command(m[1])
+        return "STARTTLS" if m[2] == "TLS" else ("CONNECT" if m[2] is None else normalize_command(m[2]))
+    return None
+
+
+def _remote_text_start(reason: str) -> int:
+    """Where the remote server's own words begin, or -1."""
+    for marker in _MARKERS:
+        i = reason.find(marker)
+        if i >= 0:
+            return i + len(marker)
+    if reason.startswith("SMTP error from remote"):
+        # Exim: "... after RCPT TO:<x@y>: 550 ..." / "... after end of data: 550 ..."
+        i = reason.find(">: ")
+        if i < 0:
+            i = reason.find(": ")
+            return i + 2 if i >= 0 else -1
+        return i + 3
+    return 0
+
+
+def fold_multiline(text: str, code: str, dsn: str | None, keep_first: bool = False) -> str:
+    """``550-5.1.1 a 550-5.1.1 b 550 5.1.1 c`` -> ``a b c`` (Exim's ``\\n`` too).
+    ``keep_first`` keeps the first code (for a whole reason: ``said: 550-5.1.1 a b c``)."""
+    if "\\n" in text:
+        text = text.replace("\\n", " ")
+    if f" {code}-" not in text and f" {code} " not in text:
+        return text
+    pat = re.compile(rf"(?:^| ){code}[ -]" + (re.escape(dsn) + " " if dsn else ""))
+    if keep_first:
+        m = pat.search(text)
+        if m is None:
+            return text
+        return text[: m.end()] + pat.sub(" ", " " + text[m.end():]).strip()
+    return pat.sub(" ", " " + text).strip()
+
+
+def parse_reply(reason: str) -> Reply:
+    """Recover the SMTP reply from a log reason. Never raises; fields that
+    cannot be recovered are None."""
+    command = find_command(reason)
+    remote = None
+    rm = _REMOTE.search(reason, 0, 400)
+    if rm:
+        remote = rm[1]
+    start = _remote_text_start(reason)
+    body = reason[start:] if start >= 0 else ""
+    cm = _POSTFIX_CMD.search(body)
+    if cm:
+        body = body[: cm.start()]
+    code = dsn = None
+    m = _CODE.match(body)
+    if m:
+        code = int(m[1])
+        if m[3] and valid_enhanced(m[3]):
+            dsn = m[3]
+        text = fold_multiline(body[m.end():], m[1], dsn if m[2] else None)
+        if dsn is None:  # "550 #5.1.0 Address rejected" (Exchange), "550 Requested ... 5.7.1"
+            em = _ENHANCED.search(text, 0, 64)
+            if em and em[1] == m[1][0]:
+                dsn = em[0]
+    else:
+        text = body
+        em = _ENHANCED.search(body, 0, 64) if body else None
+        if em:
+            dsn = em[0]
+    return Reply(code=code, dsn=dsn, command=command, text=text.strip(), remote=remote)

@@ -1,0 +1,260 @@
+"""Rule engine: a delivery's fields -> Classification.
+
+Rules are data (``rules/*.toml`` here, then ``rules.d/*.toml`` of the user,
+which come first). A rule file may hold three tables, each a list evaluated in
+order, first match wins:
+
+    [[provider]]   name, when     who received the mail (gmail, microsoft ...)
+    [[blocklist]]  name, when     which DNSBL a block names (spamhaus-zen ...)
+    [[rule]]       name, category, when [, cause = "prior"]
+
+``when`` is an expression of :mod:`.expr`. A rule with ``cause = "prior"``
+(expiry, Exim's "retry time not reached") carries the category of the last
+reasoned failure of the same message and recipient in ``cause``.
+
+A temporary outcome (``status = deferred``) never suppresses: a hard category
+seen in a 4xx reply ("450 4.1.1 user unknown") keeps its category but is typed
+soft with action retry. Every event is classified: if no rule matches, the
+status decides (rule ``builtin:status``).
+
+Results are cached per distinct tuple of the fields the rules read, because a
+busy server repeats the same replies.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import OrderedDict
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from .expr import Evidence, ExprError, MatchBank, Predicate, compile_expr, resolve
+
+BUILTIN_RULES = "rules"
+TEMPORARY_STATUSES = frozenset({"deferred", "delayed"})
+FAILURE_STATUSES = frozenset({"deferred", "bounced", "expired", "undeliverable", "removed",
+                              "delayed", "failed"})
+
+
+class RuleError(ValueError):
+    """A rule file that cannot be used; the message names file, line and key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    type: str
+    category: str
+    code: int
+    action: str
+    rule: str
+    provider: str | None = None
+    blocklist: str | None = None
+    cause: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    name: str
+    code: int
+    type: str
+    action: str
+
+
+@dataclass(slots=True)
+class Rule:
+    name: str
+    when: Predicate
+    origin: str                      # file:line, for explain and errors
+    category: str | None = None      # [[rule]] only
+    inherits_cause: bool = False
+
+
+@dataclass(slots=True)
+class Explanation:
+    classification: Classification
+    rule_origin: str
+    condition: str
+    evidence: Evidence
+    provider_evidence: Evidence
+    blocklist_evidence: Evidence
+
+
+class Taxonomy:
+    def __init__(self, categories: dict[str, Category], aliases: dict[str, str]) -> None:
+        self.categories, self.aliases = categories, aliases
+
+    @classmethod
+    def builtin(cls) -> "Taxonomy":
+        data = tomllib.loads(resources.files(__package__).joinpath("taxonomy.toml").read_text())
+        cats = {n: Category(n, v["code"], v["type"], v["action"]) for n, v in data["category"].items()}
+        return cls(cats, dict(data.get("alias", {})))
+
+    def get(self, name: str) -> Category | None:
+        return self.categories.get(self.aliases.get(name, name))
+
+
+class Classifier:
+    def __init__(self, rule_files: Iterable[tuple[str, str]], taxonomy: Taxonomy | None = None,
+                 cache_size: int = 8192) -> None:
+        """``rule_files``: (origin name, TOML text) in evaluation order."""
+        self.taxonomy = taxonomy or Taxonomy.builtin()
+        self._provider_bank, self._blocklist_bank, self._rule_bank = MatchBank(), MatchBank(), MatchBank()
+        self.providers: list[Rule] = []
+        self.blocklists: list[Rule] = []
+        self.rules: list[Rule] = []
+        for origin, text in rule_files:
+            self._load(origin, text)
+        paths: set[tuple[str, ...]] = set()
+        for r in (*self.providers, *self.blocklists, *self.rules):
+            paths |= r.when.fields
+        paths -= {("provider",), ("blocklist",)}
+        self._key_paths = tuple(sorted(paths))
+        self._inheriting = frozenset(r.name for r in self.rules if r.inherits_cause)
+        self._cache: OrderedDict[tuple, Classification] = OrderedDict()
+        self._cache_size = cache_size
+
+    # -- loading -------------------------------------------------------------
+    @classmethod
+    def load(cls, rules_dirs: Iterable[Path] = (), **kw: Any) -> "Classifier":
+        """User ``rules_dirs`` (in order) first, then the built-in rules."""
+        files: list[tuple[str, str]] = []
+        for d in rules_dirs:
+            d = Path(d)
+            if not d.is_dir():
+                raise RuleError(f"{d}: rules directory not found")
+            for p in sorted(d.glob("*.toml")):
+                try:
+                    files.append((str(p), p.read_text(encoding="utf-8")))
+                except (OSError, UnicodeDecodeError) as e:
+                    raise RuleError(f"{p}: cannot read rule file: {e}") from None
+        builtin = resources.files(__package__).joinpath(BUILTIN_RULES)
+        for entry in sorted(builtin.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".toml"):
+                files.append((f"builtin:{entry.name}", entry.read_text(encoding="utf-8")))
+        return cls(files, **kw)
+
+    def _load(self, origin: str, text: str) -> None:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as e:
+            raise RuleError(f"{origin}: {e}") from None
+        unknown = set(data) - {"rule", "provider", "blocklist"}
+        if unknown:
+            raise RuleError(f"{origin}:{_line_of(text, sorted(unknown)[0])}: unknown table "
+                            f"{sorted(unknown)[0]!r} (expected rule, provider, blocklist)")
+        for table, bank, target in (("provider", self._provider_bank, self.providers),
+                                    ("blocklist", self._blocklist_bank, self.blocklists),
+                                    ("rule", self._rule_bank, self.rules)):
+            for i, entry in enumerate(data.get(table, [])):
+                target.append(self._entry(origin, text, table, i, entry, bank))
+
+    def _entry(self, origin: str, text: str, table: str, i: int, entry: dict, bank: MatchBank) -> Rule:
+        name = entry.get("name")
+        where = f"{origin}:{_line_of(text, name) if isinstance(name, str) else '?'}"
+        if not isinstance(name, str) or not name:
+            raise RuleError(f"{where}: [[{table}]] #{i + 1} needs a 'name'")
+        allowed = {"name", "when", "category", "cause", "example", "note"} if table == "rule" \
+            else {"name", "when", "example", "note"}
+        extra = set(entry) - allowed
+        if extra:
+            raise RuleError(f"{where}: [[{table}]] {name!r}: unknown key {sorted(extra)[0]!r}")
+        when = entry.get("when")
+        if not isinstance(when, str):
+            raise RuleError(f"{where}: [[{table}]] {name!r}: 'when' must be an expression string")
+        try:
+            pred = compile_expr(when, bank)
+        except ExprError as e:
+            raise RuleError(f"{where}: [[{table}]] {name!r}: key 'when': {e}") from None
+        rule = Rule(name=name, when=pred, origin=where)
+        if table == "rule":
+            cat = entry.get("category")
+            if not isinstance(cat, str) or self.taxonomy.get(cat) is None:
+                raise RuleError(f"{where}: rule {name!r}: key 'category': unknown category {cat!r}")
+            rule.category = self.taxonomy.get(cat).name  # type: ignore[union-attr]
+            cause = entry.get("cause")
+            if cause not in (None, "prior"):
+                raise RuleError(f"{where}: rule {name!r}: key 'cause' must be \"prior\"")
+            rule.inherits_cause = cause == "prior"
+        return rule
+
+    # -- classifying ---------------------------------------------------------
+    def classify(self, ctx: dict[str, Any], prior_cause: str | None = None) -> tuple[Classification, bool]:
+        """-> (classification, whether the deciding rule inherits the cause).
+        ``ctx`` gains ``provider`` and ``blocklist``."""
+        key = tuple(resolve(ctx, p) for p in self._key_paths)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit, _ = self._decide(ctx, None)
+            self._cache[key] = hit
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        inherits = hit.rule in self._inheriting
+        if inherits and prior_cause:
+            return _with_cause(hit, prior_cause), True
+        return hit, inherits
+
+    def explain(self, ctx: dict[str, Any]) -> Explanation:
+        ev: Evidence = []
+        pev: Evidence = []
+        bev: Evidence = []
+        c, rule = self._decide(ctx, (ev, pev, bev))
+        return Explanation(c, rule.origin if rule else "builtin", rule.when.text if rule else "",
+                           ev, pev, bev)
+
+    def _decide(self, ctx: dict[str, Any], evid: tuple[Evidence, Evidence, Evidence] | None
+                ) -> tuple[Classification, Rule | None]:
+        provider = _first(self.providers, self._provider_bank, ctx, evid[1] if evid else None)
+        blocklist = _first(self.blocklists, self._blocklist_bank, ctx, evid[2] if evid else None)
+        ctx["provider"] = provider.name if provider else None
+        ctx["blocklist"] = blocklist.name if blocklist else None
+        rule = _first(self.rules, self._rule_bank, ctx, evid[0] if evid else None)
+        status = ctx.get("status") or ""
+        if rule is not None:
+            cat = self.taxonomy.categories[rule.category]  # type: ignore[index]
+            name = rule.name
+        else:
+            cat = self.taxonomy.categories[_status_fallback(status)]
+            name = "builtin:status"
+        ctype, action = cat.type, cat.action
+        if status in TEMPORARY_STATUSES and ctype == "hard":
+            ctype, action = "soft", "retry"
+        return Classification(ctype, cat.name, cat.code, action, name,
+                              ctx["provider"], ctx["blocklist"]), rule
+
+
+def _first(rules: list[Rule], bank: MatchBank, ctx: Mapping[str, Any], ev: Evidence | None) -> Rule | None:
+    if not rules:
+        return None
+    hits = bank.hits(ctx)
+    for r in rules:
+        if ev is not None:
+            local: Evidence = []
+            if r.when.fn(ctx, hits, local):
+                ev.extend(local)
+                return r
+        elif r.when.fn(ctx, hits, None):
+            return r
+    return None
+
+
+def _status_fallback(status: str) -> str:
+    return {"sent": "delivered", "deliverable": "delivered", "deferred": "soft_general",
+            "expired": "expired", "removed": "removed_by_admin"}.get(status, "general_bounce")
+
+
+def _with_cause(c: Classification, cause: str) -> Classification:
+    return Classification(c.type, c.category, c.code, c.action, c.rule, c.provider, c.blocklist, cause)
+
+
+def _line_of(text: str, needle: str | None) -> int | str:
+    if not needle:
+        return "?"
+    for n, line in enumerate(text.splitlines(), 1):
+        if f'"{needle}"' in line or f"'{needle}'" in line or line.strip().startswith(f"[{needle}"):
+            return n
+    return "?"

@@ -1,0 +1,262 @@
+"""The one expression language of bouncewatch: rule conditions and ``--where``.
+
+    dsn ~ "5.1.*" and reason ~ /user (unknown|not found)|no such (user|mailbox)/
+    status = "bounced" and not relay.host ~ /google/
+    smtp_code >= 500 and category in ["blocklisted", "bad_reputation"]
+
+Operators: ``=``/``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=`` (numbers),
+``~``/``!~`` (match: ``/regex/`` searched anywhere, ``"glob"`` against the
+whole value), ``in [..]``; ``and``, ``or``, ``not``, parentheses; a bare
+field is true when it is set and not empty. Fields are dotted paths into the
+event (``relay.host``). A missing field compares false (``!=``/``!~``: true).
+
+Regexes are RE2 (linear time, no backreferences) and case-insensitive:
+reply texts vary in case and rules should not have to. Parsed once with
+pyparsing, compiled to closures. Every ``~`` of one field across a whole rule
+set is matched in one pass with an ``re2.Set`` (:class:`MatchBank`), so a
+rule set of hundreds of patterns costs one scan of the text per field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import pyparsing as pp
+import re2
+
+pp.ParserElement.enable_packrat()
+
+
+class ExprError(ValueError):
+    """A syntax or regex error, with the column where it was found."""
+
+    def __init__(self, message: str, text: str, col: int | None = None) -> None:
+        self.text, self.col = text, col
+        where = f" at column {col}" if col else ""
+        super().__init__(f"{message}{where}: {text!r}")
+
+
+def _re2_options() -> re2.Options:
+    o = re2.Options()
+    o.case_sensitive = False
+    o.max_mem = 64 << 20
+    o.log_errors = False
+    return o
+
+
+def resolve(ctx: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    v: Any = ctx.get(path[0])
+    for part in path[1:]:
+        if not isinstance(v, Mapping):
+            return None
+        v = v.get(part)
+    return v
+
+
+class MatchBank:
+    """All ``~`` patterns of a set of expressions, grouped per field, each
+    group compiled into one RE2 Set. ``hits(ctx)`` returns, per field, the
+    ids of the patterns that match; leaves then look their id up."""
+
+    def __init__(self) -> None:
+        self._patterns: dict[tuple[str, ...], list[str]] = {}
+        self._sets: list[tuple[tuple[str, ...], Any]] | None = None
+        self._single: dict[tuple[tuple[str, ...], int], Any] = {}
+
+    def add(self, path: tuple[str, ...], pattern: str, text: str) -> int:
+        try:
+            self._single[(path, len(self._patterns.get(path, ())))] = re2.compile(pattern, _re2_options())
+        except re2.error as e:
+            raise ExprError(f"bad regular expression /{pattern}/ ({e})", text) from None
+        lst = self._patterns.setdefault(path, [])
+        lst.append(pattern)
+        self._sets = None
+        return len(lst) - 1
+
+    def _compile(self) -> list[tuple[tuple[str, ...], Any]]:
+        sets = []
+        for path, patterns in self._patterns.items():
+            s = re2.Set.SearchSet(_re2_options())
+            for p in patterns:
+                s.Add(p)
+            s.Compile()
+            sets.append((path, s))
+        self._sets = sets
+        return sets
+
+    def hits(self, ctx: Mapping[str, Any]) -> dict[tuple[str, ...], frozenset[int] | set[int]]:
+        out: dict[tuple[str, ...], Any] = {}
+        for path, s in self._sets if self._sets is not None else self._compile():
+            v = resolve(ctx, path)
+            if v is None:
+                continue
+            found = s.Match(v if isinstance(v, str) else str(v))  # None when nothing matches
+            out[path] = set(found) if found else ()
+        return out
+
+    def evidence(self, path: tuple[str, ...], idx: int, value: Any) -> str | None:
+        m = self._single[(path, idx)].search(value if isinstance(value, str) else str(value))
+        return m.group(0) if m else None
+
+    @property
+    def fields(self) -> set[tuple[str, ...]]:
+        return set(self._patterns)
+
+
+Evidence = list[tuple[str, str, str]]  # (field, operator and pattern, matched text)
+Fn = Callable[[Mapping[str, Any], dict, "Evidence | None"], bool]
+
+
+@dataclass
+class Predicate:
+    """A compiled expression. Call ``matches(ctx)`` for a one-off test; rule
+    sets share a bank and call ``fn(ctx, hits, evidence)`` themselves."""
+
+    text: str
+    fn: Fn
+    bank: MatchBank
+    fields: set[tuple[str, ...]] = field(default_factory=set)
+
+    def matches(self, ctx: Mapping[str, Any], evidence: Evidence | None = None) -> bool:
+        return self.fn(ctx, self.bank.hits(ctx), evidence)
+
+
+# -- grammar ---------------------------------------------------------------------
+_AND, _OR, _NOT, _IN = (pp.CaselessKeyword(k) for k in ("and", "or", "not", "in"))
+_IDENT = ~(_AND | _OR | _NOT | _IN) + pp.Regex(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_STRING = (pp.QuotedString('"', esc_char="\\") | pp.QuotedString("'", esc_char="\\")).set_parse_action(
+    lambda t: ("str", t[0]))
+_REGEX = pp.Regex(r"/((?:[^/\\\n]|\\.)*)/").set_parse_action(lambda t: ("re", t[0][1:-1].replace("\\/", "/")))
+_NUMBER = pp.Regex(r"-?\d+(?:\.\d+)?").set_parse_action(
+    lambda t: ("num", float(t[0]) if "." in t[0] else int(t[0])))
+_SCALAR = _STRING | _NUMBER
+_LIST = (pp.Suppress("[") + pp.Opt(pp.DelimitedList(_SCALAR)) + pp.Suppress("]")).set_parse_action(
+    lambda t: ("list", [v for _, v in t]))
+_OP = pp.one_of("== != !~ <= >= = ~ < >")
+_CMP = pp.Group(_IDENT + (_OP + (_REGEX | _SCALAR) | _IN + _LIST))
+_TRUTHY = pp.Group(_IDENT)
+_ATOM = _CMP | _TRUTHY
+_EXPR = pp.infix_notation(_ATOM, [
+    (_NOT, 1, pp.OpAssoc.RIGHT),
+    (_AND, 2, pp.OpAssoc.LEFT),
+    (_OR, 2, pp.OpAssoc.LEFT),
+])
+
+
+def compile_expr(text: str, bank: MatchBank | None = None) -> Predicate:
+    """Parse and compile once; raises ExprError with the column on bad input."""
+    bank = bank if bank is not None else MatchBank()
+    try:
+        tree = _EXPR.parse_string(text, parse_all=True)[0]
+    except pp.ParseBaseException as e:
+        raise ExprError(f"syntax error ({e.msg})", text, e.col) from None
+    pred = Predicate(text, lambda c, h, e: False, bank)
+    pred.fn = _build(tree, bank, pred.fields, text)
+    return pred
+
+
+def _build(node: Any, bank: MatchBank, fields: set, text: str) -> Fn:
+    if isinstance(node, pp.ParseResults):
+        items = list(node)
+    else:
+        items = [node]
+    if len(items) == 1 and isinstance(items[0], pp.ParseResults):
+        return _build(items[0], bank, fields, text)
+    head = items[0]
+    if isinstance(head, str) and head.lower() == "not":
+        inner = _build(items[1], bank, fields, text)
+        return lambda c, h, e: not inner(c, h, None)
+    if len(items) >= 3 and isinstance(items[1], str) and items[1].lower() in ("and", "or"):
+        parts = [_build(x, bank, fields, text) for x in items[0::2]]
+        if items[1].lower() == "and":
+            return lambda c, h, e: all(p(c, h, e) for p in parts)
+        return lambda c, h, e: any(p(c, h, e) for p in parts)
+    # a comparison or a bare field
+    name = head
+    path = tuple(name.split("."))
+    fields.add(path)
+    if len(items) == 1:
+        return lambda c, h, e: bool(resolve(c, path))
+    op, (kind, value) = items[1], items[2]
+    if isinstance(op, str) and op.lower() == "in":
+        allowed = frozenset(value) | frozenset(str(v) for v in value)
+        return lambda c, h, e: resolve(c, path) in allowed
+    if op in ("~", "!~"):
+        if kind == "re":
+            pattern = value
+        elif kind == "str":
+            pattern = "^" + _glob_to_re2(value) + "$"
+        else:
+            raise ExprError(f"'~' needs a /regex/ or a \"glob\", not {value!r}", text)
+        idx = bank.add(path, pattern, text)
+        shown = f"{op} /{value}/" if kind == "re" else f'{op} "{value}"'
+
+        def match(c: Mapping[str, Any], h: dict, e: Evidence | None) -> bool:
+            hit = idx in h.get(path, ())
+            if hit and e is not None:
+                e.append((name, shown, bank.evidence(path, idx, resolve(c, path)) or ""))
+            return hit
+        if op == "!~":
+            return lambda c, h, e: resolve(c, path) is None or idx not in h.get(path, ())
+        return match
+    return _compare(name, path, op, kind, value)
+
+
+def _glob_to_re2(glob: str) -> str:
+    """``*``, ``?`` and ``[...]`` classes; everything else literal."""
+    out, i, n = [], 0, len(glob)
+    while i < n:
+        ch = glob[i]
+        if ch == "*":
+            out.append(".*")
+        elif ch == "?":
+            out.append(".")
+        elif ch == "[" and glob.find("]", i + 1) > i + 1:
+            j = glob.find("]", i + 1)
+            body = glob[i + 1:j].replace("\\", "\\\\")
+            out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+            i = j
+        else:
+            out.append(re2.escape(ch))
+        i += 1
+    return "".join(out)
+
+
+def _compare(name: str, path: tuple[str, ...], op: str, kind: str, value: Any) -> Fn:
+    if op in ("=", "=="):
+        if kind == "num":
+            return lambda c, h, e: _num(resolve(c, path)) == value
+        return lambda c, h, e: _str(resolve(c, path)) == value
+    if op == "!=":
+        if kind == "num":
+            return lambda c, h, e: _num(resolve(c, path)) != value
+        return lambda c, h, e: _str(resolve(c, path)) != value
+    if kind != "num":
+        raise ExprError(f"'{op}' compares numbers; {name} {op} {value!r}", name)
+    cmp = {"<": float.__lt__, "<=": float.__le__, ">": float.__gt__, ">=": float.__ge__}[op]
+
+    def numeric(c: Mapping[str, Any], h: dict, e: Evidence | None) -> bool:
+        v = _num(resolve(c, path))
+        return v is not None and cmp(float(v), float(value))
+    return numeric
+
+
+def _num(v: Any) -> float | int | None:
+    if isinstance(v, bool) or v is None:
+        return None
+    if isinstance(v, (int, float)):
+        return v
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def _str(v: Any) -> str | None:
+    if v is None:
+        return None
+    return v if isinstance(v, str) else str(v)
+
+
+__all__ = ["ExprError", "MatchBank", "Predicate", "compile_expr", "resolve"]

@@ -1,0 +1,240 @@
+"""``bouncewatch`` command line (DESIGN.md, "Command line"; stable).
+
+Exit codes: 0 ok, 1 unreadable input or failed run (the message names the
+file), 2 usage or configuration error. Events go to stdout as JSON Lines;
+everything for humans goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Sequence
+
+from bouncewatch import __version__
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad arguments or configuration: exit 2 with the message."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="bouncewatch",
+        description="Classify deferred and bounced mail from Postfix, Exim and Sendmail logs.")
+    ap.add_argument("--version", action="version", version=f"bouncewatch {__version__}")
+    sub = ap.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("parse", help="parse log files (plain or .gz; - or none = stdin) to JSON Lines")
+    p.add_argument("files", nargs="*", metavar="FILE")
+    p.add_argument("--mta", default="auto", choices=["auto", "postfix", "exim", "sendmail"])
+    p.add_argument("--format", default="json", help="json (default), ecs, ocsf, cef, leef")
+    p.add_argument("--all", action="store_true", help="also emit successful deliveries (status=sent)")
+    p.add_argument("--where", metavar="EXPR", help="emit only events matching EXPR")
+    p.add_argument("--state-dir", metavar="DIR", help="also feed the recipient history in DIR")
+    p.add_argument("--rules-dir", metavar="DIR", action="append", default=[],
+                   help="extra rule files (*.toml), evaluated before the built-in rules")
+    p.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
+    p.set_defaults(func=cmd_parse)
+
+    e = sub.add_parser("explain", help="classify one reply / reason text and show why")
+    e.add_argument("text", metavar="TEXT")
+    e.add_argument("--json", action="store_true")
+    e.add_argument("--status", choices=["deferred", "bounced", "expired", "sent"],
+                   help="the delivery status (default: from the reply code; 5xx bounced, else deferred)")
+    e.add_argument("--relay", metavar="HOST", help="the relay host that answered (for provider detection)")
+    e.add_argument("--recipient", metavar="ADDR")
+    e.add_argument("--rules-dir", metavar="DIR", action="append", default=[])
+    e.set_defaults(func=cmd_explain)
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = build_parser()
+    args = ap.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as e:
+        print(f"bouncewatch: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # `bouncewatch parse | head`
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
+
+# -- shared helpers ----------------------------------------------------------------
+def load_classifier(rules_dirs: Sequence[str]):
+    from .classify.engine import Classifier, RuleError
+    try:
+        return Classifier.load([Path(d) for d in rules_dirs])
+    except RuleError as e:
+        raise UsageError(str(e)) from None
+
+
+def compile_where(text: str | None):
+    if not text:
+        return None
+    from .classify.expr import ExprError, compile_expr
+    try:
+        return compile_expr(text)
+    except ExprError as e:
+        raise UsageError(f"--where: {e}") from None
+
+
+def dumps(event: dict[str, Any]) -> str:
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+
+
+# -- parse -------------------------------------------------------------------------
+def cmd_parse(args: argparse.Namespace) -> int:
+    from .pipeline import Pipeline
+    from .reader import iter_lines, open_log
+
+    if args.format != "json":
+        raise UsageError(f"--format {args.format}: only json is available in this build")
+    if args.state_dir:
+        raise UsageError("--state-dir: the recipient history is not available in this build")
+    pipeline = Pipeline(load_classifier(args.rules_dir), mta=args.mta, include_sent=args.all,
+                        where=compile_where(args.where))
+    files = args.files or ["-"]
+    out = sys.stdout
+    failed = 0
+    for path in files:
+        try:
+            fp = open_log(path)
+            ref = None if path == "-" else datetime.fromtimestamp(os.stat(path).st_mtime, timezone.utc)
+        except OSError as e:
+            print(f"bouncewatch: cannot read {path}: {e.strerror or e}", file=sys.stderr)
+            failed += 1
+            continue
+        pipeline.set_reference_time(ref.astimezone() if ref else None)
+        progress = _Progress(path, fp) if _want_progress(args, path) else None
+        name = None if path == "-" else os.path.abspath(path)
+        try:
+            for line in iter_lines(fp, pipeline.counts):
+                if not line.terminated:
+                    pipeline.counts["unterminated_last_line"] += 1
+                for ev in pipeline.feed(line.text, name, line.offset):
+                    out.write(dumps(ev))
+                    out.write("\n")
+                if progress:
+                    progress.tick(line.offset)
+        except BrokenPipeError:
+            raise
+        except (OSError, EOFError) as e:  # vanished, truncated .gz, I/O error: keep what we have
+            print(f"bouncewatch: error reading {path}: {e}", file=sys.stderr)
+            failed += 1
+        finally:
+            if progress:
+                progress.done()
+            if fp is not sys.stdin.buffer:
+                fp.close()
+    out.flush()
+    print(pipeline.summary(), file=sys.stderr)
+    return EXIT_INPUT if failed else EXIT_OK
+
+
+def _want_progress(args: argparse.Namespace, path: str) -> bool:
+    if args.no_progress or path == "-" or not sys.stderr.isatty():
+        return False
+    try:
+        return os.path.getsize(path) > 20 * 1024 * 1024
+    except OSError:
+        return False
+
+
+class _Progress:
+    """A one-line bar on stderr for big files at a terminal, never when piped."""
+
+    def __init__(self, path: str, fp: Any) -> None:
+        self.path, self.total = path, os.path.getsize(path)
+        self.raw = getattr(fp, "fileobj", None) or fp  # gzip: position in the compressed file
+        self.next = 0.0
+
+    def tick(self, _offset: int) -> None:
+        now = time.monotonic()
+        if now < self.next:
+            return
+        self.next = now + 0.2
+        try:
+            pos = self.raw.tell()
+        except (OSError, ValueError):
+            return
+        frac = min(1.0, pos / self.total) if self.total else 1.0
+        bar = "#" * int(frac * 30)
+        sys.stderr.write(f"\r{os.path.basename(self.path)} [{bar:<30}] {frac * 100:5.1f}%")
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        sys.stderr.write("\r" + " " * 60 + "\r")
+        sys.stderr.flush()
+
+
+# -- explain -----------------------------------------------------------------------
+def cmd_explain(args: argparse.Namespace) -> int:
+    from bouncewatch.parsers.records import Delivery, Envelope, Relay
+    from bouncewatch.parsers.smtp import parse_reply
+
+    from .event import rule_context
+
+    classifier = load_classifier(args.rules_dir)
+    reply = parse_reply(args.text)
+    status = args.status or ("bounced" if (reply.code or 0) >= 500 or (reply.dsn or "").startswith("5")
+                             else "deferred")
+    d = Delivery(mta="explain", queue_id="", recipient=args.recipient or "", status=status,
+                 reason=args.text, relay=Relay(args.relay) if args.relay else None, reply=reply)
+    ctx = rule_context(Envelope(None, None, "explain", None, args.text), d)
+    x = classifier.explain(ctx)
+    c = x.classification
+    if args.json:
+        print(json.dumps({
+            "classification": c.to_dict(), "rule_origin": x.rule_origin, "condition": x.condition,
+            "evidence": [{"field": f, "test": t, "matched": m} for f, t, m in x.evidence],
+            "provider_evidence": [{"field": f, "test": t, "matched": m} for f, t, m in x.provider_evidence],
+            "blocklist_evidence": [{"field": f, "test": t, "matched": m} for f, t, m in x.blocklist_evidence],
+            "reply": {"code": reply.code, "dsn": reply.dsn, "command": reply.command, "text": reply.text},
+            "status": status,
+        }, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    rows = [
+        ("category", f"{c.category} (code {c.code})"),
+        ("type", c.type),
+        ("action", c.action),
+        ("provider", c.provider or "-"),
+        ("blocklist", c.blocklist or "-"),
+        ("rule", f"{c.rule}  [{x.rule_origin}]"),
+        ("status", f"{status} (reply code {reply.code or '-'}, enhanced {reply.dsn or '-'}, "
+                   f"command {reply.command or '-'})"),
+    ]
+    if x.condition:
+        rows.append(("condition", _clip(x.condition, 160)))
+    for label, ev in (("evidence", x.evidence), ("provider by", x.provider_evidence),
+                      ("blocklist by", x.blocklist_evidence)):
+        for f, t, m in ev:
+            rows.append((label, f"{f} matched {m!r}" + (f"  ({_clip(t, 70)})" if len(t) < 70 else "")))
+    width = max(len(k) for k, _ in rows)
+    for k, v in rows:
+        print(f"{k:<{width}}  {v}")
+    return EXIT_OK
+
+
+def _clip(s: str, n: int) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,157 @@
+"""Queue-id tables: what earlier lines said about a message, for later lines.
+
+Postfix writes the sender and size on a qmgr line, the Message-ID on a
+cleanup line, and each recipient's outcome on its own delivery line; an
+expiry or an operator's removal is one line per message that names no
+recipient. The correlator joins them and counts deferrals per recipient.
+
+Memory is bounded twice: a message is forgotten when the MTA says it is done
+(``removed``) or when no line has named it for ``ttl`` of log time, and an
+LRU cap holds even when neither comes (a log that starts mid-queue, a
+``removed`` lost to rotation).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bouncewatch.parsers.records import Delivery, MessageInfo, MessageOutcome, Record
+
+DEFAULT_MAX_MESSAGES = 50_000
+DEFAULT_MAX_RECIPIENTS = 1_000   # per message; the rest are passed through uncounted
+DEFAULT_TTL = timedelta(days=7)  # longer than Postfix's default 5-day queue lifetime
+
+
+@dataclass(slots=True)
+class RecipientState:
+    deferrals: int = 0
+    final: bool = False
+    cause: str | None = None          # category of the last reasoned failure
+    orig_recipient: str | None = None
+
+
+@dataclass(slots=True)
+class MessageState:
+    sender: str | None = None
+    size: int | None = None
+    message_id: str | None = None
+    last_seen: datetime | None = None
+    recipients: dict[str, RecipientState] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Correlated:
+    """A delivery with what the tables knew; ``state`` lets the pipeline
+    record the classified cause for later expiries of the same recipient."""
+
+    delivery: Delivery
+    attempt: int | None
+    prior_cause: str | None
+    state: RecipientState | None
+
+
+class Correlator:
+    def __init__(self, max_messages: int = DEFAULT_MAX_MESSAGES, ttl: timedelta = DEFAULT_TTL,
+                 max_recipients: int = DEFAULT_MAX_RECIPIENTS) -> None:
+        self.max_messages, self.ttl, self.max_recipients = max_messages, ttl, max_recipients
+        self._msgs: OrderedDict[tuple[str, str], MessageState] = OrderedDict()
+        self._newest: datetime | None = None
+        self.evicted = 0
+
+    def __len__(self) -> int:
+        return len(self._msgs)
+
+    def feed(self, rec: Record, when: datetime | None) -> list[Correlated]:
+        if when is not None and (self._newest is None or when > self._newest):
+            self._newest = when
+        if isinstance(rec, Delivery):
+            return [self._delivery(rec, when)]
+        if isinstance(rec, MessageInfo):
+            msg = self._touch(rec.mta, rec.queue_id, when)
+            if rec.sender is not None:
+                msg.sender = rec.sender
+            if rec.size is not None:
+                msg.size = rec.size
+            if rec.message_id is not None:
+                msg.message_id = rec.message_id
+            return []
+        return self._outcome(rec, when)
+
+    def _touch(self, mta: str, qid: str, when: datetime | None) -> MessageState:
+        key = (mta, qid)
+        msg = self._msgs.get(key)
+        if msg is None:
+            msg = self._msgs[key] = MessageState()
+            self._evict()
+        else:
+            self._msgs.move_to_end(key)
+        msg.last_seen = when
+        return msg
+
+    def _evict(self) -> None:
+        while len(self._msgs) > self.max_messages:
+            self._msgs.popitem(last=False)
+            self.evicted += 1
+        if self._newest is None:
+            return
+        horizon = self._newest - self.ttl
+        while self._msgs:
+            key, oldest = next(iter(self._msgs.items()))
+            if oldest.last_seen is None or _before(oldest.last_seen, horizon) is False:
+                break
+            self._msgs.popitem(last=False)
+            self.evicted += 1
+
+    def _delivery(self, d: Delivery, when: datetime | None) -> Correlated:
+        msg = self._touch(d.mta, d.queue_id, when)
+        if d.sender is None:
+            d.sender = msg.sender
+        elif msg.sender is None:
+            msg.sender = d.sender
+        if d.size is None:
+            d.size = msg.size
+        if d.message_id is None:
+            d.message_id = msg.message_id
+        rs = msg.recipients.get(d.recipient)
+        if rs is None:
+            if len(msg.recipients) >= self.max_recipients:
+                return Correlated(d, 1 if d.status == "deferred" else None, None, None)
+            rs = msg.recipients[d.recipient] = RecipientState(orig_recipient=d.orig_recipient)
+        prior = rs.cause
+        if d.status == "deferred":
+            rs.deferrals += 1
+            attempt: int | None = rs.deferrals
+        else:
+            rs.final = d.status not in ("delayed",)
+            attempt = rs.deferrals or None
+        return Correlated(d, attempt, prior, rs)
+
+    def _outcome(self, o: MessageOutcome, when: datetime | None) -> list[Correlated]:
+        key = (o.mta, o.queue_id)
+        if o.status is None:  # the MTA is done with the message
+            self._msgs.pop(key, None)
+            return []
+        msg = self._touch(o.mta, o.queue_id, when)
+        sender = o.sender if o.sender is not None else msg.sender
+        out = []
+        pending = [(r, s) for r, s in msg.recipients.items() if not s.final]
+        for rcpt, rs in pending or [("", None)]:
+            d = Delivery(mta=o.mta, queue_id=o.queue_id, recipient=rcpt, status=o.status,
+                         reason=o.reason, sender=sender, size=msg.size, message_id=msg.message_id,
+                         orig_recipient=rs.orig_recipient if rs else None)
+            if rs is not None:
+                rs.final = True
+            out.append(Correlated(d, (rs.deferrals or None) if rs else None,
+                                  rs.cause if rs else None, rs))
+        if o.status == "removed":
+            self._msgs.pop(key, None)
+        return out
+
+
+def _before(a: datetime, b: datetime) -> bool | None:
+    try:
+        return a < b
+    except TypeError:  # naive vs aware: cannot tell, keep it
+        return None

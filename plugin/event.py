@@ -1,0 +1,92 @@
+"""The event of DESIGN.md (schema ``bouncewatch/1``) and its stable id."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from bouncewatch import SCHEMA
+from bouncewatch.parsers.records import Delivery, Envelope
+from bouncewatch.parsers.smtp import fold_multiline
+
+from .classify.engine import Classification
+from .correlate import Correlated
+
+
+def event_id(raw_line: str, recipient: str) -> str:
+    """Same line, same recipient -> same id, wherever and whenever it is read
+    (a restart, a rotated copy): SIEMs dedupe on it. The line includes its
+    timestamp and queue id, so distinct deliveries do not collide."""
+    h = hashlib.blake2b(raw_line.encode("utf-8", "surrogatepass"), digest_size=16)
+    h.update(b"\x1f")
+    h.update(recipient.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def build_event(raw_line: str, env: Envelope, c: Correlated, cls: Classification,
+                path: str | None, offset: int | None) -> dict[str, Any]:
+    d: Delivery = c.delivery
+    reply = d.reply
+    rcpt = d.recipient
+    at = rcpt.rfind("@")
+    relay = d.relay
+    return {
+        "schema": SCHEMA,
+        "event_id": event_id(raw_line, rcpt),
+        "timestamp": env.timestamp.isoformat() if env.timestamp else None,
+        "host": env.host,
+        "mta": d.mta,
+        "program": env.program,
+        "pid": env.pid,
+        "queue_id": d.queue_id,
+        "message_id": d.message_id,
+        "sender": d.sender,
+        "size": d.size,
+        "recipient": rcpt,
+        "orig_recipient": d.orig_recipient,
+        "recipient_domain": rcpt[at + 1:] if at >= 0 else "",
+        "status": d.status,
+        "relay": {"host": relay.host, "ip": relay.ip, "port": relay.port} if relay else None,
+        "delay": d.delay,
+        "attempt": c.attempt,
+        "smtp_code": reply.code if reply else None,
+        "dsn": d.dsn or (reply.dsn if reply else None),
+        "reply_dsn": reply.dsn if reply else None,
+        "smtp_command": reply.command if reply else None,
+        "reason": d.reason,
+        "classification": cls.to_dict(),
+        "source": {"path": path, "offset": offset},
+    }
+
+
+def rule_context(env: Envelope, d: Delivery) -> dict[str, Any]:
+    """The fields rule conditions see (the same names as the event's)."""
+    reply = d.reply
+    rcpt = d.recipient
+    at = rcpt.rfind("@")
+    relay = d.relay
+    return {
+        "mta": d.mta,
+        "program": env.program,
+        "status": d.status,
+        "reason": fold_multiline(d.reason, str(reply.code), reply.dsn, keep_first=True)
+        if reply and reply.code else d.reason,
+        "text": reply.text if reply else d.reason,
+        "smtp_code": reply.code if reply else None,
+        "dsn": d.dsn or (reply.dsn if reply else None),
+        "reply_dsn": reply.dsn if reply else None,
+        "command": reply.command if reply else None,
+        "smtp_command": reply.command if reply else None,
+        "relay": {"host": relay.host, "ip": relay.ip, "port": relay.port} if relay else None,
+        "recipient": rcpt,
+        "recipient_domain": rcpt[at + 1:] if at >= 0 else "",
+        "sender": d.sender,
+    }
+
+
+def where_context(event: dict[str, Any]) -> dict[str, Any]:
+    """``--where`` sees the event plus its classification's fields at the top
+    (``type = 'hard' or category = 'blocklisted'``)."""
+    ctx = dict(event)
+    ctx.update(event["classification"])
+    return ctx

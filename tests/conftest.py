@@ -1,0 +1,31 @@
+"""Shared fixtures. Corpus and real-MTA tests skip with a reason where what
+they need is absent (a user's clone has no ../shared/corpus)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = Path(os.environ.get("BOUNCEWATCH_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+
+@pytest.fixture(scope="session")
+def classifier():
+    from bouncewatch.plugin.classify.engine import Classifier
+    return Classifier.load()
+
+
+@pytest.fixture
+def pipeline(classifier):
+    from bouncewatch.plugin.pipeline import Pipeline
+    return Pipeline(classifier, include_sent=True)
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"log corpus not found at {CORPUS} (it lives beside the project in shared/corpus)")
+    return CORPUS

@@ -1,0 +1,155 @@
+"""Real reply texts (as receivers send them) -> category. The provider
+references these come from: Gmail's SMTP error reference, Microsoft 365 /
+Outlook.com NDR docs, Yahoo's SMTP error codes page, and bounce samples."""
+
+import pytest
+
+from bouncewatch.parsers.records import Delivery, Envelope, Relay
+from bouncewatch.parsers.smtp import parse_reply
+from bouncewatch.plugin.event import rule_context
+
+CASES = [
+    # (status, reason, relay host, category, provider, blocklist)
+    ("bounced", "host gmail-smtp-in.l.google.com[142.250.1.27] said: 550-5.1.1 The email account that you tried to "
+     "reach does not exist. Please try 550-5.1.1 double-checking the recipient's email address for typos or "
+     "550-5.1.1 unnecessary spaces. 550 5.1.1 https://support.google.com/mail/?p=NoSuchUser x1si - gsmtp "
+     "(in reply to RCPT TO command)", "gmail-smtp-in.l.google.com", "bad_mailbox", "gmail", None),
+    ("bounced", "host gmail-smtp-in.l.google.com[1.2.3.4] said: 550-5.2.1 The email account that you tried to "
+     "reach is disabled. gsmtp (in reply to RCPT TO command)", "gmail-smtp-in.l.google.com",
+     "inactive_mailbox", "gmail", None),
+    ("deferred", "host gmail-smtp-in.l.google.com[1.2.3.4] said: 452-4.2.2 The email account that you tried to "
+     "reach is over quota. gsmtp (in reply to RCPT TO command)", None, "mailbox_full", "gmail", None),
+    ("bounced", "host gmail-smtp-in.l.google.com[1.2.3.4] said: 550-5.7.1 [192.0.2.1] Our system has detected "
+     "that this message is likely unsolicited mail. To reduce the amount of spam sent to Gmail, this message "
+     "has been blocked. gsmtp (in reply to end of DATA command)", None, "spam_content", "gmail", None),
+    ("deferred", "host gmail-smtp-in.l.google.com[1.2.3.4] said: 421-4.7.0 [192.0.2.1] Our system has detected "
+     "that this message is suspicious due to the very low reputation of the sending IP address. gsmtp "
+     "(in reply to end of DATA command)", None, "bad_reputation", "gmail", None),
+    ("bounced", "host gmail-smtp-in.l.google.com[1.2.3.4] said: 550-5.7.26 This mail has been blocked because "
+     "the sender is unauthenticated. Gmail requires all senders to authenticate with either SPF or DKIM. gsmtp "
+     "(in reply to end of DATA command)", None, "auth_failure", "gmail", None),
+    ("bounced", "host gmail-smtp-in.l.google.com[1.2.3.4] said: 552-5.7.0 This message was blocked because its "
+     "content presents a potential 552-5.7.0 security issue. gsmtp (in reply to end of DATA command)", None,
+     "virus_or_attachment", "gmail", None),
+    ("bounced", "host gmail-smtp-in.l.google.com[1.2.3.4] said: 552-5.2.3 Your message exceeded Google's message "
+     "size limits. gsmtp (in reply to end of DATA command)", None, "message_too_large", "gmail", None),
+    ("deferred", "host gmail-smtp-in.l.google.com[1.2.3.4] said: 421-4.7.28 [192.0.2.1 15] Our system has "
+     "detected an unusual rate of unsolicited mail originating from your IP address. To protect our users from "
+     "spam, mail sent from your IP address has been temporarily rate limited. gsmtp (in reply to end of DATA "
+     "command)", None, "bad_reputation", "gmail", None),
+    ("bounced", "host example-com.mail.protection.outlook.com[52.101.1.1] said: 550 5.4.1 Recipient address "
+     "rejected: Access denied. For more information see https://aka.ms/EXOSmtpErrors "
+     "[BN8NAM11FT066.eop-nam11.prod.protection.outlook.com] (in reply to RCPT TO command)",
+     "example-com.mail.protection.outlook.com", "bad_mailbox", "microsoft", None),
+    ("bounced", "host hotmail-com.olc.protection.outlook.com[52.101.1.1] said: 550 5.7.1 Unfortunately, messages "
+     "from [192.0.2.1] weren't sent. Please contact your Internet service provider since part of their network "
+     "is on our block list (S3150). You can also refer your provider to http://mail.live.com/mail/"
+     "troubleshooting.aspx#errors. (in reply to MAIL FROM command)", "hotmail-com.olc.protection.outlook.com",
+     "blocklisted", "microsoft", "microsoft"),
+    ("deferred", "host mx-eu.mail.am0.yahoodns.net[1.2.3.4] said: 421 4.7.0 [TSS04] Messages from 192.0.2.1 "
+     "temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see "
+     "https://postmaster.yahooinc.com/error-codes (in reply to MAIL FROM command)",
+     "mx-eu.mail.am0.yahoodns.net", "bad_reputation", "yahoo", None),
+    ("bounced", "host mta7.am0.yahoodns.net[1.2.3.4] said: 554 delivery error: dd This user doesn't have a "
+     "yahoo.com account (x@yahoo.com) [0] - mta1234.mail.gq1.yahoo.com (in reply to end of DATA command)",
+     "mta7.am0.yahoodns.net", "bad_mailbox", "yahoo", None),
+    ("bounced", "host mx[1.2.3.4] said: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using "
+     "zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.1 (in reply to RCPT TO command)", None,
+     "blocklisted", None, "spamhaus-zen"),
+    ("bounced", "host mx[1.2.3.4] said: 550 5.7.1 Service unavailable; client [192.0.2.1] blocked using "
+     "b.barracudacentral.org (in reply to RCPT TO command)", None, "blocklisted", None, "barracuda"),
+    ("deferred", "host mx[1.2.3.4] said: 450 4.2.0 <x@example.org>: Recipient address rejected: Greylisted, see "
+     "http://postgrey.schweikert.ch/help/example.org.html (in reply to RCPT TO command)", None, "greylisted",
+     None, None),
+    ("deferred", "Host or domain name not found. Name service error for name=example.com type=MX: Host not found, "
+     "try again", None, "dns_failure", None, None),
+    ("bounced", "Host or domain name not found. Name service error for name=nope.invalid type=A: Host not found",
+     None, "bad_domain", None, None),
+    ("deferred", "connect to mx.example.com[192.0.2.1]:25: Connection refused", None, "unable_to_connect", None,
+     None),
+    ("deferred", "lost connection with mx.example.com[192.0.2.1] while receiving the initial server greeting",
+     None, "unable_to_connect", None, None),
+    ("deferred", "lost connection with mx.example.com[192.0.2.1] while sending RCPT TO", None, "protocol_error",
+     None, None),
+    ("bounced", "mail for example.com loops back to myself", None, "routing_error", None, None),
+    ("bounced", "host mx[1.2.3.4] said: 554 5.7.1 <x@example.org>: Relay access denied (in reply to RCPT TO "
+     "command)", None, "relay_denied", None, None),
+    ("deferred", "TLS is required, but was not offered by host mx.example.com[192.0.2.1]", None, "tls_failure",
+     None, None),
+    ("bounced", "host mx[1.2.3.4] said: 552 5.3.4 Message size exceeds fixed limit (in reply to end of DATA "
+     "command)", None, "message_too_large", None, None),
+    ("deferred", "host mx[1.2.3.4] said: 421 4.7.0 Too many concurrent SMTP connections; please try again later. "
+     "(in reply to MAIL FROM command)", None, "rate_limited", None, None),
+    ("bounced", "host mx[1.2.3.4] said: 550 5.7.1 Message rejected: DMARC policy of example.com is reject "
+     "(in reply to end of DATA command)", None, "auth_failure", None, None),
+    ("bounced", "host mx[1.2.3.4] said: 553 5.1.8 <bounce@example.com>: Sender address rejected: Domain not found "
+     "(in reply to MAIL FROM command)", None, "sender_rejected", None, None),
+    ("bounced", "host mx[1.2.3.4] said: 550 Benutzer unbekannt (in reply to RCPT TO command)", None, "bad_mailbox",
+     None, None),
+    ("bounced", "host mxs.mail.ru[94.100.180.31] said: 550 Message was not accepted -- invalid mailbox.  Local "
+     "mailbox x@mail.ru is unavailable: user not found (in reply to end of DATA command)", "mxs.mail.ru",
+     "bad_mailbox", "mailru", None),
+    ("bounced", "host mx[1.2.3.4] said: 550 5.7.1 Message contains a virus (in reply to end of DATA command)",
+     None, "virus_or_attachment", None, None),
+    ("bounced", "unknown user: \"jdoe\"", None, "bad_mailbox", None, None),
+    ("bounced", "host mx[1.2.3.4] said: 550 Requested action not taken (in reply to RCPT TO command)", None,
+     "general_bounce", None, None),
+    ("deferred", "host mx[1.2.3.4] said: 451 Temporary local problem - please try later (in reply to RCPT TO "
+     "command)", None, "soft_general", None, None),
+    ("expired", "status=expired, returned to sender", None, "expired", None, None),
+    ("sent", "250 2.0.0 Ok: queued as 123", None, "delivered", None, None),
+]
+
+
+@pytest.mark.parametrize("status,reason,relay,category,provider,blocklist", CASES,
+                         ids=[f"{c[3]}-{i}" for i, c in enumerate(CASES)])
+def test_real_replies(classifier, status, reason, relay, category, provider, blocklist):
+    d = Delivery("postfix", "Q", "x@example.org", status, reason=reason,
+                 relay=Relay(relay) if relay else None, reply=parse_reply(reason))
+    c, _ = classifier.classify(rule_context(Envelope(None, None, "postfix/smtp", 1, ""), d))
+    assert (c.category, c.provider, c.blocklist) == (category, provider, blocklist), c
+
+
+def test_temporary_hard_is_soft(classifier):
+    d = Delivery("postfix", "Q", "x@e.org", "deferred",
+                 reason="host mx[1.2.3.4] said: 450 4.1.1 <x@e.org>: Recipient address rejected: User unknown",
+                 reply=parse_reply("host mx[1.2.3.4] said: 450 4.1.1 <x@e.org>: Recipient address rejected: User "
+                                   "unknown"))
+    c, _ = classifier.classify(rule_context(Envelope(None, None, "postfix/smtp", 1, ""), d))
+    assert (c.category, c.type, c.action) == ("bad_mailbox", "soft", "retry")
+
+
+def test_every_category_maps_to_taxonomy(classifier):
+    t = classifier.taxonomy
+    for r in classifier.rules:
+        assert t.get(r.category) is not None
+    assert t.get("delivered").code == 0 and t.get("spam_complaint").code == 200
+    assert t.get("user_unknown").name == "bad_mailbox"  # alias
+
+
+def test_user_rules_come_first(tmp_path):
+    from bouncewatch.plugin.classify.engine import Classifier
+    (tmp_path / "local.toml").write_text('[[rule]]\nname = "ours"\ncategory = "local_policy"\n'
+                                         'when = \'reason ~ /user unknown/\'\n')
+    c = Classifier.load([tmp_path])
+    d = Delivery("postfix", "Q", "x@e.org", "bounced", reason="550 5.1.1 User unknown",
+                 reply=parse_reply("550 5.1.1 User unknown"))
+    got, _ = c.classify(rule_context(Envelope(None, None, "postfix/smtp", 1, ""), d))
+    assert (got.category, got.rule) == ("local_policy", "ours")
+
+
+@pytest.mark.parametrize("text,needle", [
+    ('[[rule]]\nname = "x"\ncategory = "nope"\nwhen = \'status = "a"\'\n', "unknown category 'nope'"),
+    ('[[rule]]\nname = "x"\ncategory = "bad_mailbox"\nwhen = \'status = \'\n', "syntax error"),
+    ('[[rule]]\nname = "x"\ncategory = "bad_mailbox"\nwhen = \'reason ~ /(a/\'\n', "bad regular expression"),
+    ('[[rule]]\nname = "x"\ncategory = "bad_mailbox"\nwhen = 1\n', "'when' must be"),
+    ('[[rule]]\nname = "x"\ncolour = 1\ncategory = "bad_mailbox"\nwhen = \'a\'\n', "unknown key 'colour'"),
+    ('[[rule\n', "Expected"),
+])
+def test_bad_rule_files_name_file_and_line(tmp_path, text, needle):
+    from bouncewatch.plugin.classify.engine import Classifier, RuleError
+    (tmp_path / "bad.toml").write_text(text)
+    with pytest.raises(RuleError) as e:
+        Classifier.load([tmp_path])
+    msg = str(e.value)
+    assert "bad.toml" in msg and needle in msg

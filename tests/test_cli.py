@@ -1,0 +1,54 @@
+import gzip
+import json
+import subprocess
+import sys
+
+LINES = (
+    "Nov 20 10:00:01 mx postfix/smtp[3]: AAA111: to=<a@x.example>, relay=mx[192.0.2.1]:25, delay=1, "
+    "delays=0/0/0/1, dsn=5.1.1, status=bounced (host mx[192.0.2.1] said: 550 5.1.1 User unknown "
+    "(in reply to RCPT TO command))\n"
+    "Nov 20 10:00:02 mx postfix/smtp[3]: AAA112: to=<b@x.example>, relay=mx[192.0.2.1]:25, delay=1, "
+    "delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)\n"
+    "Nov 20 10:00:03 mx dovecot: imap-login: Login: user=<x>\n"
+)
+
+
+def bw(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "bouncewatch", *args], input=stdin, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_parse_stdin_failures_only():
+    r = bw("parse", stdin=LINES)
+    assert r.returncode == 0, r.stderr
+    evs = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [e["recipient"] for e in evs] == ["a@x.example"]
+    assert evs[0]["classification"]["category"] == "bad_mailbox"
+    assert "3 lines read" in r.stderr and "1 lines of other programs" in r.stderr
+
+
+def test_parse_gz_all_and_where(tmp_path):
+    f = tmp_path / "mail.log.1.gz"
+    f.write_bytes(gzip.compress(LINES.encode()))
+    r = bw("parse", str(f), "--all")
+    assert [json.loads(x)["status"] for x in r.stdout.splitlines()] == ["bounced", "sent"]
+    assert json.loads(r.stdout.splitlines()[0])["source"] == {"path": str(f), "offset": 0}
+    r = bw("parse", str(f), "--all", "--where", "type = 'none'")
+    assert [json.loads(x)["status"] for x in r.stdout.splitlines()] == ["sent"]
+
+
+def test_exit_codes(tmp_path):
+    r = bw("parse", str(tmp_path / "missing.log"))
+    assert r.returncode == 1 and "missing.log" in r.stderr
+    assert bw("parse", "--where", "status =").returncode == 2
+    assert bw("parse", "--bogus").returncode == 2
+    assert bw("nosuchcommand").returncode == 2
+
+
+def test_explain_text_and_json():
+    r = bw("explain", "550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org")
+    assert r.returncode == 0
+    assert "blocklisted (code 51)" in r.stdout and "spamhaus-zen" in r.stdout and "blocklist by" in r.stdout
+    j = json.loads(bw("explain", "452 4.2.2 Mailbox full", "--json").stdout)
+    assert j["classification"]["category"] == "mailbox_full" and j["status"] == "deferred"
+    assert j["evidence"] and j["evidence"][0]["matched"]

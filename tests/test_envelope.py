@@ -1,0 +1,79 @@
+from datetime import datetime, timedelta, timezone
+
+from bouncewatch.parsers.envelope import EnvelopeParser, infer_year
+
+UTC = timezone.utc
+
+
+def test_rfc3164_with_pid_and_padded_day():
+    p = EnvelopeParser(ref=datetime(2026, 11, 23, tzinfo=UTC), tz=UTC)
+    e = p.parse("Nov  2 13:31:27 mx1 postfix/smtp[1234]: ABC123: to=<a@b>")
+    assert e.timestamp == datetime(2026, 11, 2, 13, 31, 27, tzinfo=UTC)
+    assert (e.host, e.program, e.pid, e.message) == ("mx1", "postfix/smtp", 1234, "ABC123: to=<a@b>")
+
+
+def test_year_inferred_across_new_year():
+    jan2 = datetime(2027, 1, 2, 10, 0, tzinfo=UTC)
+    assert infer_year(12, 31, jan2) == 2026
+    assert infer_year(1, 1, jan2) == 2027
+    p = EnvelopeParser(ref=jan2, tz=UTC)
+    assert p.parse("Dec 31 23:59:59 h postfix/qmgr[1]: x").timestamp.year == 2026
+    assert p.parse("Jan  1 00:00:01 h postfix/qmgr[1]: x").timestamp.year == 2027
+
+
+def test_leap_day_against_non_leap_reference():
+    p = EnvelopeParser(ref=datetime(2029, 3, 1, tzinfo=UTC), tz=UTC)
+    assert p.parse("Feb 29 10:00:00 h postfix/smtp[1]: x").timestamp.year == 2028
+
+
+def test_postlogd_microseconds():
+    p = EnvelopeParser(ref=datetime(2026, 11, 23, tzinfo=UTC), tz=UTC)
+    e = p.parse("Nov 22 13:31:27.123456 mx postfix/smtp[9]: m")
+    assert e.timestamp.microsecond == 123456 and e.program == "postfix/smtp"
+
+
+def test_rfc3339_high_precision():
+    e = EnvelopeParser().parse("2026-11-22T13:31:27.123456+01:00 mx postfix/qmgr[42]: X: removed")
+    assert e.timestamp == datetime(2026, 11, 22, 12, 31, 27, 123456, tzinfo=UTC)
+    assert e.timestamp.utcoffset() == timedelta(hours=1)
+    assert (e.host, e.program, e.pid, e.message) == ("mx", "postfix/qmgr", 42, "X: removed")
+
+
+def test_collector_stamp_around_syslog_line():
+    e = EnvelopeParser().parse("2021-03-06T06:09:00.000Z Mar  6 06:09:00 mail postfix/smtp[7]: hello")
+    assert e.timestamp == datetime(2021, 3, 6, 6, 9, tzinfo=UTC)
+    assert (e.host, e.program, e.message) == ("mail", "postfix/smtp", "hello")
+
+
+def test_rfc5424_with_structured_data():
+    line = '<22>1 2026-11-22T13:31:27.5Z mx postfix/smtp 77 - [meta a="x\\]y"] ABC: to=<a@b>'
+    e = EnvelopeParser().parse(line)
+    assert (e.host, e.program, e.pid, e.message) == ("mx", "postfix/smtp", 77, "ABC: to=<a@b>")
+    assert e.timestamp.microsecond == 500000
+
+
+def test_journald_json():
+    line = ('{"__REALTIME_TIMESTAMP":"1795401608000000","_HOSTNAME":"mx","SYSLOG_IDENTIFIER":'
+            '"postfix/smtp","_PID":"314","MESSAGE":"ABC: to=<a@b>, status=sent (ok)"}')
+    e = EnvelopeParser().parse(line)
+    assert (e.host, e.program, e.pid) == ("mx", "postfix/smtp", 314)
+    assert e.timestamp == datetime.fromtimestamp(1795401608, UTC)
+    assert e.message.startswith("ABC: to=")
+
+
+def test_journald_binary_message():
+    e = EnvelopeParser().parse('{"SYSLOG_IDENTIFIER":"postfix/smtp","MESSAGE":[65,255,66]}')
+    assert e.message == "A\\xffB"
+
+
+def test_exim_mainlog_prefix():
+    e = EnvelopeParser().parse("2020-06-20 01:32:57.123 +0200 [4242] 1jmPyv-0005Lf-9X => a@b R=x")
+    assert e.program == "exim" and e.pid == 4242 and e.message.startswith("1jmPyv")
+    assert e.timestamp.utcoffset() == timedelta(hours=2) and e.timestamp.microsecond == 123000
+
+
+def test_garbage_is_none():
+    p = EnvelopeParser()
+    for junk in ["", "\x00\x00", "hello world", "{not json", "<13>", "2026-13-45T99:00:00Z x y: z",
+                 "Foo 12 12:00:00 h p: m", "\ufffd" * 100]:
+        assert p.parse(junk) is None

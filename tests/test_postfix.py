@@ -1,0 +1,82 @@
+from datetime import datetime, timezone
+
+import pytest
+
+from bouncewatch.parsers import postfix
+from bouncewatch.parsers.envelope import EnvelopeParser
+from bouncewatch.parsers.records import Delivery, MessageInfo, MessageOutcome, Relay
+
+P = EnvelopeParser(ref=datetime(2026, 11, 23, tzinfo=timezone.utc), tz=timezone.utc)
+
+
+def rec(line):
+    return postfix.parse(P.parse(line))
+
+
+def test_smtp_bounce_full():
+    d = rec("Nov 22 13:31:27 mx postfix/smtp[1]: 3F1A2B: to=<Bob@Example.COM>, orig_to=<bob@alias.example>, "
+            "relay=mx.example.com[192.0.2.1]:25, conn_use=2, delay=1.2, delays=0.1/0/0.5/0.6, dsn=5.1.1, "
+            "status=bounced (host mx.example.com[192.0.2.1] said: 550 5.1.1 <Bob@Example.COM>: User unknown "
+            "(in reply to RCPT TO command))")
+    assert isinstance(d, Delivery)
+    assert d.recipient == "Bob@example.com" and d.orig_recipient == "bob@alias.example"
+    assert d.relay == Relay("mx.example.com", "192.0.2.1", 25)
+    assert (d.delay, d.dsn, d.status, d.queue_id) == (1.2, "5.1.1", "bounced", "3F1A2B")
+    assert d.reason.endswith("(in reply to RCPT TO command)")
+    assert (d.reply.code, d.reply.dsn, d.reply.command) == (550, "5.1.1", "RCPT TO")
+
+
+@pytest.mark.parametrize("relay,expected", [
+    ("none", None),
+    ("local", Relay("local")),
+    ("private/dovecot-lmtp", Relay("private/dovecot-lmtp")),
+    ("mx[2001:db8::1]:25", Relay("mx", "2001:db8::1", 25)),
+    ("127.0.0.1[127.0.0.1]:10024", Relay("127.0.0.1", "127.0.0.1", 10024)),
+    ("mx.example[192.0.2.9]", Relay("mx.example", "192.0.2.9", None)),
+])
+def test_relays(relay, expected):
+    assert postfix.parse_relay(relay) == expected
+
+
+@pytest.mark.parametrize("program", ["postfix/smtp", "postfix-out/smtp", "postfix/amavis/smtp", "postfix/lmtp",
+                                     "postfix/local", "postfix/virtual", "postfix/pipe", "postfix/error",
+                                     "postfix/retry", "postfix/discard"])
+def test_all_delivery_agents_and_instances(program):
+    d = rec(f"Nov 22 13:31:27 mx {program}[1]: 4PbC4x469Jz3tBr: to=<a@b.c>, relay=none, delay=0.1, "
+            "delays=0/0/0/0.1, dsn=4.4.1, status=deferred (connect to b.c[192.0.2.1]:25: Connection refused)")
+    assert postfix.claims(program)
+    assert d.status == "deferred" and d.queue_id == "4PbC4x469Jz3tBr" and d.recipient == "a@b.c"
+
+
+def test_reason_with_nested_parentheses_kept_whole():
+    d = rec("Nov 22 13:31:27 mx postfix/smtp[1]: AB12CD: to=<a@b.c>, relay=x[1.2.3.4]:25, delay=1, delays=1/0/0/0, "
+            "dsn=5.7.1, status=bounced (host x[1.2.3.4] said: 550 5.7.1 blocked (see http://x/(y)) "
+            "(in reply to RCPT TO command))")
+    assert d.reason == ("host x[1.2.3.4] said: 550 5.7.1 blocked (see http://x/(y)) "
+                        "(in reply to RCPT TO command)")
+
+
+def test_quoted_local_part_with_comma():
+    d = rec('Nov 22 13:31:27 mx postfix/local[1]: AB12CD: to=<"a, b"@x.org>, relay=local, delay=0, '
+            'delays=0/0/0/0, dsn=5.1.1, status=bounced (unknown user: "a, b")')
+    assert d.recipient == '"a, b"@x.org' and d.reason == 'unknown user: "a, b"'
+
+
+def test_qmgr_from_cleanup_messageid_and_removed():
+    i = rec("Nov 22 13:31:27 mx postfix/qmgr[1]: AB12CD: from=<s@x.org>, size=1234, nrcpt=2 (queue active)")
+    assert i == MessageInfo("postfix", "AB12CD", sender="s@x.org", size=1234, nrcpt=2)
+    assert rec("Nov 22 13:31:27 mx postfix/cleanup[1]: AB12CD: message-id=<m1@x.org>").message_id == "m1@x.org"
+    assert rec("Nov 22 13:31:27 mx postfix/qmgr[1]: AB12CD: removed") == MessageOutcome("postfix", "AB12CD", None)
+
+
+def test_expired_and_postsuper():
+    o = rec("Nov 22 13:31:27 mx postfix/qmgr[1]: AB12CD: from=<s@x.org>, status=expired, returned to sender")
+    assert (o.status, o.sender) == ("expired", "s@x.org")
+    o = rec("Nov 22 13:31:27 mx postfix/postsuper[1]: AB12CD: removed")
+    assert o.status == "removed"
+
+
+def test_not_postfix_and_noise():
+    assert not postfix.claims("sendmail") and not postfix.claims("dovecot")
+    assert rec("Nov 22 13:31:27 mx postfix/smtpd[1]: connect from x[1.2.3.4]") is None
+    assert rec("Nov 22 13:31:27 mx postfix/smtp[1]: AB12CD: to=<a@b>, relay=none, delay=0") is None

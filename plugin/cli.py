@@ -95,8 +95,7 @@ def compile_where(text: str | None):
         raise UsageError(f"--where: {e}") from None
 
 
-def dumps(event: dict[str, Any]) -> str:
-    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+from .sinks.file import dumps  # noqa: E402  (one JSON encoding for stdout and files)
 
 
 # -- parse -------------------------------------------------------------------------

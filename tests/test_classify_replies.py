@@ -200,6 +200,11 @@ CASES: list[tuple] = [
          "visit https://sender.office.com/ and follow the directions. For more information please go to "
          "http://go.microsoft.com/fwlink/?LinkID=526655 (AS16012609)"),
       "rci-rogers-com.mail.protection.outlook.com", RCPT, "blocklisted", "microsoft", "microsoft"),
+    C(pf("example-com.mail.protection.outlook.com", "550 5.7.511 Access denied, banned sender[198.51.100.7]. To "
+         "request removal from this list please forward this message to delist@messaging.microsoft.com. For more "
+         "information please go to http://go.microsoft.com/fwlink/?LinkId=526653. AS(1410) "
+         "[LO2GBR01FT012.eop-gbr01.prod.protection.outlook.com]"),
+      "example-com.mail.protection.outlook.com", RCPT, "blocklisted", "microsoft", "microsoft"),
     C(pf("mx1.hotmail.com", "550 SC-001 (BAY004-MC2F37) Unfortunately, messages from 198.51.100.7 weren't sent. "
          "Please contact your Internet service provider since part of their network is on our block list. You can "
          "also refer your provider to http://mail.live.com/mail/troubleshooting.aspx#errors.", "MAIL FROM"),
@@ -647,6 +652,72 @@ CASES: list[tuple] = [
     C("all hosts for 'example.org' have been failing for a long time (and retry time not reached)", None, RCPT,
       "expired", None, None, "bounced"),
     C("retry timeout exceeded", None, RCPT, "expired", None, None, "bounced"),
+    # --- Held out: the texts below were classified before any rule was changed for them
+    # (23 of 26 right; the 3 misses led to narrower HELO and "not authenticated" patterns
+    # and the "disallowed header" one). Sources: Gmail SMTP error reference, Exchange Online
+    # NDR reference, Yahoo Sender Hub codes, Mimecast SMTP error codes (all as quoted in
+    # Sisimai rhost/for-google.go, for-microsoft.go, for-yahooinc.go, for-mimecast.go).
+    C(pf("gmail-smtp-in.l.google.com", "550 5.7.1 Email quota exceeded. - gsmtp", "end of DATA"),
+      "gmail-smtp-in.l.google.com", "x@gmail.com", "mailbox_full", "gmail", None),
+    C(pf("gmail-smtp-in.l.google.com", "503 5.5.1 Bad sequence of commands. - gsmtp", "DATA"),
+      "gmail-smtp-in.l.google.com", "x@gmail.com", "protocol_error", "gmail", None),
+    C(pf("gmail-smtp-in.l.google.com", "501 5.5.4 HELO/EHLO argument is invalid. - gsmtp", "EHLO"),
+      "gmail-smtp-in.l.google.com", "x@gmail.com", "protocol_error", "gmail", None),
+    C(pf("smtp-relay.gmail.com", "550 5.7.0 Mail relay denied [198.51.100.7]. Invalid credentials for relay for one "
+         "of the domains in: example.com (as obtained from HELO and MAIL FROM). - gsmtp", "MAIL FROM"),
+      "smtp-relay.gmail.com", RCPT, "relay_denied", "gmail", None),
+    C(pf("smtp-relay.gmail.com", "550 5.4.5 Daily SMTP relay limit exceeded for user. - gsmtp", "MAIL FROM"),
+      "smtp-relay.gmail.com", RCPT, "rate_limited", "gmail", None),
+    C(pf("gmail-smtp-in.l.google.com", "452 4.5.3 Your message has too many recipients. - gsmtp"),
+      "gmail-smtp-in.l.google.com", "x@gmail.com", "rate_limited", "gmail", None),
+    C(pf("gmail-smtp-in.l.google.com", "554 5.6.0 Mail message is malformed. Not accepted. - gsmtp", "end of DATA"),
+      "gmail-smtp-in.l.google.com", "x@gmail.com", "noncompliant_message", "gmail", None),
+    C(pf("gmail-smtp-in.l.google.com", "550 5.7.1 The message contains a unicode character in a disallowed header. "
+         "- gsmtp", "end of DATA"), "gmail-smtp-in.l.google.com", "x@gmail.com", "noncompliant_message", "gmail",
+      None),
+    C(pf("example-com.mail.protection.outlook.com", "550 5.7.64 TenantAttribution; Relay Access Denied"),
+      "example-com.mail.protection.outlook.com", RCPT, "relay_denied", "microsoft", None),
+    C(pf("example-com.mail.protection.outlook.com", "554 5.4.14 Hop count exceeded - possible mail loop ATTR34",
+         "end of DATA"), "example-com.mail.protection.outlook.com", RCPT, "routing_error", "microsoft", None),
+    C(pf("example-com.mail.protection.outlook.com", "550 5.7.124 Sender not in allowed-senders list"),
+      "example-com.mail.protection.outlook.com", RCPT, "policy_block", "microsoft", None),
+    C(pf("example-com.mail.protection.outlook.com", "550 5.7.133 RESOLVER.RST.SenderNotAuthenticatedForGroup; "
+         "authentication required; Delivery restriction check failed because the sender was not authenticated when "
+         "sending to this group"), "example-com.mail.protection.outlook.com", RCPT, "policy_block", "microsoft", None),
+    C(pf("example-com.mail.protection.outlook.com", "552 5.3.4 Message size exceeds fixed maximum message size",
+         "end of DATA"), "example-com.mail.protection.outlook.com", RCPT, "message_too_large", "microsoft", None),
+    C(pf("example-com.mail.protection.outlook.com", "550 5.2.121 Recipient's per hour message receive limit from "
+         "specific sender exceeded."), "example-com.mail.protection.outlook.com", RCPT, "rate_limited", "microsoft",
+      None),
+    C(pf("example-com.mail.protection.outlook.com", "550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized"),
+      "example-com.mail.protection.outlook.com", RCPT, "policy_block", "microsoft", None),
+    C(pf("mta6.am0.yahoodns.net", "501 Syntax error in parameters or arguments", "MAIL FROM"),
+      "mta6.am0.yahoodns.net", "x@yahoo.com", "protocol_error", "yahoo", None),
+    C(pf("mta6.am0.yahoodns.net", "554 5.7.9 Message not accepted for policy reasons. See "
+         "https://postmaster.yahooinc.com/error-codes", "end of DATA"),
+      "mta6.am0.yahoodns.net", "x@yahoo.com", "policy_block", "yahoo", None),
+    C(pf("mta6.am0.yahoodns.net", "554 5.7.5 Headers are not RFC compliant", "end of DATA"),
+      "mta6.am0.yahoodns.net", "x@yahoo.com", "noncompliant_message", "yahoo", None),
+    C(pf("us-smtp-inbound-1.mimecast.com", "550 Anti-Spoofing policy - Inbound not allowed - "
+         "https://community.mimecast.com/docs/DOC-1369#550", "MAIL FROM"),
+      "us-smtp-inbound-1.mimecast.com", RCPT, "policy_block", "mimecast", None),
+    C(pf("us-smtp-inbound-1.mimecast.com", "451 Account service is temporarily unavailable - "
+         "https://community.mimecast.com/docs/DOC-1369#451"),
+      "us-smtp-inbound-1.mimecast.com", RCPT, "soft_general", "mimecast", None),
+    C(pf("us-smtp-inbound-1.mimecast.com", "554 Mail loop detected - https://community.mimecast.com/docs/DOC-1369#554",
+         "end of DATA"), "us-smtp-inbound-1.mimecast.com", RCPT, "routing_error", "mimecast", None),
+    C(pf("us-smtp-inbound-1.mimecast.com", "550 DKIM Sender Invalid - envelope rejected - "
+         "https://community.mimecast.com/docs/DOC-1369#550", "end of DATA"),
+      "us-smtp-inbound-1.mimecast.com", RCPT, "auth_failure", "mimecast", None),
+    C(pf("us-smtp-inbound-1.mimecast.com", "451 Open relay not allowed - "
+         "https://community.mimecast.com/docs/DOC-1369#451"),
+      "us-smtp-inbound-1.mimecast.com", RCPT, "relay_denied", "mimecast", None),
+    C(pf("us-smtp-inbound-1.mimecast.com", "452 Too many recipients - https://community.mimecast.com/docs/DOC-1369#452"),
+      "us-smtp-inbound-1.mimecast.com", RCPT, "rate_limited", "mimecast", None),
+    C(pf("mx6.mail.icloud.com", "554 5.7.1 <x@icloud.com>: Relay access denied"),
+      "mx6.mail.icloud.com", "x@icloud.com", "relay_denied", "apple", None),
+    C(pf("mx6.mail.icloud.com", "450 4.1.8 <info@example.com>: Sender address rejected: Domain not found",
+         "MAIL FROM"), "mx6.mail.icloud.com", "x@icloud.com", "sender_rejected", "apple", None),
 ]
 
 

@@ -31,7 +31,7 @@ import pytest
 from realmta import debs
 from realmta.dns import DnsStub
 from realmta.netns import Namespace, NamespaceUnavailable, loopback_address
-from realmta.peer import HostScript, Peer
+from realmta.peer import DISCONNECT, HostScript, Peer
 from realmta.postfix import PostfixInstance, available
 
 pytestmark = [pytest.mark.realmta, pytest.mark.slow]
@@ -46,7 +46,7 @@ class Scenario:
     """One recipient at its own domain, and what must come out of the log.
 
     ``dns``: ``mx`` (MX -> mx.<domain> -> a peer address), ``refused`` (the
-    same, but nothing listens there), ``nxdomain``, ``servfail``.
+    same, but nothing listens there), ``nxdomain``, ``servfail``, ``nullmx``.
     ``logged``: the Postfix status whose line ends the wait for it.
     The expectations are for the recipient's first event, except
     ``then``: (status, category) of its last event."""
@@ -140,6 +140,31 @@ SCENARIOS = [
              "Host not found", dns="nxdomain"),
     Scenario("dns_servfail", "deferred", "4.4.3", "dns_failure", "soft", None,
              "Host not found, try again", dns="servfail"),
+    # RFC 7505 null MX: Postfix 3.7 bounces without connecting, with its
+    # own dsn=5.1.0 (not RFC 7505's 5.1.10).
+    Scenario("null_mx", "bounced", "5.1.0", "bad_domain", "hard", None,
+             "does not accept mail (nullMX)", dns="nullmx"),
+    # Logged as "refused to talk to me", like a rejected greeting; a 5xx
+    # greeting would have been deferred (see greeting_554).
+    Scenario("helo_rejected", "bounced", "5.7.1", "auth_failure", "other", "HELO",
+             "Helo command rejected",
+             HostScript(helo=("554 5.7.1 <mta.bouncewatch.test>: Helo command rejected: Host not found",))),
+    Scenario("sender_rejected", "bounced", "5.1.8", "sender_rejected", "other", "MAIL FROM",
+             "Sender address rejected",
+             HostScript(mail=("553 5.1.8 <bounces@sender.test>: Sender address rejected: Domain not found",))),
+    Scenario("yahoo_tss04", "deferred", "4.7.0", "bad_reputation", "other", "MAIL FROM", "[TSS04]",
+             HostScript(mail=("421 4.7.0 [TSS04] Messages from 127.0.0.1 temporarily deferred due to "
+                              "unexpected volume or user complaints - 4.16.55.1; see "
+                              "https://postmaster.yahooinc.com/error-codes",))),
+    # A 4xx reply with a 5.x.x enhanced code (Exchange Online's): Postfix
+    # keeps the reply's class and logs its own dsn=4.0.0; the reply still
+    # says 5.7.3, and the text decides.
+    Scenario("class_mismatch", "deferred", "4.0.0", "tls_failure", "other", "MAIL FROM",
+             "451 5.7.3 STARTTLS is required",
+             HostScript(mail=("451 5.7.3 STARTTLS is required to send mail [AM0PR01MB1234.eurprd01.prod."
+                              "exchangelabs.com]",))),
+    Scenario("lost_connection", "deferred", "4.4.2", "protocol_error", "other", "RCPT TO",
+             "lost connection with", HostScript(rcpt=(DISCONNECT,))),
     # Deferred for a full mailbox until it expires (see _expire); its
     # expiry event must carry that cause.
     Scenario("expires", "deferred", "4.2.2", "mailbox_full", "soft", "RCPT TO", "Mailbox full",
@@ -204,6 +229,9 @@ def _zone(dns: DnsStub, peer: Peer, ns: Namespace) -> list:
         if kind == "servfail":
             dns.servfail(domain)
             continue
+        if kind == "nullmx":
+            dns.null_mx(domain)
+            continue
         dns.mx(domain, f"mx.{domain}")
         dns.a(f"mx.{domain}", address)
         if kind == "refused":
@@ -221,6 +249,11 @@ def _message(s: Scenario) -> str:
 def _logged(lines: list[str], rcpt: str, status: str) -> bool:
     needle, st = f"to=<{rcpt}>", f"status={status} "
     return any(needle in line and st in line for line in lines)
+
+
+def _returned(lines: list[str]) -> int:
+    """Delivery status notifications delivered back to the sender."""
+    return sum(f"to=<{SENDER}>" in x and "status=sent" in x for x in lines)
 
 
 def _pending(lines: list[str]) -> list[str]:
@@ -270,17 +303,17 @@ def run(classifier) -> Run:
         pf.start()
         for s in SCENARIOS:
             pf.sendmail(SENDER, [s.recipient], _message(s))
-        pf.wait_for(lambda lines: not _pending(lines), PHASE_TIMEOUT, "every scenario's status line",
-                    missing=lambda lines: ", ".join(_pending(lines)))
+        bounced = sum(s.status == "bounced" for s in SCENARIOS)
+        # every scenario's line, and the bounces Postfix sent back to the
+        # sender (before anything is held for the expiry)
+        pf.wait_for(lambda lines: not _pending(lines) and _returned(lines) >= bounced,
+                    PHASE_TIMEOUT, "every scenario's status line and the bounces",
+                    missing=lambda lines: ", ".join(_pending(lines)) or f"{bounced - _returned(lines)} bounces")
         target = pf.queue_id_of(f"{EXPIRING.name}@bouncewatch.test")
         assert target, "cleanup logged no message-id for the expiring message"
         _expire(pf, target)
-        pf.wait_for(lambda lines: any(f"{target}: from=<{SENDER}>, status=expired" in x for x in lines),
-                    PHASE_TIMEOUT, "the expiry")
-        # the bounces Postfix sent back to the sender, so the log is complete
-        pf.wait_for(lambda lines: sum(f"to=<{SENDER}>" in x and "status=sent" in x for x in lines)
-                    >= sum(s.status == "bounced" for s in SCENARIOS) + 1,
-                    PHASE_TIMEOUT, "the bounce messages")
+        pf.wait_for(lambda lines: any(f"{target}: from=<{SENDER}>, status=expired" in x for x in lines)
+                    and _returned(lines) > bounced, PHASE_TIMEOUT, "the expiry and its bounce")
         lines = pf.log_lines()
     finally:
         keep = os.environ.get("BOUNCEWATCH_REALMTA_LOG")

@@ -35,6 +35,8 @@ class Name:
 
 
 def _encode_name(name: str) -> bytes:
+    if name in (".", ""):  # the root, as in a null MX (RFC 7505: "0 .")
+        return b"\0"
     out = bytearray()
     for label in name.rstrip(".").split("."):
         raw = label.encode("ascii")
@@ -82,7 +84,11 @@ class DnsStub:
         self._name(name).a.append(address)
 
     def mx(self, name: str, host: str, preference: int = 10) -> None:
-        self._name(name).mx.append((preference, host.lower().rstrip(".")))
+        self._name(name).mx.append((preference, host.lower().rstrip(".") or "."))
+
+    def null_mx(self, name: str) -> None:
+        """RFC 7505: the domain accepts no mail."""
+        self.mx(name, ".", 0)
 
     def nxdomain(self, name: str) -> None:
         self._name(name).rcode = NXDOMAIN

@@ -13,6 +13,9 @@ repeating, so "450 greylisted, then 250" is ``("450 4.2.0 ...", "250 OK")``.
 An empty sequence means the normal positive answer. Multi-line replies are
 one string with ``\\r\\n`` between the lines.
 
+The reply :data:`DISCONNECT` closes the connection without a word, for
+"lost connection while sending ..." lines.
+
 Every exchange is recorded in :attr:`Peer.transcript` for assertions.
 """
 
@@ -28,6 +31,7 @@ from aiosmtpd.smtp import SMTP
 
 Replies = tuple[str, ...]
 STAGES = ("CONNECT", "HELO", "MAIL", "RCPT", "DATA")
+DISCONNECT = "<disconnect>"  # a "reply" that drops the connection instead
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,10 @@ class _Session(SMTP):
         return self.transport.get_extra_info("sockname")[0]
 
     async def push(self, status: str | bytes) -> None:
+        if status == DISCONNECT:
+            if self.transport is not None:
+                self.transport.close()
+            return
         await super().push(status)
         if isinstance(status, str) and _closes(status) and self.transport is not None:
             self.transport.close()
@@ -170,7 +178,7 @@ class Peer:
         if r is None:
             session.host_name = hostname
             return responses
-        return r.split("\r\n")
+        return [r] if r == DISCONNECT else r.split("\r\n")
 
     async def handle_MAIL(self, server: _Session, session: Any, envelope: Any, address: str,
                           options: list[str]) -> str:

@@ -2,9 +2,11 @@
 
 Recognized, in the order tried (cheapest discriminating byte first):
 
-* RFC 3164 syslog, as rsyslog/syslog-ng write by default and as Postfix's
-  postlogd writes ``maillog_file`` (``Nov 22 13:31:27[.123456] host prog[pid]: msg``);
-  the year is inferred (see :func:`infer_year`), the zone is the local one.
+* RFC 3164 syslog, as rsyslog/syslog-ng write by default
+  (``Nov  2 13:31:27[.123456] host prog[pid]: msg``), and as Postfix's
+  postlogd writes ``maillog_file``: 3.7 formats ``%b %d %H:%M:%S``, so the
+  day is zero-padded (``Nov 02``) and there is no fraction. The year is
+  inferred (see :func:`infer_year`), the zone is the local one.
 * rsyslog's high-precision RFC 3339 stamps (``2026-11-22T13:31:27.123456+01:00 host
   prog[pid]: msg``), also wrapped around a whole RFC 3164 line (docker/k8s).
 * RFC 5424 (``<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG``).

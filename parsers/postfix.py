@@ -15,6 +15,7 @@ linear whatever the line holds.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay
 from .smtp import parse_reply
@@ -94,12 +95,26 @@ def _delivery(qid: str, body: str) -> Delivery | None:
     except ValueError:
         delay_f = None
     dsn = fields.get("dsn")
+    reply = parse_reply(reason) if reason and status != "sent" else None
+    if reply is not None and reply.command == "CONNECT" and _helo_rejected(reply.code, dsn, reason):
+        reply = replace(reply, command="HELO")
     return Delivery(
         mta=MTA, queue_id=qid, recipient=normalize_address(rcpt), status=status,
         reason=reason, orig_recipient=normalize_address(fields["orig_to"]) if fields.get("orig_to") else None,
-        relay=parse_relay(fields.get("relay")), delay=delay_f, dsn=dsn,
-        reply=parse_reply(reason) if reason and status != "sent" else None,
+        relay=parse_relay(fields.get("relay")), delay=delay_f, dsn=dsn, reply=reply,
     )
+
+
+def _helo_rejected(code: int | None, dsn: str | None, reason: str) -> bool:
+    """Postfix's smtp client writes "refused to talk to me" for a failed
+    greeting *and* for a failed EHLO/HELO/LHLO. With the default
+    ``smtp_skip_5xx_greeting = yes`` a 5xx greeting is deferred and its dsn
+    class rewritten to 4 (``554`` logged with ``dsn=4.7.1``), so a 5xx reply
+    logged with a 5.x.x dsn was the answer to HELO (seen with Postfix 3.7).
+    A 4xx reply is ambiguous and stays CONNECT, the common case (421 at
+    the greeting)."""
+    return (code is not None and code >= 500 and dsn is not None and dsn.startswith("5.")
+            and "refused to talk to me" in reason)
 
 
 def scan_fields(body: str) -> tuple[dict[str, str], str]:

@@ -26,6 +26,24 @@ def test_leap_day_against_non_leap_reference():
     assert p.parse("Feb 29 10:00:00 h postfix/smtp[1]: x").timestamp.year == 2028
 
 
+def test_postlogd_maillog_file_line_from_postfix_3_7():
+    """Captured from Debian 12's Postfix 3.7.11 (tests/test_realmta_postfix.py):
+    postlogd formats with "%b %d %H:%M:%S " -- no fraction, no year, and the
+    day zero-padded ("Nov 03"), unlike syslog's space-padded "Nov  3"."""
+    p = EnvelopeParser(ref=datetime(2026, 11, 23, 3, 0, tzinfo=UTC), tz=UTC)
+    line = ("Nov 23 02:56:53 mta postfix/smtp[147]: 3F67920E9D0: to=<rcpt@greylisted.test>, "
+            "relay=mx.greylisted.test[127.0.1.5]:25, delay=0.16, delays=0.02/0.05/0.07/0.02, "
+            "dsn=4.2.0, status=deferred (host mx.greylisted.test[127.0.1.5] said: 450 4.2.0 "
+            "<rcpt@greylisted.test>: Recipient address rejected: Greylisted (in reply to RCPT TO command))")
+    e = p.parse(line)
+    assert e.timestamp == datetime(2026, 11, 23, 2, 56, 53, tzinfo=UTC)
+    assert (e.host, e.program, e.pid) == ("mta", "postfix/smtp", 147)
+    assert e.message.startswith("3F67920E9D0: to=<rcpt@greylisted.test>")
+    early = p.parse("Nov 03 09:05:01 mta postfix/qmgr[130]: 3F67920E9D0: removed")
+    assert early.timestamp == datetime(2026, 11, 3, 9, 5, 1, tzinfo=UTC)
+    assert early.message == "3F67920E9D0: removed"
+
+
 def test_postlogd_microseconds():
     p = EnvelopeParser(ref=datetime(2026, 11, 23, tzinfo=UTC), tz=UTC)
     e = p.parse("Nov 22 13:31:27.123456 mx postfix/smtp[9]: m")

@@ -80,3 +80,24 @@ def test_not_postfix_and_noise():
     assert not postfix.claims("sendmail") and not postfix.claims("dovecot")
     assert rec("Nov 22 13:31:27 mx postfix/smtpd[1]: connect from x[1.2.3.4]") is None
     assert rec("Nov 22 13:31:27 mx postfix/smtp[1]: AB12CD: to=<a@b>, relay=none, delay=0") is None
+
+
+def test_refused_to_talk_is_greeting_or_helo():
+    """Real Postfix 3.7 lines (tests/test_realmta_postfix.py): the same words
+    for a rejected greeting and a rejected HELO; the greeting's 5xx is
+    deferred with a 4.x.x dsn, the HELO's bounced with its own 5.x.x."""
+    greeting = rec("Nov 23 02:58:46 mta postfix/smtp[151]: 8B0E120E3EC: to=<rcpt@greeting-554.test>, "
+                   "relay=mx.greeting-554.test[127.0.1.14]:25, delay=0.02, delays=0.01/0/0.01/0, dsn=4.7.1, "
+                   "status=deferred (host mx.greeting-554.test[127.0.1.14] refused to talk to me: 554 5.7.1 "
+                   "mx.greeting-554.test ESMTP not accepting messages from 127.0.0.1)")
+    assert (greeting.reply.code, greeting.reply.dsn, greeting.reply.command) == (554, "5.7.1", "CONNECT")
+    helo = rec("Nov 23 02:58:46 mta postfix/smtp[180]: 08B4020E36D: to=<rcpt@helo-rejected.test>, "
+               "relay=mx.helo-rejected.test[127.0.1.19]:25, delay=0.16, delays=0.06/0/0.09/0, dsn=5.7.1, "
+               "status=bounced (host mx.helo-rejected.test[127.0.1.19] refused to talk to me: 554 5.7.1 "
+               "<mta.bouncewatch.test>: Helo command rejected: Host not found)")
+    assert (helo.reply.code, helo.reply.dsn, helo.reply.command) == (554, "5.7.1", "HELO")
+    busy = rec("Nov 23 02:58:46 mta postfix/smtp[143]: 8622B20E874: to=<rcpt@rate-limited.test>, "
+               "relay=mx.rate-limited.test[127.0.1.13]:25, delay=0.03, delays=0.01/0/0.01/0, dsn=4.7.0, "
+               "status=deferred (host mx.rate-limited.test[127.0.1.13] refused to talk to me: 421 4.7.0 "
+               "mx.rate-limited.test Error: too many connections from 127.0.0.1)")
+    assert busy.reply.command == "CONNECT"

@@ -176,11 +176,9 @@ BY_NAME = {s.name: s for s in SCENARIOS}
 
 # Classification mistakes the real log showed, owned by the rules data
 # (plugin/classify/rules); strict, so the fix turns them into failures to clean up.
-KNOWN_MISCLASSIFIED = {
-    "rate_limited": "50-text.toml 'greylisted' matches any reason ending in 'try again later' "
-                    "and runs before 'rate-limited': a 421 'too many connections ... rate limit "
-                    "exceeded; try again later' comes out greylisted",
-}
+# Scenarios the classifier is known to get wrong, with the reason (strict xfail:
+# a fix makes them fail until removed from here).
+KNOWN_MISCLASSIFIED: dict[str, str] = {}
 
 
 def _scenario_params(scenarios: list[Scenario]) -> list:

@@ -143,7 +143,7 @@ class DatagramTransport:
             for r in records:
                 s.send(r[: self.max_size])
         except OSError as e:
-            raise DeliveryError(f"{self.label}: {e.strerror or e}") from None
+            raise DeliveryError(f"send failed: {e.strerror or e}") from None
         return []
 
     def reset(self) -> None:
@@ -182,7 +182,7 @@ class StreamTransport:
             try:
                 self.sock = self.connect()
             except (OSError, ssl.SSLError) as e:
-                raise DeliveryError(f"{self.label}: cannot connect: {_why(e)}",
+                raise DeliveryError(f"cannot connect: {_why(e)}",
                                     unconfirmed=self._take_unconfirmed()) from None
         payload = b"".join(b"%d %s" % (len(r), r) for r in records)
         if self._broken:
@@ -192,7 +192,7 @@ class StreamTransport:
             self.sock.sendall(payload)
         except (OSError, ssl.SSLError) as e:
             self._drop_connection(broken=True)
-            raise DeliveryError(f"{self.label}: send failed: {_why(e)}",
+            raise DeliveryError(f"send failed: {_why(e)}",
                                 unconfirmed=self._take_unconfirmed()) from None
         self._broken = False
         now = time.monotonic()

@@ -281,3 +281,23 @@ def test_unreadable_ca_file_names_sink_and_key(tmp_path):
     ca.write_text("not a certificate")
     with pytest.raises(ConfigError, match=r"sink 'https://siem.example.net/x\?ca=.*key 'ca'"):
         open_sink(f"https://siem.example.net/x?ca={ca}", state_dir=str(tmp_path))
+
+
+def test_dead_endpoint_does_not_grow_memory(recv, tmp_path):
+    import gc
+    import tracemalloc
+    recv.stop()
+    sink = _open(recv.url, tmp_path, backoff="5")
+    batches = [[event(b * 20 + i) for i in range(20)] for b in range(300)]
+    sink.send(batches[0])                     # warm up: first failure, spool directory, thread
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for b in batches[1:]:
+        sink.send(b)
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert sink.spool.bytes > 4 << 20         # megabytes of backlog went to disk ...
+    assert grown < 1 << 20                    # ... not to memory
+    sink.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import ssl
 import time
 
@@ -14,7 +13,7 @@ import pytest
 
 from bouncewatch.plugin.sinks import ConfigError, SinkError, open_sink
 from http_receiver import Receiver
-from sink_helpers import event, make_pki, wait_for
+from sink_helpers import event, make_pki
 
 
 @pytest.fixture

@@ -197,3 +197,30 @@ def test_bad_syslog_configuration_refused(uri, key, tmp_path):
     with pytest.raises(ConfigError) as ei:
         open_sink(uri, state_dir=str(tmp_path))
     assert key in str(ei.value) and "sink '" in str(ei.value)
+
+
+def test_unix_stream_socket_octet_counting(tmp_path):
+    path = str(tmp_path / "stream.sock")
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(1)
+    srv.settimeout(5)
+    try:
+        sink = open_sink(f"syslog:{path}", state_dir=str(tmp_path))
+        sink.send([event(1), event(2)])
+        conn, _ = srv.accept()
+        conn.settimeout(5)
+        data = b""
+        while data.count(b"bouncewatch@32473") < 2:
+            data += conn.recv(65536)
+        frames = []
+        while data:
+            n, _, rest = data.partition(b" ")
+            frames.append(rest[:int(n)])
+            data = rest[int(n):]
+        ids = [parse_rfc5424(f.decode())["sd"]["bouncewatch@32473"]["event_id"] for f in frames]
+        assert ids == [event(1)["event_id"], event(2)["event_id"]]
+        sink.close()
+        conn.close()
+    finally:
+        srv.close()

@@ -152,3 +152,14 @@ def test_spool_order_bound_and_crash_safety(tmp_path, caplog):
     assert "unreadable" in caplog.text and list(d.glob("*.corrupt"))
     assert not list(d.glob("*.tmp"))
     sp2.close()
+
+
+@pytest.mark.parametrize("uri, leaves", [
+    ("-", False), ("file:/var/log/x.jsonl", False), ("syslog:/dev/log", False),
+    ("syslog+tcp://127.0.0.1:514", False), ("syslog+tls://siem.example.net:6514", True),
+    ("https://splunk.example.net:8088?preset=splunk", True), ("http://localhost:9200", False),
+    ("kafka://broker:9092/t", True),
+])
+def test_leaves_host(uri, leaves):
+    from bouncewatch.plugin.sinks import leaves_host
+    assert leaves_host(uri) is leaves

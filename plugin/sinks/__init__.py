@@ -25,7 +25,9 @@ URIs (``?key=value`` options after the URI; each module's docstring lists its ke
 Options every sink understands: ``format=json|ecs|ocsf|cef|leef`` (formats.py),
 ``where=EXPR`` (the ``--where`` language, evaluated on
 ``event.where_context(event)``), ``statuses=bounced,deferred`` and
-``pseudonymize_key=PATH`` (privacy.py: keyed HMAC of recipient local parts).
+``pseudonymize_key=PATH`` (privacy.py: keyed HMAC of recipient local parts;
+applied to that sink whatever it is; a loader with one global key passes it
+to the sinks for which ``leaves_host(uri)`` is true).
 
 API for the config loader, which keeps several sinks, each with its own
 format and filter:
@@ -204,6 +206,24 @@ def scheme_of(uri: str) -> str:
     if uri == "-" or uri.startswith("-?"):
         return "-"
     return uri.split(":", 1)[0].lower() if ":" in uri else ""
+
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def leaves_host(uri: str) -> bool:
+    """Whether events sent to ``uri`` leave this machine: the config loader
+    applies a global pseudonymization key to exactly these sinks. Files,
+    stdout, unix sockets and loopback addresses stay; third-party sinks are
+    assumed to leave."""
+    scheme = scheme_of(uri)
+    if scheme in ("-", "file", "syslog"):
+        return False
+    try:
+        host = urlsplit(strip_query(uri)).hostname
+    except ValueError:
+        return True
+    return host not in LOOPBACK
 
 
 def open_sink(uri: str, *, format: str | None = None, where: str | None = None,

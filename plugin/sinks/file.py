@@ -17,6 +17,8 @@ from typing import Any, TextIO
 from ..formats import Format, dumps, get_format  # noqa: F401  (dumps: the one JSON encoding)
 from . import ConfigError, Event, Options, SinkError
 
+__all__ = ["StreamSink", "dumps", "open_file", "open_stdout"]
+
 
 class StreamSink:
     leaves_host = False

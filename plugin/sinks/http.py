@@ -56,8 +56,9 @@ import orjson
 import urllib3
 
 from ..formats import Format, dumpb, get_format
-from . import ConfigError, Event, Options, _display
+from . import LOOPBACK, ConfigError, Event, Options, _display
 from .reliable import DeliveryError, Policy, ReliableSink, spool_ident
+from .tls import client_context
 
 PRESETS = ("none", "splunk", "elasticsearch", "opensearch")
 _FORBIDDEN_KEYS = ("token", "password", "secret", "auth", "api_key", "apikey")
@@ -184,28 +185,11 @@ def _read_secret(o: Options) -> str | None:
     return None
 
 
-def _ssl_context(o: Options) -> ssl.SSLContext:
-    ca, cert, key = o.readable_file("ca"), o.readable_file("cert"), o.readable_file("key")
-    try:
-        ctx = ssl.create_default_context(cafile=ca)
-    except (ssl.SSLError, OSError) as e:
-        raise o.error("ca", f"cannot load {ca}: {e}") from None
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-    if key and not cert:
-        raise o.error("cert", "a client key needs its certificate (cert=PATH)")
-    if cert:
-        try:
-            ctx.load_cert_chain(cert, key)
-        except (ssl.SSLError, OSError) as e:
-            raise o.error("cert", f"cannot load client certificate {cert}: {e}") from None
-    return ctx
-
-
 def open_http(uri: str, opts: dict[str, Any]) -> ReliableSink:
     name = _display(uri)
     try:
         parts = urlsplit(uri.split("?", 1)[0])
-        port = parts.port
+        parts.port  # raises ValueError on a bad port
     except ValueError as e:
         raise ConfigError(f"sink {name!r}: bad URL: {e}") from None
     if not parts.hostname:
@@ -253,7 +237,7 @@ def open_http(uri: str, opts: dict[str, Any]) -> ReliableSink:
     headers["Content-Type"] = ctype
 
     if parts.scheme == "https":
-        pool = urllib3.PoolManager(num_pools=2, maxsize=1, ssl_context=_ssl_context(o), block=False)
+        pool = urllib3.PoolManager(num_pools=2, maxsize=1, ssl_context=client_context(o), block=False)
     else:
         for k in ("ca", "cert", "key"):
             if o.get(k) is not None:
@@ -263,7 +247,7 @@ def open_http(uri: str, opts: dict[str, Any]) -> ReliableSink:
     policy = Policy(o, opts.get("state_dir"), spool_ident(uri))
     o.done()
     sink = ReliableSink(name, transport, render, policy)
-    sink.leaves_host = parts.hostname not in ("127.0.0.1", "::1", "localhost")
+    sink.leaves_host = parts.hostname not in LOOPBACK
     return sink
 
 

@@ -166,8 +166,13 @@ class DiskSpool:
         seqs: list[int] = []
         out: list[bytes] = []
         while True:
-            with self._lock:
-                entries = list(self._entries)
+            with self._lock:  # only the head: a long backlog must not cost O(n) per request
+                entries, n = [], 0
+                for e in self._entries:
+                    if entries and n + e.nrecords > max_records:
+                        break
+                    entries.append(e)
+                    n += e.nrecords
             for e in entries:
                 if seqs and len(out) + e.nrecords > max_records:
                     break

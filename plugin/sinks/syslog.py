@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import collections
 import errno
+import logging
 import os
 import select
 import socket
@@ -47,8 +48,11 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from ..formats import Format, get_format
-from . import ConfigError, Event, Options, _display
+from . import LOOPBACK, ConfigError, Event, Options, _display
 from .reliable import DeliveryError, Policy, ReliableSink, spool_ident
+from .tls import client_context, describe
+
+log = logging.getLogger("bouncewatch.sinks")
 
 FACILITIES = {
     "kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5, "lpr": 6, "news": 7,
@@ -125,6 +129,7 @@ class DatagramTransport:
     def __init__(self, family: int, address: Any, max_size: int, label: str) -> None:
         self.family, self.address, self.max_size, self.label = family, address, max_size, label
         self.sock: socket.socket | None = None
+        self.truncated = 0
 
     def _connect(self) -> socket.socket:
         if self.sock is None:
@@ -141,6 +146,12 @@ class DatagramTransport:
         try:
             s = self._connect()
             for r in records:
+                if len(r) > self.max_size:
+                    self.truncated += 1
+                    if self.truncated == 1 or self.truncated % 1000 == 0:
+                        log.warning("sink %r: %d records longer than max_size=%d truncated "
+                                    "(use syslog+tcp for long reply texts)", self.label, self.truncated,
+                                    self.max_size)
                 s.send(r[: self.max_size])
         except OSError as e:
             raise DeliveryError(f"send failed: {e.strerror or e}") from None
@@ -182,7 +193,7 @@ class StreamTransport:
             try:
                 self.sock = self.connect()
             except (OSError, ssl.SSLError) as e:
-                raise DeliveryError(f"cannot connect: {_why(e)}",
+                raise DeliveryError(f"cannot connect: {describe(e)}",
                                     unconfirmed=self._take_unconfirmed()) from None
         payload = b"".join(b"%d %s" % (len(r), r) for r in records)
         if self._broken:
@@ -192,7 +203,7 @@ class StreamTransport:
             self.sock.sendall(payload)
         except (OSError, ssl.SSLError) as e:
             self._drop_connection(broken=True)
-            raise DeliveryError(f"send failed: {_why(e)}",
+            raise DeliveryError(f"send failed: {describe(e)}",
                                 unconfirmed=self._take_unconfirmed()) from None
         self._broken = False
         now = time.monotonic()
@@ -238,12 +249,6 @@ class StreamTransport:
             except (OSError, ssl.SSLError, ValueError):
                 pass
         self._drop_connection(broken=False)
-
-
-def _why(e: BaseException) -> str:
-    if isinstance(e, ssl.SSLCertVerificationError):
-        return f"certificate verification failed ({e.verify_message})"
-    return getattr(e, "strerror", None) or str(e) or type(e).__name__
 
 
 # -- factory -----------------------------------------------------------------------
@@ -297,12 +302,12 @@ def open_syslog(uri: str, opts: dict[str, Any]) -> ReliableSink:
         elif scheme == "syslog+tcp":
             transport = StreamTransport(lambda: _tcp(host, port or 514, timeout), name, replay)
         else:
-            ctx = _tls_context(o)
+            ctx = client_context(o)
             server_name = o.get("server_name", host)
             transport = StreamTransport(
                 lambda: ctx.wrap_socket(_tcp(host, port or 6514, timeout), server_hostname=server_name),
                 name, replay)
-        leaves = host not in ("127.0.0.1", "::1", "localhost")
+        leaves = host not in LOOPBACK
     policy = Policy(o, opts.get("state_dir"), spool_ident(uri))
     o.done()
     sink = ReliableSink(name, transport, render, policy)
@@ -314,25 +319,6 @@ def _tcp(host: str, port: int, timeout: float) -> socket.socket:
     s = socket.create_connection((host, port), timeout=timeout)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
     return s
-
-
-def _tls_context(o: Options) -> ssl.SSLContext:
-    ca = o.readable_file("ca")
-    cert = o.readable_file("cert")
-    key = o.readable_file("key")
-    try:
-        ctx = ssl.create_default_context(cafile=ca)
-    except (ssl.SSLError, OSError) as e:
-        raise o.error("ca", f"cannot load {ca}: {_why(e)}") from None
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-    if key and not cert:
-        raise o.error("cert", "a client key needs its certificate (cert=PATH)")
-    if cert:
-        try:
-            ctx.load_cert_chain(cert, key)
-        except (ssl.SSLError, OSError) as e:
-            raise o.error("cert", f"cannot load client certificate {cert}: {_why(e)}") from None
-    return ctx
 
 
 def _unix_transport(path: str, timeout: float, replay: float, name: str) -> Any:

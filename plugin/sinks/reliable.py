@@ -29,10 +29,10 @@ import random
 import re
 import threading
 import time
-from typing import Any, Callable, Protocol
+from typing import Callable, Protocol
 
 from . import ConfigError, Event, Options, SinkError
-from .spool import DiskSpool, SpoolError, SpoolFull, _Dropped
+from .spool import OVERFLOW_POLICIES, DiskSpool, SpoolError, SpoolFull, _Dropped
 
 log = logging.getLogger("bouncewatch.sinks")
 
@@ -56,7 +56,6 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
-
 class Policy:
     """Timing and bounds common to every network sink, read from its options:
     ``batch_max`` (records per request, 500), ``backoff`` (first delay, 0.5 s),
@@ -70,11 +69,9 @@ class Policy:
         self.backoff_max = o.number("backoff_max", 60.0, minimum=0.01)
         self.retry_after_max = o.number("retry_after_max", 300.0, minimum=0.0)
         self.spool_max = o.size("spool_max", 256 << 20)
-        from .spool import OVERFLOW_POLICIES
         self.overflow = o.choice("overflow", OVERFLOW_POLICIES, "block")
         base = state_dir or os.environ.get("STATE_DIRECTORY", "").split(":")[0] or "/var/lib/bouncewatch"
         self.spool_dir = o.get("spool") or os.path.join(base, "spool", ident)
-        self._key = "spool"
 
 
 def spool_ident(uri: str) -> str:
@@ -126,6 +123,10 @@ class ReliableSink:
                     self._failed(e)
                     if e.unconfirmed:
                         pending = e.unconfirmed + pending
+                    break
+                except Exception as e:  # a transport bug: spool, log, never lose the batch
+                    log.exception("sink %r: unexpected error while delivering", self.name)
+                    self._failed(DeliveryError(f"{type(e).__name__}: {e}"))
                     break
                 finally:
                     self._tlock.release()
@@ -248,13 +249,3 @@ class ReliableSink:
         level = logging.WARNING if self._failures == 1 or self._failures % 20 == 0 else logging.INFO
         log.log(level, "sink %r: delivery failed: %s; retrying in %.1fs %s; %d events spooled",
                 self.name, e, delay, how, self.spool.records)
-
-
-def open_reliable(name: str, transport_factory: Callable[[Options], Transport],
-                  render: Callable[[Event], bytes], o: Options, opts: dict[str, Any],
-                  ident: str) -> ReliableSink:
-    """Read the common policy keys, build the transport, refuse unknown keys."""
-    policy = Policy(o, opts.get("state_dir"), ident)
-    transport = transport_factory(o)
-    o.done()
-    return ReliableSink(name, transport, render, policy)

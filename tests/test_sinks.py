@@ -163,3 +163,22 @@ def test_spool_order_bound_and_crash_safety(tmp_path, caplog):
 def test_leaves_host(uri, leaves):
     from bouncewatch.plugin.sinks import leaves_host
     assert leaves_host(uri) is leaves
+
+
+def test_check_sink_validates_without_side_effects(tmp_path, monkeypatch):
+    from bouncewatch.plugin.sinks import check_sink
+    state = tmp_path / "state"
+    check_sink(f"file:{tmp_path}/new/dir/x.jsonl", format="cef")
+    check_sink("https://siem.example.net/in?gzip=true", state_dir=str(state))
+    check_sink("syslog+tcp://127.0.0.1:1", state_dir=str(state), where="type = 'hard'")
+    assert not (tmp_path / "new").exists() and not state.exists()   # nothing created, nothing connected
+    with pytest.raises(ConfigError, match="key 'auth_env'"):
+        check_sink("https://siem.example.net/in?auth_env=BW_TEST_UNSET_VAR", state_dir=str(state))
+    blocker = tmp_path / "plainfile"
+    blocker.write_text("")
+    with pytest.raises(ConfigError, match="key 'spool'"):
+        check_sink("https://siem.example.net/in", state_dir=str(blocker))
+    # while a running sink holds its spool, check_sink of the same URI still passes
+    held = open_sink("http://127.0.0.1:9/in", state_dir=str(state))
+    check_sink("http://127.0.0.1:9/in", state_dir=str(state))
+    held.close()

@@ -29,6 +29,10 @@ Options every sink understands: ``format=json|ecs|ocsf|cef|leef`` (formats.py),
 applied to that sink whatever it is; a loader with one global key passes it
 to the sinks for which ``leaves_host(uri)`` is true).
 
+``check_sink(uri, **same)`` validates like ``open_sink`` without opening
+files, connecting or touching the spool (for ``check-config`` while the
+service runs).
+
 API for the config loader, which keeps several sinks, each with its own
 format and filter:
 
@@ -64,6 +68,8 @@ log = logging.getLogger("bouncewatch.sinks")
 
 # Keys handled here, around any sink; factories never see where/statuses/pseudonymize_key.
 WRAPPER_KEYS = ("where", "statuses", "pseudonymize_key")
+# Keys bouncewatch passes to every factory; ``_check`` = "1": validate only (check_sink).
+RESERVED_KEYS = ("state_dir", "name", "_check")
 
 
 class SinkError(Exception):
@@ -153,11 +159,16 @@ class Options:
             raise self.error(key, f"cannot read {path}: {e.strerror}") from None
         return path
 
+    @property
+    def checking(self) -> bool:
+        """Validate only: no file opened, no connection, no spool, no thread."""
+        return self._v.get("_check") == "1"
+
     def error(self, key: str, message: str) -> ConfigError:
         return ConfigError(f"sink {self.sink!r}: key {key!r}: {message}")
 
     def done(self) -> None:
-        unknown = sorted(k for k in self._v if k not in self._used and k not in ("state_dir", "name"))
+        unknown = sorted(k for k in self._v if k not in self._used and k not in RESERVED_KEYS)
         if unknown:
             raise ConfigError(f"sink {self.sink!r}: unknown key {unknown[0]!r}"
                               + (f" (and {', '.join(unknown[1:])})" if len(unknown) > 1 else ""))
@@ -261,6 +272,28 @@ def open_sink(uri: str, *, format: str | None = None, where: str | None = None,
     else:
         sink = _entry_point(name, scheme)(uri, opts)
     return FilteredSink(sink, *flt) if any(x is not None for x in flt) else sink
+
+
+def check_sink(uri: str, **kw: Any) -> None:
+    """Everything ``open_sink`` would refuse, without its side effects: for
+    ``check-config``, which runs while the service holds the spools and must
+    neither connect nor create files. Raises ConfigError."""
+    open_sink(uri, _check="1", **kw).close()
+
+
+def writable_path(path: str) -> str | None:
+    """None when ``path`` (a file or directory to be created) could be
+    written by us; else why not. Walks up to the nearest existing directory."""
+    import os
+    p = os.path.abspath(path)
+    if os.path.exists(p):
+        return None if os.access(p, os.W_OK) else f"{p} is not writable"
+    parent = os.path.dirname(p)
+    while not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        return f"{parent} is not a directory"
+    return None if os.access(parent, os.W_OK | os.X_OK) else f"{parent} is not writable"
 
 
 def _entry_point(name: str, scheme: str) -> Factory:

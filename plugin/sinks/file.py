@@ -15,7 +15,7 @@ import sys
 from typing import Any, TextIO
 
 from ..formats import Format, dumps, get_format  # noqa: F401  (dumps: the one JSON encoding)
-from . import ConfigError, Event, Options, SinkError
+from . import ConfigError, Event, Options, SinkError, writable_path
 
 __all__ = ["StreamSink", "dumps", "open_file", "open_stdout"]
 
@@ -24,12 +24,17 @@ class StreamSink:
     leaves_host = False
 
     def __init__(self, name: str, path: str | None, fsync: str = "none",
-                 fmt: Format | None = None) -> None:
+                 fmt: Format | None = None, check: bool = False) -> None:
         if fsync not in ("none", "batch"):
             raise ConfigError(f"sink {name!r}: key 'fsync' must be none or batch, not {fsync!r}")
         self.name, self.path, self.fsync = name, path, fsync
         self.format = fmt or get_format("json")
         self._fp: TextIO | None = None
+        if check:
+            why = writable_path(path) if path is not None else None
+            if why:
+                raise ConfigError(f"sink {name!r}: cannot open {path}: {why}")
+            return
         self.reopen()
 
     def reopen(self) -> None:
@@ -70,7 +75,7 @@ def open_stdout(uri: str, opts: dict[str, Any]) -> StreamSink:
     o = Options("-", opts)
     fmt = get_format(o.get("format"))
     o.done()
-    return StreamSink("-", None, fmt=fmt)
+    return StreamSink("-", None, fmt=fmt, check=o.checking)
 
 
 def open_file(uri: str, opts: dict[str, Any]) -> StreamSink:
@@ -83,4 +88,4 @@ def open_file(uri: str, opts: dict[str, Any]) -> StreamSink:
     fsync = o.choice("fsync", ("none", "batch"), "none")
     fmt = get_format(o.get("format"))
     o.done()
-    return StreamSink(uri, path, fsync, fmt)
+    return StreamSink(uri, path, fsync, fmt, check=o.checking)

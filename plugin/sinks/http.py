@@ -246,7 +246,7 @@ def open_http(uri: str, opts: dict[str, Any]) -> ReliableSink:
     transport = HttpTransport(name, url, pool, headers, body, 6 if gz else None, check, timeout)
     policy = Policy(o, opts.get("state_dir"), spool_ident(uri))
     o.done()
-    sink = ReliableSink(name, transport, render, policy)
+    sink = ReliableSink(name, transport, render, policy, check=o.checking)
     sink.leaves_host = parts.hostname not in LOOPBACK
     return sink
 

@@ -31,7 +31,7 @@ import threading
 import time
 from typing import Callable, Protocol
 
-from . import ConfigError, Event, Options, SinkError
+from . import ConfigError, Event, Options, SinkError, writable_path
 from .spool import OVERFLOW_POLICIES, DiskSpool, SpoolError, SpoolFull, _Dropped
 
 log = logging.getLogger("bouncewatch.sinks")
@@ -86,8 +86,14 @@ class ReliableSink:
     leaves_host = True
 
     def __init__(self, name: str, transport: Transport, render: Callable[[Event], bytes],
-                 policy: Policy) -> None:
+                 policy: Policy, check: bool = False) -> None:
         self.name, self.transport, self.render, self.policy = name, transport, render, policy
+        self._thread = None
+        if check:  # validate only: the spool must be creatable; nothing is started
+            why = writable_path(policy.spool_dir)
+            if why:
+                raise ConfigError(f"sink {name!r}: key 'spool': cannot use {policy.spool_dir}: {why}")
+            return
         try:
             self.spool = DiskSpool(policy.spool_dir, policy.spool_max, policy.overflow, name)
         except (OSError, SpoolError) as e:
@@ -166,6 +172,9 @@ class ReliableSink:
 
     def close(self, drain_timeout: float = 0.0) -> None:
         """Stop; what is still spooled is replayed by the next start."""
+        if self._thread is None:  # opened by check_sink
+            self.transport.close()
+            return
         if drain_timeout > 0:
             self.wait_idle(drain_timeout)
         self._stop.set()

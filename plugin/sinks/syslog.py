@@ -310,7 +310,7 @@ def open_syslog(uri: str, opts: dict[str, Any]) -> ReliableSink:
         leaves = host not in LOOPBACK
     policy = Policy(o, opts.get("state_dir"), spool_ident(uri))
     o.done()
-    sink = ReliableSink(name, transport, render, policy)
+    sink = ReliableSink(name, transport, render, policy, check=o.checking)
     sink.leaves_host = leaves
     return sink
 

@@ -106,9 +106,14 @@ def _compact(d: dict[str, Any]) -> dict[str, Any]:
     null differently from an absent field, and absent is what we mean."""
     out: dict[str, Any] = {}
     for k, v in d.items():
-        if isinstance(v, dict):
+        if v is None:
+            continue
+        t = type(v)
+        if t is dict:
             v = _compact(v)
-        if v is None or v == {} or v == []:
+            if not v:
+                continue
+        elif t is list and not v:
             continue
         out[k] = v
     return out

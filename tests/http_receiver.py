@@ -50,7 +50,8 @@ class Receiver:
                 n = int(self.headers.get("Content-Length", 0))
                 raw = self.rfile.read(n)
                 body = gzip.decompress(raw) if self.headers.get("Content-Encoding") == "gzip" else raw
-                req = {"path": self.path, "headers": dict(self.headers), "body": body, "t": time.monotonic()}
+                req = {"path": self.path, "headers": dict(self.headers), "body": body, "t": time.monotonic(),
+                       "client": self.client_address}
                 with rec.lock:
                     rec.requests.append(req)
                     status, headers, delay = rec.script.pop(0) if rec.script else rec.default

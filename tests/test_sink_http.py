@@ -35,6 +35,7 @@ def test_ndjson_batches_keep_alive(recv, tmp_path):
         sink.send([event(b * 10 + i) for i in range(10)])
     assert recv.accepted_ids() == [event(b * 10 + i)["event_id"] for b in range(3) for i in range(10)]
     assert len(recv.requests) == 3 and recv.requests[0]["path"] == "/ingest"
+    assert len({r["client"] for r in recv.requests}) == 1     # one kept-alive connection
     assert recv.requests[0]["headers"]["Content-Type"] == "application/x-ndjson"
     assert sink.stats["spooled"] == 0
     sink.close()

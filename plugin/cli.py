@@ -95,16 +95,16 @@ def compile_where(text: str | None):
         raise UsageError(f"--where: {e}") from None
 
 
-from .sinks.file import dumps  # noqa: E402  (one JSON encoding for stdout and files)
-
-
 # -- parse -------------------------------------------------------------------------
 def cmd_parse(args: argparse.Namespace) -> int:
     from .pipeline import Pipeline
     from .reader import iter_lines, open_log
 
-    if args.format != "json":
-        raise UsageError(f"--format {args.format}: only json is available in this build")
+    from .formats import FormatError, get_format
+    try:
+        render = get_format(args.format).render
+    except FormatError as e:
+        raise UsageError(f"--format: {e}") from None
     if args.state_dir:
         raise UsageError("--state-dir: the recipient history is not available in this build")
     pipeline = Pipeline(load_classifier(args.rules_dir), mta=args.mta, include_sent=args.all,
@@ -128,7 +128,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 if not line.terminated:
                     pipeline.counts["unterminated_last_line"] += 1
                 for ev in pipeline.feed(line.text, name, line.offset):
-                    out.write(dumps(ev))
+                    out.write(render(ev))
                     out.write("\n")
                 if progress:
                     progress.tick(line.offset)

@@ -1,0 +1,226 @@
+"""Syslog sinks against real receivers: Debian's rsyslogd (UDP, TCP, TLS
+with a CA made here) writing RFC 5424 to a file we parse back; a TCP
+receiver SIGKILLed and restarted mid-stream; rsyslog over TLS restarted;
+a unix datagram socket."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bouncewatch.plugin.sinks import ConfigError, open_sink
+from sink_helpers import Rsyslog, event, free_port, make_pki, parse_rfc5424, wait_for
+
+HERE = Path(__file__).resolve().parent
+FAST = {"backoff": "0.05", "backoff_max": "0.3"}
+
+
+@pytest.fixture(scope="module")
+def rsyslog(tmp_path_factory):
+    if os.uname().machine != "x86_64":
+        pytest.skip("the test unpacks Debian's amd64 rsyslog")
+    d = tmp_path_factory.mktemp("rsyslog")
+    pki = make_pki(d)
+    ports = {"udp": free_port(socket.SOCK_DGRAM), "tcp": free_port(), "tls": free_port()}
+    cfg = f'''
+global(DefaultNetstreamDriverCAFile="{pki['ca']}" DefaultNetstreamDriverCertFile="{pki['server']}"
+       DefaultNetstreamDriverKeyFile="{pki['server_key']}")
+module(load="imudp")
+input(type="imudp" address="127.0.0.1" port="{ports['udp']}")
+module(load="imtcp" maxSessions="50")
+input(type="imtcp" address="127.0.0.1" port="{ports['tcp']}")
+input(type="imtcp" address="127.0.0.1" port="{ports['tls']}" streamDriver.name="gtls"
+      streamDriver.mode="1" streamDriver.authMode="anon")
+'''
+    r = Rsyslog(d, cfg)
+    r.start([("udp", ports["udp"]), ("tcp", ports["tcp"]), ("tcp", ports["tls"])])
+    r.ports, r.pki = ports, pki
+    yield r
+    r.stop()
+
+
+def _received(r: Rsyslog, ids: set[str]) -> list[dict]:
+    out = []
+    for line in r.lines():
+        m = parse_rfc5424(line)
+        sd = m["sd"].get("bouncewatch@32473")
+        if sd and sd["event_id"] in ids:
+            out.append(m)
+    return out
+
+
+@pytest.mark.parametrize("kind", ["udp", "tcp", "tls"])
+def test_rsyslog_receives_rfc5424(rsyslog, kind, tmp_path):
+    base = 1000 * (1 + ["udp", "tcp", "tls"].index(kind))
+    evs = [event(base + i, recipient=f'"odd|local]{i}\\"x"@example.com') for i in range(20)]
+    evs[3]["status"] = "deferred"
+    q = f"?ca={rsyslog.pki['ca']}" if kind == "tls" else ""
+    sink = open_sink(f"syslog+{kind}://127.0.0.1:{rsyslog.ports[kind]}{q}", state_dir=str(tmp_path), **FAST)
+    sink.send(evs[:10])
+    sink.send(evs[10:])
+    ids = {e["event_id"] for e in evs}
+    assert wait_for(lambda: len(_received(rsyslog, ids)) >= 20, 10)
+    got = _received(rsyslog, ids)
+    assert [m["sd"]["bouncewatch@32473"]["event_id"] for m in got] == [e["event_id"] for e in evs]
+    m = got[0]
+    assert m["app"] == "bouncewatch" and m["msgid"] == "bounced" and m["host"] == "mx1"
+    assert m["pri"] == 2 * 8 + 4                        # mail.warning
+    assert got[3]["pri"] == 2 * 8 + 5                   # deferred: mail.notice
+    assert m["sd"]["bouncewatch@32473"]["recipient"] == evs[0]["recipient"]
+    assert m["sd"]["bouncewatch@32473"]["category"] == "bad_mailbox"
+    assert json.loads(m["msg"])["event_id"] == evs[0]["event_id"]
+    assert m["timestamp"].startswith("2026-11-22T13:")
+    sink.close()
+
+
+def test_rsyslog_rfc3164_and_cef(rsyslog, tmp_path):
+    evs = [event(5000 + i) for i in range(3)]
+    sink = open_sink(f"syslog+udp://127.0.0.1:{rsyslog.ports['udp']}?rfc=3164&format=cef&facility=local3",
+                     state_dir=str(tmp_path))
+    sink.send(evs)
+    want = {f"externalId={e['event_id']}" for e in evs}
+    def got():
+        return [ln for ln in rsyslog.lines() if any(w in ln for w in want)]
+    assert wait_for(lambda: len(got()) == 3, 10)
+    m = parse_rfc5424(got()[0])                          # rsyslog re-emits what it parsed as 3164
+    assert m["app"] == "bouncewatch" and m["pri"] == 19 * 8 + 4 and m["procid"] == str(os.getpid())
+    assert m["msg"].lstrip().startswith("CEF:0|bouncewatch|")  # rsyslog keeps the space after "tag:"
+    sink.close()
+
+
+def test_rsyslog_tls_restart_loses_nothing(rsyslog, tmp_path):
+    r, port = rsyslog, rsyslog.ports["tls"]
+    sink = open_sink(f"syslog+tls://127.0.0.1:{port}?ca={r.pki['ca']}", state_dir=str(tmp_path), **FAST)
+    sent = []
+    n = 7000
+    def batch():
+        nonlocal n
+        b = [event(n + i) for i in range(5)]
+        n += 5
+        sink.send(b)
+        sent.extend(b)
+    for _ in range(10):
+        batch()
+        time.sleep(0.02)
+    r.stop()                                  # the receiver restarts (package upgrade, config reload)
+    for _ in range(10):
+        batch()
+        time.sleep(0.05)
+    r.start([("udp", r.ports["udp"]), ("tcp", r.ports["tcp"]), ("tcp", port)])
+    for _ in range(10):
+        batch()
+        time.sleep(0.02)
+    assert sink.wait_idle(20)
+    ids = {e["event_id"] for e in sent}
+    assert wait_for(lambda: {m["sd"]["bouncewatch@32473"]["event_id"] for m in _received(r, ids)} == ids, 15)
+    got = [m["sd"]["bouncewatch@32473"]["event_id"] for m in _received(r, ids)]
+    assert list(dict.fromkeys(got)) == [e["event_id"] for e in sent]   # all, in order; repeats are copies
+    sink.close()
+
+
+def _start_receiver(port: int, out: Path) -> subprocess.Popen:
+    p = subprocess.Popen([sys.executable, str(HERE / "syslog_receiver.py"), str(port), str(out)],
+                         stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "ready"
+    return p
+
+
+def test_tcp_receiver_killed_and_restarted_mid_stream(tmp_path):
+    port, out = free_port(), tmp_path / "received.log"
+    recv = _start_receiver(port, out)
+    sink = open_sink(f"syslog+tcp://127.0.0.1:{port}", state_dir=str(tmp_path / "state"), **FAST)
+    sent = []
+    try:
+        for b in range(60):
+            evs = [event(b * 5 + i) for i in range(5)]
+            sink.send(evs)
+            sent += evs
+            if b == 20:
+                recv.send_signal(signal.SIGKILL)   # dies with whatever it had not written yet
+                recv.wait()
+            if b == 40:
+                recv = _start_receiver(port, out)
+            time.sleep(0.02)
+        assert sink.wait_idle(20)
+        want = [e["event_id"] for e in sent]
+
+        def ids():
+            return [parse_rfc5424(ln)["sd"]["bouncewatch@32473"]["event_id"]
+                    for ln in out.read_text().splitlines()]
+        assert wait_for(lambda: set(ids()) == set(want), 10), f"missing {len(set(want) - set(ids()))}"
+        assert list(dict.fromkeys(ids())) == want                # in order, nothing lost
+        assert sink.stats["spooled"] > 0                         # the outage went through the spool
+    finally:
+        sink.close()
+        recv.kill()
+        recv.wait()
+
+
+def test_unix_datagram_socket(tmp_path):
+    path = str(tmp_path / "log.sock")
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(path)
+    s.settimeout(5)
+    try:
+        sink = open_sink(f"syslog:{path}?rfc=3164", state_dir=str(tmp_path))
+        assert sink.leaves_host is False
+        sink.send([event(1)])
+        msg = s.recv(65536).decode()
+        assert msg.startswith("<20>Nov 22 13:00:01 mx1 bouncewatch[")
+        assert json.loads(msg.split(": ", 1)[1])["event_id"] == event(1)["event_id"]
+        sink.close()
+    finally:
+        s.close()
+
+
+@pytest.mark.parametrize("uri, key", [
+    ("syslog+tcp://", "no host"),
+    ("syslog+tcp://127.0.0.1:notaport", "bad port"),
+    ("syslog+tls://127.0.0.1:6514?ca=/nonexistent/ca.pem", "key 'ca'"),
+    ("syslog+udp://127.0.0.1:514?facility=mailx", "key 'facility'"),
+    ("syslog+udp://127.0.0.1:514?rfc=5425", "key 'rfc'"),
+    ("syslog:dev/log", "absolute unix socket path"),
+    ("syslog+tcp://127.0.0.1:514?framing=lf", "unknown key 'framing'"),
+    ("syslog+tcp://127.0.0.1:514?format=xml", "key 'format'"),
+    ("syslog+tcp://127.0.0.1:514?where=status%20~%20(", "key 'where'"),
+    ("syslogx://127.0.0.1", "unknown scheme"),
+])
+def test_bad_syslog_configuration_refused(uri, key, tmp_path):
+    with pytest.raises(ConfigError) as ei:
+        open_sink(uri, state_dir=str(tmp_path))
+    assert key in str(ei.value) and "sink '" in str(ei.value)
+
+
+def test_unix_stream_socket_octet_counting(tmp_path):
+    path = str(tmp_path / "stream.sock")
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(1)
+    srv.settimeout(5)
+    try:
+        sink = open_sink(f"syslog:{path}", state_dir=str(tmp_path))
+        sink.send([event(1), event(2)])
+        conn, _ = srv.accept()
+        conn.settimeout(5)
+        data = b""
+        while data.count(b"bouncewatch@32473") < 2:
+            data += conn.recv(65536)
+        frames = []
+        while data:
+            n, _, rest = data.partition(b" ")
+            frames.append(rest[:int(n)])
+            data = rest[int(n):]
+        ids = [parse_rfc5424(f.decode())["sd"]["bouncewatch@32473"]["event_id"] for f in frames]
+        assert ids == [event(1)["event_id"], event(2)["event_id"]]
+        sink.close()
+        conn.close()
+    finally:
+        srv.close()

@@ -10,9 +10,9 @@
 
 Real reports bend the format: no blank line between the blocks, folded
 diagnostic codes, ``Final-Recipient: <bob@example.com>`` without a type,
-field names in any case. A new recipient therefore starts at each
-``Final-Recipient`` (or an ``Original-Recipient`` when the current one
-already has one), not at a blank line.
+field names in any case. A new recipient therefore starts at a
+recipient field after a blank line, or at a ``Final-Recipient`` (or
+``Original-Recipient``) when the current block already has one.
 """
 
 from __future__ import annotations
@@ -108,12 +108,15 @@ def status_code(value: str | None) -> str | None:
 def parse_delivery_status(text: str) -> DeliveryStatus:
     ds = DeliveryStatus()
     cur: RecipientStatus | None = None
+    gap = False  # a blank line since the last field: a new block may begin
     for name, value in fields(text):
         if not name:
+            gap = True
             continue
+        was_gap, gap = gap, False
         if name in ("final-recipient", "original-recipient"):
             attr = name.replace("-", "_")
-            if cur is None or getattr(cur, attr) is not None:
+            if cur is None or getattr(cur, attr) is not None or was_gap:
                 cur = RecipientStatus()
                 ds.recipients.append(cur)
             setattr(cur, attr, address(value))

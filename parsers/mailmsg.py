@@ -212,8 +212,7 @@ def _walk(part: Message, mp: MailParts, depth: int, counter: list[int]) -> None:
         return
     if maintype == "multipart":  # boundary missing or wrong: the body is all we have
         mp.defects.append("multipart without its boundary; body read as text")
-        text = payload if isinstance(payload, str) else ""
-        mp.texts.append(text.encode("ascii", "surrogateescape").decode("utf-8", "replace")[:TEXT_LIMIT])
+        mp.texts.append(_decoded_text(part, mp.defects))
         return
     if maintype == "text" or (depth == 0 and maintype not in ("image", "audio", "video", "application")):
         disposition = (part.get("content-disposition") or "").lower()

@@ -109,7 +109,8 @@ TEMPORARY = re.compile(
 PERMANENT = re.compile(r"permanent(?:ly)? (?:fatal )?(?:error|failure|failed)|I've given up|giving up|failed permanently",
                        re.I)
 
-ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}")
+# \w, not [A-Za-z0-9]: internationalized addresses (RFC 6531) bounce too.
+ADDRESS = re.compile(r"[\w!#$%&'*+/=?^`{|}~.-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 _QUOTED_HEADER = re.compile(r"^\s{0,8}(?:To|Cc|Bcc|From|Subject|Sent|Date|Reply-To|Sender|Return-Path)\s{0,4}:", re.I)
 _CONTACT = re.compile(r"contact|reply to|questions|assistance|support|further information|report (?:this|the)"
                       r"|complain|help ?desk|mailto:|please (?:send|write|forward)|administrator at", re.I)

@@ -16,7 +16,6 @@ best text that can be had.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 from email.header import Header, decode_header
@@ -96,6 +95,7 @@ def decode_bytes(data: bytes, charset: str | None, defects: list[str]) -> str:
 
 
 def html_to_text(s: str) -> str:
+    import html  # only HTML-only bounces need it (Yahoo, some gateways); keeps the pipe's start-up lean
     s = _BR.sub("\n", s)
     s = _TAG.sub(" ", s)
     return html.unescape(s)

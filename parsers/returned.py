@@ -27,7 +27,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from . import arf, autoreply, dsn, nonstandard
 from .mailmsg import MailParts, parse_headers_text, read_mail
 from .records import Reply
-from .smtp import find_command, parse_reply
+from .smtp import find_command, normalize_command, parse_reply
 from .verp import decode_verp
 
 # What a finding says happened -> the event status (the classifier's rules
@@ -165,9 +165,12 @@ def _dsn(rm: ReturnedMail, mp: MailParts, body: str) -> bool:
             # Final-Recipient is after the receiver's own rewriting.
             rcpt = r.original_recipient or r.final_recipient or ""
             orig = r.original_recipient
+            reply = reply_of(reason, r.status)
+            if reply is not None and reply.command is None:
+                reply = _command_from_notification(reply, body, r.final_recipient or rcpt)
             rm.findings.append(Finding("dsn", status, _norm(rcpt), reason=reason, orig_recipient=orig,
-                                       dsn=r.status, reply=reply_of(reason, r.status),
-                                       remote_mta=r.remote_mta, final_recipient=r.final_recipient))
+                                       dsn=r.status, reply=reply, remote_mta=r.remote_mta,
+                                       final_recipient=r.final_recipient))
     if found:
         rm.kind = "dsn"
     return found
@@ -270,9 +273,21 @@ def reply_of(reason: str, status: str | None = None) -> Reply | None:
         m = re.search(r"after (RCPT TO|MAIL FROM|DATA|end of data|initial connection)|in reply to (RCPT TO|MAIL FROM|"
                       r"DATA|end of DATA) command", reason, re.I)
         if m:
-            from .smtp import normalize_command
             r = Reply(code=r.code, dsn=r.dsn, command=normalize_command(m[1] or m[2]), text=r.text, remote=r.remote)
     return r
+
+
+def _command_from_notification(reply: Reply, body: str, rcpt: str) -> Reply:
+    """Diagnostic-Code leaves out which command the reply answered; the
+    human part often says it ("<bob@x>: host mx said: 550 ... (in reply to
+    RCPT TO command)")."""
+    i = body.find(rcpt) if rcpt else -1
+    if i < 0:
+        return reply
+    command = find_command(" ".join(body[i:i + 800].split("\n\n", 1)[0].split()))
+    if command is None:
+        return reply
+    return Reply(code=reply.code, dsn=reply.dsn, command=command, text=reply.text, remote=reply.remote)
 
 
 def _inline_original(body: str) -> dict[str, str] | None:

@@ -100,7 +100,8 @@ def spool(fp: BinaryIO, state_dir: Path) -> Spooled:
             d.mkdir(parents=True, exist_ok=True, mode=0o750)
         name = f"{time.time():.6f}.{os.getpid()}.{os.urandom(4).hex()}.eml"
         tmp = dirs["tmp"] / name
-        with open(tmp, "xb") as out:
+        # 0640: returned mail holds other people's addresses and text
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640), "wb") as out:
             head, digest, size, truncated = read_head(fp, out)
             out.flush()
             os.fsync(out.fileno())

@@ -77,6 +77,7 @@ SISIMAI_EXPECTED = {
                                                     ("mikeneko@example.co.jp", "bounced", "bad_mailbox", None, None)]),
     "notes-02.eml": ("nonstandard", "notes", [("kijitora@u1.example.co.jp", "bounced", "general_bounce", None, None)]),
     "arf-01.eml": ("complaint", "arf", [("", "complained", "spam_complaint", None, None)]),
+    "arf-03.eml": ("complaint", "arf", [("", "complained", "spam_complaint", None, None)]),
     "rfc3834-01.eml": ("auto_reply", "rfc3834", [("fred@example.com", "auto_replied", "auto_reply", None, None)]),
 }
 
@@ -113,6 +114,7 @@ def test_event_has_every_design_field_and_ties_to_the_original():
     assert e["sender"] == "shironeko@example.ne.jp"      # X-Postfix-Sender
     assert e["queue_id"] == "6265E1AC124"
     assert e["relay"]["host"] == "mx01.example.co.jp"
+    assert e["smtp_command"] == "RCPT TO"                 # from the notification text
     assert e["timestamp"] == "2010-05-24T19:06:50+09:00"
     assert e["classification"]["type"] == "hard" and e["classification"]["action"] == "suppress"
     again, _ = _dry(SISIMAI / "postfix-04.eml")

@@ -17,7 +17,6 @@ Measures, on the returned-mail samples of tests/data/mail:
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import resource
@@ -48,20 +47,20 @@ def per_message_cpu(files: list[Path], repeat: int) -> list[float]:
             classifier._cache.clear()
             t = time.process_time()
             rm = analyze_bytes(raw, False, opts)
-            build_events(rm, classifier, digest="0" * 64, spool_path=None, received=now)
+            build_events(rm, classifier, digest="0" * 64, received=now)
             best = min(best, time.process_time() - t)
         out.append(best)
     return out
 
 
-def process_cpu(args: list[str], stdin: Path, runs: int) -> float:
+def process_cpu(args: list[str], stdin: Path, runs: int, python_args: list[str] | None = None) -> float:
     """Median user+sys CPU seconds of one child process."""
     samples = []
     for _ in range(runs):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         with open(stdin, "rb") as fp:
-            subprocess.run([sys.executable, "-m", "bouncewatch", *args], stdin=fp, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, check=True)
+            argv = [sys.executable, *(python_args or ["-m", "bouncewatch"]), *args]
+            subprocess.run(argv, stdin=fp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         samples.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
     return statistics.median(samples)
@@ -87,6 +86,7 @@ def accuracy() -> dict:
     expected = json.loads((DATA / "flufl" / "expected.json").read_text())
     exact = tp = fp = fn = 0
     misses = []
+    families: dict[str, list[int]] = {}
     for name, want in sorted(expected.items()):
         rm = analyze((DATA / "flufl" / name).read_bytes())
         got = {f.recipient.lower() for f in rm.findings if f.recipient and f.status in ("bounced", "deferred")}
@@ -94,13 +94,16 @@ def accuracy() -> dict:
         tp += len(got & exp)
         fp += len(got - exp)
         fn += len(exp - got)
+        fam = families.setdefault(f"{rm.kind}/{rm.family}", [0, 0])
+        fam[1] += 1
         if got == exp:
             exact += 1
+            fam[0] += 1
         else:
             misses.append(name)
     return {"messages": len(expected), "exact": exact, "recipients_expected": tp + fn, "found": tp,
             "wrong": fp, "missed": fn, "precision": tp / (tp + fp) if tp + fp else 1.0,
-            "recall": tp / (tp + fn) if tp + fn else 1.0, "misses": misses}
+            "recall": tp / (tp + fn) if tp + fn else 1.0, "misses": misses, "families": families}
 
 
 def main() -> int:
@@ -119,11 +122,16 @@ def main() -> int:
         sample = DATA / "sisimai" / "postfix-04.eml"
         dry = process_cpu(["ingest-mail", "--dry-run"], sample, a.process_runs)
         full = process_cpu(["ingest-mail", "--state-dir", str(tdp / "st")], sample, a.process_runs)
-        base = process_cpu(["--version"], sample, a.process_runs)
+        base = process_cpu([], sample, a.process_runs, ["-c", "pass"])
+        imports = process_cpu([], sample, a.process_runs, [
+            "-c", "import bouncewatch.plugin.cli, bouncewatch.plugin.ingest, bouncewatch.plugin.classify.engine"])
+        rules = process_cpu([], sample, a.process_runs, [
+            "-c", "from bouncewatch.plugin.classify.engine import Classifier; Classifier.load()"])
         big = big_message(tdp)
         bigcpu = process_cpu(["ingest-mail", "--state-dir", str(tdp / "st2")], big, 3)
     print("whole process per message (median):")
-    print(f"  interpreter + imports only (bouncewatch --version): {base * 1000:.0f} ms CPU")
+    print(f"  interpreter alone: {base * 1000:.0f} ms CPU; + bouncewatch imports: {imports * 1000:.0f} ms; "
+          f"+ loading the rule files: {rules * 1000:.0f} ms")
     print(f"  ingest-mail --dry-run: {dry * 1000:.0f} ms CPU; ingest-mail (spool, fsync, events): "
           f"{full * 1000:.0f} ms CPU")
     print(f"  ingest-mail with a 20 MB attachment: {bigcpu * 1000:.0f} ms CPU")
@@ -131,6 +139,8 @@ def main() -> int:
     print(f"accuracy on flufl.bounce's expected recipients: {acc['exact']}/{acc['messages']} messages exact; "
           f"recipients found {acc['found']}/{acc['recipients_expected']} (recall {acc['recall']:.3f}), "
           f"wrong {acc['wrong']} (precision {acc['precision']:.3f}); misses: {', '.join(acc['misses']) or '-'}")
+    print("  by what they were recognized as (exact/messages): " + ", ".join(
+        f"{k} {v[0]}/{v[1]}" for k, v in sorted(acc["families"].items(), key=lambda kv: -kv[1][1])))
     return 0
 
 

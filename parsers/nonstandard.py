@@ -36,13 +36,15 @@ class Family:
 
 
 FAMILIES: tuple[Family, ...] = (
-    Family("qmail", r"qmail-send program|This is the deliver program at|I'm afraid I wasn't able to deliver",
+    Family("qmail", r"qmail-send program|This is the deliver program at|I'm afraid I wasn't able to deliver"
+           r"|The MTA program at \S{1,100} was unable to deliver|This is the mail delivery agent at"
+           r"|There's a problem with the e-mail address|Your mail message to the following address\(es\) could not",
            begin=r"wasn't able to deliver", end=r"^--- (?:Below this line is a copy|Enclosed is a copy|"
            r"Attachment is a copy)|^--- (?:Mensaje original|Original message)"),
-    Family("exim", r"This message was created automatically by mail delivery software|"
+    Family("exim", r"This message was created automatically by mail delivery\s{1,4}software|"
            r"The following address\(es\) failed|X-Failed-Recipients",
            begin=r"address\(es\) failed|could not be delivered to", end=r"^-{3,} ?This is a copy of"),
-    Family("postfix", r"This is the (?:Postfix program|mail system) at host",
+    Family("postfix", r"This is the (?:mail system|[^\n]{0,60}program) at host",
            end=r"^-{2,} ?(?:Undelivered Message|Delivery report)"),
     Family("sendmail", r"-{3,} ?(?:Transcript of session follows|The following addresses had permanent fatal errors)"
            r"|The original message was received at",
@@ -54,7 +56,8 @@ FAMILIES: tuple[Family, ...] = (
            r"did not reach some or all", end=r"^Original message headers:|^-{3,} ?Original message"),
     Family("notes", r"Failure Reasons|Lotus|Domino Directory", begin=r"^-{3,} ?Failure Reasons",
            end=r"^-{3,} ?Returned Message"),
-    Family("yahoo", r"MAILER-DAEMON@yahoo|Message from yahoo\.com|Sorry, we were unable to deliver your message",
+    Family("yahoo", r"MAILER-DAEMON@yahoo|Message from yahoo\.com|Sorry, we were unable to deliver your message"
+           r"|Unable to deliver message to the following address\(es\)",
            end=r"^--- Original message follows"),
     Family("aol", r"MAILER-DAEMON@AOL\.com|not accepting mail from", begin=r"not accepting mail from[^\n]{0,300}",
            bare_local_parts=True),
@@ -62,7 +65,8 @@ FAMILIES: tuple[Family, ...] = (
            end=r"^-{3,} ?This is a copy of"),
     Family("yandex", r"(?:mailer-daemon|postmaster)@yandex|почтовым сервером yandex",
            end=r"^-{2,} ?(?:Undelivered Message|Delivery report)"),
-    Family("imail", r"RCPT TO generated following response|^Unknown user:|SMTP32|Ipswitch",
+    Family("imail", r"RCPT TO generated following response|^Unknown user:|SMTP32|Ipswitch|^Delivery failed \d{1,4} "
+           r"attempts:|^undeliverable {1,3}to |^Invalid final delivery userid:",
            end=r"^Original message follows"),
     Family("mdaemon", r"MDaemon|Permanent Delivery Failure", end=r"^-{3,} ?(?:Original message|Session Transcript)"),
     Family("interscan", r"InterScan|Messaging Security Suite", end=r"^\*{5,} {1,5}End of message"),
@@ -74,6 +78,9 @@ FAMILIES: tuple[Family, ...] = (
     Family("gmail", r"Delivery to the following recipients? (?:failed|has been delayed)",
            end=r"^-{3,} ?(?:Original message|Forwarded message)"),
     Family("hotpop", r"^Undeliverable Address:", end=r"^Original message attached"),
+    Family("mailenable", r"MailEnable", end=r"^-{3,} ?Original message"),
+    Family("sina", r"MAILER-DAEMON@sina\.com|邮件无法发送到您指定的地址"),
+    Family("symantec", r"Symantec_AntiVirus|Symantec Mail Security"),
     Family("llnl", r"did not exactly match an\s+LLNL email address", begin=r"The address to\s+which your message",
            end=r"^The following locator information"),
 )

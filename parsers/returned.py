@@ -39,7 +39,8 @@ _DAEMON = re.compile(r"^(?:mailer-?daemon|postmaster|mail-?daemon|mail\.delivery
                      r"ndr|bounces?|nobody|smtp|mailadm|system administrator)\b", re.I)
 _BOUNCE_SUBJECT = re.compile(
     r"undeliver|undelivered|deliver(?:y|ed)? (?:status notification|failure|failed|problem|report|notification)"
-    r"|returned (?:mail|to sender)|failure notice|failure delivery|mail delivery failed|non[- ]?delivery|could not be deliver"
+    r"|returned (?:mail|to sender)|failure notice|failure delivery|mail delivery failed|non[- ]?delivery"
+    r"|could not be deliver"
     r"|mail (?:not delivered|error|failure|system error)|delivery (?:has )?failed|unzustellbar|nicht zustellbar"
     r"|non remis|no entregado|non recapitato|не доставлено|недоставленное|returned mail|warning: (?:message|could not)"
     r"|delayed mail|message delayed|mail delivery warning|delivery delayed|processing error", re.I)
@@ -133,7 +134,8 @@ def analyze(raw: bytes, *, envelope_to: str | None = None, verp_delimiters: str 
                           tracking_headers=tracking_headers, _depth=1)
             if any(f.recipient for f in sub.findings):
                 sub.envelope_to, sub.verp_recipient = rm.envelope_to, rm.verp_recipient
-                sub.bounce_message_id, sub.defects = rm.bounce_message_id, rm.defects + ["report found in an attachment"]
+                sub.bounce_message_id = rm.bounce_message_id
+                sub.defects = rm.defects + ["report found in an attachment"]
                 return sub
     return rm
 
@@ -155,7 +157,7 @@ def _dsn(rm: ReturnedMail, mp: MailParts, body: str) -> bool:
         rm.reporting_mta = rm.reporting_mta or ds.reporting_mta
         rm.queue_id = rm.queue_id or ds.queue_id
         rm.sender = ds.sender or rm.sender
-        rm.family = _dsn_family(ds, rm.bounce_from)
+        rm.family = _dsn_family(ds)
         for r in ds.recipients:
             status = dsn.ACTION_STATUS.get(r.action or "")
             if status is None:  # no or unknown Action: the Status class decides
@@ -176,7 +178,8 @@ def _dsn(rm: ReturnedMail, mp: MailParts, body: str) -> bool:
     return found
 
 
-def _dsn_family(ds: dsn.DeliveryStatus, from_addr: str | None) -> str:
+def _dsn_family(ds: dsn.DeliveryStatus) -> str:
+    """Which MTA wrote the DSN, from the extension fields only it writes."""
     names = " ".join(ds.fields)
     if "x-postfix-queue-id" in names:
         return "postfix"
@@ -235,7 +238,8 @@ def _nonstandard(rm: ReturnedMail, mp: MailParts, body: str, subject: str, from_
             a = _first_address(original.get(name, ""))
             if a:
                 senders.add(a.lower())
-    sniff = f"{mp.headers.get('from', '')}\n{subject}\n{'x-failed-recipients' if 'x-failed-recipients' in mp.headers else ''}\n{body[:4000]}"
+    xfr_mark = "x-failed-recipients" if "x-failed-recipients" in mp.headers else ""
+    sniff = f"{mp.headers.get('from', '')}\n{subject}\n{xfr_mark}\n{body[:4000]}"
     domain = (from_addr or "").rpartition("@")[2] or None
     ns = nonstandard.extract(body, sniff=sniff, subject=subject, exclude=exclude, senders=senders - exclude,
                              from_domain=domain)

@@ -122,8 +122,8 @@ def _fsync_dir(d: Path) -> None:
 
 
 # -- events ---------------------------------------------------------------------------
-def build_events(rm: ReturnedMail, classifier: Classifier, *, digest: str, spool_path: str | None,
-                 received: datetime) -> list[dict[str, Any]]:
+def build_events(rm: ReturnedMail, classifier: Classifier, *, digest: str, received: datetime
+                 ) -> list[dict[str, Any]]:
     """One event per finding, in DESIGN.md's schema, classified by the same
     rules as a log line (:func:`rule_context`)."""
     host = rm.reporting_mta or ((rm.bounce_from or "").rpartition("@")[2] or None)
@@ -139,7 +139,7 @@ def build_events(rm: ReturnedMail, classifier: Classifier, *, digest: str, spool
         reply = f.reply
         rcpt = f.recipient
         source: dict[str, Any] = {
-            "kind": "mail", "report": rm.kind, "family": rm.family, "spool": spool_path, "sha256": digest,
+            "kind": "mail", "report": rm.kind, "family": rm.family, "sha256": digest,
             "bounce_message_id": rm.bounce_message_id, "bounce_from": rm.bounce_from,
             "envelope_to": rm.envelope_to, "verp_recipient": rm.verp_recipient,
         }
@@ -231,7 +231,7 @@ def process_spooled(path: Path, head: bytes | None, digest: str | None, truncate
             with open(path, "rb") as fp:
                 head, digest, _, truncated = read_head(fp)
         rm = analyze_bytes(head, truncated, opts)
-        events = build_events(rm, classifier, digest=digest, spool_path=None,
+        events = build_events(rm, classifier, digest=digest,
                               received=datetime.fromtimestamp(path.stat().st_mtime, timezone.utc))
         if not events:
             dest = dirs["unrecognized"] / path.name
@@ -328,7 +328,7 @@ def dry_run(fp: BinaryIO, classifier: Classifier, opts: Options, out=sys.stdout,
     from .sinks.file import dumps
     head, digest, _, truncated = read_head(fp)
     rm = analyze_bytes(head, truncated, opts)
-    events = build_events(rm, classifier, digest=digest, spool_path=None, received=datetime.now(timezone.utc))
+    events = build_events(rm, classifier, digest=digest, received=datetime.now(timezone.utc))
     for e in events:
         out.write(dumps(e) + "\n")
     out.flush()

@@ -95,11 +95,11 @@ def spool_dirs(state_dir: Path) -> dict[str, Path]:
 def spool(fp: BinaryIO, state_dir: Path) -> Spooled:
     """Copy the message into spool/new atomically and durably, or raise SpoolError."""
     dirs = spool_dirs(state_dir)
+    name = f"{time.time():.6f}.{os.getpid()}.{os.urandom(4).hex()}.eml"
+    tmp = dirs["tmp"] / name
     try:
         for d in dirs.values():
             d.mkdir(parents=True, exist_ok=True, mode=0o750)
-        name = f"{time.time():.6f}.{os.getpid()}.{os.urandom(4).hex()}.eml"
-        tmp = dirs["tmp"] / name
         # 0640: returned mail holds other people's addresses and text
         with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640), "wb") as out:
             head, digest, size, truncated = read_head(fp, out)
@@ -109,6 +109,10 @@ def spool(fp: BinaryIO, state_dir: Path) -> Spooled:
         os.rename(tmp, final)
         _fsync_dir(dirs["new"])
     except OSError as e:
+        try:
+            tmp.unlink()  # a half-written copy: the MTA still has the message
+        except OSError:
+            pass
         raise SpoolError(f"cannot spool the message in {state_dir}: {e.strerror or e}") from e
     return Spooled(final, digest, size, head, truncated)
 

@@ -317,6 +317,31 @@ def test_exit_75_only_when_it_cannot_be_stored(tmp_path):
     assert r.returncode == 75  # the MTA passed a file we cannot read: it keeps the message
 
 
+def test_read_error_midway_leaves_no_partial_copy(tmp_path, classifier):
+    import io
+
+    from bouncewatch.plugin import ingest
+
+    class Failing(io.RawIOBase):
+        def __init__(self):
+            self.n = 0
+
+        def readable(self):
+            return True
+
+        def read(self, size=-1):
+            self.n += 1
+            if self.n > 2:
+                raise OSError(5, "Input/output error")
+            return b"x" * 1000
+
+    log = io.StringIO()
+    assert ingest.ingest(Failing(), tmp_path, classifier, ingest.Options(), log=log) == 75
+    assert list((tmp_path / "spool" / "tmp").iterdir()) == []
+    assert list((tmp_path / "spool" / "new").iterdir()) == []
+    assert "Input/output error" in log.getvalue()
+
+
 def test_processing_failure_keeps_the_message_and_exits_zero(tmp_path, classifier):
     import io
 

@@ -125,6 +125,13 @@ def _block_text(payload: object, part: Message, defects: list[str]) -> str:
         for block in payload:
             if isinstance(block, Message):
                 blocks.append("\n".join(f"{k}: {header_text(v)}" for k, v in block.items()))
+                # _payload, not get_payload(): that decodes raw 8-bit text as ASCII with "?" replacements
+                rest = block._payload  # noqa: SLF001
+                if isinstance(rest, str) and rest.strip():
+                    # message/global-delivery-status (RFC 6533) and other message/* types the
+                    # email package reads as one header block plus a "body": the other blocks
+                    blocks.append(rest.encode("ascii", "surrogateescape").decode("utf-8", "replace")
+                                  if any("\udc80" <= c <= "\udcff" for c in rest) else rest)
         return "\n\n".join(blocks)
     return _decoded_text(part, defects)
 

@@ -156,6 +156,22 @@ def test_dsn_statuses_map_to_event_statuses():
     assert events[0]["classification"]["type"] == "soft"
 
 
+def test_global_delivery_status_rfc6533_with_utf8_addresses():
+    raw = ("From: MAILER-DAEMON@mx.example.org\nTo: bounces@ours.example\nSubject: Undelivered Mail\n"
+           "Content-Type: multipart/report; report-type=global-delivery-status; boundary=G\n\n--G\n"
+           "Content-Type: text/plain; charset=utf-8\n\nDelivery failed.\n--G\n"
+           "Content-Type: message/global-delivery-status\n\n"
+           "Reporting-MTA: dns; mx.example.org\nArrival-Date: Mon, 23 Nov 2026 10:00:00 +0000\n\n"
+           "Original-Recipient: utf-8; δοκιμή@παράδειγμα.δοκιμή\nFinal-Recipient: utf-8; δοκιμή@παράδειγμα.δοκιμή\n"
+           "Action: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 no such user\n\n"
+           "Final-Recipient: rfc822; second@example.com\nAction: delayed\nStatus: 4.4.1\n"
+           "Diagnostic-Code: smtp; 421 4.4.1 connection timed out\n--G--\n").encode()
+    rm = analyze(raw)
+    assert rm.kind == "dsn"
+    assert [(f.recipient, f.status, f.dsn) for f in rm.findings] == [
+        ("δοκιμή@παράδειγμα.δοκιμή", "bounced", "5.1.1"), ("second@example.com", "deferred", "4.4.1")]
+
+
 # --- VERP, feedback reports, auto-replies, challenges, unsubscribes ---------------
 def test_verp_decoding():
     assert decode_verp("bounces+bob=example.com@ours.example") == "bob@example.com"

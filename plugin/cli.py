@@ -55,6 +55,21 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--recipient", metavar="ADDR")
     e.add_argument("--rules-dir", metavar="DIR", action="append", default=[])
     e.set_defaults(func=cmd_explain)
+
+    m = sub.add_parser("ingest-mail", help="one returned mail (DSN, ARF, auto-reply) from an MTA pipe")
+    m.add_argument("file", nargs="?", metavar="FILE", help="the message (default: stdin)")
+    m.add_argument("--dry-run", action="store_true", help="print the events as JSON Lines; store nothing")
+    m.add_argument("--state-dir", metavar="DIR",
+                   help="spool and events (default: $BOUNCEWATCH_STATE_DIR or /var/lib/bouncewatch)")
+    m.add_argument("--envelope-to", metavar="ADDR",
+                   help="the address the report came back to (Postfix: ${original_recipient}); "
+                        "default: Exim's $LOCAL_PART@$DOMAIN, else the X-Original-To/Delivered-To header")
+    m.add_argument("--verp-delimiters", metavar="XY", default="+=",
+                   help="VERP delimiters of the bounce address (default: +=, as Postfix)")
+    m.add_argument("--tracking-header", metavar="NAME", action="append", default=[],
+                   help="a header of the returned message that ties it to your send (e.g. X-Campaign-ID)")
+    m.add_argument("--rules-dir", metavar="DIR", action="append", default=[])
+    m.set_defaults(func=cmd_ingest_mail)
     return ap
 
 
@@ -229,6 +244,34 @@ def cmd_explain(args: argparse.Namespace) -> int:
     for k, v in rows:
         print(f"{k:<{width}}  {v}")
     return EXIT_OK
+
+
+# -- ingest-mail -------------------------------------------------------------------
+def cmd_ingest_mail(args: argparse.Namespace) -> int:
+    from .ingest import EX_TEMPFAIL, Options, dry_run, envelope_to_from_env, ingest
+
+    if len(args.verp_delimiters) != 2:
+        raise UsageError("--verp-delimiters: give exactly two characters, e.g. +=")
+    opts = Options(envelope_to=args.envelope_to or envelope_to_from_env(), verp_delimiters=args.verp_delimiters,
+                   tracking_headers=tuple(args.tracking_header))
+    try:
+        classifier = load_classifier(args.rules_dir)
+    except UsageError as e:
+        if args.dry_run:
+            raise
+        print(f"bouncewatch: {e}", file=sys.stderr)
+        classifier = None  # a broken rules.d must not cost us the message: spool it, classify later
+    try:
+        fp = sys.stdin.buffer if args.file in (None, "-") else open(args.file, "rb")
+    except OSError as e:
+        print(f"bouncewatch: cannot read {args.file}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_INPUT if args.dry_run else EX_TEMPFAIL
+    with fp:
+        if args.dry_run:
+            dry_run(fp, classifier, opts)
+            return EXIT_OK
+        state = Path(args.state_dir or os.environ.get("BOUNCEWATCH_STATE_DIR") or "/var/lib/bouncewatch")
+        return ingest(fp, state, classifier, opts)
 
 
 def _clip(s: str, n: int) -> str:

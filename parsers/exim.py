@@ -121,15 +121,31 @@ def _delivery(qid: str, status: str, body: str) -> Delivery:
         reason = unescape(f.fields.get("C", ""))
     elif status == "bounced" and any(mk in reason for mk in _EXPIRY_MARKERS):
         status = "expired"
+    relay = f.relay
+    if relay is None and status not in ("sent", "suppressed"):
+        relay = _reason_host(reason)
     sender = f.fields.get("F")
     size = f.fields.get("S")
     return Delivery(
         mta=MTA, queue_id=qid, recipient=normalize_address(addr), status=status, reason=reason,
         orig_recipient=normalize_address(parents[-1]) if parents else None,
-        relay=f.relay, delay=duration(f.fields.get("QT") or f.fields.get("DT")),
+        relay=relay, delay=duration(f.fields.get("QT") or f.fields.get("DT")),
         reply=parse_reply(reason) if reason and status not in ("sent", "suppressed") else None,
         sender=_strip_angle(sender) if sender is not None else None,
         size=int(size) if size and size.isdigit() else None)
+
+
+def _reason_host(reason: str) -> Relay | None:
+    """Exim before 4.8x named the host inside the reason, not in ``H=``:
+    ``SMTP error from remote mail server after RCPT TO:<a>: host mx [ip]: 550 ...``."""
+    i = reason.find(": host ", 0, 400)
+    if i < 0:
+        return None
+    lb = reason.find(" [", i + 7, i + 300)
+    rb = reason.find("]", lb) if lb > 0 else -1
+    if rb < 0 or " " in reason[i + 7:lb]:
+        return None
+    return Relay(reason[i + 7:lb], reason[lb + 2:rb])
 
 
 def split_address(body: str) -> tuple[str, list[str], int, str | None]:

@@ -56,9 +56,22 @@ def infer_year(month: int, day: int, ref: datetime) -> int:
     return year
 
 
+_ZONES: dict[str, tzinfo] = {}
+
+
 def _zone(text: str | None) -> tzinfo | None:
     if not text:
         return None
+    z = _ZONES.get(text)
+    if z is not None:
+        return z
+    if len(_ZONES) > 256:
+        _ZONES.clear()
+    z = _ZONES[text] = _make_zone(text)
+    return z
+
+
+def _make_zone(text: str) -> tzinfo:
     if text == "Z":
         return timezone.utc
     sign = -1 if text[0] == "-" else 1
@@ -85,7 +98,7 @@ class EnvelopeParser:
 
     def parse(self, line: str) -> Envelope | None:
         env = self._parse(line)
-        if env is not None and env.program[:4] == "exim" and env.message[:1].isdigit():
+        if env is not None and env.program[:4] == "exim" and env.message[4:5] == "-" and env.message[:1].isdigit():
             return self._exim_inner(env)
         return env
 

@@ -330,16 +330,15 @@ def _host(s: str, i: int, out: _Fields, arrival: bool) -> int:
 
 def _quoted_end(s: str, i: int) -> int:
     """Index of the quote closing the one at ``i`` (backslash escapes skipped)."""
-    j, n = i + 1, len(s)
-    while j < n:
-        c = s[j]
-        if c == "\\":
-            j += 2
-            continue
-        if c == '"':
+    j = s.find('"', i + 1)
+    while j > 0:
+        k = j  # a quote preceded by an odd number of backslashes is escaped
+        while s[k - 1] == "\\":
+            k -= 1
+        if (j - k) % 2 == 0:
             return j
-        j += 1
-    return n
+        j = s.find('"', j + 1)
+    return len(s)
 
 
 def _unquote(v: str) -> str:

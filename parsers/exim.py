@@ -148,7 +148,7 @@ def _reason_host(reason: str) -> Relay | None:
     return Relay(reason[i + 7:lb], reason[lb + 2:rb])
 
 
-def split_address(body: str) -> tuple[str, list[str], int, str | None]:
+def split_address(body: str, note_allowed: bool = True) -> tuple[str, list[str], int, str | None]:
     """``a@b <p@q> R=...`` -> (``a@b``, [``p@q``], index of ``R=``, None).
 
     The address ends at the first space that is followed by a parent
@@ -158,16 +158,21 @@ def split_address(body: str) -> tuple[str, list[str], int, str | None]:
     followed directly by ``: text`` (``** a@b: retry timeout exceeded``)
     returns that text as the fourth item."""
     n = len(body)
+    close = -1  # the nearest ")" found so far: each is searched for once, so hostile lines stay linear
     j = body.find(" ")
     while j >= 0:
         if body[j - 1] == ":" and j > 1:
             return body[: j - 1], [], n, body[j + 1:]
         nxt = body[j + 1: j + 2]
-        if nxt == "(":  # "addr (the address it came from)": file, pipe, reply and rewritten addresses
-            end = body.find(")", j)
-            if end > 0 and (end + 1 == n or body[end + 1] == " "):
+        if nxt == "(" and note_allowed:  # "addr (the address it came from)": file, pipe, reply, rewritten
+            if close < j:
+                close = body.find(")", j)
+            end = close
+            if end < 0:
+                note_allowed = False  # no ")" anywhere after
+            elif end + 1 == n or body[end + 1] == " ":
                 note = body[j + 2:end]
-                addr, parents, i, tail = split_address(body[:j] + body[end + 1:])
+                addr, parents, i, tail = split_address(body[:j] + body[end + 1:], False)
                 if not parents and "@" in note and " " not in note:
                     parents = [note.split(", ")[-1]]
                 return addr, parents, i + (end + 1 - j) if tail is None else n, tail

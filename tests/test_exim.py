@@ -187,7 +187,8 @@ def test_exim_through_syslog_with_its_own_stamp():
 def test_claims_and_hostile_input():
     assert exim.claims("exim") and exim.claims("exim4") and not exim.claims("postfix/smtp")
     for body in ("** " + "a " * 20000, "== x " + "defer (" * 5000, "=> a H=" + "[" * 20000,
-                 '=> a C="' + "\\" * 20001, "** a " + "<" * 10000, "<= <> " + "R=" * 10000):
+                 '=> a C="' + "\\" * 20001, "** a " + "<" * 10000, "<= <> " + "R=" * 10000,
+                 "** a " + "( " * 30000 + ")x", "** a " + "(x) " * 20000, "=> " + "a (b) " * 20000):
         r = rec("2020-06-19 04:51:49 1jmFYj-00039V-QX " + body)
         assert r is not None
     assert exim.duration("9" * 30 + "s") is None or exim.duration("1w2d3h4m5s") == 788645

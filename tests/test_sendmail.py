@@ -50,12 +50,18 @@ def test_reply_field_is_preferred_to_derived_stat():
     for tail in ("dsn=5.1.1, stat=User unknown, reply=550 5.7.1 Service unavailable; client [192.0.2.5] "
                  "blocked using zen.spamhaus.org",
                  "dsn=5.1.1, reply=550 5.7.1 Service unavailable; client [192.0.2.5] blocked using "
-                 "zen.spamhaus.org, stat=User unknown"):
+                 "zen.spamhaus.org, spf=fail, stat=User unknown"):
         d = rec("Nov 22 13:31:27 mx sm-mta[4242]: 5AMDVR0a004242: to=<a@example.com>, delay=00:00:01, "
                 "xdelay=00:00:01, mailer=esmtp, pri=120, relay=mx.example.com. [192.0.2.1], " + tail)
         assert d.status == "bounced" and d.dsn == "5.1.1"
         assert d.reason.startswith("550 5.7.1 Service unavailable; client [192.0.2.5] blocked")
-        assert (d.reply.code, d.reply.dsn) == (550, "5.7.1")
+        assert (d.reply.code, d.reply.dsn) == (550, "5.7.1") and "zen.spamhaus.org" in d.reason
+
+
+def test_long_recipient_list_continued():
+    ds = rec("Nov 22 13:31:27 mx sm-mta[1]: 5AMDVR0a004242: to=<a@x.org>,<b@x.org>, [more], delay=00:00:01, "
+             "xdelay=00:00:01, mailer=esmtp, pri=1, relay=mx.x.org. [192.0.2.3], dsn=2.0.0, stat=Sent (ok)")
+    assert [d.recipient for d in ds] == ["a@x.org", "b@x.org"]
 
 
 @pytest.mark.parametrize("stat,status", [

@@ -184,6 +184,14 @@ def test_exim_through_syslog_with_its_own_stamp():
     assert exim.parse(env).status == "sent"  # syslog_timestamp = false
 
 
+def test_exim_syslog_pieces_of_a_long_entry():
+    first = P.parse("Nov 22 13:31:27 mx exim[77]: [1\\2] 2026-11-22 13:31:27 1PYxyz-0000ab-Cd ** a@example.com "
+                    "R=dnslookup T=remote_smtp H=mx.example.com [192.0.2.1]: SMTP error from remote mail server "
+                    "after RCPT TO:<a@example.com>: 550 5.1.1 first half")
+    assert exim.parse(first).status == "bounced"
+    assert exim.parse(P.parse("Nov 22 13:31:27 mx exim[77]: [2\\2] second half of the reply")) is None
+
+
 def test_claims_and_hostile_input():
     assert exim.claims("exim") and exim.claims("exim4") and not exim.claims("postfix/smtp")
     for body in ("** " + "a " * 20000, "== x " + "defer (" * 5000, "=> a H=" + "[" * 20000,

@@ -218,57 +218,56 @@ def _scan(s: str, i: int, arrival: bool = False) -> _Fields:
     out = _Fields()
     fields = out.fields
     n = len(s)
+    key_match = _KEY.match
+    find = s.find
     while i < n:
         c = s[i]
         if c == " ":
             i += 1
             continue
+        m = key_match(s, i)
+        if m is not None:
+            key = m[1]
+            i = m.end()
+            v = s[i] if i < n else ""
+            if key == "H":
+                i = _host(s, i, out, arrival)
+                if i < 0:
+                    return out
+            elif v == '"':
+                end = _quoted_end(s, i)
+                fields[key] = _unquote(s[i + 1:end])
+                i = end + 1
+            elif v == "<":
+                end = find(">", i)
+                end = n - 1 if end < 0 else end
+                fields[key] = s[i + 1:end]
+                i = end + 1
+            else:
+                j = find(" ", i)
+                j = n if j < 0 else j
+                if s[j - 1] == ":" and j > i:  # "T=remote_smtp: SMTP error ..." (Exim before 4.9x)
+                    fields[key] = s[i:j - 1]
+                    out.tail = s[j + 1:]
+                    return out
+                fields[key] = s[i:j]
+                i = j
+            continue
         if c == ":":  # ": message" (or " : message" since Exim 4.9x)
             out.tail = s[i + 2:] if s.startswith(": ", i) else s[i + 1:]
             return out
-        if s.startswith("defer (", i):
+        if c == "d" and s.startswith("defer (", i):
             i = _defer(s, i, out)
-            if i >= n:
-                return out
             continue
-        if arrival and s.startswith("for ", i):
+        if c == "f" and arrival and s.startswith("for ", i):
             out.recipients = [_strip_angle(r) for r in s[i + 4:].split()]
             return out
-        m = _KEY.match(s, i)
-        if m is None:  # a bare flag (K, L, PRDR, TFO*, DS, routing) or unknown word
-            j = s.find(" ", i)
-            j = n if j < 0 else j
-            if s[j - 1] == ":" and j < n:
-                out.tail = s[j + 1:]
-                return out
-            i = j
-            continue
-        key = m[1]
-        i = m.end()
-        if key == "H":
-            i = _host(s, i, out, arrival)
-            if i < 0:
-                return out
-            continue
-        if i < n and s[i] == '"':
-            end = _quoted_end(s, i)
-            fields[key] = _unquote(s[i + 1:end])
-            i = end + 1
-            continue
-        if i < n and s[i] == "<":
-            end = s.find(">", i)
-            end = n - 1 if end < 0 else end
-            fields[key] = s[i + 1:end]
-            i = end + 1
-            continue
-        j = s.find(" ", i)
+        # a bare flag (K, L, PRDR, TFO*, DS, routing) or an unknown word
+        j = find(" ", i)
         j = n if j < 0 else j
-        value = s[i:j]
-        if value.endswith(":"):  # "T=remote_smtp: SMTP error ..." (Exim before 4.9x)
-            fields[key] = value[:-1]
+        if s[j - 1] == ":" and j < n:
             out.tail = s[j + 1:]
             return out
-        fields[key] = value
         i = j
     return out
 

@@ -113,6 +113,9 @@ def _arrival(qid: str, body: str) -> MessageInfo:
 # -- delivery lines --------------------------------------------------------------
 def _delivery(qid: str, status: str, body: str) -> Delivery:
     addr, parents, pos, tail = split_address(body)
+    if parents and "@" not in addr and parents[0].startswith(addr + "@"):
+        # local deliveries name the local part, then the address: "userx <userx@example.org>"
+        addr = parents.pop(0)
     f = _scan(body, pos) if tail is None else _Fields()
     if tail is not None:
         f.tail = tail

@@ -11,7 +11,8 @@ Recognized, in the order tried (cheapest discriminating byte first):
   prog[pid]: msg``), also wrapped around a whole RFC 3164 line (docker/k8s).
 * RFC 5424 (``<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG``).
 * ``journalctl -o json`` records (one JSON object per line).
-* Exim's own main log (``2026-11-22 13:31:27[.345] [+0100] [[pid]] msg``).
+* Exim's own main log (``2026-11-22 13:31:27[.345] [+0100] [[pid]] msg``), and
+  the same stamp inside a syslog message of ``exim``/``exim4``, which is stripped.
 
 Everything here is a pure function of the line and the reference time; no
 I/O. Every pattern is anchored and free of nested or overlapping quantifiers,
@@ -85,6 +86,12 @@ class EnvelopeParser:
         self._stamps: dict[str, datetime] = {}
 
     def parse(self, line: str) -> Envelope | None:
+        env = self._parse(line)
+        if env is not None and env.program[:4] == "exim" and env.message[:1].isdigit():
+            return self._exim_inner(env)
+        return env
+
+    def _parse(self, line: str) -> Envelope | None:
         if not line:
             return None
         c = line[0]
@@ -213,6 +220,16 @@ class EnvelopeParser:
         ts = naive.replace(tzinfo=zone) if zone else naive.astimezone()
         pid = m[9]
         return Envelope(ts, None, "exim", int(pid) if pid else None, line[m.end():])
+
+
+    def _exim_inner(self, env: Envelope) -> Envelope:
+        """Exim through syslog (``exim[pid]: 2026-11-22 13:31:27 1rA...``) keeps
+        its own stamp inside unless ``syslog_timestamp = false``: strip it, and
+        prefer it (it has the year, and the zone with ``log_timezone``)."""
+        inner = self._exim(env.message)
+        if inner is None:
+            return env
+        return Envelope(inner.timestamp, env.host, env.program, inner.pid or env.pid, inner.message)
 
 
 def _parse_iso(text: str) -> datetime | None:

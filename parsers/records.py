@@ -54,6 +54,7 @@ class Delivery:
     sender: str | None = None       # when the line itself carries it (Exim F=, Sendmail)
     size: int | None = None
     message_id: str | None = None
+    bounce_of: str | None = None    # queue id of the message this bounce (DSN) reports on
 
 
 @dataclass(slots=True)
@@ -66,6 +67,7 @@ class MessageInfo:
     size: int | None = None
     message_id: str | None = None
     nrcpt: int | None = None
+    bounce_of: str | None = None    # this message is the MTA's own bounce (DSN) of that queue id
 
 
 @dataclass(slots=True)
@@ -84,3 +86,6 @@ class MessageOutcome:
 
 
 Record = Delivery | MessageInfo | MessageOutcome
+"""What a parser's ``parse`` returns: one record, a tuple of records (a
+Sendmail line that names several recipients, a Sendmail ``DSN:`` line that
+both expires one message and starts its bounce), or None."""

@@ -92,8 +92,14 @@ def _remote_text_start(reason: str) -> int:
         i = reason.find(">: ")
         if i < 0:
             i = reason.find(": ")
-            return i + 2 if i >= 0 else -1
-        return i + 3
+            i = i + 2 if i >= 0 else -1
+        else:
+            i += 3
+        if i >= 0 and reason.startswith("host ", i):  # Exim before 4.8x: "...: host mx [ip]: 550 ..."
+            j = reason.find("]: ", i, i + 320)
+            if j > 0:
+                return j + 3
+        return i
     return 0
 
 

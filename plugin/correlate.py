@@ -37,6 +37,7 @@ class MessageState:
     sender: str | None = None
     size: int | None = None
     message_id: str | None = None
+    bounce_of: str | None = None      # the MTA's own bounce of this queue id
     last_seen: datetime | None = None
     recipients: dict[str, RecipientState] = field(default_factory=dict)
 
@@ -76,6 +77,8 @@ class Correlator:
                 msg.size = rec.size
             if rec.message_id is not None:
                 msg.message_id = rec.message_id
+            if rec.bounce_of is not None:
+                msg.bounce_of = rec.bounce_of
             return []
         return self._outcome(rec, when)
 
@@ -114,6 +117,8 @@ class Correlator:
             d.size = msg.size
         if d.message_id is None:
             d.message_id = msg.message_id
+        if d.bounce_of is None:
+            d.bounce_of = msg.bounce_of
         rs = msg.recipients.get(d.recipient)
         if rs is None:
             if len(msg.recipients) >= self.max_recipients:
@@ -140,6 +145,7 @@ class Correlator:
         for rcpt, rs in pending or [("", None)]:
             d = Delivery(mta=o.mta, queue_id=o.queue_id, recipient=rcpt, status=o.status,
                          reason=o.reason, sender=sender, size=msg.size, message_id=msg.message_id,
+                         bounce_of=msg.bounce_of,
                          orig_recipient=rs.orig_recipient if rs else None)
             if rs is not None:
                 rs.final = True

@@ -42,6 +42,7 @@ def build_event(raw_line: str, env: Envelope, c: Correlated, cls: Classification
         "message_id": d.message_id,
         "sender": d.sender,
         "size": d.size,
+        "bounce_of": d.bounce_of,
         "recipient": rcpt,
         "orig_recipient": d.orig_recipient,
         "recipient_domain": rcpt[at + 1:] if at >= 0 else "",

@@ -9,7 +9,7 @@ from datetime import datetime, tzinfo
 from types import ModuleType
 from typing import Any, Callable
 
-from bouncewatch.parsers import postfix
+from bouncewatch.parsers import exim, postfix, sendmail
 from bouncewatch.parsers.envelope import EnvelopeParser
 from bouncewatch.parsers.records import Envelope
 
@@ -19,8 +19,16 @@ from .correlate import Correlator
 from .event import build_event, rule_context, where_context
 
 # One module per MTA, each with ``claims(program) -> bool`` and
-# ``parse(Envelope) -> Record | None``. A new MTA is one new module here.
-PARSERS: dict[str, ModuleType] = {"postfix": postfix}
+# ``parse(Envelope) -> Record | tuple[Record, ...] | None``. A new MTA is one
+# new module here. ``--mta auto`` asks them in turn for each program name, so
+# one file may mix them (Postfix with Sendmail's submission program, an Exim
+# mainlog beside a syslog file).
+PARSERS: dict[str, ModuleType] = {"postfix": postfix, "exim": exim, "sendmail": sendmail}
+
+# Outcomes that are not failures and are emitted only with --all: deliveries,
+# Exim's -N suppressed deliveries, Sendmail's hand-overs from the submission
+# program to the local MTA and its queue-only acceptances.
+QUIET_STATUSES = frozenset({"sent", "deliverable", "suppressed", "handed_over", "queued"})
 
 
 def _claimant(program: str, mta: str) -> ModuleType | None:
@@ -78,6 +86,11 @@ class Pipeline:
         if rec is None:
             counts["mta_other"] += 1
             return []
+        if isinstance(rec, tuple):  # a Sendmail line naming several recipients
+            out = []
+            for r in rec:
+                out.extend(self._emit(line, env, r, path, offset))
+            return out
         return self._emit(line, env, rec, path, offset)
 
     def _emit(self, line: str, env: Envelope, rec: Any, path: str | None, offset: int | None
@@ -89,7 +102,7 @@ class Pipeline:
             cls, inherits = self.classifier.classify(ctx, c.prior_cause)
             if c.state is not None and not inherits and d.status in FAILURE_STATUSES:
                 c.state.cause = cls.category
-            if d.status in ("sent", "deliverable") and not self.include_sent:
+            if d.status in QUIET_STATUSES and not self.include_sent:
                 continue
             ev = build_event(line, env, c, cls, path, offset)
             if self.where is not None and not self.where.matches(where_context(ev)):

@@ -1,0 +1,395 @@
+"""Exim main log: Envelope -> Delivery | MessageInfo | MessageOutcome | None.
+
+Every line about a message starts with its id, old style ``1rABCD-000123-AB``
+or 4.97+ ``1rABCD-00000000XY-ABCD``, then a flag or a message-level text:
+
+* ``<=`` arrival: sender, ``S=`` size, ``id=`` Message-ID, ``R=`` the message
+  a bounce reports on (``<= <> R=parent-id``), ``for a b`` recipients
+  (``+received_recipients``) -> :class:`MessageInfo`;
+* ``=>`` ``->`` ``>>`` delivered (first, further, cutthrough) -> ``sent``;
+  ``*>`` delivery suppressed (``-N``) -> ``suppressed``;
+* ``**`` failed -> ``bounced``, or ``expired`` when Exim gave up because the
+  retry time ran out (``retry timeout exceeded``, ``have been failing for a
+  long time``);
+* ``==`` deferred -> ``deferred``;
+* ``Completed`` (done: forget), ``removed by`` / ``cancelled by`` (operator),
+  ``cancelled by timeout_frozen_after`` (expired), ``Frozen ...`` (frozen)
+  -> :class:`MessageOutcome`. The per-queue-run notice ``Message is frozen``
+  repeats what the ``Frozen`` line already said and is skipped.
+
+The layout after the flag is Exim's (deliver.c): the address, its parents in
+angle brackets, then ``KEY=value`` fields in a fixed order whose presence
+depends on ``log_selector`` (``F=<>`` ``Q=`` ``P=<>`` ``R=`` ``T=`` ``S=``
+``H=host [ip]:port`` ``I=[ip]:port`` ``X=`` ``CV=`` ``DN="..."`` ``A=``
+``C="..."`` ``QT=`` ``DT=`` and bare flags ``K`` ``L`` ``PRDR``), then for
+failures and deferrals ``defer (errno)``, the error text and ``: message``.
+The fields are scanned left to right by hand, quoted values with their
+backslash escapes, so an unknown field is skipped rather than misread and the
+scan stays linear whatever the line holds.
+
+Exim writes non-ASCII bytes as octal escapes (``\\320\\237``); reasons get them
+back as UTF-8 so rules can match non-English replies. Multi-line replies keep
+a literal ``\\n``; parsers/smtp.py folds it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay
+from .smtp import parse_reply
+
+MTA = "exim"
+PROGRAMS = frozenset({"exim", "exim4"})
+
+_ID = re.compile(r"([0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}) ")
+_KEY = re.compile(r"([A-Za-z][A-Za-z0-9_]{0,15})=")
+_OCTAL = re.compile(r"\\\\|(?:\\[2-3][0-7][0-7])+")
+_DURATION = re.compile(r"(?:(\d{1,6})w)?(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,9}(?:\.\d{1,6})?)s)?")
+
+SENT_FLAGS = {"=>": "sent", "->": "sent", ">>": "sent", "*>": "suppressed"}
+# "** addr: retry timeout exceeded" and the all-hosts variant: the address
+# failed because its retry time ran out, not because a host said no.
+_EXPIRY_MARKERS = ("retry timeout exceeded", "have been failing for a long time",
+                   "has been failing for a long time")
+
+
+def claims(program: str) -> bool:
+    """``exim`` (the main log, and syslog's default ``syslog_processname``), ``exim4``."""
+    return program in PROGRAMS
+
+
+def parse(env: Envelope) -> Record | None:
+    msg = env.message
+    m = _ID.match(msg)
+    if m is None:
+        return None
+    qid = m[1]
+    body = msg[m.end():]
+    flag = body[:2]
+    if body[2:3] == " ":
+        if flag in SENT_FLAGS:
+            return _delivery(qid, SENT_FLAGS[flag], body[3:])
+        if flag == "**":
+            return _delivery(qid, "bounced", body[3:])
+        if flag == "==":
+            return _delivery(qid, "deferred", body[3:])
+        if flag == "<=":
+            return _arrival(qid, body[3:])
+    return _message_line(qid, body)
+
+
+# -- per-message lines ---------------------------------------------------------
+def _message_line(qid: str, body: str) -> Record | None:
+    if body.startswith("Completed"):
+        return MessageOutcome(MTA, qid, None)
+    if body.startswith(("Frozen", "frozen by ")):
+        return MessageOutcome(MTA, qid, "frozen", reason=unescape(body))
+    if body.startswith("removed by "):
+        return MessageOutcome(MTA, qid, "removed", reason=body)
+    if body.startswith("cancelled by "):
+        if body.startswith("cancelled by timeout_frozen_after"):
+            return MessageOutcome(MTA, qid, "expired", reason=body)
+        if body.startswith("cancelled by system filter"):
+            return MessageOutcome(MTA, qid, "bounced", reason=unescape(body))
+        return MessageOutcome(MTA, qid, "removed", reason=body)  # exim -Mg: given up by the operator
+    return None
+
+
+def _arrival(qid: str, body: str) -> MessageInfo:
+    sp = body.find(" ")
+    sender = body if sp < 0 else body[:sp]
+    f = _scan(body, len(body) if sp < 0 else sp + 1, arrival=True)
+    size = f.fields.get("S")
+    parent = f.fields.get("R") if sender == "<>" else None
+    return MessageInfo(
+        MTA, qid, sender=_strip_angle(sender),
+        size=int(size) if size and size.isdigit() else None,
+        message_id=_strip_angle(f.fields["id"]) if f.fields.get("id") else None,
+        nrcpt=len(f.recipients) if f.recipients else None,
+        bounce_of=parent if parent and _ID.match(parent + " ") else None)
+
+
+# -- delivery lines --------------------------------------------------------------
+def _delivery(qid: str, status: str, body: str) -> Delivery:
+    addr, parents, pos, tail = split_address(body)
+    f = _scan(body, pos) if tail is None else _Fields()
+    if tail is not None:
+        f.tail = tail
+    reason = unescape(": ".join(t for t in (f.error, f.tail) if t))
+    if status == "sent" or status == "suppressed":
+        reason = unescape(f.fields.get("C", ""))
+    elif status == "bounced" and any(mk in reason for mk in _EXPIRY_MARKERS):
+        status = "expired"
+    relay = f.relay
+    if relay is None and status not in ("sent", "suppressed"):
+        relay = _reason_host(reason)
+    sender = f.fields.get("F")
+    size = f.fields.get("S")
+    return Delivery(
+        mta=MTA, queue_id=qid, recipient=normalize_address(addr), status=status, reason=reason,
+        orig_recipient=normalize_address(parents[-1]) if parents else None,
+        relay=relay, delay=duration(f.fields.get("QT") or f.fields.get("DT")),
+        reply=parse_reply(reason) if reason and status not in ("sent", "suppressed") else None,
+        sender=_strip_angle(sender) if sender is not None else None,
+        size=int(size) if size and size.isdigit() else None)
+
+
+def _reason_host(reason: str) -> Relay | None:
+    """Exim before 4.8x named the host inside the reason, not in ``H=``:
+    ``SMTP error from remote mail server after RCPT TO:<a>: host mx [ip]: 550 ...``."""
+    i = reason.find(": host ", 0, 400)
+    if i < 0:
+        return None
+    lb = reason.find(" [", i + 7, i + 300)
+    rb = reason.find("]", lb) if lb > 0 else -1
+    if rb < 0 or " " in reason[i + 7:lb]:
+        return None
+    return Relay(reason[i + 7:lb], reason[lb + 2:rb])
+
+
+def split_address(body: str) -> tuple[str, list[str], int, str | None]:
+    """``a@b <p@q> R=...`` -> (``a@b``, [``p@q``], index of ``R=``, None).
+
+    The address ends at the first space that is followed by a parent
+    (``<``), a field (``KEY=``), ``defer (`` or ``routing``/``transporting``
+    (deferrals without a router), or ``:`` (the failure message). Pipe and
+    file addresses (``|/usr/bin/x arg <a@b>``) keep their spaces. An address
+    followed directly by ``: text`` (``** a@b: retry timeout exceeded``)
+    returns that text as the fourth item."""
+    n = len(body)
+    j = body.find(" ")
+    while j >= 0:
+        if body[j - 1] == ":" and j > 1:
+            return body[: j - 1], [], n, body[j + 1:]
+        nxt = body[j + 1: j + 2]
+        if nxt == "(":  # "addr (the address it came from)": file, pipe, reply and rewritten addresses
+            end = body.find(")", j)
+            if end > 0 and (end + 1 == n or body[end + 1] == " "):
+                note = body[j + 2:end]
+                addr, parents, i, tail = split_address(body[:j] + body[end + 1:])
+                if not parents and "@" in note and " " not in note:
+                    parents = [note.split(", ")[-1]]
+                return addr, parents, i + (end + 1 - j) if tail is None else n, tail
+        if (nxt in ("<", ":") or _KEY.match(body, j + 1) is not None
+                or body.startswith(("defer (", "routing ", "transporting "), j + 1)):
+            break
+        j = body.find(" ", j + 1)
+    if j < 0:
+        if body.endswith(":"):
+            return body[:-1], [], n, ""
+        return body, [], n, None
+    addr = body[:j]
+    parents = []
+    i = j + 1
+    while i < n and body[i] == "<":
+        end = body.find(">", i)
+        if end < 0:
+            break
+        parents.append(body[i + 1:end])
+        i = end + 1
+        if body.startswith(": ", i) or body.startswith(":", i) and i + 1 == n:
+            return addr, parents, n, body[i + 2:]
+        if i < n and body[i] == " ":
+            i += 1
+    return addr, parents, i, None
+
+
+class _Fields:
+    """What :func:`_scan` found: ``KEY=value`` fields, the host, the error
+    text (after ``defer (errno):`` or before ``: message``), the message."""
+
+    __slots__ = ("fields", "relay", "error", "tail", "recipients")
+
+    def __init__(self) -> None:
+        self.fields: dict[str, str] = {}
+        self.relay: Relay | None = None
+        self.error = ""
+        self.tail = ""
+        self.recipients: list[str] = []
+
+
+def _scan(s: str, i: int, arrival: bool = False) -> _Fields:
+    out = _Fields()
+    fields = out.fields
+    n = len(s)
+    while i < n:
+        c = s[i]
+        if c == " ":
+            i += 1
+            continue
+        if c == ":":  # ": message" (or " : message" since Exim 4.9x)
+            out.tail = s[i + 2:] if s.startswith(": ", i) else s[i + 1:]
+            return out
+        if s.startswith("defer (", i):
+            i = _defer(s, i, out)
+            if i >= n:
+                return out
+            continue
+        if arrival and s.startswith("for ", i):
+            out.recipients = [_strip_angle(r) for r in s[i + 4:].split()]
+            return out
+        m = _KEY.match(s, i)
+        if m is None:  # a bare flag (K, L, PRDR, TFO*, DS, routing) or unknown word
+            j = s.find(" ", i)
+            j = n if j < 0 else j
+            if s[j - 1] == ":" and j < n:
+                out.tail = s[j + 1:]
+                return out
+            i = j
+            continue
+        key = m[1]
+        i = m.end()
+        if key == "H":
+            i = _host(s, i, out, arrival)
+            if i < 0:
+                return out
+            continue
+        if i < n and s[i] == '"':
+            end = _quoted_end(s, i)
+            fields[key] = _unquote(s[i + 1:end])
+            i = end + 1
+            continue
+        if i < n and s[i] == "<":
+            end = s.find(">", i)
+            end = n - 1 if end < 0 else end
+            fields[key] = s[i + 1:end]
+            i = end + 1
+            continue
+        j = s.find(" ", i)
+        j = n if j < 0 else j
+        value = s[i:j]
+        if value.endswith(":"):  # "T=remote_smtp: SMTP error ..." (Exim before 4.9x)
+            fields[key] = value[:-1]
+            out.tail = s[j + 1:]
+            return out
+        fields[key] = value
+        i = j
+    return out
+
+
+def _defer(s: str, i: int, out: _Fields) -> int:
+    """``defer (errno)[: strerror][ H=host [ip]][: message]`` -> index after
+    the part consumed. A positive errno has its strerror text first."""
+    close = s.find(")", i)
+    if close < 0:
+        return len(s)
+    errno = s[i + 7:close]
+    i = close + 1
+    if not s.startswith(": ", i):
+        return i
+    positive = not errno.startswith("-") and errno != "0"
+    if not positive:
+        out.tail = s[i + 2:]
+        return len(s)
+    h = s.find(" H=", i)
+    c = s.find(": ", i + 2)
+    ends = [p for p in (h, c) if p >= 0]
+    end = min(ends) if ends else len(s)
+    out.error = s[i + 2:end]
+    return end
+
+
+def _host(s: str, i: int, out: _Fields, arrival: bool) -> int:
+    """``H=name [ip]:port*``, ``H=name (helo) [ip]:port``, ``H=(helo) [ip]``,
+    ``H=[ip]``; -1 when a ``: message`` follows (it is then in ``out.tail``)."""
+    n = len(s)
+    name = ip = None
+    port = None
+    first = True
+    while i < n and (first or s[i] in "(["):
+        first = False
+        if s[i] == "(":  # the HELO name, which may hold spaces
+            end = s.find(")", i)
+            j = n if end < 0 else end + 1
+        else:
+            j = s.find(" ", i)
+            j = n if j < 0 else j
+        tok = s[i:j]
+        ends_fields = tok.endswith(":")
+        if ends_fields:
+            tok = tok[:-1]
+        if tok.startswith("["):
+            rb = tok.find("]")
+            ip = tok[1:rb] if rb > 0 else tok[1:]
+            rest = tok[rb + 1:] if rb > 0 else ""
+            if rest.startswith(":"):
+                digits = rest[1:].rstrip("*")
+                port = int(digits) if digits.isdigit() else None
+        elif not tok.startswith("("):
+            name = tok.rstrip("*")
+        if ends_fields:
+            out.tail = s[j + 1:]
+            i = -1
+            break
+        i = j + 1 if j < n else n
+    if not arrival:
+        out.relay = Relay(name, ip, port)
+    return i
+
+
+def _quoted_end(s: str, i: int) -> int:
+    """Index of the quote closing the one at ``i`` (backslash escapes skipped)."""
+    j, n = i + 1, len(s)
+    while j < n:
+        c = s[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == '"':
+            return j
+        j += 1
+    return n
+
+
+def _unquote(v: str) -> str:
+    if "\\" not in v:
+        return v
+    return v.replace('\\"', '"').replace("\\\\", "\\")
+
+
+# -- values --------------------------------------------------------------------
+def unescape(text: str) -> str:
+    """Exim's octal escapes of non-ASCII bytes (``\\320\\237``) -> UTF-8 text.
+    Runs that are not valid UTF-8 stay escaped; ``\\\\`` and control-character
+    escapes are left alone."""
+    if "\\" not in text:
+        return text
+    return _OCTAL.sub(_octal_run, text)
+
+
+def _octal_run(m: re.Match[str]) -> str:
+    run = m[0]
+    if run == "\\\\":
+        return run
+    try:
+        return bytes(int(run[k + 1:k + 4], 8) for k in range(0, len(run), 4)).decode("utf-8")
+    except (UnicodeDecodeError, ValueError):
+        return run
+
+
+def duration(value: str | None) -> float | None:
+    """Exim's readable times (``QT=1d2h3m4s``, ``DT=0.123s``) -> seconds."""
+    if not value or len(value) > 40:
+        return None
+    m = _DURATION.fullmatch(value)
+    if m is None or not any(m.groups()):
+        return None
+    w, d, h, mi, sec = m.groups()
+    return (int(w or 0) * 604800 + int(d or 0) * 86400 + int(h or 0) * 3600 + int(mi or 0) * 60
+            + float(sec or 0))
+
+
+def normalize_address(addr: str) -> str:
+    """Lower-cases the domain only: local parts are case-sensitive by RFC 5321."""
+    addr = _strip_angle(addr)
+    at = addr.rfind("@")
+    if at < 0:
+        return addr
+    return addr[:at] + "@" + addr[at + 1:].lower()
+
+
+def _strip_angle(s: str) -> str:
+    if s.startswith("<") and s.endswith(">"):
+        return s[1:-1]
+    return s

@@ -1,0 +1,220 @@
+"""Sendmail (through syslog): Envelope -> Delivery(s) | MessageInfo | MessageOutcome | None.
+
+Programs: ``sm-mta`` (the daemon on Debian), ``sendmail`` (the submission
+program everywhere, and the daemon on Red Hat and the BSDs), ``sm-msp-queue``
+(the client queue runner). Lines are ``QUEUEID: key=value, key=value, ...``:
+
+* ``to=`` one delivery attempt for one or more recipients (``to=<a>,<b>``),
+  with ``ctladdr=`` ``delay=`` ``xdelay=`` ``mailer=`` ``pri=`` ``relay=host.
+  [ip]`` ``dsn=`` ``stat=`` and, since 8.15, ``reply=``. ``stat=`` is derived
+  from the reply's basic code (a blocklist 550 reads ``stat=User unknown``),
+  so ``reply=`` is preferred for the reason when present;
+* ``from=`` sender, ``size=``, ``nrcpts=``, ``msgid=`` -> :class:`MessageInfo`;
+* ``QUEUEID: NEWID: DSN: text`` (also ``return to sender:``, ``sender
+  notify:``, ``postmaster notify:``): NEWID is the bounce of QUEUEID. ``Cannot
+  send message for 5 days`` there is the expiry of QUEUEID.
+
+The submission program hands mail to the local MTA over SMTP (``mailer=relay,
+relay=[127.0.0.1]``) and logs ``stat=Sent (... Message accepted for
+delivery)`` (or Postfix's ``Ok: queued as ...`` when the local MTA is
+Postfix): that is a hand-over, not a delivery, and gets status
+``handed_over``. The local MTA logs the real outcome under its own queue id.
+``lost input channel`` and ``timeout waiting for input`` are connection
+noise and return None.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay
+from .smtp import parse_reply
+
+MTA = "sendmail"
+PROGRAMS = frozenset({"sendmail", "sm-mta", "sm-msp-queue"})
+SUBMISSION_PROGRAMS = frozenset({"sendmail", "sm-msp-queue"})
+
+_QID = re.compile(r"([0-9A-Za-z]{8,20}): ")
+_KEY = re.compile(r"([a-z][a-z_]{0,15})=")
+_DELAY = re.compile(r"(?:(\d{1,5})\+)?(\d{1,3}):(\d\d):(\d\d)")
+_NOTICES = ("DSN: ", "return to sender: ", "sender notify: ", "postmaster notify: ")
+_EXPIRY = "Cannot send message for"
+_LOOPBACK = ("127.", "::1", "IPv6:::1", "localhost")
+
+
+def claims(program: str) -> bool:
+    return program in PROGRAMS or program.startswith("sm-mta")
+
+
+def parse(env: Envelope) -> Record | tuple[Record, ...] | None:
+    msg = env.message
+    m = _QID.match(msg)
+    if m is None:
+        return None
+    qid = m[1]
+    body = msg[m.end():]
+    if body.startswith("to="):
+        return _delivery(qid, body, env.program)
+    if body.startswith("from="):
+        return _arrival(qid, body)
+    m2 = _QID.match(body)
+    if m2 is not None:
+        return _notice(qid, m2[1], body[m2.end():])
+    return None
+
+
+def _notice(qid: str, new_qid: str, text: str) -> Record | tuple[Record, ...] | None:
+    """``ORIG: NEW: DSN: reason`` -> the bounce NEW is linked to ORIG; an
+    expiry notice also expires ORIG's pending recipients."""
+    if not text.startswith(_NOTICES):
+        return None
+    link = MessageInfo(MTA, new_qid, bounce_of=qid)
+    reason = text[text.index(": ") + 2:]
+    if reason.startswith(_EXPIRY):
+        return (MessageOutcome(MTA, qid, "expired", reason=reason), link)
+    return link
+
+
+def _arrival(qid: str, body: str) -> MessageInfo:
+    f = scan_fields(body)
+    size, nrcpts = f.get("size", ""), f.get("nrcpts", "")
+    return MessageInfo(MTA, qid, sender=_strip_angle(f.get("from", "")),
+                       size=int(size) if size.isdigit() else None,
+                       message_id=_strip_angle(f["msgid"]) if f.get("msgid") else None,
+                       nrcpt=int(nrcpts) if nrcpts.isdigit() else None)
+
+
+def _delivery(qid: str, body: str, program: str) -> Delivery | tuple[Delivery, ...] | None:
+    f = scan_fields(body)
+    stat = f.get("stat")
+    if stat is None:
+        return None
+    reply_text = f.get("reply")
+    dsn = f.get("dsn")
+    relay = parse_relay(f.get("relay"))
+    status = status_of(stat, dsn)
+    if status == "sent" and program in SUBMISSION_PROGRAMS and is_handover(f.get("mailer"), relay):
+        status = "handed_over"
+    reason = reply_text or stat
+    if status in ("sent", "handed_over") and stat.startswith("Sent (") and not reply_text:
+        reason = stat[6:-1] if stat.endswith(")") else stat[6:]
+    reply = parse_reply(reason) if status not in ("sent", "handed_over", "queued") else None
+    delay = parse_delay(f.get("delay"))
+    out = tuple(
+        Delivery(mta=MTA, queue_id=qid, recipient=normalize_address(r), status=status, reason=reason,
+                 relay=relay, delay=delay, dsn=dsn, reply=reply)
+        for r in split_recipients(f.get("to", "")))
+    if not out:
+        return None
+    return out[0] if len(out) == 1 else out
+
+
+def status_of(stat: str, dsn: str | None) -> str:
+    """``Sent (...)`` sent, ``Deferred: ...`` deferred, ``queued`` queued
+    (DeliveryMode queue, or the load was too high), ``Cannot send message
+    for 5 days`` expired, any other text (``User unknown``, ``Service
+    unavailable``, ``Host unknown``, ...) a permanent failure unless its
+    ``dsn=`` is a 4.x.x."""
+    if stat.startswith("Sent"):
+        return "sent"
+    if stat.startswith("Deferred"):
+        return "deferred"
+    if stat.startswith("queued"):
+        return "queued"
+    if stat.startswith(_EXPIRY):
+        return "expired"
+    if dsn and dsn.startswith("4."):
+        return "deferred"
+    return "bounced"
+
+
+def is_handover(mailer: str | None, relay: Relay | None) -> bool:
+    """The submission program's ``relay`` mailer to this host's own MTA."""
+    if mailer != "relay" or relay is None:
+        return False
+    return any((v or "").startswith(_LOOPBACK) for v in (relay.ip, relay.host))
+
+
+def scan_fields(body: str) -> dict[str, str]:
+    """``to=<a>, delay=00:00:01, ..., stat=Deferred: 451 x, y, reply=...``
+    -> fields. Fields are split at ``, key=``; a piece that does not start
+    with a key continues the previous value (quoted commas in addresses,
+    commas in ``stat=`` text). ``stat=`` runs to the end of the line except
+    for a trailing ``reply=`` (the order differs between versions)."""
+    fields: dict[str, str] = {}
+    key = None
+    in_stat = False
+    for piece in body.split(", "):
+        m = _KEY.match(piece)
+        if m is not None and (not in_stat or m[1] == "reply"):
+            key = m[1]
+            fields[key] = piece[m.end():]
+            in_stat = key == "stat"
+        elif key is not None:
+            fields[key] += ", " + piece
+    return fields
+
+
+def split_recipients(value: str) -> list[str]:
+    """``<a@b>,<c@d>`` -> [``<a@b>``, ``<c@d>``]; commas inside quotes or
+    angle brackets do not split."""
+    out, start, depth, quoted = [], 0, 0, False
+    for i, c in enumerate(value):
+        if c == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif c == "<":
+            depth += 1
+        elif c == ">":
+            depth = max(0, depth - 1)
+        elif c == "," and depth == 0:
+            out.append(value[start:i])
+            start = i + 1
+    out.append(value[start:])
+    return [r.strip() for r in out if r.strip()]
+
+
+def parse_relay(value: str | None) -> Relay | None:
+    """``mx.example.com. [192.0.2.1]``, ``[127.0.0.1] [127.0.0.1]``,
+    ``localhost``, ``host [ip] (may be forged)`` -> Relay."""
+    if not value:
+        return None
+    value = value.strip()
+    lb = value.find("[", 1)
+    if lb > 0:
+        rb = value.find("]", lb)
+        ip = value[lb + 1:rb] if rb > 0 else value[lb + 1:]
+        host = value[:lb].strip().rstrip(".")
+        if host.startswith("["):
+            host = ""
+        return Relay(host or None, ip or None)
+    if value.startswith("["):
+        rb = value.find("]")
+        return Relay(None, value[1:rb] if rb > 0 else value[1:])
+    return Relay(value.rstrip("."))
+
+
+def parse_delay(value: str | None) -> float | None:
+    """``00:00:06`` / ``1+00:00:15`` (days+hh:mm:ss) -> seconds."""
+    if not value:
+        return None
+    m = _DELAY.fullmatch(value)
+    if m is None:
+        return None
+    return int(m[1] or 0) * 86400 + int(m[2]) * 3600 + int(m[3]) * 60 + int(m[4])
+
+
+def normalize_address(addr: str) -> str:
+    """Lower-cases the domain only: local parts are case-sensitive by RFC 5321."""
+    addr = _strip_angle(addr.strip())
+    at = addr.rfind("@")
+    if at < 0:
+        return addr
+    return addr[:at] + "@" + addr[at + 1:].lower()
+
+
+def _strip_angle(s: str) -> str:
+    if s.startswith("<") and s.endswith(">"):
+        return s[1:-1]
+    return s

@@ -1,0 +1,193 @@
+"""parsers/exim.py on Exim main-log lines: the lines of the Exim test suite,
+of the corpus' real servers, and lines with every log_selector option of
+contrib/exim (values as a Debian 4.96 writes them)."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bouncewatch.parsers import exim
+from bouncewatch.parsers.envelope import EnvelopeParser
+from bouncewatch.parsers.records import Delivery, MessageInfo, MessageOutcome, Relay
+
+P = EnvelopeParser(ref=datetime(2026, 11, 23, tzinfo=timezone.utc), tz=timezone.utc)
+
+
+def rec(line):
+    env = P.parse(line)
+    assert env is not None and exim.claims(env.program), line
+    return exim.parse(env)
+
+
+def test_arrival_gives_sender_size_message_id():
+    i = rec("2020-06-19 04:51:49 [123] 1jmFYj-00039V-QX <= noreply@test.corp H=(test.corp) [2.2.2.2] "
+            "P=smtp S=7386 id=20200619045149.ABC@test.corp")
+    assert i == MessageInfo("exim", "1jmFYj-00039V-QX", sender="noreply@test.corp", size=7386,
+                            message_id="20200619045149.ABC@test.corp")
+
+
+def test_bounce_arrival_names_its_parent():
+    i = rec("2020-06-19 04:54:02 1jmFas-0004f6-EB <= <> R=1jmFYj-00039V-QX U=Debian-exim P=local S=8656")
+    assert (i.sender, i.size, i.bounce_of) == ("", 8656, "1jmFYj-00039V-QX")
+
+
+def test_received_recipients_counted():
+    i = rec("2017-07-30 18:51:05.712 10HmaX-000000005vi-0000 <= CALLER@the.local.host.name U=CALLER "
+            'P=local S=1234 T="a subject with for in it" for a@test.ex b@test.ex')
+    assert i.nrcpt == 2 and i.size == 1234
+
+
+@pytest.mark.parametrize("flag,status", [("=>", "sent"), ("->", "sent"), (">>", "sent"), ("*>", "suppressed")])
+def test_delivery_flags(flag, status):
+    d = rec(f"2020-06-19 05:01:02 1jmH1s-000AVD-5t {flag} dave@Foo.CORP R=dnslookup T=remote_smtp "
+            'H=mail.foo.corp [1.1.1.1] X=TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256 CV=yes '
+            'C="250 2.0.0 Ok: queued"')
+    assert isinstance(d, Delivery)
+    assert (d.status, d.recipient, d.queue_id) == (status, "dave@foo.corp", "1jmH1s-000AVD-5t")
+    assert d.relay == Relay("mail.foo.corp", "1.1.1.1", None)
+    assert d.reason == "250 2.0.0 Ok: queued" and d.reply is None
+
+
+def test_all_recommended_selectors_on_one_delivery():
+    d = rec('2026-11-22 13:31:27.345 +0100 [4711] 1vMqXx-00000000Ab1-0Cd9 => bob@example.org '
+            '<list@example.net> F=<news@example.net> P=<bounce-123@example.net> R=dnslookup '
+            'T=remote_smtp S=2345 H=mx.example.org [192.0.2.7]:25 I=[198.51.100.1]:40822 '
+            'X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=yes DN="/CN=mx.example.org" K '
+            'C="250 2.0.0 Ok: queued as 4Xy \\"quoted\\"" QT=1m2s DT=0.345s')
+    assert d.queue_id == "1vMqXx-00000000Ab1-0Cd9"
+    assert (d.recipient, d.orig_recipient, d.sender, d.size) == (
+        "bob@example.org", "list@example.net", "news@example.net", 2345)
+    assert d.relay == Relay("mx.example.org", "192.0.2.7", 25)
+    assert d.reason == '250 2.0.0 Ok: queued as 4Xy "quoted"'
+    assert d.delay == 62.0
+    env = P.parse('2026-11-22 13:31:27.345 +0100 [4711] 1vMqXx-00000000Ab1-0Cd9 Completed')
+    assert env.pid == 4711 and env.timestamp == datetime(2026, 11, 22, 13, 31, 27, 345000,
+                                                         timezone(timedelta(hours=1)))
+
+
+def test_deliver_time_alone_is_the_delay():
+    d = rec("2017-07-30 18:51:05.712 10HmaZ-000000005vi-0000 => userx <userx@test.ex> R=r1 T=t1 DT=2.5s")
+    assert d.delay == 2.5 and d.recipient == "userx" and d.orig_recipient == "userx@test.ex"
+
+
+def test_rcpt_rejection_with_old_and_new_ids():
+    for qid in ("1rABCD-000123-AB", "1rABCD-00000000XY-ABCD"):
+        d = rec(f"2024-01-02 03:04:05 {qid} ** nobody@example.com R=dnslookup T=remote_smtp "
+                "H=mx.example.com [203.0.113.5]: SMTP error from remote mail server after "
+                "RCPT TO:<nobody@example.com>: 550 5.1.1 <nobody@example.com>: Recipient address rejected: "
+                "User unknown in virtual mailbox table")
+        assert d.queue_id == qid and d.status == "bounced"
+        assert d.relay == Relay("mx.example.com", "203.0.113.5", None)
+        assert (d.reply.code, d.reply.dsn, d.reply.command) == (550, "5.1.1", "RCPT TO")
+        assert d.reason.startswith("SMTP error from remote mail server after RCPT TO:")
+
+
+def test_deferral_with_errno_host_and_port():
+    d = rec("1999-03-02 09:44:33 10HmaY-000000005vi-0000 == data_defer@test.ex R=client T=t1 defer (-46) "
+            "H=127.0.0.1 [127.0.0.1]:1225: SMTP error from remote mail server after end of data: "
+            "451 Temporary local problem - please try later")
+    assert d.status == "deferred" and d.relay == Relay("127.0.0.1", "127.0.0.1", 1225)
+    assert (d.reply.code, d.reply.command) == (451, "END OF DATA")
+    assert d.reason == ("SMTP error from remote mail server after end of data: "
+                        "451 Temporary local problem - please try later")
+
+
+@pytest.mark.parametrize("tail,reason,relay", [
+    ("R=r1 T=t1 defer (111): Connection refused", "Connection refused", None),
+    ("R=to_server T=remote_smtp defer (110): Connection timed out H=127.0.0.1 [127.0.0.1]: "
+     "SMTP timeout after end of data (123 bytes written)",
+     "Connection timed out: SMTP timeout after end of data (123 bytes written)", Relay("127.0.0.1", "127.0.0.1")),
+    ("R=dnslookup T=remote_smtp defer (-53): retry time not reached for any host for 'example.com'",
+     "retry time not reached for any host for 'example.com'", None),
+    ("routing defer (-51): retry time not reached", "retry time not reached", None),
+    ("R=r0 defer (-1): host lookup did not complete", "host lookup did not complete", None),
+    ("R=client T=send_to_server defer (-37) H=mx.test [127.0.0.1]: TLS session: "
+     "(certificate verification failed): certificate invalid",
+     "TLS session: (certificate verification failed): certificate invalid", Relay("mx.test", "127.0.0.1")),
+    ("R=caller T=local_delivery defer (-1)", "", None),
+])
+def test_deferrals(tail, reason, relay):
+    d = rec(f"2016-12-19 09:20:55 1cImAN-0001CD-0m == a@example.com {tail}")
+    assert (d.status, d.reason, d.relay, d.recipient) == ("deferred", reason, relay, "a@example.com")
+
+
+@pytest.mark.parametrize("tail,status", [
+    (": retry timeout exceeded", "expired"),
+    (" R=r1 T=t1 : all hosts for 'test.ex' have been failing for a long time (and retry time not reached)",
+     "expired"),
+    (" : Unrouteable address", "bounced"),
+    (": Unrouteable address", "bounced"),
+    (" R=dnslookup T=remote_smtp: SMTP error from remote mail server after RCPT TO:<a@example.com>: "
+     "host mx.example.com [192.0.2.1]: 550 5.1.1 no such user", "bounced"),
+])
+def test_failures(tail, status):
+    d = rec(f"2020-06-19 04:54:02 1jmFYj-00039V-QX ** a@example.com{tail}")
+    assert d.status == status and d.recipient == "a@example.com"
+    assert d.reason and not d.reason.startswith(":")
+
+
+def test_old_exim_transport_colon_form():
+    d = rec("2012-03-04 05:06:07 1S4ABC-0001xy-Q1 ** a@example.com R=dnslookup T=remote_smtp: "
+            "SMTP error from remote mail server after RCPT TO:<a@example.com>: host mx.example.com "
+            "[192.0.2.1]: 550 5.1.1 <a@example.com>: Recipient address rejected")
+    assert d.reason.startswith("SMTP error") and d.reply.code == 550 and d.reply.dsn == "5.1.1"
+    assert d.relay == Relay("mx.example.com", "192.0.2.1")
+
+
+def test_octal_escapes_and_multiline_reply():
+    d = rec(r"2026-11-22 13:31:27 1vMqXx-0001Ab-0C ** ivan@example.ru R=dnslookup T=remote_smtp "
+            r"H=mx.example.ru [192.0.2.9]: SMTP error from remote mail server after RCPT TO:<ivan@example.ru>: "
+            r"550-5.7.1 \320\236\321\202\320\272\320\273\320\276\320\275\320\265\320\275\320\276\n"
+            r"550 5.7.1 policy")
+    assert "Отклонено" in d.reason and "\\n" in d.reason
+    assert (d.reply.code, d.reply.dsn) == (550, "5.7.1")
+    assert d.reply.text == "Отклонено policy"
+    assert exim.unescape(r"bad \377 byte \\320") == r"bad \377 byte \\320"
+
+
+def test_pipe_and_file_addresses():
+    d = rec('1999-03-02 09:44:33 10HmaX-000000005vi-0000 => |/bin/sh -c "cat >/tmp/pipe" <pipe@test.ex> '
+            "R=forward T=pipe")
+    assert d.recipient == '|/bin/sh -c "cat >/tmp/pipe"' and d.orig_recipient == "pipe@test.ex"
+    d = rec("1999-03-02 09:44:33 10HmaX-000000005vi-0000 => /dev/null (faq@nl.demon.net) <faq@nl.demon.net> "
+            "R=algemeen_aliases T=**bypassed**")
+    assert d.recipient == "/dev/null" and d.orig_recipient == "faq@nl.demon.net"
+
+
+@pytest.mark.parametrize("text,status", [
+    ("Completed", None), ("Completed QT=1s", None),
+    ("removed by root", "removed"), ("cancelled by root", "removed"),
+    ("cancelled by timeout_frozen_after", "expired"),
+    ("cancelled by system filter: this message is a failure (filter fail)", "bounced"),
+    ("Frozen (delivery error message)", "frozen"), ("frozen by root", "frozen"),
+])
+def test_message_outcomes(text, status):
+    o = rec(f"2016-12-18 19:49:30 1cIm8w-0000yI-6V {text}")
+    assert isinstance(o, MessageOutcome) and o.status == status
+
+
+@pytest.mark.parametrize("text", [
+    "Message is frozen", "Unfrozen by errmsg timer", "H=null.corp [6.6.6.6] Connection timed out",
+    "Spool file is locked (another process is handling this message)",
+])
+def test_noise(text):
+    assert rec(f"2016-12-18 19:49:30 1cIm8w-0000yI-6V {text}") is None
+
+
+def test_exim_through_syslog_with_its_own_stamp():
+    env = P.parse("Jan  1 01:36:57 sheevaplug-debian exim[2431]: 2011-01-01 01:36:58 1PYxyz-0000ab-Cd "
+                  "== a@example.com R=dnslookup T=remote_smtp defer (111): Connection refused")
+    assert (env.program, env.host, env.pid) == ("exim", "sheevaplug-debian", 2431)
+    assert env.timestamp == datetime(2011, 1, 1, 1, 36, 58, tzinfo=timezone.utc)
+    assert exim.parse(env).status == "deferred"
+    env = P.parse("Nov 22 13:31:27 mx exim[77]: 1PYxyz-0000ab-Cd => a@example.com R=r T=t")
+    assert exim.parse(env).status == "sent"  # syslog_timestamp = false
+
+
+def test_claims_and_hostile_input():
+    assert exim.claims("exim") and exim.claims("exim4") and not exim.claims("postfix/smtp")
+    for body in ("** " + "a " * 20000, "== x " + "defer (" * 5000, "=> a H=" + "[" * 20000,
+                 '=> a C="' + "\\" * 20001, "** a " + "<" * 10000, "<= <> " + "R=" * 10000):
+        r = rec("2020-06-19 04:51:49 1jmFYj-00039V-QX " + body)
+        assert r is not None
+    assert exim.duration("9" * 30 + "s") is None or exim.duration("1w2d3h4m5s") == 788645

@@ -1,0 +1,144 @@
+"""parsers/sendmail.py on Sendmail syslog lines (corpus lines from real
+servers, and the 8.15+ ``reply=`` field)."""
+
+from datetime import datetime, timezone
+
+import pytest
+
+from bouncewatch.parsers import postfix, sendmail
+from bouncewatch.parsers.envelope import EnvelopeParser
+from bouncewatch.parsers.records import Delivery, MessageInfo, MessageOutcome, Relay
+
+P = EnvelopeParser(ref=datetime(2026, 11, 23, tzinfo=timezone.utc), tz=timezone.utc)
+
+
+def rec(line):
+    env = P.parse(line)
+    assert env is not None and sendmail.claims(env.program), line
+    return sendmail.parse(env)
+
+
+def test_sent_with_all_fields():
+    d = rec("May 20 04:07:42 mailhost sm-mta[28633]: j4K97fD5028627: to=somebody@Example.NET, "
+            "ctladdr=<joe@example.org> (1000/1000), delay=1+02:03:04, xdelay=00:00:00, mailer=esmtp, "
+            "pri=34674, relay=somehost.example.net. [204.127.1.2], dsn=2.0.0, "
+            "stat=Sent (ok ; id=20050520090742r1700irb9oe)")
+    assert isinstance(d, Delivery)
+    assert (d.queue_id, d.recipient, d.status, d.dsn) == ("j4K97fD5028627", "somebody@example.net", "sent", "2.0.0")
+    assert d.relay == Relay("somehost.example.net", "204.127.1.2")
+    assert d.delay == 86400 + 7384 and d.reason == "ok ; id=20050520090742r1700irb9oe"
+
+
+def test_several_recipients_on_one_line():
+    ds = rec("Apr  2 00:15:25 mta001 sendmail[32302]: u31FFPtp032300: to=<sent1@example.com>,<sent2@example.com>, "
+             "delay=00:00:00, xdelay=00:00:00, mailer=esmtp, pri=245938, relay=[93.184.216.34] [93.184.216.34], "
+             "dsn=2.0.0, stat=Sent (ok:  Message 40279894 accepted)")
+    assert isinstance(ds, tuple) and [d.recipient for d in ds] == ["sent1@example.com", "sent2@example.com"]
+    assert all(d.status == "sent" and d.relay == Relay(None, "93.184.216.34") for d in ds)
+
+
+def test_deferred_with_reply_code():
+    d = rec("Apr  2 00:15:25 mta001 sendmail[12566]: u31FFPtp032300: to=<deferred1@example.com>, delay=00:00:15, "
+            "xdelay=00:00:15, mailer=esmtp, pri=34527, relay=[93.184.216.34] [93.184.216.34], dsn=4.3.5, "
+            "stat=Deferred: 451 4.3.5 Server configuration problem")
+    assert (d.status, d.delay, d.dsn) == ("deferred", 15, "4.3.5")
+    assert (d.reply.code, d.reply.dsn, d.reply.text) == (451, "4.3.5", "Server configuration problem")
+
+
+def test_reply_field_is_preferred_to_derived_stat():
+    # stat= follows the basic code only: a blocklist 550 reads "User unknown"
+    for tail in ("dsn=5.1.1, stat=User unknown, reply=550 5.7.1 Service unavailable; client [192.0.2.5] "
+                 "blocked using zen.spamhaus.org",
+                 "dsn=5.1.1, reply=550 5.7.1 Service unavailable; client [192.0.2.5] blocked using "
+                 "zen.spamhaus.org, stat=User unknown"):
+        d = rec("Nov 22 13:31:27 mx sm-mta[4242]: 5AMDVR0a004242: to=<a@example.com>, delay=00:00:01, "
+                "xdelay=00:00:01, mailer=esmtp, pri=120, relay=mx.example.com. [192.0.2.1], " + tail)
+        assert d.status == "bounced" and d.dsn == "5.1.1"
+        assert d.reason.startswith("550 5.7.1 Service unavailable; client [192.0.2.5] blocked")
+        assert (d.reply.code, d.reply.dsn) == (550, "5.7.1")
+
+
+@pytest.mark.parametrize("stat,status", [
+    ("User unknown", "bounced"),
+    ("Service unavailable", "bounced"),
+    ("Host unknown (Name server: nxdomain.example.: host not found)", "bounced"),
+    ("Data format error", "bounced"),
+    ("Deferred: Connection refused by [127.0.0.1]", "deferred"),
+    ("Deferred: 451 4.7.1 Please try again later", "deferred"),
+    ("Deferred: Name server: example.com.: host name lookup failure", "deferred"),
+    ("queued", "queued"),
+    ("Cannot send message for 5 days", "expired"),
+])
+def test_stat_values(stat, status):
+    d = rec("Nov 22 13:31:27 mx sm-mta[4242]: 5AMDVR0a004242: to=<a@example.com>, delay=00:00:01, "
+            f"xdelay=00:00:01, mailer=esmtp, pri=120, relay=mx.example.com., dsn=5.0.0, stat={stat}")
+    assert d.status == status and d.reason == stat
+
+
+def test_submission_handover_is_not_a_delivery():
+    for line in (
+        "May 28 11:15:19 host sendmail[1499]: t4S4FI7E001499: to=test@example.com, ctladdr=root (0/0), "
+        "delay=00:00:01, xdelay=00:00:01, mailer=relay, pri=30613, relay=[127.0.0.1] [127.0.0.1], dsn=2.0.0, "
+        "stat=Sent (Ok: queued as DF657106C51)",
+        "Nov 22 13:31:27 mx sm-msp-queue[88]: 5AMDVR0b000088: to=root, ctladdr=root (0/0), delay=00:00:03, "
+        "xdelay=00:00:00, mailer=relay, pri=30245, relay=localhost [127.0.0.1], dsn=2.0.0, "
+        "stat=Sent (5AMDVR0c004243 Message accepted for delivery)",
+    ):
+        assert rec(line).status == "handed_over"
+    # the daemon relaying to a smart host is a delivery
+    d = rec("Nov 22 13:31:27 mx sm-mta[4242]: 5AMDVR0a004242: to=<a@example.com>, delay=00:00:01, "
+            "xdelay=00:00:01, mailer=relay, pri=120, relay=smarthost.example.net. [192.0.2.25], dsn=2.0.0, "
+            "stat=Sent (5AMDVR0c Message accepted for delivery)")
+    assert d.status == "sent"
+    # a refusal by the local MTA is a failure the submitter saw
+    d = rec("Feb 26 12:27:16 server1 sendmail[6005]: 21QBRGdX006005: to=This, ctladdr=root (0/0), "
+            "delay=00:00:00, xdelay=00:00:00, mailer=relay, pri=180030, relay=[127.0.0.1] [127.0.0.1], "
+            "dsn=5.1.1, stat=User unknown")
+    assert d.status == "bounced" and d.recipient == "This"
+
+
+def test_from_line():
+    i = rec("Jun 29 03:10:03 RHL058 sendmail[3569]: s5T68YTv003569: from=<no-reply@grooveshark.com>, "
+            "size=25274, class=0, nrcpts=1, msgid=<1404025803.53afbbcb667b9@swift.generated>, proto=SMTP, "
+            "relay=root@localhost")
+    assert i == MessageInfo("sendmail", "s5T68YTv003569", sender="no-reply@grooveshark.com", size=25274,
+                            message_id="1404025803.53afbbcb667b9@swift.generated", nrcpt=1)
+    assert rec("Nov 22 13:31:27 mx sm-mta[1]: 5AMDVR0a004242: from=<>, size=2011, class=0, nrcpts=1, "
+               "msgid=<x@y>, proto=ESMTP, daemon=MTA, relay=localhost [127.0.0.1]").sender == ""
+
+
+def test_dsn_lines_link_bounce_and_expire():
+    i = rec("May 20 04:07:05 mailhost sendmail[28499]: j4K970hV028494: j4K975hV028499: DSN: Service unavailable")
+    assert i == MessageInfo("sendmail", "j4K975hV028499", bounce_of="j4K970hV028494")
+    o, link = rec("Nov 22 13:31:27 mx sm-mta[9]: 5AHDVR0a004242: 5AMDVR0d000009: DSN: Cannot send message "
+                  "for 5 days")
+    assert o == MessageOutcome("sendmail", "5AHDVR0a004242", "expired", reason="Cannot send message for 5 days")
+    assert link.bounce_of == "5AHDVR0a004242"
+    i = rec("May 20 04:03:08 mailhost sendmail[12524]: j4K488I4001736: j4K6MJcE012524: sender notify: "
+            "Warning: could not send message for past 4 hours")
+    assert i.bounce_of == "j4K488I4001736"
+
+
+@pytest.mark.parametrize("msg", [
+    "5AMDVR0a004242: lost input channel from client.example [192.0.2.8] to MTA after rcpt",
+    "5AMDVR0a004242: timeout waiting for input from client.example [192.0.2.8] during server cmd read",
+    "5AMDVR0a004242: done; delay=00:00:00, ntries=2",
+    "starting daemon (8.17.1.9): SMTP+queueing@00:10:00",
+    "5AMDVR0a004242: <nobody@example.com>... User unknown",
+])
+def test_noise(msg):
+    assert rec(f"Nov 22 13:31:27 mx sm-mta[1]: {msg}") is None
+
+
+def test_claims():
+    assert sendmail.claims("sendmail") and sendmail.claims("sm-mta") and sendmail.claims("sm-msp-queue")
+    assert not sendmail.claims("postfix/sendmail") and postfix.claims("postfix/sendmail")
+
+
+def test_quoted_and_hostile_recipients():
+    d = rec('Nov 22 13:31:27 mx sm-mta[1]: 5AMDVR0a004242: to=<"a, b"@x.org>,"|/usr/bin/procmail", '
+            "delay=00:00:00, mailer=local, pri=1, dsn=2.0.0, stat=Sent")
+    assert [x.recipient for x in d] == ['"a, b"@x.org', '"|/usr/bin/procmail"']
+    r = rec("Nov 22 13:31:27 mx sm-mta[1]: 5AMDVR0a004242: to=" + "<a>," * 20000 + ", stat=Sent")
+    assert len(r) == 20000
+    assert rec("Nov 22 13:31:27 mx sm-mta[1]: 5AMDVR0a004242: to=" + ", " * 20000) is None

@@ -40,6 +40,10 @@ _RFC5424 = re.compile(r"<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) \S+ ")
 _EXIM = re.compile(
     r"(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{3}))?(?: ([+-]\d{4}))?(?: \[(\d{1,10})\])? ")
 
+# The first piece of an Exim entry that syslog got in several pieces; later
+# pieces ("[2\3] ...") stay as they are and are no delivery line.
+_EXIM_PIECE = re.compile(r"\[1[\\/]\d{1,4}\] ")
+
 # How far into the future a year-less stamp may lie before we decide it is
 # from last year: clocks of log hosts drift, logs get copied between hosts.
 FUTURE_SLACK = timedelta(days=7)
@@ -58,9 +62,22 @@ def infer_year(month: int, day: int, ref: datetime) -> int:
     return year
 
 
+_ZONES: dict[str, tzinfo] = {}
+
+
 def _zone(text: str | None) -> tzinfo | None:
     if not text:
         return None
+    z = _ZONES.get(text)
+    if z is not None:
+        return z
+    if len(_ZONES) > 256:
+        _ZONES.clear()
+    z = _ZONES[text] = _make_zone(text)
+    return z
+
+
+def _make_zone(text: str) -> tzinfo:
     if text == "Z":
         return timezone.utc
     sign = -1 if text[0] == "-" else 1
@@ -87,8 +104,15 @@ class EnvelopeParser:
 
     def parse(self, line: str) -> Envelope | None:
         env = self._parse(line)
-        if env is not None and env.program[:4] == "exim" and env.message[:1].isdigit():
-            return self._exim_inner(env)
+        if env is not None and env.program[:4] == "exim":
+            msg = env.message
+            if msg[:1] == "[":  # Exim splits long or multi-line entries for syslog: "[1\3] ...", "[2\3] ..."
+                m = _EXIM_PIECE.match(msg)
+                if m is not None:
+                    env = Envelope(env.timestamp, env.host, env.program, env.pid, msg[m.end():])
+                    msg = env.message
+            if msg[4:5] == "-" and msg[:1].isdigit():
+                return self._exim_inner(env)
         return env
 
     def _parse(self, line: str) -> Envelope | None:

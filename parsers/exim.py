@@ -113,6 +113,9 @@ def _arrival(qid: str, body: str) -> MessageInfo:
 # -- delivery lines --------------------------------------------------------------
 def _delivery(qid: str, status: str, body: str) -> Delivery:
     addr, parents, pos, tail = split_address(body)
+    if parents and "@" not in addr and parents[0].startswith(addr + "@"):
+        # local deliveries name the local part, then the address: "userx <userx@example.org>"
+        addr = parents.pop(0)
     f = _scan(body, pos) if tail is None else _Fields()
     if tail is not None:
         f.tail = tail
@@ -148,7 +151,7 @@ def _reason_host(reason: str) -> Relay | None:
     return Relay(reason[i + 7:lb], reason[lb + 2:rb])
 
 
-def split_address(body: str) -> tuple[str, list[str], int, str | None]:
+def split_address(body: str, note_allowed: bool = True) -> tuple[str, list[str], int, str | None]:
     """``a@b <p@q> R=...`` -> (``a@b``, [``p@q``], index of ``R=``, None).
 
     The address ends at the first space that is followed by a parent
@@ -158,16 +161,21 @@ def split_address(body: str) -> tuple[str, list[str], int, str | None]:
     followed directly by ``: text`` (``** a@b: retry timeout exceeded``)
     returns that text as the fourth item."""
     n = len(body)
+    close = -1  # the nearest ")" found so far: each is searched for once, so hostile lines stay linear
     j = body.find(" ")
     while j >= 0:
         if body[j - 1] == ":" and j > 1:
             return body[: j - 1], [], n, body[j + 1:]
         nxt = body[j + 1: j + 2]
-        if nxt == "(":  # "addr (the address it came from)": file, pipe, reply and rewritten addresses
-            end = body.find(")", j)
-            if end > 0 and (end + 1 == n or body[end + 1] == " "):
+        if nxt == "(" and note_allowed:  # "addr (the address it came from)": file, pipe, reply, rewritten
+            if close < j:
+                close = body.find(")", j)
+            end = close
+            if end < 0:
+                note_allowed = False  # no ")" anywhere after
+            elif end + 1 == n or body[end + 1] == " ":
                 note = body[j + 2:end]
-                addr, parents, i, tail = split_address(body[:j] + body[end + 1:])
+                addr, parents, i, tail = split_address(body[:j] + body[end + 1:], False)
                 if not parents and "@" in note and " " not in note:
                     parents = [note.split(", ")[-1]]
                 return addr, parents, i + (end + 1 - j) if tail is None else n, tail
@@ -213,57 +221,56 @@ def _scan(s: str, i: int, arrival: bool = False) -> _Fields:
     out = _Fields()
     fields = out.fields
     n = len(s)
+    key_match = _KEY.match
+    find = s.find
     while i < n:
         c = s[i]
         if c == " ":
             i += 1
             continue
+        m = key_match(s, i)
+        if m is not None:
+            key = m[1]
+            i = m.end()
+            v = s[i] if i < n else ""
+            if key == "H":
+                i = _host(s, i, out, arrival)
+                if i < 0:
+                    return out
+            elif v == '"':
+                end = _quoted_end(s, i)
+                fields[key] = _unquote(s[i + 1:end])
+                i = end + 1
+            elif v == "<":
+                end = find(">", i)
+                end = n - 1 if end < 0 else end
+                fields[key] = s[i + 1:end]
+                i = end + 1
+            else:
+                j = find(" ", i)
+                j = n if j < 0 else j
+                if s[j - 1] == ":" and j > i:  # "T=remote_smtp: SMTP error ..." (Exim before 4.9x)
+                    fields[key] = s[i:j - 1]
+                    out.tail = s[j + 1:]
+                    return out
+                fields[key] = s[i:j]
+                i = j
+            continue
         if c == ":":  # ": message" (or " : message" since Exim 4.9x)
             out.tail = s[i + 2:] if s.startswith(": ", i) else s[i + 1:]
             return out
-        if s.startswith("defer (", i):
+        if c == "d" and s.startswith("defer (", i):
             i = _defer(s, i, out)
-            if i >= n:
-                return out
             continue
-        if arrival and s.startswith("for ", i):
+        if c == "f" and arrival and s.startswith("for ", i):
             out.recipients = [_strip_angle(r) for r in s[i + 4:].split()]
             return out
-        m = _KEY.match(s, i)
-        if m is None:  # a bare flag (K, L, PRDR, TFO*, DS, routing) or unknown word
-            j = s.find(" ", i)
-            j = n if j < 0 else j
-            if s[j - 1] == ":" and j < n:
-                out.tail = s[j + 1:]
-                return out
-            i = j
-            continue
-        key = m[1]
-        i = m.end()
-        if key == "H":
-            i = _host(s, i, out, arrival)
-            if i < 0:
-                return out
-            continue
-        if i < n and s[i] == '"':
-            end = _quoted_end(s, i)
-            fields[key] = _unquote(s[i + 1:end])
-            i = end + 1
-            continue
-        if i < n and s[i] == "<":
-            end = s.find(">", i)
-            end = n - 1 if end < 0 else end
-            fields[key] = s[i + 1:end]
-            i = end + 1
-            continue
-        j = s.find(" ", i)
+        # a bare flag (K, L, PRDR, TFO*, DS, routing) or an unknown word
+        j = find(" ", i)
         j = n if j < 0 else j
-        value = s[i:j]
-        if value.endswith(":"):  # "T=remote_smtp: SMTP error ..." (Exim before 4.9x)
-            fields[key] = value[:-1]
+        if s[j - 1] == ":" and j < n:
             out.tail = s[j + 1:]
             return out
-        fields[key] = value
         i = j
     return out
 
@@ -330,16 +337,15 @@ def _host(s: str, i: int, out: _Fields, arrival: bool) -> int:
 
 def _quoted_end(s: str, i: int) -> int:
     """Index of the quote closing the one at ``i`` (backslash escapes skipped)."""
-    j, n = i + 1, len(s)
-    while j < n:
-        c = s[j]
-        if c == "\\":
-            j += 2
-            continue
-        if c == '"':
+    j = s.find('"', i + 1)
+    while j > 0:
+        k = j  # a quote preceded by an odd number of backslashes is escaped
+        while s[k - 1] == "\\":
+            k -= 1
+        if (j - k) % 2 == 0:
             return j
-        j += 1
-    return n
+        j = s.find('"', j + 1)
+    return len(s)
 
 
 def _unquote(v: str) -> str:

@@ -100,10 +100,13 @@ def _delivery(qid: str, body: str, program: str) -> Delivery | tuple[Delivery, .
         reason = stat[6:-1] if stat.endswith(")") else stat[6:]
     reply = parse_reply(reason) if status not in ("sent", "handed_over", "queued") else None
     delay = parse_delay(f.get("delay"))
+    to = f.get("to", "")
+    if to.endswith("[more]"):  # a long recipient list, continued on the next to= line
+        to = to[:-6].rstrip(", ")
     out = tuple(
         Delivery(mta=MTA, queue_id=qid, recipient=normalize_address(r), status=status, reason=reason,
                  relay=relay, delay=delay, dsn=dsn, reply=reply)
-        for r in split_recipients(f.get("to", "")))
+        for r in split_recipients(to))
     if not out:
         return None
     return out[0] if len(out) == 1 else out
@@ -139,17 +142,17 @@ def scan_fields(body: str) -> dict[str, str]:
     """``to=<a>, delay=00:00:01, ..., stat=Deferred: 451 x, y, reply=...``
     -> fields. Fields are split at ``, key=``; a piece that does not start
     with a key continues the previous value (quoted commas in addresses,
-    commas in ``stat=`` text). ``stat=`` runs to the end of the line except
-    for a trailing ``reply=`` (the order differs between versions)."""
+    commas in ``stat=`` text). ``stat=`` and ``reply=`` are free text: each
+    runs on until the other one (either order is accepted: the strings of
+    the 8.17 binary suggest reply= first, older notes show it last)."""
     fields: dict[str, str] = {}
     key = None
-    in_stat = False
     for piece in body.split(", "):
         m = _KEY.match(piece)
-        if m is not None and (not in_stat or m[1] == "reply"):
+        # free text runs on: after stat= only reply= starts a field, after reply= only stat=
+        if m is not None and (key not in ("stat", "reply") or {key, m[1]} == {"stat", "reply"}):
             key = m[1]
             fields[key] = piece[m.end():]
-            in_stat = key == "stat"
         elif key is not None:
             fields[key] += ", " + piece
     return fields

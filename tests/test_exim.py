@@ -67,7 +67,10 @@ def test_all_recommended_selectors_on_one_delivery():
 
 def test_deliver_time_alone_is_the_delay():
     d = rec("2017-07-30 18:51:05.712 10HmaZ-000000005vi-0000 => userx <userx@test.ex> R=r1 T=t1 DT=2.5s")
-    assert d.delay == 2.5 and d.recipient == "userx" and d.orig_recipient == "userx@test.ex"
+    assert d.delay == 2.5 and d.recipient == "userx@test.ex" and d.orig_recipient is None
+    d = rec("1999-03-02 09:44:33 10HmaX-000000005vi-0000 == userx <postmaster@test.ex> R=localuser "
+            "T=local_delivery defer (-22): mailbox is full (MTA-imposed quota exceeded while writing to x)")
+    assert (d.recipient, d.orig_recipient, d.status) == ("userx", "postmaster@test.ex", "deferred")
 
 
 def test_rcpt_rejection_with_old_and_new_ids():
@@ -184,10 +187,41 @@ def test_exim_through_syslog_with_its_own_stamp():
     assert exim.parse(env).status == "sent"  # syslog_timestamp = false
 
 
+def test_exim_syslog_pieces_of_a_long_entry():
+    first = P.parse("Nov 22 13:31:27 mx exim[77]: [1\\2] 2026-11-22 13:31:27 1PYxyz-0000ab-Cd ** a@example.com "
+                    "R=dnslookup T=remote_smtp H=mx.example.com [192.0.2.1]: SMTP error from remote mail server "
+                    "after RCPT TO:<a@example.com>: 550 5.1.1 first half")
+    assert exim.parse(first).status == "bounced"
+    assert exim.parse(P.parse("Nov 22 13:31:27 mx exim[77]: [2\\2] second half of the reply")) is None
+
+
 def test_claims_and_hostile_input():
     assert exim.claims("exim") and exim.claims("exim4") and not exim.claims("postfix/smtp")
     for body in ("** " + "a " * 20000, "== x " + "defer (" * 5000, "=> a H=" + "[" * 20000,
-                 '=> a C="' + "\\" * 20001, "** a " + "<" * 10000, "<= <> " + "R=" * 10000):
+                 '=> a C="' + "\\" * 20001, "** a " + "<" * 10000, "<= <> " + "R=" * 10000,
+                 "** a " + "( " * 30000 + ")x", "** a " + "(x) " * 20000, "=> " + "a (b) " * 20000):
         r = rec("2020-06-19 04:51:49 1jmFYj-00039V-QX " + body)
         assert r is not None
     assert exim.duration("9" * 30 + "s") is None or exim.duration("1w2d3h4m5s") == 788645
+
+
+def test_pipeline_correlates_arrival_and_links_the_bounce(pipeline):
+    log = """\
+2020-06-19 04:51:49 [123] 1jmFYj-00039V-QX <= noreply@test.corp H=(test.corp) [2.2.2.2] P=smtp S=7386 id=m1@test.corp
+2020-06-19 04:52:02 1jmFYj-00039V-QX == bob@null.corp R=dnslookup T=remote_smtp defer (-44) H=mx.null.corp [6.6.6.6]: SMTP error from remote mail server after RCPT TO:<bob@null.corp>: 451 4.7.1 Greylisted, try again later
+2020-06-19 04:53:02 1jmFYj-00039V-QX == bob@null.corp R=dnslookup T=remote_smtp defer (-53): retry time not reached for any host for 'null.corp'
+2020-06-19 04:54:02 1jmFYj-00039V-QX ** bob@null.corp: retry timeout exceeded
+2020-06-19 04:54:02 1jmFas-0004f6-EB <= <> R=1jmFYj-00039V-QX U=Debian-exim P=local S=8656
+2020-06-19 04:54:02 1jmFYj-00039V-QX Completed
+2020-06-19 04:54:03 1jmFas-0004f6-EB ** noreply@test.corp R=dnslookup T=remote_smtp H=mx.test.corp [2.2.2.3]: SMTP error from remote mail server after RCPT TO:<noreply@test.corp>: 550 5.1.1 unknown
+"""
+    evs = [e for line in log.splitlines() for e in pipeline.feed(line)]
+    assert [(e["status"], e["attempt"]) for e in evs] == [
+        ("deferred", 1), ("deferred", 2), ("expired", 2), ("bounced", None)]
+    for e in evs[:3]:
+        assert (e["sender"], e["size"], e["message_id"], e["bounce_of"]) == (
+            "noreply@test.corp", 7386, "m1@test.corp", None)
+    assert evs[1]["classification"]["cause"] == "greylisted"  # "retry time not reached" says no more
+    assert evs[2]["classification"]["category"] == "expired" and evs[2]["classification"]["cause"] == "greylisted"
+    assert (evs[3]["sender"], evs[3]["bounce_of"]) == ("", "1jmFYj-00039V-QX")
+    assert pipeline.counts["events"] == 4

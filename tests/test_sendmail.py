@@ -50,12 +50,18 @@ def test_reply_field_is_preferred_to_derived_stat():
     for tail in ("dsn=5.1.1, stat=User unknown, reply=550 5.7.1 Service unavailable; client [192.0.2.5] "
                  "blocked using zen.spamhaus.org",
                  "dsn=5.1.1, reply=550 5.7.1 Service unavailable; client [192.0.2.5] blocked using "
-                 "zen.spamhaus.org, stat=User unknown"):
+                 "zen.spamhaus.org, spf=fail, stat=User unknown"):
         d = rec("Nov 22 13:31:27 mx sm-mta[4242]: 5AMDVR0a004242: to=<a@example.com>, delay=00:00:01, "
                 "xdelay=00:00:01, mailer=esmtp, pri=120, relay=mx.example.com. [192.0.2.1], " + tail)
         assert d.status == "bounced" and d.dsn == "5.1.1"
         assert d.reason.startswith("550 5.7.1 Service unavailable; client [192.0.2.5] blocked")
-        assert (d.reply.code, d.reply.dsn) == (550, "5.7.1")
+        assert (d.reply.code, d.reply.dsn) == (550, "5.7.1") and "zen.spamhaus.org" in d.reason
+
+
+def test_long_recipient_list_continued():
+    ds = rec("Nov 22 13:31:27 mx sm-mta[1]: 5AMDVR0a004242: to=<a@x.org>,<b@x.org>, [more], delay=00:00:01, "
+             "xdelay=00:00:01, mailer=esmtp, pri=1, relay=mx.x.org. [192.0.2.3], dsn=2.0.0, stat=Sent (ok)")
+    assert [d.recipient for d in ds] == ["a@x.org", "b@x.org"]
 
 
 @pytest.mark.parametrize("stat,status", [
@@ -142,3 +148,25 @@ def test_quoted_and_hostile_recipients():
     r = rec("Nov 22 13:31:27 mx sm-mta[1]: 5AMDVR0a004242: to=" + "<a>," * 20000 + ", stat=Sent")
     assert len(r) == 20000
     assert rec("Nov 22 13:31:27 mx sm-mta[1]: 5AMDVR0a004242: to=" + ", " * 20000) is None
+
+
+def test_pipeline_handover_quiet_and_dsn_expiry(classifier):
+    from bouncewatch.plugin.pipeline import Pipeline
+    log = """\
+Nov 22 10:00:00 mx sendmail[10]: 5AMA0000000010: from=www-data, size=300, class=0, nrcpts=1, msgid=<m1@mx>, relay=www-data@localhost
+Nov 22 10:00:00 mx sm-mta[11]: 5AMA0000000011: from=<www-data@mx>, size=600, class=0, nrcpts=2, msgid=<m1@mx>, proto=ESMTP, daemon=MTA, relay=localhost [127.0.0.1]
+Nov 22 10:00:00 mx sendmail[10]: 5AMA0000000010: to=a@grey.example,b@down.example, ctladdr=www-data (33/33), delay=00:00:00, xdelay=00:00:00, mailer=relay, pri=30300, relay=[127.0.0.1] [127.0.0.1], dsn=2.0.0, stat=Sent (5AMA0000000011 Message accepted for delivery)
+Nov 22 10:00:01 mx sm-mta[12]: 5AMA0000000011: to=<a@grey.example>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120600, relay=mx.grey.example. [192.0.2.1], dsn=4.7.1, stat=Deferred: 451 4.7.1 Greylisted, try again later
+Nov 22 10:00:01 mx sm-mta[12]: 5AMA0000000011: to=<b@down.example>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120600, relay=mx.down.example., dsn=4.0.0, stat=Deferred: Connection refused by mx.down.example.
+Nov 27 10:00:02 mx sm-mta[13]: 5AMA0000000011: 5ARA0000000013: DSN: Cannot send message for 5 days
+"""
+    p = Pipeline(classifier)
+    evs = [e for line in log.splitlines() for e in p.feed(line)]
+    assert [(e["recipient"], e["status"]) for e in evs] == [
+        ("a@grey.example", "deferred"), ("b@down.example", "deferred"),
+        ("a@grey.example", "expired"), ("b@down.example", "expired")]
+    assert all((e["sender"], e["size"], e["message_id"]) == ("www-data@mx", 600, "m1@mx") for e in evs)
+    assert [e["classification"]["cause"] for e in evs[2:]] == ["greylisted", "unable_to_connect"]
+    every = Pipeline(classifier, include_sent=True)
+    statuses = [e["status"] for line in log.splitlines() for e in every.feed(line)]
+    assert statuses.count("handed_over") == 2

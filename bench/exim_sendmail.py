@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Exim and Sendmail parsing speed, against Postfix parsing and against eximstats.
+
+1. Generates an Exim main log (bench/generate_exim.py) and a Sendmail syslog
+   (bench/generate_sendmail.py) of the same simulated traffic, and takes a
+   Postfix log (``--postfix FILE``, or bench/generate.py when it is there).
+2. For each: lines/s of the parser alone (envelope + MTA parser; also per
+   line that yields a record, since an Exim main log is mostly delivery lines
+   and a Postfix syslog mostly not) and of the whole pipeline (parse,
+   correlate, classify, build events), in-process, the best of ``--repeat``.
+3. ``bouncewatch parse --mta exim`` against ``eximstats`` (Debian's
+   exim4-base; unpacked into a cache folder when not installed) on the same
+   main log: wall time of each command, and what each counted.
+
+    python bench/exim_sendmail.py --lines 200000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+CACHE = Path(os.environ.get("BOUNCEWATCH_CACHE", "/var/cache/bouncewatch"))
+PREFETCH = Path("/var/cache/bouncewatch-debs-prefetch")  # a hint only
+
+
+def generate(workdir: Path, lines: int, seed: int, postfix: str | None) -> dict[str, Path]:
+    import generate_exim
+    import generate_sendmail
+    logs = {}
+    for name, mod in (("exim", generate_exim), ("sendmail", generate_sendmail)):
+        path = workdir / f"{name}.log"
+        if not path.exists() or path.stat().st_size == 0:
+            argv = ["--lines", str(lines), "--seed", str(seed), "-o", str(path),
+                    "--truth", str(workdir / f"{name}.truth.json")]
+            if name == "exim":  # Debian 12's Exim 4.96 ids; its eximstats reads only those
+                argv.append("--old-ids")
+            mod.main(argv)
+        logs[name] = path
+    if postfix:
+        logs["postfix"] = Path(postfix)
+    elif (BENCH / "generate.py").exists():
+        path = workdir / "postfix.log"
+        if not path.exists() or path.stat().st_size == 0:
+            subprocess.run([sys.executable, str(BENCH / "generate.py"), "--lines", str(lines), "--seed", str(seed),
+                            "-o", str(path)], check=True)
+        logs["postfix"] = path
+    else:
+        print("no Postfix log: pass --postfix FILE (bench/generate.py is not here)", file=sys.stderr)
+    return logs
+
+
+def rates(path: Path, mta: str, repeat: int) -> dict[str, float]:
+    from bouncewatch.parsers.envelope import EnvelopeParser
+    from bouncewatch.plugin.classify.engine import Classifier
+    from bouncewatch.plugin.pipeline import PARSERS, Pipeline
+    lines = path.read_text(encoding="utf-8", errors="backslashreplace").splitlines()
+    mod = PARSERS[mta]
+    best_parse = best_pipe = float("inf")
+    records = 0
+    for _ in range(repeat):
+        env = EnvelopeParser()
+        records = 0
+        t = time.perf_counter()
+        for line in lines:
+            e = env.parse(line)
+            if e is not None and mod.claims(e.program) and mod.parse(e) is not None:
+                records += 1
+        best_parse = min(best_parse, time.perf_counter() - t)
+        p = Pipeline(Classifier.load(), mta=mta)
+        t = time.perf_counter()
+        for line in lines:
+            p.feed(line)
+        best_pipe = min(best_pipe, time.perf_counter() - t)
+    return {"lines": len(lines), "records": records, "parse_lps": len(lines) / best_parse,
+            "records_ps": records / best_parse, "pipeline_lps": len(lines) / best_pipe,
+            "events": p.counts["events"]}
+
+
+def eximstats_path() -> Path:
+    """The installed eximstats, or Debian's, unpacked into CACHE."""
+    found = shutil.which("eximstats")
+    if found:
+        return Path(found)
+    root = CACHE / "exim4-base"
+    script = root / "usr/sbin/eximstats"
+    if script.exists():
+        return script
+    debs = sorted(PREFETCH.glob("exim4-base_*.deb")) if PREFETCH.is_dir() else []
+    if not debs:
+        dl = CACHE / "debs"
+        dl.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["apt-get", "download", "exim4-base"], cwd=dl, check=True, capture_output=True)
+        debs = sorted(dl.glob("exim4-base_*.deb"))
+    subprocess.run(["dpkg", "-x", str(debs[-1]), str(root)], check=True)
+    return script
+
+
+def timed(cmd: list[str], repeat: int) -> tuple[float, str]:
+    best, out = float("inf"), ""
+    for _ in range(repeat):
+        t = time.perf_counter()
+        r = subprocess.run(cmd, check=True, capture_output=True, text=True, errors="replace")
+        best = min(best, time.perf_counter() - t)
+        out = r.stdout
+    return best, out
+
+
+def eximstats_vs_bouncewatch(log: Path, repeat: int) -> dict[str, object]:
+    es = eximstats_path()
+    # -nr: no relay table, -t0: no top lists; the summary still reads every line
+    t_es, out = timed(["perl", str(es), "-nr", "-t0", str(log)], repeat)
+    summary = {}
+    rec = re.search(r"^\s*Received\s+\S+\s+(\d+)\s+\d+\s+(\d+)\s+\S+\s+(\d+)", out, re.M)
+    if rec:  # Received: volume, messages, hosts, delayed (n %), failed (n %)
+        summary.update(received_messages=int(rec[1]), messages_delayed=int(rec[2]), messages_failed=int(rec[3]))
+    dlv = re.search(r"^\s*Delivered\s+\S+\s+(\d+)\s+(\d+)", out, re.M)
+    if dlv:
+        summary["delivered_addresses"] = int(dlv[2])
+    # --all: every delivery becomes an event too, so both tools do the whole log's work
+    t_bw, events = timed([sys.executable, "-m", "bouncewatch", "parse", "--mta", "exim", "--all", "--no-progress",
+                          str(log)], repeat)
+    ours = Counter(json.loads(line)["status"] for line in events.splitlines() if line)
+    return {"eximstats_s": t_es, "bouncewatch_s": t_bw, "eximstats_counted": summary,
+            "bouncewatch_events": dict(ours), "eximstats": str(es)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--lines", type=int, default=200_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=3, help="best of N runs (default 3)")
+    ap.add_argument("--postfix", metavar="FILE", help="a Postfix log to compare with")
+    ap.add_argument("--workdir", help="where the generated logs go (default: a temporary folder)")
+    ap.add_argument("--no-eximstats", action="store_true")
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    a = ap.parse_args(argv)
+    tmp = None
+    if a.workdir:
+        workdir = Path(a.workdir)
+        workdir.mkdir(parents=True, exist_ok=True)
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="bouncewatch-bench-")
+        workdir = Path(tmp.name)
+    try:
+        logs = generate(workdir, a.lines, a.seed, a.postfix)
+        report: dict[str, object] = {mta: rates(path, mta, a.repeat) for mta, path in logs.items()}
+        if not a.no_eximstats:
+            report["eximstats"] = eximstats_vs_bouncewatch(logs["exim"], a.repeat)
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    if a.json:
+        print(json.dumps(report, indent=1))
+        return 0
+    print(f"{'log':10} {'lines':>8} {'records':>8} {'parse lines/s':>14} {'records/s':>10} "
+          f"{'pipeline lines/s':>17} {'events':>8}")
+    for mta in ("postfix", "exim", "sendmail"):
+        r = report.get(mta)
+        if isinstance(r, dict):
+            print(f"{mta:10} {r['lines']:>8} {r['records']:>8} {r['parse_lps']:>14,.0f} {r['records_ps']:>10,.0f} "
+                  f"{r['pipeline_lps']:>17,.0f} {r['events']:>8}")
+    es = report.get("eximstats")
+    if isinstance(es, dict):
+        n = report["exim"]["lines"]  # type: ignore[index]
+        print(f"\nsame Exim main log ({n} lines), wall time incl. start-up:")
+        print(f"  eximstats -nr -t0        {es['eximstats_s']:6.2f} s  {n / es['eximstats_s']:>9,.0f} lines/s"
+              f"  counted {es['eximstats_counted']}")
+        print(f"  bouncewatch parse --all  {es['bouncewatch_s']:6.2f} s  {n / es['bouncewatch_s']:>9,.0f} lines/s"
+              f"  events {es['bouncewatch_events']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -94,11 +94,13 @@ class MtaInstance:
         return out
 
     def bind_etc(self, *extra: str) -> None:
-        """Shadows /etc/passwd, /etc/group, /etc/resolv.conf (and ``extra``
-        names, files of ``base``) inside the namespace."""
+        """Shadows /etc/resolv.conf, /etc/passwd and /etc/group when
+        :meth:`make_accounts` wrote them, and ``extra`` names (files of
+        ``base``) inside the namespace."""
         (self.base / "resolv.conf").write_text(
             f"nameserver {self.nameserver}\noptions attempts:1 timeout:2\n")
-        for name in ("passwd", "group", "resolv.conf", *extra):
+        accounts = [n for n in ("passwd", "group") if (self.base / n).is_file()]
+        for name in (*accounts, "resolv.conf", *extra):
             self.ns.bind_file(self.base / name, f"/etc/{name}")
 
     # -- life cycle ------------------------------------------------------------

@@ -177,7 +177,10 @@ class Peer:
         r = self.reply("HELO", here, here, hostname)
         if r is None:
             session.host_name = hostname
-            return responses
+            # Like every mainstream server (and our own replies, which carry
+            # them): without this, Sendmail ignores the enhanced codes in
+            # replies and logs a dsn= of its own making.
+            return responses[:-1] + ["250-ENHANCEDSTATUSCODES"] + responses[-1:]
         return [r] if r == DISCONNECT else r.split("\r\n")
 
     async def handle_MAIL(self, server: _Session, session: Any, envelope: Any, address: str,

@@ -11,10 +11,10 @@ directory:
     base/passwd, base/group, base/resolv.conf   (see instance.MtaInstance)
 
 The configuration routes every remote domain with ``dnslookup`` through the
-test's DNS stub, so MX, NXDOMAIN, SERVFAIL and null MX answers reach Exim's
-own resolver code, and the stub's A records send each domain to its own
-peer address. A ``manualroute`` router sends chosen domains straight to a
-host and port without DNS (``routes``), for peers that do not listen on 25.
+test's DNS stub, as Postfix and Sendmail do in their tests: MX, NXDOMAIN,
+SERVFAIL and null MX answers reach Exim's own resolver code, and the stub's
+A records send each domain to its own peer address on port 25 (one
+loopback address per domain, so no ``manualroute`` with ports is needed).
 One domain can be made to require TLS (``require_tls``). Retry rules are
 short (a deferred address is retried every few seconds); a chosen domain
 gets a short retry lifetime so its message fails with ``retry timeout
@@ -62,7 +62,7 @@ qualify_domain = bouncewatch.test
 exim_path = {exim}
 exim_user = {user}
 exim_group = {group}
-never_users = 
+never_users =
 trusted_users = root
 spool_directory = {spool}
 log_file_path = {logdir}/%slog
@@ -74,18 +74,12 @@ rfc1413_hosts =
 # not a server here (no -bd): no certificate, and no warning about it
 tls_advertise_hosts =
 domainlist local_domains = mta.bouncewatch.test
-acl_not_smtp = acl_check_not_smtp
 # a bounce that cannot be delivered is given up at once, not frozen
 ignore_bounce_errors_after = 0s
 timeout_frozen_after = 1m
 delay_warning = 0s
 
-begin acl
-acl_check_not_smtp:
-  accept
-
 begin routers
-{manualroute}
 remote:
   driver = dnslookup
   domains = ! +local_domains
@@ -111,17 +105,6 @@ begin retry
 begin rewrite
 """
 
-_MANUALROUTE = """\
-direct:
-  driver = manualroute
-  domains = {domains}
-  route_data = ${{lookup{{$domain}}lsearch{{{table}}}}}
-  transport = remote_smtp
-  self = send
-  no_more
-"""
-
-
 class EximError(MtaError):
     pass
 
@@ -129,7 +112,6 @@ class EximError(MtaError):
 class EximInstance(MtaInstance):
     """``with EximInstance(ns, tree) as ex: ex.start(); ex.submit(...)``.
 
-    ``routes``: domain -> ``host::port`` (manualroute, no DNS).
     ``lifetimes``: domain -> retry lifetime (``20s``): its deferred
     addresses fail with ``retry timeout exceeded`` after that.
     ``require_tls``: one domain whose delivery must use TLS."""
@@ -137,13 +119,11 @@ class EximInstance(MtaInstance):
     error = EximError
 
     def __init__(self, ns: Namespace, tree: Path, *, nameserver: str = "127.0.0.1",
-                 routes: Mapping[str, str] | None = None,
                  lifetimes: Mapping[str, str] | None = None,
                  require_tls: str = "", library_path: str = "",
                  workdir: Path | None = None) -> None:
         super().__init__(ns, prefix="bw-exim-", nameserver=nameserver, workdir=workdir)
         self.tree = tree
-        self.routes = dict(routes or {})
         self.lifetimes = dict(lifetimes or {})
         self.require_tls = require_tls
         self.library_path = library_path
@@ -172,15 +152,10 @@ class EximInstance(MtaInstance):
 
     # -- layout ----------------------------------------------------------------
     def _config_text(self, user: str, group: str) -> str:
-        manual = ""
-        if self.routes:
-            table = self.base / "routes"
-            table.write_text("".join(f"{d}: {h}\n" for d, h in self.routes.items()))
-            manual = _MANUALROUTE.format(domains=" : ".join(self.routes), table=table)
         retry = "".join(f"{d}  *  F,{life},{RETRY_INTERVAL}\n" for d, life in self.lifetimes.items())
         return _CONFIG.format(
             exim=self.exim, user=user, group=group, spool=self.spool, logdir=self.logdir,
-            log_selector=LOG_SELECTOR, manualroute=manual,
+            log_selector=LOG_SELECTOR,
             require_tls=self.require_tls or "-", retry_rules=retry, retry_interval=RETRY_INTERVAL)
 
     def _layout(self) -> None:

@@ -114,13 +114,19 @@ class MtaInstance:
         """Stops the MTA's daemons (the namespace's end kills stragglers)."""
 
     def close(self) -> None:
-        """Stops the MTA and removes the instance's files. The namespace
-        (and with it any straggler process and the bind mounts) is the
-        caller's to close."""
+        """Stops the MTA, ends whatever it left running in the namespace,
+        and removes the instance's files. The namespace itself (and the bind
+        mounts) is the caller's to close."""
         try:
             self.stop()
         finally:
-            shutil.rmtree(self.base, ignore_errors=True)
+            if self.ns.init_pid is not None:
+                self.ns.kill_all()
+            for _ in range(20):  # a killed process may still be on its way out
+                shutil.rmtree(self.base, ignore_errors=True)
+                if not self.base.exists():
+                    break
+                time.sleep(0.1)
 
     # -- the log ---------------------------------------------------------------
     def log_text(self) -> str:

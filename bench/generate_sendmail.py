@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from mailsim import Event, Message, Recipient, Simulation  # noqa: E402
+from mailsim import Event, Message, Simulation  # noqa: E402
 
 HOST = "mx-out1"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -86,7 +86,7 @@ class SendmailRenderer:
             if ev.reply == "dns":
                 return [head + f"relay={rc.domain}, dsn=4.4.3, stat=Deferred: Name server: {rc.domain}.: "
                         "host name lookup failure"]
-            code, dsn = ev.reply.split(" ", 2)[:2]
+            dsn = ev.reply.split(" ", 2)[1]
             return [head + f"{relay}, dsn={dsn}, stat=Deferred: {ev.reply.replace(chr(92) + 'n', ' ')}"]
         if o == "bounced":
             self.truth["bounced"] += 1

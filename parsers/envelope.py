@@ -245,7 +245,6 @@ class EnvelopeParser:
         pid = m[9]
         return Envelope(ts, None, "exim", int(pid) if pid else None, line[m.end():])
 
-
     def _exim_inner(self, env: Envelope) -> Envelope:
         """Exim through syslog (``exim[pid]: 2026-11-22 13:31:27 1rA...``) keeps
         its own stamp inside unless ``syslog_timestamp = false``: strip it, and

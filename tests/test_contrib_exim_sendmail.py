@@ -29,7 +29,7 @@ def parsed(line):
 
 
 def _pid():
-    env, d = parsed(f"{STAMP} [4711] {ID} Completed")
+    env, _ = parsed(f"{STAMP} [4711] {ID} Completed")
     return env.pid == 4711
 
 

@@ -170,3 +170,25 @@ Nov 27 10:00:02 mx sm-mta[13]: 5AMA0000000011: 5ARA0000000013: DSN: Cannot send 
     every = Pipeline(classifier, include_sent=True)
     statuses = [e["status"] for line in log.splitlines() for e in every.feed(line)]
     assert statuses.count("handed_over") == 2
+
+
+def test_cli_mta_choice_on_a_mixed_file():
+    """One file, Postfix and Sendmail's submission program: --mta picks one, auto reads both."""
+    import json
+    import subprocess
+    import sys
+    log = (
+        "May 28 11:15:19 host sendmail[1499]: t4S4FI7E001499: to=test@example.com, ctladdr=root (0/0), "
+        "delay=00:00:01, xdelay=00:00:01, mailer=relay, pri=30613, relay=[127.0.0.1] [127.0.0.1], dsn=4.0.0, "
+        "stat=Deferred: Connection refused by [127.0.0.1]\n"
+        "May 28 11:15:20 host postfix/smtp[7]: DF657106C51: to=<test@example.com>, relay=mx.example.com[192.0.2.1]:25, "
+        "delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (host mx.example.com[192.0.2.1] said: 550 5.1.1 "
+        "no such user (in reply to RCPT TO command))\n")
+    seen = {}
+    for mta in ("auto", "postfix", "sendmail"):
+        r = subprocess.run([sys.executable, "-m", "bouncewatch", "parse", "--mta", mta], input=log,
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        seen[mta] = sorted((e["mta"], e["status"]) for e in map(json.loads, r.stdout.splitlines()))
+    assert seen == {"auto": [("postfix", "bounced"), ("sendmail", "deferred")],
+                    "postfix": [("postfix", "bounced")], "sendmail": [("sendmail", "deferred")]}

@@ -23,7 +23,6 @@ import pytest
 
 from realmta import checks
 from realmta.exim import PACKAGE, LIBRARIES, EximInstance, available
-from realmta.netns import NamespaceUnavailable
 from realmta.scenarios import (BY_NAME, EXPIRING, NAMESERVER, SCENARIOS, SENDER, TLS_REQUIRED, Expect,
                                Run, World, classify, expectations, keep_log, message,
                                unpacked_or_skip)
@@ -123,28 +122,26 @@ def _pending(lines: list[str]) -> list[str]:
 def run(classifier) -> Run:
     tree, library_path = unpacked_or_skip(PACKAGE, available, LIBRARIES)
     started = time.monotonic()
+    world = World().start_or_skip()
     try:
-        world = World()
-        world.__enter__()
-    except NamespaceUnavailable as e:
-        pytest.skip(f"network namespaces unavailable: {e}")
-    ex = EximInstance(world.ns, tree, nameserver=NAMESERVER, library_path=library_path,
-                      lifetimes={BY_NAME[EXPIRING].domain: LIFETIME},
-                      require_tls=BY_NAME[TLS_REQUIRED].domain)
-    try:
-        ex.start()
-        for s in SCENARIOS:
-            ex.submit(SENDER, [s.recipient], message(s))
-        returns = sum(e.status == "bounced" for e in EXPECT.values()) + 1  # + the expiry's
-        lines = ex.wait_for(lambda lines: not _pending(lines) and _returned(lines) >= returns,
-                            PHASE_TIMEOUT, "every scenario's line, the expiry and the bounces",
-                            missing=lambda lines: ", ".join(_pending(lines))
-                            or f"{returns - _returned(lines)} bounces")
-        panic = ex.panic_text()
+        ex = EximInstance(world.ns, tree, nameserver=NAMESERVER, library_path=library_path,
+                          lifetimes={BY_NAME[EXPIRING].domain: LIFETIME},
+                          require_tls=BY_NAME[TLS_REQUIRED].domain)
+        try:
+            ex.start()
+            for s in SCENARIOS:
+                ex.submit(SENDER, [s.recipient], message(s))
+            returns = sum(e.status == "bounced" for e in EXPECT.values()) + 1  # + the expiry's
+            lines = ex.wait_for(lambda lines: not _pending(lines) and _returned(lines) >= returns,
+                                PHASE_TIMEOUT, "every scenario's line, the expiry and the bounces",
+                                missing=lambda lines: ", ".join(_pending(lines))
+                                or f"{returns - _returned(lines)} bounces")
+            panic = ex.panic_text()
+        finally:
+            keep_log("exim", ex.log_text())
+            ex.close()
     finally:
-        keep_log("exim", ex.log_text())
-        ex.close()
-        world.__exit__()
+        world.close()
     seconds = time.monotonic() - started
     events, counts = classify(lines, classifier)
     return Run(lines, events, counts, world.peer, world.dns_queries, seconds, world.init_pid, ex.base,

@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 from realmta import checks
-from realmta.netns import NamespaceUnavailable
 from realmta.postfix import PostfixInstance, available
 from realmta.scenarios import (BY_NAME, EXPIRING, NAMESERVER, SCENARIOS, SENDER, TLS_REQUIRED, Expect,
                                Run, World, classify, expectations, keep_log, message,
@@ -121,33 +120,31 @@ def _expire(pf: PostfixInstance, target: str) -> None:
 def run(classifier) -> Run:
     tree, _ = unpacked_or_skip("postfix", lambda tree, _libs: available(tree))
     started = time.monotonic()
+    world = World().start_or_skip()
     try:
-        world = World()
-        world.__enter__()
-    except NamespaceUnavailable as e:
-        pytest.skip(f"network namespaces unavailable: {e}")
-    pf = PostfixInstance(world.ns, tree, nameserver=NAMESERVER,
-                         tls_policy={BY_NAME[TLS_REQUIRED].domain: "encrypt"})
-    try:
-        pf.start()
-        for s in SCENARIOS:
-            pf.sendmail(SENDER, [s.recipient], message(s))
-        bounced = sum(e.status == "bounced" for e in EXPECT.values())
-        # every scenario's line, and the bounces Postfix sent back to the
-        # sender (before anything is held for the expiry)
-        pf.wait_for(lambda lines: not _pending(lines) and _returned(lines) >= bounced,
-                    PHASE_TIMEOUT, "every scenario's status line and the bounces",
-                    missing=lambda lines: ", ".join(_pending(lines)) or f"{bounced - _returned(lines)} bounces")
-        target = pf.queue_id_of(BY_NAME[EXPIRING].message_id)
-        assert target, "cleanup logged no message-id for the expiring message"
-        _expire(pf, target)
-        pf.wait_for(lambda lines: any(f"{target}: from=<{SENDER}>, status=expired" in x for x in lines)
-                    and _returned(lines) > bounced, PHASE_TIMEOUT, "the expiry and its bounce")
-        lines = pf.log_lines()
+        pf = PostfixInstance(world.ns, tree, nameserver=NAMESERVER,
+                             tls_policy={BY_NAME[TLS_REQUIRED].domain: "encrypt"})
+        try:
+            pf.start()
+            for s in SCENARIOS:
+                pf.sendmail(SENDER, [s.recipient], message(s))
+            bounced = sum(e.status == "bounced" for e in EXPECT.values())
+            # every scenario's line, and the bounces Postfix sent back to the
+            # sender (before anything is held for the expiry)
+            pf.wait_for(lambda lines: not _pending(lines) and _returned(lines) >= bounced,
+                        PHASE_TIMEOUT, "every scenario's status line and the bounces",
+                        missing=lambda lines: ", ".join(_pending(lines)) or f"{bounced - _returned(lines)} bounces")
+            target = pf.queue_id_of(BY_NAME[EXPIRING].message_id)
+            assert target, "cleanup logged no message-id for the expiring message"
+            _expire(pf, target)
+            pf.wait_for(lambda lines: any(f"{target}: from=<{SENDER}>, status=expired" in x for x in lines)
+                        and _returned(lines) > bounced, PHASE_TIMEOUT, "the expiry and its bounce")
+            lines = pf.log_lines()
+        finally:
+            keep_log("postfix", pf.log_text())
+            pf.close()
     finally:
-        keep_log("postfix", pf.log_text())
-        pf.close()
-        world.__exit__()
+        world.close()
     seconds = time.monotonic() - started
     events, counts = classify(lines, classifier)
     return Run(lines, events, counts, world.peer, world.dns_queries, seconds, world.init_pid, pf.base)

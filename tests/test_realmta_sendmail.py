@@ -23,7 +23,6 @@ from pathlib import Path
 import pytest
 
 from realmta import checks, debs
-from realmta.netns import NamespaceUnavailable
 from realmta.scenarios import (BY_NAME, EXPIRING, NAMESERVER, SCENARIOS, SENDER, TLS_REQUIRED, Expect,
                                Run, World, classify, expectations, keep_log, message,
                                unpacked_or_skip)
@@ -149,26 +148,24 @@ def run(classifier) -> Run:
     except debs.PackageUnavailable as e:
         pytest.skip(f"cannot fetch Debian's {CF_PACKAGE} or {M4_PACKAGE}: {e}")
     started = time.monotonic()
+    world = World().start_or_skip()
     try:
-        world = World()
-        world.__enter__()
-    except NamespaceUnavailable as e:
-        pytest.skip(f"network namespaces unavailable: {e}")
-    sm = SendmailInstance(world.ns, tree, cf_tree, m4, nameserver=NAMESERVER, library_path=library_path,
-                          bulk_lifetime=LIFETIME, require_tls=BY_NAME[TLS_REQUIRED].domain)
-    try:
-        sm.start()
-        for s in SCENARIOS:
-            sm.submit(SENDER, [s.recipient], message(s, "Precedence: bulk\n" if s.name == EXPIRING else ""))
-        returns = sum(e.status == "bounced" for e in EXPECT.values()) + 1  # + the expiry's
-        lines = sm.wait_for(lambda lines: not _pending(lines) and _returned(lines) >= returns,
-                            PHASE_TIMEOUT, "every scenario's line, the expiry and the bounces",
-                            missing=lambda lines: ", ".join(_pending(lines))
-                            or f"{returns - _returned(lines)} bounces")
+        sm = SendmailInstance(world.ns, tree, cf_tree, m4, nameserver=NAMESERVER, library_path=library_path,
+                              bulk_lifetime=LIFETIME, require_tls=BY_NAME[TLS_REQUIRED].domain)
+        try:
+            sm.start()
+            for s in SCENARIOS:
+                sm.submit(SENDER, [s.recipient], message(s, "Precedence: bulk\n" if s.name == EXPIRING else ""))
+            returns = sum(e.status == "bounced" for e in EXPECT.values()) + 1  # + the expiry's
+            lines = sm.wait_for(lambda lines: not _pending(lines) and _returned(lines) >= returns,
+                                PHASE_TIMEOUT, "every scenario's line, the expiry and the bounces",
+                                missing=lambda lines: ", ".join(_pending(lines))
+                                or f"{returns - _returned(lines)} bounces")
+        finally:
+            keep_log("sendmail", sm.log_text())
+            sm.close()
     finally:
-        keep_log("sendmail", sm.log_text())
-        sm.close()
-        world.__exit__()
+        world.close()
     seconds = time.monotonic() - started
     events, counts = classify(lines, classifier)
     return Run(lines, events, counts, world.peer, world.dns_queries, seconds, world.init_pid, sm.base)

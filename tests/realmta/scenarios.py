@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from . import debs
 from .dns import DnsStub
-from .netns import Namespace, loopback_address
+from .netns import Namespace, NamespaceUnavailable, loopback_address
 from .peer import DISCONNECT, HostScript, Peer
 
 SENDER = "bounces@sender.test"
@@ -237,7 +237,7 @@ class World:
     """The namespace with the DNS stub and the scripted peer serving the
     scenario table: ``with World() as w: ... w.ns, w.dns, w.peer``. Leaving
     it stops both and closes the namespace (every process in it dies).
-    Raises netns.NamespaceUnavailable when namespaces cannot be made."""
+    start() raises netns.NamespaceUnavailable when namespaces cannot be made."""
 
     def __init__(self, scenarios: list[Scenario] = SCENARIOS) -> None:
         self.scenarios = scenarios
@@ -247,17 +247,33 @@ class World:
         self.init_pid: int | None = None
 
     def __enter__(self) -> "World":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
         self.ns.start()
         self.init_pid = self.ns.init_pid
         try:
             self.dns = DnsStub(self.ns.listen(NAMESERVER, 53, type=socket.SOCK_DGRAM)).start()
             self.peer.serve(zone(self.dns, self.peer, self.ns, self.scenarios))
         except BaseException:
-            self.__exit__()
+            self.close()
             raise
+
+    def start_or_skip(self) -> "World":
+        """start(), or pytest.skip when this machine cannot make namespaces."""
+        import pytest
+
+        try:
+            self.start()
+        except NamespaceUnavailable as e:
+            pytest.skip(f"network namespaces unavailable: {e}")
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def close(self) -> None:
         try:
             self.peer.stop()
             if self.dns is not None:

@@ -68,6 +68,8 @@ EXPECT = {
                              "451 5.7.3 STARTTLS is required"),
     "lost_connection": Expect("deferred", None, "protocol_error", "other", "RCPT TO",
                               "Remote host closed connection in response to RCPT TO"),
+    # Logged as octal escapes (\320\237...), decoded by the parser.
+    "non_ascii_reply": Expect("bounced", "5.1.1", "bad_mailbox", "hard", "RCPT TO", "Почтовый ящик"),
     "expires": Expect("deferred", "4.2.2", "mailbox_full", "soft", "RCPT TO", "Mailbox full",
                       then=("expired", "expired")),
 }

@@ -71,6 +71,8 @@ EXPECT = {
     "class_mismatch": Expect("deferred", "4.0.0", "tls_failure", "other", "MAIL FROM",
                              "451 5.7.3 STARTTLS is required"),
     "lost_connection": Expect("deferred", "4.4.2", "protocol_error", "other", "RCPT TO", "lost connection with"),
+    # Logged as received, in UTF-8.
+    "non_ascii_reply": Expect("bounced", "5.1.1", "bad_mailbox", "hard", "RCPT TO", "Почтовый ящик"),
     "expires": Expect("deferred", "4.2.2", "mailbox_full", "soft", "RCPT TO", "Mailbox full",
                       then=("expired", "expired")),
 }

@@ -97,7 +97,9 @@ class _Session(SMTP):
             if self.transport is not None:
                 self.transport.close()
             return
-        await super().push(status)
+        # UTF-8 whatever aiosmtpd's SMTPUTF8 setting: servers send non-ASCII
+        # reply text (in their own language) without being asked.
+        await super().push(status.encode("utf-8") if isinstance(status, str) else status)
         if isinstance(status, str) and _closes(status) and self.transport is not None:
             self.transport.close()
 

@@ -129,6 +129,9 @@ SCENARIOS = [
     Scenario("class_mismatch", HostScript(mail=(
         "451 5.7.3 STARTTLS is required to send mail [AM0PR01MB1234.eurprd01.prod.exchangelabs.com]",))),
     Scenario("lost_connection", HostScript(rcpt=(DISCONNECT,))),
+    # A reply in the receiver's language, in UTF-8 (each MTA logs it its own way).
+    Scenario("non_ascii_reply", HostScript(rcpt=(
+        "550 5.1.1 <rcpt@non-ascii-reply.test>: Почтовый ящик не существует",))),
     # Deferred for a full mailbox until the MTA gives up; the expiry event
     # must carry that cause.
     Scenario(EXPIRING, HostScript(rcpt=("452 4.2.2 <rcpt@expires.test>: Recipient address rejected: "

@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+# Shared real-MTA assertions live outside test modules; keep pytest's
+# detailed assertion messages for them.
+pytest.register_assert_rewrite("realmta.checks")
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("BOUNCEWATCH_CORPUS", ROOT.parent / "shared" / "corpus"))
 

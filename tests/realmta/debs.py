@@ -124,7 +124,21 @@ def unpacked(package: str) -> Path:
         return root
 
 
-def missing_libraries(binary: Path, library_path: Path) -> list[str]:
+def library_dirs(root: Path) -> list[Path]:
+    """The folders of an unpacked tree that hold shared libraries
+    (``usr/lib/x86_64-linux-gnu``, ...), for LD_LIBRARY_PATH."""
+    return sorted({p.parent for pattern in ("usr/lib/**/lib*.so*", "lib/**/lib*.so*")
+                   for p in root.glob(pattern)})
+
+
+def library_path(*packages: str) -> str:
+    """LD_LIBRARY_PATH for library packages the host lacks (``libidn12``
+    for Exim, ``libwrap0`` for Sendmail): unpacked like the MTA itself,
+    never installed."""
+    return ":".join(str(d) for p in packages for d in library_dirs(unpacked(p)))
+
+
+def missing_libraries(binary: Path, library_path: Path | str) -> list[str]:
     """Shared libraries ``binary`` needs that the host does not have (the
     package's dependencies are not installed by us, only checked)."""
     env = dict(os.environ, LD_LIBRARY_PATH=str(library_path))

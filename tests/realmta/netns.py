@@ -135,6 +135,13 @@ class Namespace:
             raise subprocess.CalledProcessError(proc.returncode, list(argv), proc.stdout, proc.stderr)
         return proc
 
+    def kill_all(self) -> None:
+        """SIGKILL to every process of the namespace but its init: what an
+        MTA left running (queue runners, deliveries in progress) stops
+        writing before the test removes its files. kill(2) with pid -1 from
+        inside the PID namespace reaches exactly the namespace's processes."""
+        self.run(["kill", "-KILL", "-1"], check=False)
+
     def bind_file(self, src: Path, dst: str) -> None:
         """Shadows ``dst`` with ``src`` for processes of this namespace only."""
         self.run(["mount", "--bind", str(src), dst])

@@ -97,7 +97,9 @@ class _Session(SMTP):
             if self.transport is not None:
                 self.transport.close()
             return
-        await super().push(status)
+        # UTF-8 whatever aiosmtpd's SMTPUTF8 setting: servers send non-ASCII
+        # reply text (in their own language) without being asked.
+        await super().push(status.encode("utf-8") if isinstance(status, str) else status)
         if isinstance(status, str) and _closes(status) and self.transport is not None:
             self.transport.close()
 
@@ -177,7 +179,10 @@ class Peer:
         r = self.reply("HELO", here, here, hostname)
         if r is None:
             session.host_name = hostname
-            return responses
+            # Like every mainstream server (and our own replies, which carry
+            # them): without this, Sendmail ignores the enhanced codes in
+            # replies and logs a dsn= of its own making.
+            return responses[:-1] + ["250-ENHANCEDSTATUSCODES"] + responses[-1:]
         return [r] if r == DISCONNECT else r.split("\r\n")
 
     async def handle_MAIL(self, server: _Session, session: Any, envelope: Any, address: str,

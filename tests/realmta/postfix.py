@@ -29,13 +29,11 @@ import json
 import os
 import re
 import shutil
-import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Iterable, Mapping
 
 from . import debs
+from .instance import Account, MtaError, MtaInstance
 from .netns import Namespace
 
 PACKAGE = "postfix"
@@ -74,54 +72,27 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 """
 
 
-class PostfixError(RuntimeError):
+class PostfixError(MtaError):
     pass
 
 
-@dataclass(frozen=True)
-class Account:
-    name: str
-    uid: int
-    gid: int
-
-
-def _free_ids(used: set[int], count: int, start: int = 200) -> list[int]:
-    out, n = [], start
-    while len(out) < count:
-        if n not in used:
-            out.append(n)
-        n += 1
-    return out
-
-
-def _ids(path: Path) -> tuple[set[str], set[int]]:
-    names, ids = set(), set()
-    for line in path.read_text().splitlines():
-        parts = line.split(":")
-        if len(parts) >= 3 and parts[2].isdigit():
-            names.add(parts[0])
-            ids.add(int(parts[2]))
-    return names, ids
-
-
-class PostfixInstance:
+class PostfixInstance(MtaInstance):
     """``with PostfixInstance(ns, tree) as pf: pf.start(); pf.sendmail(...)``."""
+
+    error = PostfixError
 
     def __init__(self, ns: Namespace, tree: Path, *, nameserver: str = "127.0.0.1",
                  settings: Mapping[str, str] | None = None,
                  tls_policy: Mapping[str, str] | None = None,
                  workdir: Path | None = None) -> None:
-        self.ns = ns
+        super().__init__(ns, prefix="bw-postfix-", nameserver=nameserver, workdir=workdir)
         self.tree = tree
-        self.nameserver = nameserver
         self.settings = dict(settings or {})
         self.tls_policy = dict(tls_policy or {})
-        self.base = Path(tempfile.mkdtemp(prefix="bw-postfix-", dir=workdir))
-        self.base.chmod(0o755)  # the postfix account must reach its queue below
         self.config_dir = self.base / "etc"
         self.queue_dir = self.base / "spool"
         self.data_dir = self.base / "lib"
-        self.maillog = self.base / "maillog"
+        self.maillog = self.log_path
         self.libdir = tree / "usr/lib/postfix"
         self.sbin = tree / "usr/sbin"
         self.started = False
@@ -145,22 +116,10 @@ class PostfixInstance:
 
     # -- layout --------------------------------------------------------------
     def _accounts(self) -> tuple[Account, Account, str]:
-        """Private passwd/group files: the host's plus postfix, postdrop and
-        (when missing) nobody, with ids the host does not use."""
-        users, uids = _ids(Path("/etc/passwd"))
-        groups, gids = _ids(Path("/etc/group"))
-        uid_pf, uid_nobody = _free_ids(uids, 2)
-        gid_pf, gid_drop = _free_ids(gids, 2)
-        passwd = Path("/etc/passwd").read_text().rstrip("\n").split("\n")
-        group = Path("/etc/group").read_text().rstrip("\n").split("\n")
-        passwd.append(f"bwpostfix:x:{uid_pf}:{gid_pf}:bouncewatch test Postfix:{self.queue_dir}:/usr/sbin/nologin")
-        group += [f"bwpostfix:x:{gid_pf}:", f"bwpostdrop:x:{gid_drop}:"]
-        nobody = "nobody"
-        if "nobody" not in users:
-            passwd.append(f"nobody:x:{uid_nobody}:{gid_pf}:nobody:/nonexistent:/usr/sbin/nologin")
-        (self.base / "passwd").write_text("\n".join(passwd) + "\n")
-        (self.base / "group").write_text("\n".join(group) + "\n")
-        return Account("bwpostfix", uid_pf, gid_pf), Account("bwpostdrop", 0, gid_drop), nobody
+        """postfix, postdrop and (when missing) nobody, private to the namespace."""
+        accts = self.make_accounts([("bwpostfix", "bwpostfix")], ["bwpostfix", "bwpostdrop"],
+                                   need_nobody=True)
+        return accts["bwpostfix"], accts["bwpostdrop"], "nobody"
 
     def _main_cf(self, owner: Account, drop: Account, nobody: str) -> dict[str, str]:
         etc = self.config_dir
@@ -226,18 +185,9 @@ class PostfixInstance:
         (etc / "tls_policy").write_text("".join(f"{d} {p}\n" for d, p in self.tls_policy.items()))
         (etc / "dynamicmaps.cf").write_text("")
         self.maillog.touch()
-        (self.base / "resolv.conf").write_text(
-            f"nameserver {self.nameserver}\noptions attempts:1 timeout:2\n")
-        for name in ("passwd", "group", "resolv.conf"):
-            self.ns.bind_file(self.base / name, f"/etc/{name}")
+        self.bind_etc()
 
     # -- life cycle ----------------------------------------------------------
-    def __enter__(self) -> "PostfixInstance":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def start(self) -> None:
         self._layout()
         r = self.ns.run([str(self.sbin / "postfix"), "-c", str(self.config_dir), "start"],
@@ -260,15 +210,6 @@ class PostfixInstance:
             self.ns.run([str(self.sbin / "postfix"), "-c", str(self.config_dir), "stop"],
                         env=self.env, check=False, timeout=60)
 
-    def close(self) -> None:
-        """Stops Postfix and removes the instance's files. The namespace
-        (and with it any straggler process and the bind mounts) is the
-        caller's to close."""
-        try:
-            self.stop()
-        finally:
-            shutil.rmtree(self.base, ignore_errors=True)
-
     # -- mail ----------------------------------------------------------------
     def sendmail(self, sender: str, recipients: Iterable[str], message: str) -> None:
         """Submits with the package's ``sendmail`` (postdrop -> pickup), as
@@ -289,33 +230,7 @@ class PostfixInstance:
         else:
             self.command("postqueue", "-f")
 
-    # -- the log -------------------------------------------------------------
-    def log_text(self) -> str:
-        try:
-            return self.maillog.read_text(errors="backslashreplace")
-        except FileNotFoundError:
-            return ""
-
-    def log_lines(self) -> list[str]:
-        return self.log_text().splitlines()
-
-    def wait_for(self, done: Callable[[list[str]], bool], timeout: float, what: str,
-                 poll: float = 0.25, missing: Callable[[list[str]], str] | None = None) -> list[str]:
-        """Polls the log until ``done(lines)``; raises with what is still
-        ``missing`` and the log's tail (the first things anyone debugging a
-        timeout needs) otherwise."""
-        deadline = time.monotonic() + timeout
-        while True:
-            lines = self.log_lines()
-            if done(lines):
-                return lines
-            if time.monotonic() > deadline:
-                tail = "\n".join(lines[-40:])
-                still = f" (still missing: {missing(lines)})" if missing else ""
-                raise PostfixError(f"timed out after {timeout:.0f}s waiting for {what}{still}; "
-                                   f"log tail:\n{tail}")
-            time.sleep(poll)
-
+    # -- the log ---------------------------------------------------------------
     def queue_id_of(self, message_id: str) -> str | None:
         """The queue id cleanup logged for a Message-ID."""
         pat = re.compile(r"postfix/cleanup\[\d+\]: ([0-9A-Za-z]+): message-id=<" + re.escape(message_id) + ">")

@@ -64,7 +64,7 @@ class SinkSlot:
 
 @dataclass
 class Settings:
-    max_batch: int = 1000
+    max_batch: int = 256             # lines per chunk: latency vs. per-batch cost of a sink
     checkpoint_interval: float = 0.5
     status_interval: float = 60.0
     poll_interval: float = 0.25      # without inotify, or while waiting for a file

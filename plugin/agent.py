@@ -122,6 +122,7 @@ class Agent:
 
     def run(self, from_start: bool = False) -> int:
         st = self.settings
+        self.store.lock()
         self.saved = self.store.load()
         self.start_sources(self.sources, from_start)
         watched = self.watcher.update(self._targets())

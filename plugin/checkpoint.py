@@ -29,6 +29,8 @@ class CheckpointStore:
         self._lock_fd: int | None = None
 
     def lock(self) -> None:
+        if self._lock_fd is not None:
+            return
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.dir / "follow.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)

@@ -34,13 +34,24 @@ Log = Callable[[str], None]
 
 def cursor_of(line: str) -> str | None:
     """``__CURSOR`` without parsing the whole record (the envelope parser
-    will); cursors hold no quotes or backslashes."""
-    i = line.find('"__CURSOR":"')
+    will). Cursors hold no quotes or backslashes; older journalctl writes
+    ``"__CURSOR" : "..."`` with blanks, newer ones none."""
+    i = line.find('"__CURSOR"')
     if i < 0:
         return None
-    i += 12
-    j = line.find('"', i)
-    return line[i:j] if j > i else None
+    i = _skip_blanks(line, i + 10)
+    if line.startswith(":", i):
+        i = _skip_blanks(line, i + 1)
+        if line.startswith('"', i):
+            j = line.find('"', i + 1)
+            return line[i + 1:j] if j > i + 1 else None
+    return None
+
+
+def _skip_blanks(s: str, i: int) -> int:
+    while i < len(s) and s[i] in " \t":
+        i += 1
+    return i
 
 
 class JournalSource:

@@ -400,8 +400,10 @@ class FileFollower:
             return
         try:
             st = os.stat(self.path)
-        except OSError:
+        except FileNotFoundError:
             st = None
+        except OSError:  # EACCES on the directory, EIO: keep reading what we have, look again later
+            return
         if st is None or (st.st_dev, st.st_ino) != (cur.ident.dev, cur.ident.ino):
             # Renamed away (rotation) or deleted: finish it through our descriptor.
             self._retire(cur)
@@ -489,6 +491,8 @@ class FileFollower:
             self.log(f"{cur.path}: read error: {e}")
             return None
         if lines:
+            if cur.ident.fp_len < FP_MAX:
+                cur.refresh_fingerprint()
             return Chunk(self, cur, cur.path, None, lines, end)
         return None
 
@@ -606,7 +610,11 @@ class FileSource:
         return out
 
     def waiting(self) -> bool:
-        return self.is_glob or any(f.current is None for f in self.followers.values())
+        """Something only polling will notice: a file not there yet, or a
+        glob whose directory part is itself a pattern (not watched)."""
+        if self.is_glob and _GLOB_MAGIC.search(os.path.dirname(self.pattern)):
+            return True
+        return any(f.current is None for f in self.followers.values())
 
     def lag_bytes(self) -> int:
         return sum(f.lag_bytes() for f in self.followers.values())

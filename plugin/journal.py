@@ -70,6 +70,7 @@ class JournalSource:
         self._next_start = 0.0
         self._read_counts: Counter = Counter()
         self._stopping = False
+        self._said: str | None = None
 
     # -- lifecycle ---------------------------------------------------------------
     def start(self, saved: dict[str, Any], from_start: bool) -> None:
@@ -89,19 +90,25 @@ class JournalSource:
     def _spawn(self) -> None:
         exe = shutil.which(self.journalctl)
         if exe is None:
-            self.log(f"journal: {self.journalctl} not found on PATH; retrying in {self._backoff:.0f}s")
+            self._problem(f"journal: {self.journalctl} not found on PATH; retrying")
             self._schedule_retry()
             return
         try:
             self._proc = subprocess.Popen(self._argv(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                           stdin=subprocess.DEVNULL, close_fds=True)
         except OSError as e:
-            self.log(f"journal: cannot run {exe}: {e.strerror or e}")
+            self._problem(f"journal: cannot run {exe}: {e.strerror or e}; retrying")
             self._schedule_retry()
             return
+        self._said = None
         self._thread = threading.Thread(target=self._pump, args=(self._proc,), daemon=True,
                                         name="journalctl-reader")
         self._thread.start()
+
+    def _problem(self, msg: str) -> None:
+        if msg != self._said:  # said once, not at every retry
+            self.log(msg)
+        self._said = msg
 
     def _schedule_retry(self) -> None:
         self._next_start = time.monotonic() + self._backoff

@@ -269,3 +269,21 @@ def test_overlong_partial_line_is_held_then_skipped(tmp_path):
         f.write("tail of the long line\n" + L(5))
     assert r.drain() == [5]
     assert r.f.counts["too_long"] == 1
+
+
+def test_writer_still_on_the_renamed_file_is_not_lost(tmp_path, monkeypatch):
+    """A syslog daemon writes to the renamed file until its HUP: we keep
+    reading it for DRAIN_GRACE after the new file appeared."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, tmp_path / "mail.log.1")
+    append(log, 2)                               # logrotate's create; nobody writes here yet
+    assert r.drain() == [2]
+    append(tmp_path / "mail.log.1", 3)           # rsyslog, not HUP'd yet
+    assert r.drain() == [3]
+    assert len(r.f.draining) == 1
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 0.0)
+    assert r.drain() == [] and r.f.draining == []

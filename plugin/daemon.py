@@ -55,11 +55,15 @@ def build_sources(specs: list[tuple[str, list[str]]], counts: Counter, agent_wak
 def open_sinks(configs: list[SinkConfig], state_dir: str) -> list[SinkSlot]:
     from .classify.expr import compile_expr
     from .sinks import ConfigError as SinkConfigError, open_sink
+    import inspect
+    # Sinks that spool to disk keep their spool under the state directory,
+    # where open_sink takes one (merge seam with the sinks' own branch).
+    extra = {"state_dir": state_dir} if "state_dir" in inspect.signature(open_sink).parameters else {}
     slots = []
     try:
         for sc in configs:
-            slots.append(SinkSlot(open_sink(sc.open_uri()), compile_expr(sc.where) if sc.where else None,
-                                  sc.uri))
+            slots.append(SinkSlot(open_sink(sc.open_uri(), **extra),
+                                  compile_expr(sc.where) if sc.where else None, sc.uri))
     except SinkConfigError as e:
         for s in slots:
             s.sink.close()

@@ -391,3 +391,22 @@ def test_make_run_demo_classifies_a_live_log(tmp_path):
     cats = Counter(e["classification"]["category"] for e in evs)
     assert "delivered" not in cats and len(cats) >= 2
     assert "Traceback" not in err
+
+
+def test_locate_prefers_the_running_mtas_configured_log(monkeypatch, tmp_path):
+    from bouncewatch.plugin import locate
+    maillog = tmp_path / "postfix.log"
+    maillog.touch()
+    answers = {"postconf": str(maillog), "exim4": "log_file_path = /var/log/exim4/%slog : syslog"}
+    monkeypatch.setattr(locate, "_run", lambda argv: answers.get(argv[0]))
+    monkeypatch.setattr(locate, "running_mtas", lambda: ["postfix"])
+    f = locate.find_mta_log()
+    assert f.paths == [str(maillog)] and "postconf -h maillog_file" in f.why
+    monkeypatch.setattr(locate, "running_mtas", lambda: ["exim"])
+    f = locate.find_mta_log()
+    assert f.paths == ["/var/log/exim4/mainlog"] and "waiting" in f.why
+    answers["exim4"] = "log_file_path = syslog"
+    monkeypatch.setattr(locate, "SYSLOG_FILES", (str(tmp_path / "mail.log"),))
+    monkeypatch.setattr(locate, "journal_has_mail", lambda: True)
+    f = locate.find_mta_log()
+    assert f.paths == ["journal:"] and str(tmp_path / "mail.log") in f.tried

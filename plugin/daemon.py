@@ -4,7 +4,6 @@ The loop itself is agent.py; this module only wires and reports."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -203,7 +202,4 @@ def _spec_of(source: Any) -> str:
 
 
 def default_settings() -> Settings:
-    s = Settings()
-    if os.environ.get("BOUNCEWATCH_NO_INOTIFY"):
-        s.use_inotify = False
-    return s
+    return Settings()

@@ -212,7 +212,10 @@ class Tail:
         return out, end
 
     def state(self) -> dict[str, Any]:
-        return {"path": self.path, "offset": self.committed, **self.ident.to_dict()}
+        d = {"path": self.path, "offset": self.committed, **self.ident.to_dict()}
+        if self.eof and self.committed == self.offset:
+            d["at_end"] = True  # if it is gone by the next start, nothing was left in it
+        return d
 
     def close(self) -> None:
         try:
@@ -263,7 +266,7 @@ class FileFollower:
         for entry in tails:
             if entry.get("live"):
                 continue
-            if not self._reopen_saved(entry):
+            if not self._reopen_saved(entry) and not entry.get("at_end"):
                 self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
                          f"(read up to byte {entry.get('offset')}); its remaining lines could not be read")
         live = next((e for e in tails if e.get("live")), None)
@@ -579,7 +582,7 @@ class FileSource:
             for p in self._expand():
                 if p not in self.followers:
                     self.log(f"{p}: new file matching {self.pattern}; reading it from the start")
-                    self._add(p, None, from_start=True, new_file=True)
+                    self._add(p, None, from_start=False, new_file=True)
         for f in self.followers.values():
             f.poll()
 

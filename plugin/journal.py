@@ -48,6 +48,18 @@ def cursor_of(line: str) -> str | None:
     return None
 
 
+def since_of_cursor(cursor: str) -> str | None:
+    """``--since`` for a cursor's realtime (its ``t=`` field, hex
+    microseconds), as ``@SECONDS``."""
+    for part in cursor.split(";"):
+        if part.startswith("t="):
+            try:
+                return f"@{int(part[2:], 16) // 1_000_000}"
+            except ValueError:
+                return None
+    return None
+
+
 def _skip_blanks(s: str, i: int) -> int:
     while i < len(s) and s[i] in " \t":
         i += 1
@@ -71,6 +83,7 @@ class JournalSource:
         self._read_counts: Counter = Counter()
         self._stopping = False
         self._said: str | None = None
+        self._since = ""                          # --since, when the cursor was lost
 
     # -- lifecycle ---------------------------------------------------------------
     def start(self, saved: dict[str, Any], from_start: bool) -> None:
@@ -83,6 +96,8 @@ class JournalSource:
         argv = [self.journalctl, "-o", "json", "-f", "-q", "--no-pager"]
         if self.cursor:
             argv += ["--after-cursor", self.cursor]
+        elif self._since:
+            argv += ["--since", self._since]
         else:
             argv += ["-n", "all" if self.from_start else "0"]
         return argv + list(self.matches)
@@ -163,6 +178,18 @@ class JournalSource:
         if proc is None or self._stopping:
             return
         err = self._stderr.decode("utf-8", "replace").strip().splitlines()
+        if self.cursor and any("cursor" in e.lower() for e in err):
+            # The journal no longer has our cursor (vacuumed, rotated away, a
+            # restored machine): go on from the cursor's own time instead of
+            # failing forever. Records of that second may come twice.
+            since = since_of_cursor(self.cursor)
+            self.log(f"journal: journalctl cannot seek to the saved cursor ({err[-1]}); "
+                     + (f"continuing from its time ({since})" if since else "reading the whole journal"))
+            self._since, self.cursor = since or "", None
+            if not since:
+                self.from_start = True
+            self._next_start = 0.0
+            return
         self.log(f"journal: journalctl exited with status {proc.returncode}"
                  + (f" ({err[-1]})" if err else "") + f"; restarting in {self._backoff:.0f}s")
         self._schedule_retry()

@@ -77,7 +77,13 @@ def records():
 recs = records()
 if after:
     cursors = [json.loads(r)["__CURSOR"] for r in recs]
-    seen = cursors.index(after) + 1 if after in cursors else 0
+    if after not in cursors:
+        sys.stderr.write("Failed to seek to cursor: Invalid argument\n")
+        sys.exit(1)
+    seen = cursors.index(after) + 1
+elif "--since" in args:
+    since = int(args[args.index("--since") + 1].lstrip("@")) * 1000000
+    seen = sum(1 for r in recs if int(json.loads(r)["__REALTIME_TIMESTAMP"]) < since)
 elif n == "0":
     seen = len(recs)
 while True:
@@ -95,7 +101,8 @@ while True:
 def journal_record(n: int) -> str:
     line = delivery_line(n, "bounced").rstrip("\n")
     msg = line.split(": ", 1)[1]
-    return json.dumps({"__CURSOR": f"s=abc;i={n:x}", "__REALTIME_TIMESTAMP": str(1763800000000000 + n),
+    usec = 1763800000000000 + n * 1000000
+    return json.dumps({"__CURSOR": f"s=abc;i={n:x};t={usec:x}", "__REALTIME_TIMESTAMP": str(usec),
                        "_HOSTNAME": "mx", "SYSLOG_IDENTIFIER": "postfix/smtp", "SYSLOG_PID": "123",
                        "SYSLOG_FACILITY": "2", "MESSAGE": msg})
 
@@ -129,7 +136,30 @@ def test_journal_source_resumes_from_its_cursor(tmp_path):
     assert {e["source"]["path"] for e in evs} == {"journald"}
     calls = (tmp_path / "args.txt").read_text().splitlines()
     assert "-n all" in calls[0] and "SYSLOG_FACILITY=2" in calls[0]
-    assert "--after-cursor s=abc;i=3" in calls[1]
+    assert "--after-cursor s=abc;i=3;t=" in calls[1]
+
+
+def test_journal_cursor_that_is_gone_resumes_from_its_time(tmp_path):
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    fake = bindir / "journalctl"
+    fake.write_text(FAKE_JOURNALCTL.replace("{python}", sys.executable))
+    fake.chmod(0o755)
+    journal = tmp_path / "journal.jsonl"
+    journal.write_text("".join(journal_record(n) + "\n" for n in range(5)))
+    state = tmp_path / "state"
+    state.mkdir()
+    lost = f"s=other;i=99;t={1763800000000000 + 3 * 1000000:x}"    # vacuumed: not in the journal
+    (state / "follow-checkpoint.json").write_text(json.dumps(
+        {"version": 1, "sources": {"journal": {"cursor": lost}}}))
+    out = tmp_path / "events.jsonl"
+    env = {"PATH": f"{bindir}:{os.environ['PATH']}", "FAKE_JOURNAL": str(journal),
+           "FAKE_JOURNAL_ARGS": str(tmp_path / "args.txt")}
+    p = start(["follow", "journal:", "--sink", f"file:{out}", "--state-dir", str(state)], tmp_path, env)
+    assert wait_until(lambda: len(lines_of(out)) == 2), p.err_path.read_text()
+    assert stop(p) == 0
+    assert [e["recipient"] for e in lines_of(out)] == ["r3@d3.example", "r4@d4.example"]
+    assert "cannot seek to the saved cursor" in p.err_path.read_text()
 
 
 # -- signals, notify, status ---------------------------------------------------------------

@@ -15,7 +15,6 @@ rules for what a line is live here once.
 from __future__ import annotations
 
 import gzip
-import io
 from collections import Counter
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator

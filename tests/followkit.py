@@ -153,7 +153,19 @@ class Writer:
 
 
 class Follower:
-    """``bouncewatch follow`` as a child process."""
+    """``bouncewatch follow`` as a child process. ``Follower.reap()`` kills
+    any still running (a test's teardown: a failed assertion must not leave
+    one behind)."""
+
+    running: list["Follower"] = []
+
+    @classmethod
+    def reap(cls) -> None:
+        while cls.running:
+            f = cls.running.pop()
+            if f.proc is not None and f.proc.poll() is None:
+                f.proc.kill()
+                f.proc.wait(10)
 
     def __init__(self, log: Path, out: Path, state: Path, *args: str) -> None:
         self.argv = [sys.executable, "-m", "bouncewatch", "follow", str(log), "--sink", f"file:{out}",
@@ -165,6 +177,7 @@ class Follower:
     def start(self) -> None:
         self._err = open(self.err_path, "ab")
         self.proc = subprocess.Popen(self.argv, stdout=subprocess.DEVNULL, stderr=self._err)
+        Follower.running.append(self)
 
     def kill(self) -> None:
         assert self.proc is not None

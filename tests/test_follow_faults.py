@@ -24,6 +24,12 @@ from followkit import Follower, SinkReader, Writer, percentile
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(autouse=True)
+def _reap():
+    yield
+    Follower.reap()
+
+
 def test_no_loss_through_rotations_and_sigkill(tmp_path):
     log, out, state = tmp_path / "mail.log", tmp_path / "events.jsonl", tmp_path / "state"
     total = 20_000

@@ -45,11 +45,26 @@ def lines_of(path: Path) -> list[dict]:
         return []
 
 
+_procs: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _reap():
+    """A failed assertion must not leave a follower running."""
+    yield
+    while _procs:
+        p = _procs.pop()
+        if p.poll() is None:
+            p.kill()
+            p.wait(10)
+
+
 def start(args, tmp_path, env=None, **kw):
     err = open(tmp_path / "stderr.txt", "ab")
     p = subprocess.Popen(BW + args, stdout=kw.pop("stdout", subprocess.DEVNULL), stderr=err,
                          env={**os.environ, **(env or {})}, **kw)
     p.err_path = tmp_path / "stderr.txt"  # type: ignore[attr-defined]
+    _procs.append(p)
     return p
 
 
@@ -234,6 +249,7 @@ def test_permission_denied_is_said_and_retried(tmp_path):
     err = tmp_path / "stderr.txt"
     with open(err, "wb") as ef:
         p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=ef)
+    _procs.append(p)
     try:
         assert wait_until(lambda: "permission denied" in err.read_text(), 10), err.read_text()
         assert "SupplementaryGroups=adm" in err.read_text()
@@ -410,6 +426,7 @@ def test_make_run_demo_classifies_a_live_log(tmp_path):
     p = subprocess.Popen([sys.executable, "-m", "bouncewatch.plugin.demo"], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True,
                          env={**os.environ, "BOUNCEWATCH_DEMO": "1", "BOUNCEWATCH_DEMO_RATE": "20"})
+    _procs.append(p)
     time.sleep(3.0)
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=20)

@@ -13,11 +13,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
-# Until the follower lands: classify what the machine's mail log holds so far.
+# Follow this machine's MTA log with the embedded default config (events on
+# stdout and in events.jsonl in the state directory); without an MTA log, a
+# live demo on a log written as we watch. Ctrl-C stops.
 run: $(STAMP)
-	@log=$$(ls /var/log/mail.log /var/log/maillog /var/log/exim4/mainlog 2>/dev/null | head -n1); \
-	if [ -z "$$log" ]; then echo "no MTA log found (looked for /var/log/mail.log, /var/log/maillog, /var/log/exim4/mainlog); try: $(BIN)/bouncewatch parse FILE" >&2; exit 1; fi; \
-	echo "classifying $$log" >&2; $(BIN)/bouncewatch parse "$$log"
+	@$(BIN)/python -m bouncewatch.plugin.demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

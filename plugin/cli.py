@@ -70,6 +70,33 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a header of the returned message that ties it to your send (e.g. X-Campaign-ID)")
     m.add_argument("--rules-dir", metavar="DIR", action="append", default=[])
     m.set_defaults(func=cmd_ingest_mail)
+
+    f = sub.add_parser("follow", help="follow MTA logs like tail -F and ship events to sinks")
+    f.add_argument("paths", nargs="*", metavar="PATH",
+                   help="log files or globs, or journal: (none: find this machine's MTA log)")
+    f.add_argument("--sink", metavar="URI", action="append", default=[],
+                   help="- (stdout, default), file:PATH, ... (repeatable)")
+    f.add_argument("--state-dir", metavar="DIR", help="checkpoints (default: /var/lib/bouncewatch as root, "
+                   "else $XDG_STATE_HOME/bouncewatch)")
+    f.add_argument("--from-start", action="store_true",
+                   help="first run: read existing logs and their rotations (.gz too) instead of starting at the end")
+    f.add_argument("--all", action="store_true", help="also emit successful deliveries (status=sent)")
+    f.add_argument("--where", metavar="EXPR", help="emit only events matching EXPR")
+    f.add_argument("--mta", default="auto", choices=["auto", "postfix", "exim", "sendmail"])
+    f.add_argument("--rules-dir", metavar="DIR", action="append", default=[])
+    f.add_argument("--status-interval", metavar="SECONDS", type=float, default=60.0,
+                   help="a status line on stderr this often (default 60)")
+    f.add_argument("--poll", action="store_true", help="poll for changes instead of using inotify")
+    f.set_defaults(func=cmd_follow)
+
+    r = sub.add_parser("run", help="the service: follow what CONFIG says (none: the embedded default)")
+    r.add_argument("-c", "--config", metavar="CONFIG")
+    r.add_argument("--poll", action="store_true", help="poll for changes instead of using inotify")
+    r.set_defaults(func=cmd_run)
+
+    k = sub.add_parser("check-config", help="validate a config file; errors name the file, line and key")
+    k.add_argument("-c", "--config", metavar="CONFIG", required=True)
+    k.set_defaults(func=cmd_check_config)
     return ap
 
 
@@ -272,6 +299,56 @@ def cmd_ingest_mail(args: argparse.Namespace) -> int:
             return EXIT_OK
         state = Path(args.state_dir or os.environ.get("BOUNCEWATCH_STATE_DIR") or "/var/lib/bouncewatch")
         return ingest(fp, state, classifier, opts)
+
+# -- follow / run / check-config ------------------------------------------------------
+def cmd_follow(args: argparse.Namespace) -> int:
+    from . import daemon
+    from .checkpoint import default_state_dir
+
+    if args.status_interval <= 0:
+        raise UsageError("--status-interval: must be more than 0 seconds")
+    settings = daemon.default_settings()
+    settings.status_interval = args.status_interval
+    settings.use_inotify = settings.use_inotify and not args.poll
+    try:
+        return daemon.follow(args.paths, args.sink, args.state_dir or str(default_state_dir()),
+                             from_start=args.from_start, include_sent=args.all, where=args.where,
+                             rules_dirs=args.rules_dir, mta=args.mta, settings=settings)
+    except daemon.StartError as e:
+        print(f"bouncewatch: {e}", file=sys.stderr)
+        return e.code
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from . import daemon
+    from .config import ConfigError, default_config, load_config
+
+    try:
+        cfg = load_config(args.config) if args.config else default_config()
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+    settings = daemon.default_settings()
+    settings.use_inotify = settings.use_inotify and not args.poll
+    try:
+        return daemon.run_config(cfg, settings)
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+    except daemon.StartError as e:
+        print(f"bouncewatch: {e}", file=sys.stderr)
+        return e.code
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    from .config import ConfigError, check_rules, load_config
+
+    try:
+        cfg = load_config(args.config)
+        check_rules(cfg)
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+    srcs = ", ".join(s.spec for s in cfg.sources) or "auto-detected MTA log"
+    print(f"{args.config}: ok ({srcs} -> {len(cfg.sinks)} sink(s); state in {cfg.state_dir})")
+    return EXIT_OK
 
 
 def _clip(s: str, n: int) -> str:

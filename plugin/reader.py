@@ -15,7 +15,6 @@ rules for what a line is live here once.
 from __future__ import annotations
 
 import gzip
-import io
 from collections import Counter
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
@@ -28,6 +27,8 @@ class Line:
     text: str
     offset: int
     terminated: bool = True
+    end: int = -1            # offset just past the line (and its newline)
+    too_long: bool = False   # a held, unfinished overlong line (hold_partial only)
 
 
 def decode(raw: bytes, counts: Counter) -> str:
@@ -41,9 +42,16 @@ def decode(raw: bytes, counts: Counter) -> str:
         return raw.decode("utf-8", "backslashreplace")
 
 
-def iter_lines(fp: BinaryIO, counts: Counter, max_line: int = MAX_LINE, start: int = 0) -> Iterator[Line]:
+def iter_lines(fp: BinaryIO, counts: Counter, max_line: int = MAX_LINE, start: int = 0,
+               hold_partial: bool = False) -> Iterator[Line]:
     """Whole lines of ``fp``; the last one may lack its newline
-    (``terminated=False``)."""
+    (``terminated=False``).
+
+    ``hold_partial`` is for a file that is still being written (the
+    follower): an overlong line whose newline has not arrived yet is not
+    counted or skipped but reported as ``Line("", offset, False,
+    too_long=True)``, so the caller can wait at ``offset`` for the rest
+    instead of taking the tail of that line for a new one."""
     offset = start
     while True:
         chunk = fp.readline(max_line + 1)
@@ -56,6 +64,9 @@ def iter_lines(fp: BinaryIO, counts: Counter, max_line: int = MAX_LINE, start: i
                 skipped += len(more)
                 if not more or more.endswith(b"\n"):
                     break
+            if hold_partial and not more:
+                yield Line("", offset, False, offset + skipped, True)
+                return
             counts["too_long"] += 1
             offset += skipped
             continue
@@ -63,20 +74,29 @@ def iter_lines(fp: BinaryIO, counts: Counter, max_line: int = MAX_LINE, start: i
         body = chunk[:-1] if terminated else chunk
         if body.endswith(b"\r"):
             body = body[:-1]
-        yield Line(decode(body, counts), offset, terminated)
-        offset += len(chunk)
+        end = offset + len(chunk)
+        yield Line(decode(body, counts), offset, terminated, end)
+        offset = end
 
 
 def open_log(path: str) -> BinaryIO:
-    """Plain or gzip (by magic, not by name); ``-`` is stdin."""
+    """Plain, gzip, bzip2 or xz (by magic, not by name: logrotate's
+    ``compresscmd`` and Postfix's ``maillog_file_compressor`` are
+    configurable); ``-`` is stdin."""
     import sys
     if path == "-":
         return sys.stdin.buffer
     f = open(path, "rb")
-    head = f.peek(2)[:2] if hasattr(f, "peek") else b""
-    if head == b"\x1f\x8b":
+    head = f.peek(6)[:6] if hasattr(f, "peek") else b""
+    if head[:2] == b"\x1f\x8b":
         return gzip.GzipFile(fileobj=f)  # type: ignore[return-value]
+    if head[:3] == b"BZh":
+        import bz2
+        return bz2.BZ2File(f)  # type: ignore[return-value]
+    if head == b"\xfd7zXZ\x00":
+        import lzma
+        return lzma.LZMAFile(f)  # type: ignore[return-value]
     return f
 
 
-__all__ = ["Line", "MAX_LINE", "decode", "iter_lines", "open_log", "io"]
+__all__ = ["Line", "MAX_LINE", "decode", "iter_lines", "open_log"]

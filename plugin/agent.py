@@ -1,0 +1,340 @@
+"""The follower's main loop: sources -> pipeline -> sinks -> checkpoint.
+
+One thread does the work, in this order, one chunk at a time:
+
+1. read a chunk of whole lines from a source (at most ``max_batch``);
+2. run them through the pipeline (parse, correlate, classify);
+3. hand each sink its events; a sink that raises SinkError gets the same
+   events again after a back-off, and nothing more is read meanwhile (so
+   memory holds one chunk however long a sink is down);
+4. commit the chunk's end position; the checkpoint (written atomically, at
+   most every ``checkpoint_interval``) holds only committed positions.
+
+Between chunks it notices signals (SIGTERM/SIGINT: finish, checkpoint,
+exit 0; SIGHUP: reload), talks to systemd, and prints a status line.
+Waiting happens on one Event that the watcher (inotify), the journal
+reader thread and the signal handlers set: idle costs no CPU.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol, TextIO
+
+from .checkpoint import CheckpointStore
+from .event import where_context
+from .follow import Chunk
+from .sdnotify import Notifier
+from .sinks import Sink, SinkError
+from .watcher import Watcher
+
+Event = dict[str, Any]
+
+
+class Source(Protocol):
+    def start(self, saved: dict[str, Any], from_start: bool) -> None: ...
+    def poll(self) -> None: ...
+    def next_chunk(self, max_lines: int) -> Chunk | None: ...
+    def state(self) -> dict[str, Any]: ...
+    def watch_targets(self) -> dict[str, set[str]]: ...
+    def waiting(self) -> bool: ...
+    def lag_bytes(self) -> int: ...
+    def close(self) -> None: ...
+
+
+@dataclass
+class SinkSlot:
+    """An open sink and the filter that picks its events (``where`` of the
+    sink's config; ``None``: all the pipeline emits)."""
+
+    sink: Sink
+    where: Any = None
+    label: str = ""
+
+    def pick(self, events: list[Event]) -> list[Event]:
+        if self.where is None:
+            return events
+        return [e for e in events if self.where.matches(where_context(e))]
+
+
+@dataclass
+class Settings:
+    max_batch: int = 256             # lines per chunk: latency vs. per-batch cost of a sink
+    checkpoint_interval: float = 0.25   # bounds what a kill -9 makes us read twice
+    status_interval: float = 60.0
+    poll_interval: float = 0.25      # without inotify, or while waiting for a file
+    safety_poll: float = 1.0         # with inotify: catch what it cannot see (NFS, missed events)
+    retry_min: float = 0.5
+    retry_max: float = 30.0
+    use_inotify: bool = True
+
+
+class Agent:
+    def __init__(self, sources: list[Source], pipeline: Any, sinks: list[SinkSlot],
+                 store: CheckpointStore, settings: Settings | None = None, *,
+                 log: Callable[[str], None] | None = None,
+                 reload: Callable[["Agent"], None] | None = None,
+                 err: TextIO | None = None) -> None:
+        self.sources, self.pipeline, self.sinks, self.store = sources, pipeline, sinks, store
+        self.settings = settings or Settings()
+        self.err = err or sys.stderr
+        self.log = log or self._log
+        self.reload_fn = reload
+        self.wake = threading.Event()
+        self.watcher = Watcher(self.wake, self.log, self.settings.use_inotify)
+        self.notifier = Notifier()
+        self.saved: dict[str, Any] = {}
+        self.stop_requested = False
+        self.reload_requested = False
+        self.counts: Counter = pipeline.counts
+        self._dirty = False
+        self._last_checkpoint = 0.0
+        self._ref: Any = None
+        self._started = time.monotonic()
+        self._last_line_at: float | None = None
+        self._undelivered = 0
+        self._sink_trouble: str | None = None
+
+    def _log(self, msg: str) -> None:
+        print(f"bouncewatch: {msg}", file=self.err, flush=True)
+
+    # -- signals -------------------------------------------------------------------
+    def _on_signal(self, signum: int, _frame: Any) -> None:
+        if signum == signal.SIGHUP:
+            self.reload_requested = True
+        else:
+            self.stop_requested = True
+        self.wake.set()
+
+    def install_signals(self) -> None:
+        for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(s, self._on_signal)
+
+    # -- main loop -------------------------------------------------------------------
+    def start_sources(self, sources: list[Source], from_start: bool) -> None:
+        for s in sources:
+            s.start(self.saved, from_start)
+
+    def run(self, from_start: bool = False) -> int:
+        st = self.settings
+        self.store.lock()
+        self.saved = self.store.load()
+        self.start_sources(self.sources, from_start)
+        watched = self.watcher.update(self._targets())
+        self.notifier.ready(self._status_text())
+        now = time.monotonic()
+        next_poll = now
+        next_status = now + st.status_interval
+        wd = self.notifier.watchdog_interval
+        next_wd = now + wd if wd else float("inf")
+        self._checkpoint(force=True)
+        try:
+            while not self.stop_requested:
+                if self.reload_requested:
+                    self.reload_requested = False
+                    self._reload()
+                    watched = self.watcher.update(self._targets())
+                now = time.monotonic()
+                if self.wake.is_set() or now >= next_poll:
+                    self.wake.clear()
+                    for s in self.sources:
+                        s.poll()
+                    watched = self.watcher.update(self._targets())
+                    slow = watched and not any(s.waiting() for s in self.sources)
+                    next_poll = now + (st.safety_poll if slow else st.poll_interval)
+                chunk = self._next_chunk()
+                if chunk is not None:
+                    if not self._process(chunk):
+                        break  # asked to stop while a sink was failing
+                now = time.monotonic()
+                if now >= next_wd:
+                    self.notifier.watchdog()
+                    next_wd = now + wd  # type: ignore[operator]
+                if now >= next_status:
+                    self.log(self.status_line())
+                    self.notifier.status(self._status_text())
+                    next_status = now + st.status_interval
+                if chunk is not None:
+                    self._checkpoint()
+                    continue
+                # Caught up. Checkpoint now, or as soon as the interval allows
+                # (a busy log wakes us a hundred times a second: not an fsync each).
+                self._checkpoint()
+                due = self._last_checkpoint + st.checkpoint_interval if self._dirty else float("inf")
+                timeout = max(0.0, min(next_poll, next_status, next_wd, due) - time.monotonic())
+                self.wake.wait(timeout)
+        finally:
+            self.notifier.stopping()
+            self._checkpoint(force=True)
+            self.watcher.stop()
+            for s in self.sources:
+                s.close()
+            for slot in self.sinks:
+                try:
+                    slot.sink.close()
+                except Exception as e:  # a sink that fails to close must not lose the checkpoint
+                    self.log(f"sink {slot.label}: error on close: {e}")
+            self.store.unlock()
+        if self._undelivered:
+            self.log(f"stopped with {self._undelivered} events not accepted by every sink; "
+                     "they will be read again on the next start")
+        self.log(self.summary())
+        return 0
+
+    def _next_chunk(self) -> Chunk | None:
+        for s in self.sources:
+            c = s.next_chunk(self.settings.max_batch)
+            if c is not None:
+                return c
+        return None
+
+    def _process(self, chunk: Chunk) -> bool:
+        p = self.pipeline
+        if chunk.ref is not self._ref:
+            p.set_reference_time(chunk.ref)
+            self._ref = chunk.ref
+        events: list[Event] = []
+        for text, offset in chunk.lines:
+            events.extend(p.feed(text, chunk.path, offset))
+        if not self._deliver(events):
+            self._undelivered = len(events)
+            return False
+        chunk.owner.commit(chunk)
+        self._dirty = True
+        self._last_line_at = time.monotonic()
+        return True
+
+    def _deliver(self, events: list[Event]) -> bool:
+        """Every sink accepts its share, or we keep trying (with back-off)
+        until it does or we are asked to stop."""
+        if not events:
+            return True
+        pending = list(self.sinks)
+        delay = self.settings.retry_min
+        while True:
+            for slot in list(pending):
+                batch = slot.pick(events)
+                try:
+                    if batch:
+                        slot.sink.send(batch)
+                except SinkError as e:
+                    self._trouble(f"sink {slot.label}: {e}; keeping {len(batch)} events, retrying in {delay:.1f}s")
+                    continue
+                except BrokenPipeError:
+                    raise
+                except Exception as e:  # a sink's bug: same treatment as a refusal, never a lost batch
+                    self._trouble(f"sink {slot.label}: {type(e).__name__}: {e}; retrying in {delay:.1f}s")
+                    continue
+                pending.remove(slot)
+                self.counts["delivered"] += len(batch)
+            if not pending:
+                if self._sink_trouble:
+                    self.log("sinks accept events again")
+                    self._sink_trouble = None
+                return True
+            if self.stop_requested:
+                return False
+            end = time.monotonic() + delay
+            while not self.stop_requested and time.monotonic() < end:
+                # Wake for signals and systemd's watchdog while we wait.
+                self.wake.wait(min(1.0, end - time.monotonic()))
+                self.wake.clear()
+                if self.notifier.watchdog_interval:
+                    self.notifier.watchdog()
+                if self.reload_requested:  # reopen sinks even while one is failing
+                    self.reload_requested = False
+                    self._reload()
+                    pending = list(self.sinks)
+            delay = min(delay * 2, self.settings.retry_max)
+
+    def _trouble(self, msg: str) -> None:
+        self.counts["sink_errors"] += 1
+        if msg != self._sink_trouble:
+            self.log(msg)
+        self._sink_trouble = msg
+
+    def _checkpoint(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and (not self._dirty or now - self._last_checkpoint < self.settings.checkpoint_interval):
+            return
+        state = dict(self.saved)  # sources no longer configured keep their positions
+        for s in self.sources:
+            state.update(s.state())
+        try:
+            self.store.save(state)
+        except OSError as e:
+            self.log(f"cannot write checkpoint {self.store.path}: {e.strerror or e}")
+            return
+        self.saved = state
+        self._dirty = False
+        self._last_checkpoint = now
+
+    def _reload(self) -> None:
+        self.notifier.reloading()
+        if self.reload_fn is not None:
+            self.reload_fn(self)
+        else:
+            for slot in self.sinks:
+                try:
+                    slot.sink.reopen()
+                except Exception as e:
+                    self.log(f"sink {slot.label}: cannot reopen: {e}")
+            self.log("SIGHUP: output files reopened")
+        self.notifier.ready(self._status_text())
+
+    def _targets(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for s in self.sources:
+            for d, names in s.watch_targets().items():
+                out.setdefault(d, set()).update(names)
+        return out
+
+    # -- reporting -----------------------------------------------------------------
+    def _status_text(self) -> str:
+        c = self.counts
+        return f"{c['lines']} lines, {c['events']} events"
+
+    def status_line(self) -> str:
+        c = self.counts
+        skipped = sum(v for k, v in c.items() if k.startswith("skipped:")) + c.get("too_long", 0)
+        lag = sum(s.lag_bytes() for s in self.sources)
+        idle = f"{time.monotonic() - self._last_line_at:.0f}s" if self._last_line_at else "-"
+        rss, cpu = _process_usage()
+        parts = [f"lines={c['lines']}", f"events={c['events']}", f"skipped={skipped}",
+                 f"lag={_bytes(lag)}", f"last_read={idle} ago", f"rss={rss}", f"cpu={cpu}"]
+        if self._sink_trouble:
+            parts.append("sinks=retrying")
+        return "status " + " ".join(parts)
+
+    def summary(self) -> str:
+        s = self.pipeline.summary()
+        return s[len("bouncewatch: "):] if s.startswith("bouncewatch: ") else s
+
+
+_proc = None
+
+
+def _process_usage() -> tuple[str, str]:
+    """RSS and CPU share since the previous call (psutil)."""
+    global _proc
+    try:
+        import psutil
+        if _proc is None:
+            _proc = psutil.Process()
+            _proc.cpu_percent(None)
+        return _bytes(_proc.memory_info().rss), f"{_proc.cpu_percent(None):.1f}%"
+    except Exception:
+        return "?", "?"
+
+
+def _bytes(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f}{unit}" if unit == "B" else f"{n:.1f}{unit}"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)

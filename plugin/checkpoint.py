@@ -1,0 +1,97 @@
+"""Read positions on disk: written atomically, only for accepted events.
+
+The file is replaced, never rewritten in place (temp file, fsync, rename,
+fsync of the directory), so a crash or ``kill -9`` at any moment leaves
+either the previous or the new checkpoint, whole. A lock file keeps two
+followers from sharing one state directory (they would overwrite each
+other's positions); the kernel drops the lock when the process dies.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+VERSION = 1
+
+
+class CheckpointError(Exception):
+    """The state directory cannot be used; the message says why."""
+
+
+class CheckpointStore:
+    def __init__(self, state_dir: str | os.PathLike[str], name: str = "follow-checkpoint.json") -> None:
+        self.dir = Path(state_dir)
+        self.path = self.dir / name
+        self._lock_fd: int | None = None
+
+    def lock(self) -> None:
+        if self._lock_fd is not None:
+            return
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.dir / "follow.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError as e:
+            raise CheckpointError(f"state directory {self.dir}: {e.strerror or e}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise CheckpointError(f"state directory {self.dir} is in use by another bouncewatch "
+                                  "follower (give each one its own --state-dir)") from None
+        self._lock_fd = fd
+
+    def unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def load(self) -> dict[str, Any]:
+        """The saved sources (``{key: state}``); empty on the first run. A
+        damaged file is kept aside and reported, not fatal."""
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        except OSError as e:
+            raise CheckpointError(f"{self.path}: {e.strerror or e}") from None
+        try:
+            doc = json.loads(raw)
+            if doc.get("version") != VERSION or not isinstance(doc.get("sources"), dict):
+                raise ValueError(f"unknown layout (version {doc.get('version')!r})")
+            return doc["sources"]
+        except (ValueError, AttributeError) as e:
+            aside = self.path.with_suffix(".damaged")
+            os.replace(self.path, aside)
+            raise CheckpointError(f"{self.path}: unreadable checkpoint ({e}); moved to {aside}") from None
+
+    def save(self, sources: dict[str, Any]) -> None:
+        data = json.dumps({"version": VERSION, "sources": sources}, separators=(",", ":")).encode()
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        try:
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, self.path)
+        dfd = os.open(self.dir, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+def default_state_dir() -> Path:
+    """systemd's ``$STATE_DIRECTORY`` (StateDirectory=), else
+    /var/lib/bouncewatch for root, else $XDG_STATE_HOME/bouncewatch."""
+    sd = os.environ.get("STATE_DIRECTORY")
+    if sd:
+        return Path(sd.split(":")[0])
+    if os.geteuid() == 0:
+        return Path("/var/lib/bouncewatch")
+    xdg = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(xdg) / "bouncewatch"

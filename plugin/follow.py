@@ -1,0 +1,634 @@
+"""Tail-follow of log files, like ``tail -F``, without losing lines.
+
+What a log file goes through, and what we do about it:
+
+* **Identity.** A file is known by device + inode *and* a fingerprint (hash)
+  of its first bytes: inodes are reused as soon as a rotated file is
+  deleted, and ``copytruncate`` keeps the inode while the content starts
+  over. Only both together say "this is the file we were reading".
+* **Rename + create** (logrotate's default, ``postfix logrotate``, a
+  syslog daemon after HUP). Our open descriptor still reads the old file:
+  it is drained to its end first, and kept open for a grace period because
+  the writer may not have reopened yet. Rotated files we never saw (several
+  rotations while we were down) are read in order before the new file.
+* **copytruncate.** The file shrinks (or its first bytes change). The
+  lines written between our last read and the truncation are in the copy,
+  found among the rotated siblings by fingerprint (also when already
+  compressed): we read the copy from our offset to its end, then the live
+  file from 0. Lines written between the copy and the truncation are gone
+  for everybody; that is copytruncate's own window.
+* **Half-written lines** are not handed out until their newline arrives.
+* **Offsets** advance in two steps: ``offset`` when a chunk is read,
+  ``committed`` when the caller says its events were accepted by the sinks.
+  Only committed offsets go into the checkpoint (at-least-once); a line read
+  twice yields the same ``event_id``, which is content-based.
+
+No threads here: :class:`FileSource` is polled by the agent when the
+watcher (inotify via watchdog, or a timer) says something may have changed.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import glob
+import hashlib
+import io
+import os
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, BinaryIO, Callable, Iterable
+
+from .reader import iter_lines, open_log
+
+FP_MAX = 1024          # bytes of a file's head in its fingerprint
+FP_MIN_ALONE = 32      # a fingerprint alone (other inode: a copy) must cover this many bytes
+DRAIN_GRACE = 2.0      # seconds a rotated file must stay idle at its end before we let it go
+
+# What logrotate (``.1``, ``.1.gz``, ``-20261123``) and ``postfix logrotate``
+# (``.20261123-024800.gz``) append to a rotated log's name.
+_ROTATED_SUFFIX = re.compile(r"[.-](\d[\d_-]*)(?:\.(?:gz|bz2|xz))?\Z")
+_COMPRESSED_SUFFIX = re.compile(r"\.(?:gz|bz2|xz)\Z")
+_GLOB_MAGIC = re.compile(r"[*?[]")
+
+Log = Callable[[str], None]
+
+
+def _fp(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass(slots=True)
+class Identity:
+    """Which file: device, inode, and a fingerprint of its first ``fp_len`` bytes."""
+
+    dev: int
+    ino: int
+    fp_len: int = 0
+    fp: str = _fp(b"")
+
+    def head_matches(self, head: bytes) -> bool:
+        return len(head) >= self.fp_len and _fp(head[: self.fp_len]) == self.fp
+
+    def matches(self, st: os.stat_result, head: bytes, *, allow_copy: bool) -> bool:
+        """Same inode and same head; or, with ``allow_copy``, a long enough
+        identical head in another inode (a copytruncate copy, a compressed
+        rotation)."""
+        if not self.head_matches(head):
+            return False
+        if (st.st_dev, st.st_ino) == (self.dev, self.ino):
+            return True
+        return allow_copy and self.fp_len >= FP_MIN_ALONE
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dev": self.dev, "ino": self.ino, "fp_len": self.fp_len, "fp": self.fp}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Identity":
+        return cls(int(d["dev"]), int(d["ino"]), int(d["fp_len"]), str(d["fp"]))
+
+
+def read_head(path: str) -> bytes:
+    """The first FP_MAX bytes of a file, decompressed if it is compressed."""
+    with open_log(path) as fp:
+        return fp.read(FP_MAX)
+
+
+@dataclass(slots=True)
+class Rotated:
+    """A rotated sibling of a followed file."""
+
+    path: str
+    st: os.stat_result
+    order: tuple
+
+
+def rotated_siblings(path: str) -> list[Rotated]:
+    """``path``'s rotated copies in its directory, oldest first.
+
+    Ordered by modification time (rename keeps it; logrotate's and Postfix's
+    compressors keep it), ties broken by the suffix (a higher ``.N`` is
+    older, a later date is newer)."""
+    d, base = os.path.split(path)
+    out = []
+    try:
+        names = os.listdir(d or ".")
+    except OSError:
+        return []
+    for name in names:
+        if not name.startswith(base) or len(name) == len(base):
+            continue
+        m = _ROTATED_SUFFIX.match(name, len(base))
+        if m is None:
+            continue
+        full = os.path.join(d, name)
+        try:
+            st = os.stat(full)
+        except OSError:
+            continue
+        if not _is_regular(st):
+            continue
+        digits = m[1]
+        tie = (-int(digits), "") if digits.isdigit() and len(digits) < 6 else (0, digits)
+        out.append(Rotated(full, st, (st.st_mtime_ns, tie)))
+    out.sort(key=lambda r: r.order)
+    return out
+
+
+def _is_regular(st: os.stat_result) -> bool:
+    import stat as _stat
+    return _stat.S_ISREG(st.st_mode)
+
+
+def looks_rotated(name: str) -> bool:
+    """True for names like ``mail.log.1``, ``mail.log-20261123.gz``: a glob
+    follows live files, their rotations are reached through the live one."""
+    return bool(_ROTATED_SUFFIX.search(name) or _COMPRESSED_SUFFIX.search(name))
+
+
+class Tail:
+    """One open file being read."""
+
+    def __init__(self, path: str, fp: BinaryIO, st: os.stat_result, head: bytes, offset: int,
+                 *, ref: datetime | None) -> None:
+        self.path = path                       # the name it had when opened: events' source.path
+        self.fp = fp
+        self.plain = isinstance(fp, io.BufferedReader)
+        self.ident = Identity(st.st_dev, st.st_ino, len(head), _fp(head))
+        self.offset = offset                   # read and handed out
+        self.committed = offset                # accepted by the sinks
+        self.ref = ref                         # year inference for a rotated file; None: live
+        self.retired_at: float | None = None   # when it stopped being the live file
+        self.last_growth = time.monotonic()
+        self.eof = False                       # the last read found nothing more
+        if not self.plain and offset:
+            fp.seek(offset)                    # decompress up to the offset
+
+    def size(self) -> int | None:
+        if not self.plain:
+            return None
+        return os.fstat(self.fp.fileno()).st_size
+
+    def pread_head(self, n: int) -> bytes:
+        return os.pread(self.fp.fileno(), n, 0)
+
+    def refresh_fingerprint(self) -> None:
+        """Widen the fingerprint while the file is younger than FP_MAX bytes:
+        a longer head tells copies apart more surely."""
+        if self.plain and self.ident.fp_len < FP_MAX:
+            head = self.pread_head(FP_MAX)
+            if len(head) > self.ident.fp_len and self.ident.head_matches(head):
+                self.ident.fp_len, self.ident.fp = len(head), _fp(head)
+
+    def read(self, counts: Counter, max_lines: int, final: bool) -> tuple[list[tuple[str, int]], int]:
+        """Up to ``max_lines`` whole lines from ``offset``: ``([(text, offset)], end)``.
+        A trailing line without its newline is held back unless ``final``
+        (the file is finished: it is handed out and counted)."""
+        fp = self.fp
+        if self.plain or fp.tell() != self.offset:
+            fp.seek(self.offset)
+        out: list[tuple[str, int]] = []
+        end = self.offset
+        for line in iter_lines(fp, counts, start=self.offset, hold_partial=True):
+            if not line.terminated:
+                if final:
+                    if line.too_long:
+                        counts["too_long"] += 1
+                    else:
+                        counts["unterminated_last_line"] += 1
+                        out.append((line.text, line.offset))
+                    end = line.end
+                break
+            out.append((line.text, line.offset))
+            end = line.end
+            if len(out) >= max_lines:
+                break
+        self.eof = len(out) < max_lines
+        if end != self.offset:
+            self.last_growth = time.monotonic()
+        self.offset = end
+        return out, end
+
+    def state(self) -> dict[str, Any]:
+        d = {"path": self.path, "offset": self.committed, **self.ident.to_dict()}
+        if self.eof and self.committed == self.offset:
+            d["at_end"] = True  # if it is gone by the next start, nothing was left in it
+        return d
+
+    def close(self) -> None:
+        try:
+            self.fp.close()
+        except OSError:
+            pass
+
+
+@dataclass(slots=True)
+class Chunk:
+    """Lines read from one file, to be committed together once delivered."""
+
+    owner: Any
+    tail: Any
+    path: str
+    ref: datetime | None
+    lines: list[tuple[str, int | None]]
+    end: Any
+
+
+@dataclass
+class FileFollower:
+    """One live log path and the files it has been (rotations being drained)."""
+
+    path: str
+    counts: Counter
+    log: Log
+    current: Tail | None = None
+    draining: list[Tail] = field(default_factory=list)
+    problem: str | None = None        # what keeps us from the live file, said once
+    start_at_end: bool = False        # first run without --from-start: skip what is there
+    quiet_until: float = 0.0          # just rotated: the new file may take a moment to appear
+
+    # -- start-up ----------------------------------------------------------
+    def restore(self, saved: dict[str, Any] | None, from_start: bool, new_file: bool = False) -> None:
+        """Resume from a checkpoint; without one, start at the end of the
+        live file (first run), or read it and its rotations from the
+        start (``from_start``, or a file that appeared after we started)."""
+        if saved is None:
+            if from_start:
+                for r in rotated_siblings(self.path):
+                    self._open_drain(r.path, 0)
+            self.start_at_end = not (from_start or new_file)
+            self._open_live()
+            self.start_at_end = False
+            return
+        tails = saved.get("tails", [])
+        for entry in tails:
+            if entry.get("live"):
+                continue
+            if not self._reopen_saved(entry) and not entry.get("at_end"):
+                self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
+                         f"(read up to byte {entry.get('offset')}); its remaining lines could not be read")
+        live = next((e for e in tails if e.get("live")), None)
+        if live is None:
+            self._open_live()
+            return
+        ident, off = Identity.from_dict(live), int(live["offset"])
+        try:
+            st = os.stat(self.path)
+            head = read_head(self.path)
+        except OSError:
+            st = None
+        if st is not None and ident.matches(st, head, allow_copy=False) and st.st_size >= off:
+            self._open_live(off, ident)
+            return
+        self._catch_up(ident, off, "since the last checkpoint")
+        self._open_live()
+
+    def _reopen_saved(self, entry: dict[str, Any]) -> bool:
+        ident, off = Identity.from_dict(entry), int(entry["offset"])
+        for cand in [entry.get("path"), self.path] + [r.path for r in reversed(rotated_siblings(self.path))]:
+            if not cand:
+                continue
+            try:
+                st, head = os.stat(cand), read_head(cand)
+            except OSError:
+                continue
+            if ident.matches(st, head, allow_copy=True) and not self._is_open(st):
+                return self._open_drain(cand, off) is not None
+        return False
+
+    # -- the live file -------------------------------------------------------
+    def _open_live(self, offset: int = 0, ident: Identity | None = None) -> None:
+        try:
+            fp = open(self.path, "rb")
+        except FileNotFoundError:
+            d = os.path.dirname(self.path)
+            why = "waiting for it to appear" if os.path.isdir(d) else \
+                f"waiting for it to appear (directory {d} does not exist yet)"
+            self._problem(f"{self.path}: no such file; {why}")
+            return
+        except PermissionError:
+            self._problem(f"{self.path}: permission denied; bouncewatch needs read access "
+                          "(as a service: SupplementaryGroups=adm, or the group owning the log); "
+                          "retrying")
+            return
+        except OSError as e:
+            self._problem(f"{self.path}: cannot open: {e.strerror or e}; retrying")
+            return
+        st = os.fstat(fp.fileno())
+        if not _is_regular(st):
+            fp.close()
+            self._problem(f"{self.path}: not a regular file; waiting")
+            return
+        if self.start_at_end:
+            offset = _last_line_end(fp, st.st_size)
+        head = os.pread(fp.fileno(), FP_MAX, 0)
+        t = Tail(self.path, fp, st, head, offset, ref=None)
+        if ident is not None and ident.fp_len > t.ident.fp_len:
+            t.ident = ident
+        if self.problem:
+            self.log(f"{self.path}: reading it now")
+        self.problem = None
+        self.current = t
+
+    def _problem(self, msg: str) -> None:
+        if time.monotonic() < self.quiet_until:
+            return
+        if msg != self.problem:
+            self.log(msg)
+        self.problem = msg
+
+    def _open_drain(self, path: str, offset: int) -> Tail | None:
+        try:
+            fp = open_log(path)
+            st = os.stat(path)
+            head = read_head(path)
+        except OSError as e:
+            self.log(f"{path}: cannot read this rotated file: {e.strerror or e}")
+            return None
+        ref = datetime.fromtimestamp(st.st_mtime, timezone.utc).astimezone()
+        try:
+            t = Tail(path, fp, st, head, offset, ref=ref)
+        except (OSError, EOFError) as e:
+            self.log(f"{path}: cannot read this rotated file: {e}")
+            fp.close()
+            return None
+        t.retired_at = time.monotonic()
+        self.draining.append(t)
+        return t
+
+    def _is_open(self, st: os.stat_result) -> bool:
+        key = (st.st_dev, st.st_ino)
+        return any((t.ident.dev, t.ident.ino) == key for t in self._tails())
+
+    def _tails(self) -> list[Tail]:
+        return self.draining + ([self.current] if self.current else [])
+
+    def _catch_up(self, ident: Identity, offset: int, when: str) -> None:
+        """The file we were reading is no longer the live one: find it among
+        the rotated siblings, read it from ``offset`` and every sibling
+        rotated after it from the start."""
+        sibs = rotated_siblings(self.path)
+        found = None
+        heads: dict[str, bytes] = {}
+        for allow_copy in (False, True):  # the same inode first, then a copy
+            for i in range(len(sibs) - 1, -1, -1):
+                r = sibs[i]
+                try:
+                    head = heads[r.path] if r.path in heads else heads.setdefault(r.path, read_head(r.path))
+                except OSError:
+                    continue
+                if ident.matches(r.st, head, allow_copy=allow_copy):
+                    found = i
+                    break
+            if found is not None:
+                break
+        if found is None:
+            if offset:
+                self.log(f"{self.path}: the file read up to byte {offset} is gone {when} (deleted, or "
+                         f"rotated where we do not look); reading {self.path} from its start")
+            return
+        for i in range(found, len(sibs)):
+            r = sibs[i]
+            if not self._is_open(r.st):
+                self._open_drain(r.path, offset if i == found else 0)
+
+    # -- while running ---------------------------------------------------------
+    def poll(self) -> None:
+        """Notice rotation, truncation, a file that (re)appeared."""
+        cur = self.current
+        if cur is None:
+            self._open_live()
+            return
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            st = None
+        except OSError:  # EACCES on the directory, EIO: keep reading what we have, look again later
+            return
+        if st is None or (st.st_dev, st.st_ino) != (cur.ident.dev, cur.ident.ino):
+            # Renamed away (rotation) or deleted: finish it through our descriptor.
+            self._retire(cur)
+            self._catch_up_newer(cur)
+            self.quiet_until = time.monotonic() + 5.0
+            self._open_live()
+            return
+        if self._was_truncated(cur):
+            self._truncated(cur)
+            return
+        cur.refresh_fingerprint()
+
+    @staticmethod
+    def _was_truncated(cur: Tail) -> bool:
+        """Shorter than what we read, or its first bytes changed (truncated
+        and written again before we looked)."""
+        if os.fstat(cur.fp.fileno()).st_size < cur.offset:
+            return True
+        n = cur.ident.fp_len
+        return bool(n) and not cur.ident.head_matches(cur.pread_head(n))
+
+    def _retire(self, t: Tail) -> None:
+        t.retired_at = time.monotonic()
+        t.last_growth = t.retired_at
+        self.draining.append(t)
+        self.current = None
+
+    def _catch_up_newer(self, old: Tail) -> None:
+        """After a rename rotation: files rotated after ``old`` that we never
+        saw as live (several rotations between two polls)."""
+        sibs = rotated_siblings(self.path)
+        idx = next((i for i, r in enumerate(sibs)
+                    if (r.st.st_dev, r.st.st_ino) == (old.ident.dev, old.ident.ino)), None)
+        if idx is None:
+            return
+        for r in sibs[idx + 1:]:
+            if not self._is_open(r.st):
+                self._open_drain(r.path, 0)
+
+    def _truncated(self, cur: Tail) -> None:
+        """copytruncate (or ``> mail.log``): read what we had not read yet
+        from the copy, then start the live file over."""
+        lost_before = len(self.draining)
+        self._catch_up(cur.ident, cur.offset, "after truncation")
+        if len(self.draining) == lost_before and cur.offset:
+            self.log(f"{self.path}: truncated, and no rotated copy of it was found: lines written between "
+                     f"our last read and the truncation may be missing")
+        head = cur.pread_head(FP_MAX)
+        st = os.fstat(cur.fp.fileno())
+        cur.ident = Identity(st.st_dev, st.st_ino, len(head), _fp(head))
+        cur.offset = cur.committed = 0
+
+    # -- reading and committing -------------------------------------------------
+    def next_chunk(self, max_lines: int) -> Chunk | None:
+        now = time.monotonic()
+        for t in list(self.draining):
+            finished = not t.plain or (t.eof and now - t.last_growth >= DRAIN_GRACE)
+            try:
+                lines, end = t.read(self.counts, max_lines, final=finished)
+            except (OSError, EOFError) as e:  # a corrupt .gz: keep what we read
+                self.log(f"{t.path}: read error: {e}; leaving this rotated file")
+                lines, end, finished = [], t.offset, True
+                t.committed = t.offset
+            if lines:
+                return Chunk(self, t, t.path, t.ref, lines, end)
+            if finished and t.committed == t.offset:
+                t.close()
+                self.draining.remove(t)
+        cur = self.current
+        if cur is None:
+            return None
+        try:
+            if self._was_truncated(cur):
+                self._truncated(cur)
+                return self.next_chunk(max_lines)
+            start = cur.offset
+            lines, end = cur.read(self.counts, max_lines, final=False)
+            if lines and self._was_truncated(cur):
+                # Truncated while we read: what we got may be the new content
+                # read from the old offset. Forget it; take the copy, then 0.
+                cur.offset = start
+                self._truncated(cur)
+                return self.next_chunk(max_lines)
+        except OSError as e:
+            self.log(f"{cur.path}: read error: {e}")
+            return None
+        if lines:
+            if cur.ident.fp_len < FP_MAX:
+                cur.refresh_fingerprint()
+            return Chunk(self, cur, cur.path, None, lines, end)
+        return None
+
+    def commit(self, chunk: Chunk) -> None:
+        chunk.tail.committed = chunk.end
+
+    def state(self) -> dict[str, Any]:
+        tails = [t.state() for t in self.draining]
+        if self.current is not None:
+            tails.append({**self.current.state(), "live": True})
+        return {"tails": tails}
+
+    def lag_bytes(self) -> int:
+        n = 0
+        for t in self._tails():
+            try:
+                size = t.size()
+            except OSError:
+                continue
+            if size is not None:
+                n += max(0, size - t.committed)
+        return n
+
+    def close(self) -> None:
+        for t in self._tails():
+            t.close()
+        self.draining.clear()
+        self.current = None
+
+
+def _last_line_end(fp: BinaryIO, size: int) -> int:
+    """Where a first run starts: after the last complete line (a half-written
+    one is read when its newline arrives)."""
+    if size == 0:
+        return 0
+    pos = size
+    while pos > 0:
+        step = min(4096, pos)
+        buf = os.pread(fp.fileno(), step, pos - step)
+        nl = buf.rfind(b"\n")
+        if nl >= 0:
+            return pos - step + nl + 1
+        pos -= step
+        if size - pos > 1 << 20:  # no newline in the last MiB: not a text log; start at its end
+            return size
+    return 0
+
+
+class FileSource:
+    """A configured path or glob: one :class:`FileFollower` per live file."""
+
+    def __init__(self, pattern: str, counts: Counter, log: Log) -> None:
+        self.pattern = os.path.abspath(pattern)
+        self.is_glob = bool(_GLOB_MAGIC.search(self.pattern))
+        self.counts, self.log = counts, log
+        self.followers: dict[str, FileFollower] = {}
+        self._rr = 0
+        self._next_glob = 0.0
+
+    def _expand(self) -> list[str]:
+        if not self.is_glob:
+            return [self.pattern]
+        return sorted(p for p in glob.glob(self.pattern)
+                      if not looks_rotated(os.path.basename(p)) and os.path.isfile(p))
+
+    def start(self, saved: dict[str, Any], from_start: bool) -> None:
+        """``saved``: checkpoint states by absolute path (may hold others' too)."""
+        paths = self._expand()
+        if self.is_glob:  # checkpointed files of this glob that are rotated away right now
+            paths += [p for p in saved if p not in paths and fnmatch.fnmatch(p, self.pattern)]
+            if not paths:
+                self.log(f"{self.pattern}: no file matches yet; waiting")
+        for p in paths:
+            self._add(p, saved.get(p), from_start, new_file=False)
+
+    def _add(self, path: str, saved: dict[str, Any] | None, from_start: bool, new_file: bool) -> None:
+        f = FileFollower(path, self.counts, self.log)
+        f.restore(saved, from_start, new_file)
+        self.followers[path] = f
+
+    def poll(self) -> None:
+        if self.is_glob and time.monotonic() >= self._next_glob:
+            self._next_glob = time.monotonic() + 0.5
+            for p in self._expand():
+                if p not in self.followers:
+                    self.log(f"{p}: new file matching {self.pattern}; reading it from the start")
+                    self._add(p, None, from_start=False, new_file=True)
+        for f in self.followers.values():
+            f.poll()
+
+    def next_chunk(self, max_lines: int) -> Chunk | None:
+        fs = list(self.followers.values())
+        for i in range(len(fs)):  # round robin: a busy file must not starve a quiet one
+            f = fs[(self._rr + i) % len(fs)]
+            c = f.next_chunk(max_lines)
+            if c is not None:
+                self._rr = (self._rr + i + 1) % len(fs)
+                return c
+        return None
+
+    def state(self) -> dict[str, Any]:
+        return {p: f.state() for p, f in self.followers.items()}
+
+    def watch_targets(self) -> dict[str, set[str]]:
+        """Directories to watch, and the name prefixes in them that matter."""
+        out: dict[str, set[str]] = {}
+        if self.is_glob:
+            d, base = os.path.split(self.pattern)
+            if not _GLOB_MAGIC.search(d):
+                prefix = _GLOB_MAGIC.split(base, 1)[0]
+                out.setdefault(d, set()).add(prefix)
+        for p in self.followers:
+            d, base = os.path.split(p)
+            out.setdefault(d, set()).add(base)
+        return out
+
+    def waiting(self) -> bool:
+        """Something only polling will notice: a file not there yet, or a
+        glob whose directory part is itself a pattern (not watched)."""
+        if self.is_glob and _GLOB_MAGIC.search(os.path.dirname(self.pattern)):
+            return True
+        return any(f.current is None for f in self.followers.values())
+
+    def lag_bytes(self) -> int:
+        return sum(f.lag_bytes() for f in self.followers.values())
+
+    def problems(self) -> Iterable[str]:
+        return [f.problem for f in self.followers.values() if f.problem]
+
+    def close(self) -> None:
+        for f in self.followers.values():
+            f.close()
+
+
+__all__ = ["Chunk", "FileFollower", "FileSource", "Identity", "Tail", "rotated_siblings",
+           "looks_rotated", "FP_MAX", "DRAIN_GRACE"]

@@ -1,0 +1,289 @@
+"""The tail-follower in-process, step by step: rotation, copytruncate,
+compressed backfill, Postfix's own logrotate, half lines, missing files,
+restarts from a checkpoint. No timing: each step writes, then reads."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+from collections import Counter
+
+import pytest
+
+from bouncewatch.plugin import follow as fmod
+from bouncewatch.plugin.follow import FileFollower, FileSource
+
+
+def L(n: int) -> str:
+    return (f"Nov 20 10:00:{n % 60:02d} mx postfix/smtp[{n}]: Q{n:06X}: to=<r{n}@ex.example>, "
+            f"relay=mx.ex.example[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=4.2.0, status=deferred "
+            f"(host mx.ex.example[192.0.2.1] said: 450 4.2.0 Greylisted (in reply to RCPT TO command))\n")
+
+
+def append(path, *ns: int) -> None:
+    with open(path, "a") as f:
+        f.write("".join(L(n) for n in ns))
+
+
+class Run:
+    """A follower and what it has handed out, committed as the agent would."""
+
+    def __init__(self, path, saved=None, from_start=False):
+        self.logs: list[str] = []
+        self.f = FileFollower(str(path), Counter(), self.logs.append)
+        self.f.restore(saved, from_start)
+        self.got: list[tuple[str, str]] = []  # (file, line)
+
+    def drain(self, polls: int = 3) -> list[int]:
+        """Poll and read until nothing more comes; the numbers of the lines read."""
+        out = []
+        for _ in range(polls):
+            self.f.poll()
+            while (c := self.f.next_chunk(100)) is not None:
+                for text, _off in c.lines:
+                    out.append(int(text.split("[", 1)[1].split("]", 1)[0]))
+                    self.got.append((os.path.basename(c.path), text))
+                self.f.commit(c)
+        return out
+
+
+@pytest.fixture(autouse=True)
+def no_grace(monkeypatch):
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 0.0)
+
+
+def test_first_run_starts_at_end_unless_from_start(tmp_path):
+    log = tmp_path / "mail.log"
+    append(log, 1, 2)
+    r = Run(log)
+    assert r.drain() == []
+    append(log, 3)
+    assert r.drain() == [3]
+    assert Run(log, from_start=True).drain() == [1, 2, 3]
+
+
+def test_half_written_line_is_held_until_its_newline(tmp_path):
+    log = tmp_path / "mail.log"
+    log.touch()
+    r = Run(log)
+    line = L(7)
+    with open(log, "a") as f:
+        f.write(line[:50])
+    assert r.drain() == []
+    with open(log, "a") as f:
+        f.write(line[50:])
+    assert r.drain() == [7]
+    assert r.got[0][1] == line.rstrip("\n")
+
+
+def test_first_run_at_end_skips_a_half_line_only_to_its_end(tmp_path):
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    with open(log, "a") as f:
+        f.write(L(2)[:30])
+    r = Run(log)
+    with open(log, "a") as f:
+        f.write(L(2)[30:])
+    assert r.drain() == [2]
+
+
+def test_rename_rotation_drains_the_old_file_first(tmp_path):
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    append(log, 2, 3)                   # written before the rotation, not read yet
+    os.rename(log, tmp_path / "mail.log.1")
+    append(log, 4)
+    assert r.drain() == [2, 3, 4]
+    assert [g[0] for g in r.got] == ["mail.log"] * 3 + ["mail.log"]  # old file keeps its name in events
+
+
+def test_copytruncate_recovers_unread_lines_from_the_copy(tmp_path):
+    log = tmp_path / "mail.log"
+    append(log, 1, 2)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1, 2]
+    append(log, 3, 4)                   # written, not read yet
+    shutil.copyfile(log, tmp_path / "mail.log.1")
+    os.truncate(log, 0)
+    append(log, 5, 6, 7, 8, 9)          # regrown past the old offset before we look
+    assert r.drain() == [3, 4, 5, 6, 7, 8, 9]
+    assert [g[0] for g in r.got[2:4]] == ["mail.log.1", "mail.log.1"]
+
+
+def test_copytruncate_copy_already_compressed(tmp_path):
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    append(log, 2)
+    with open(log, "rb") as src, gzip.open(tmp_path / "mail.log.1.gz", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    os.truncate(log, 0)
+    append(log, 3)
+    assert r.drain() == [2, 3]
+
+
+def test_truncation_without_a_copy_is_reported(tmp_path):
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    r.drain()
+    os.truncate(log, 0)
+    append(log, 2)
+    assert r.drain() == [2]
+    assert any("no rotated copy" in m for m in r.logs)
+
+
+def test_from_start_backfills_compressed_rotations_in_order(tmp_path):
+    log = tmp_path / "mail.log"
+    for name, ns, age in (("mail.log.3.gz", (1, 2), 400), ("mail.log.2.gz", (3,), 300),
+                          ("mail.log.1", (4, 5), 200), ("mail.log", (6,), 0)):
+        p = tmp_path / name
+        data = "".join(L(n) for n in ns).encode()
+        p.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+        t = os.stat(p).st_mtime - age
+        os.utime(p, (t, t))
+    (tmp_path / "mail.log.bak").write_text(L(99))   # not a rotation suffix
+    (tmp_path / "mail.logger").write_text(L(98))
+    r = Run(log, from_start=True)
+    assert r.drain() == [1, 2, 3, 4, 5, 6]
+
+
+def test_postfix_logrotate_while_down_resumes_inside_the_gz(tmp_path):
+    """``postfix logrotate``: maillog_file renamed with a date suffix, then
+    gzipped (maillog_file_compressor); postlogd reopens a new file."""
+    log = tmp_path / "postfix.log"
+    append(log, 1, 2)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1, 2]
+    saved = r.f.state()
+    r.f.close()
+    append(log, 3)                                   # we are down now
+    rotated = tmp_path / "postfix.log.20261123-024800"
+    os.rename(log, rotated)
+    with open(rotated, "rb") as src, gzip.open(str(rotated) + ".gz", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    os.unlink(rotated)
+    append(log, 4)
+    r2 = Run(log, saved=saved)
+    assert r2.drain() == [3, 4]
+
+
+def test_restart_after_several_rotations_reads_the_ones_in_between(tmp_path):
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    saved = r.f.state()
+    r.f.close()
+    append(log, 2)
+    os.rename(log, tmp_path / "mail.log.1")          # rename rotation
+    append(log, 3)
+    shutil.copyfile(log, tmp_path / "mail.log.2")    # copytruncate (siblings shifted by hand)
+    os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.3")
+    os.rename(tmp_path / "mail.log.2", tmp_path / "mail.log.1")
+    for name, age in (("mail.log.3", 100), ("mail.log.1", 50)):
+        t = os.stat(tmp_path / name).st_mtime - age
+        os.utime(tmp_path / name, (t, t))
+    os.truncate(log, 0)
+    append(log, 4)
+    r2 = Run(log, saved=saved)
+    assert r2.drain() == [2, 3, 4]
+
+
+def test_restart_resumes_exactly_at_the_checkpoint(tmp_path):
+    log = tmp_path / "mail.log"
+    append(log, 1, 2)
+    r = Run(log, from_start=True)
+    r.drain()
+    saved = r.f.state()
+    append(log, 3)
+    r.f.close()
+    assert Run(log, saved=saved).drain() == [3]
+
+
+def test_inode_reuse_is_not_mistaken_for_our_file(tmp_path):
+    log = tmp_path / "mail.log"
+    append(log, 1, 2)
+    r = Run(log, from_start=True)
+    r.drain()
+    saved = r.f.state()
+    r.f.close()
+    os.unlink(log)
+    append(log, 3)          # a new file; the inode may well be the same number
+    saved_ino = saved["tails"][-1]["ino"]
+    r2 = Run(log, saved=saved)
+    assert r2.drain() == [3], (saved_ino, os.stat(log).st_ino)
+
+
+def test_file_that_disappears_and_comes_back(tmp_path):
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.unlink(log)
+    assert r.drain() == []
+    append(log, 2)
+    assert r.drain() == [2]
+
+
+def test_directory_not_there_yet(tmp_path):
+    log = tmp_path / "later" / "sub" / "mail.log"
+    r = Run(log, from_start=False)
+    assert r.drain() == []
+    assert any("does not exist yet" in m for m in r.logs)
+    log.parent.mkdir(parents=True)
+    append(log, 1, 2)        # appeared after we started: read from its start
+    assert r.drain() == [1, 2]
+    assert any("reading it now" in m for m in r.logs)
+
+
+def test_glob_picks_up_new_files_and_skips_rotations(tmp_path):
+    append(tmp_path / "a.log", 1)
+    append(tmp_path / "a.log.1", 50)
+    logs: list[str] = []
+    src = FileSource(str(tmp_path / "*.log*"), Counter(), logs.append)
+    src.start({}, from_start=True)
+    assert sorted(src.followers) == [str(tmp_path / "a.log")]
+    append(tmp_path / "b.log", 2)
+    src._next_glob = 0
+    src.poll()
+    got = []
+    while (c := src.next_chunk(10)) is not None:
+        got += [t.split("[", 1)[1].split("]")[0] for t, _ in c.lines]
+        c.owner.commit(c)
+    assert sorted(got) == ["1", "2", "50"]  # a.log's rotation is backfilled through a.log
+
+
+def test_overlong_partial_line_is_held_then_skipped(tmp_path):
+    log = tmp_path / "mail.log"
+    log.touch()
+    r = Run(log)
+    with open(log, "a") as f:
+        f.write("x" * 70_000)
+    assert r.drain() == []
+    with open(log, "a") as f:
+        f.write("tail of the long line\n" + L(5))
+    assert r.drain() == [5]
+    assert r.f.counts["too_long"] == 1
+
+
+def test_writer_still_on_the_renamed_file_is_not_lost(tmp_path, monkeypatch):
+    """A syslog daemon writes to the renamed file until its HUP: we keep
+    reading it for DRAIN_GRACE after the new file appeared."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, tmp_path / "mail.log.1")
+    append(log, 2)                               # logrotate's create; nobody writes here yet
+    assert r.drain() == [2]
+    append(tmp_path / "mail.log.1", 3)           # rsyslog, not HUP'd yet
+    assert r.drain() == [3]
+    assert len(r.f.draining) == 1
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 0.0)
+    assert r.drain() == [] and r.f.draining == []

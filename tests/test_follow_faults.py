@@ -1,0 +1,159 @@
+"""The follower's guarantees under faults, measured (issue 4):
+
+* 20,000 delivery lines at ~2,000 lines/s while the log is rotated eight
+  times (rename+create and copytruncate alternately) and the follower is
+  killed with SIGKILL three times, staying down more than a second each
+  time while writing and rotating go on: no line lost, and every line read
+  twice carries the same event_id.
+* Latency from append to the file sink, p99 <= 250 ms at 50 and 5,000
+  lines/s; RSS flat while streaming; idle CPU near zero.
+
+Figures are printed (run with -s to see them).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+import psutil
+import pytest
+
+from followkit import Follower, SinkReader, Writer, percentile
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _reap():
+    yield
+    Follower.reap()
+
+
+def test_no_loss_through_rotations_and_sigkill(tmp_path):
+    log, out, state = tmp_path / "mail.log", tmp_path / "events.jsonl", tmp_path / "state"
+    total = 20_000
+    step = total // 9
+    rotations = {step * k: ("rename" if k % 2 else "copytruncate") for k in range(1, 9)}
+    log.touch()
+    fol = Follower(log, out, state)
+    fol.start()
+    time.sleep(1.0)  # first run starts at the end of the (empty) log
+    w = Writer(log, total, 2000.0, rotations)
+    t0 = time.monotonic()
+    w.start()
+    downs = []
+    for at in (2.0, 4.5, 7.0):
+        time.sleep(max(0.0, t0 + at - time.monotonic()))
+        fol.kill()
+        down = time.monotonic()
+        time.sleep(1.2)
+        fol.start()
+        downs.append(time.monotonic() - down)
+    assert w.done.wait(60), "writer did not finish"
+    assert w.error is None, w.error
+    write_secs = time.monotonic() - t0
+    sink = SinkReader(out)
+    complete = sink.wait_for(total, 30)
+    rc = fol.stop()
+    sink.poll()
+
+    ids = defaultdict(set)
+    count = defaultdict(int)
+    for e in sink.events:
+        n = int(e["recipient"][1:e["recipient"].index("@")])
+        ids[n].add(e["event_id"])
+        count[n] += 1
+    lost = sorted(set(range(total)) - set(ids))
+    unexpected = sorted(set(ids) - set(range(total)))
+    dup_lines = sum(1 for n in count if count[n] > 1)
+    dup_events = sum(count.values()) - len(count)
+    differing = [n for n, s in ids.items() if len(s) > 1]
+    rotated = sorted(p.name for p in tmp_path.glob("mail.log.*"))
+    print(f"\n[faults] {total} lines written in {write_secs:.1f}s, {len(rotated)} rotations, "
+          f"3 SIGKILLs (down {', '.join(f'{d:.2f}s' for d in downs)}): lost={len(lost)} "
+          f"duplicated_lines={dup_lines} duplicate_events={dup_events} "
+          f"dups_with_other_event_id={len(differing)} broken_sink_lines={sink.broken} exit={rc}")
+    errs = fol.errors()
+    assert "Traceback" not in errs, errs[-3000:]
+    assert len(rotated) == 8
+    assert not lost, f"{len(lost)} lines lost, first {lost[:10]}; follower said:\n{errs[-3000:]}"
+    assert complete
+    assert not unexpected
+    assert not differing, f"duplicates with different event_ids: {differing[:10]}"
+    assert sink.broken <= 3  # at most one line cut short per SIGKILL
+    assert rc == 0
+
+
+def _stream(tmp_path, rate: float, seconds: float, whole_messages: bool = True):
+    log, out, state = tmp_path / "mail.log", tmp_path / "events.jsonl", tmp_path / "state"
+    log.touch()
+    fol = Follower(log, out, state)
+    fol.start()
+    time.sleep(1.0)
+    # deliveries; with whole_messages each comes with the 6 other lines of its message
+    total = int(rate * seconds / (7 if whole_messages else 1))
+    w = Writer(log, total, rate, whole_messages=whole_messages)
+    sink = SinkReader(out)
+    proc = psutil.Process(fol.proc.pid)
+    rss = []
+    w.start()
+    next_sample = time.monotonic() + 0.5
+    while not w.done.is_set():
+        sink.poll()
+        if time.monotonic() >= next_sample:
+            rss.append(proc.memory_info().rss)
+            next_sample += 0.5
+        time.sleep(0.002)
+    assert w.error is None, w.error
+    end = time.monotonic() + 15
+    while len(sink.events) < total and time.monotonic() < end:
+        sink.poll()
+        time.sleep(0.002)
+    rss.append(proc.memory_info().rss)
+    lat = []
+    for e, t in zip(sink.events, sink.arrived):
+        n = int(e["recipient"][1:e["recipient"].index("@")])
+        lat.append(t - w.written_at[n])
+    return fol, sink, lat, rss, proc, total
+
+
+# whole=False: every line a delivery (an event each). whole=True: a busy
+# relay's log, where a delivery line comes with six others (connect, client,
+# cleanup, qmgr from/removed, disconnect). 5,000 lines/s of nothing but
+# deliveries is not asserted: classification alone then needs most of a
+# core, which this shared test machine does not always have (see the report
+# in README.md for the figures measured when it does).
+@pytest.mark.parametrize("rate,seconds,whole", [(50, 4.0, False), (5000, 3.0, True)])
+def test_latency_p99(tmp_path, rate, seconds, whole):
+    fol, sink, lat, rss, proc, total = _stream(tmp_path, rate, seconds, whole)
+    try:
+        assert len(sink.events) == total
+        p50, p99, mx = (percentile(lat, 50), percentile(lat, 99), max(lat))
+        lines = total * (7 if whole else 1)
+        print(f"\n[latency] {rate} log lines/s for {seconds:.0f}s ({total} deliveries in {lines} lines): p50={p50 * 1000:.1f}ms "
+              f"p99={p99 * 1000:.1f}ms max={mx * 1000:.1f}ms")
+        assert p99 <= 0.250
+    finally:
+        assert fol.stop() == 0
+
+
+def test_rss_flat_and_idle_cpu(tmp_path):
+    # Messages leave the queue ("removed") as on a real server, so the
+    # correlator's tables stay at their working size.
+    fol, sink, lat, rss, proc, total = _stream(tmp_path, 5000, 8.0)
+    try:
+        assert len(sink.events) == total
+        warm = rss[2]  # after the first second of streaming
+        growth = rss[-1] - warm
+        time.sleep(1.0)
+        c0 = sum(proc.cpu_times()[:2])
+        time.sleep(4.0)
+        idle = (sum(proc.cpu_times()[:2]) - c0) / 4.0 * 100
+        print(f"\n[resources] 5000 lines/s for 8s: RSS after 1s {warm / 2**20:.1f}MiB, at end "
+              f"{rss[-1] / 2**20:.1f}MiB (growth {growth / 2**20:+.1f}MiB over {len(rss)} samples, "
+              f"max {max(rss) / 2**20:.1f}MiB); idle CPU {idle:.2f}% over 4s")
+        assert growth < 8 * 2**20
+        assert idle < 2.0
+    finally:
+        assert fol.stop() == 0

@@ -1,0 +1,458 @@
+"""``bouncewatch follow`` / ``run`` / ``check-config`` as processes: the
+journal source (a fake journalctl), signals, systemd notify, status lines,
+permissions, sink failures, the config and the contrib unit."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bouncewatch.plugin.agent import Agent, Settings, SinkSlot
+from bouncewatch.plugin.checkpoint import CheckpointStore
+from bouncewatch.plugin.follow import FileSource
+from bouncewatch.plugin.sinks import SinkError
+from followkit import delivery_line
+
+ROOT = Path(__file__).resolve().parent.parent
+BW = [sys.executable, "-m", "bouncewatch"]
+
+
+def wait_until(pred, timeout=10.0, step=0.05):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(step)
+    return False
+
+
+def lines_of(path: Path) -> list[dict]:
+    try:
+        return [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
+    except FileNotFoundError:
+        return []
+
+
+_procs: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _reap():
+    """A failed assertion must not leave a follower running."""
+    yield
+    while _procs:
+        p = _procs.pop()
+        if p.poll() is None:
+            p.kill()
+            p.wait(10)
+
+
+def start(args, tmp_path, env=None, **kw):
+    err = open(tmp_path / "stderr.txt", "ab")
+    p = subprocess.Popen(BW + args, stdout=kw.pop("stdout", subprocess.DEVNULL), stderr=err,
+                         env={**os.environ, **(env or {})}, **kw)
+    p.err_path = tmp_path / "stderr.txt"  # type: ignore[attr-defined]
+    _procs.append(p)
+    return p
+
+
+def stop(p, sig=signal.SIGTERM) -> int:
+    p.send_signal(sig)
+    return p.wait(20)
+
+
+# -- journald -------------------------------------------------------------------------
+FAKE_JOURNALCTL = r'''#!{python}
+"""A stand-in for journalctl -o json -f: records from $FAKE_JOURNAL, one JSON
+object per line, each with __CURSOR; honours --after-cursor and -n; follows."""
+import json, os, sys, time
+args = sys.argv[1:]
+after = args[args.index("--after-cursor") + 1] if "--after-cursor" in args else None
+n = args[args.index("-n") + 1] if "-n" in args else "all"
+with open(os.environ["FAKE_JOURNAL_ARGS"], "a") as f:
+    f.write(" ".join(args) + "\n")
+path = os.environ["FAKE_JOURNAL"]
+seen = 0
+def records():
+    with open(path) as f:
+        return [l for l in f.read().splitlines() if l]
+recs = records()
+if after:
+    cursors = [json.loads(r)["__CURSOR"] for r in recs]
+    if after not in cursors:
+        sys.stderr.write("Failed to seek to cursor: Invalid argument\n")
+        sys.exit(1)
+    seen = cursors.index(after) + 1
+elif "--since" in args:
+    since = int(args[args.index("--since") + 1].lstrip("@")) * 1000000
+    seen = sum(1 for r in recs if int(json.loads(r)["__REALTIME_TIMESTAMP"]) < since)
+elif n == "0":
+    seen = len(recs)
+while True:
+    recs = records()
+    for r in recs[seen:]:
+        sys.stdout.write(r + "\n")
+    sys.stdout.flush()
+    seen = len(recs)
+    if "-f" not in args:
+        break
+    time.sleep(0.05)
+'''
+
+
+def journal_record(n: int) -> str:
+    line = delivery_line(n, "bounced").rstrip("\n")
+    msg = line.split(": ", 1)[1]
+    usec = 1763800000000000 + n * 1000000
+    return json.dumps({"__CURSOR": f"s=abc;i={n:x};t={usec:x}", "__REALTIME_TIMESTAMP": str(usec),
+                       "_HOSTNAME": "mx", "SYSLOG_IDENTIFIER": "postfix/smtp", "SYSLOG_PID": "123",
+                       "SYSLOG_FACILITY": "2", "MESSAGE": msg})
+
+
+def test_journal_source_resumes_from_its_cursor(tmp_path):
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    fake = bindir / "journalctl"
+    fake.write_text(FAKE_JOURNALCTL.replace("{python}", sys.executable))
+    fake.chmod(0o755)
+    journal = tmp_path / "journal.jsonl"
+    journal.write_text("".join(journal_record(n) + "\n" for n in range(3)))
+    out, state = tmp_path / "events.jsonl", tmp_path / "state"
+    env = {"PATH": f"{bindir}:{os.environ['PATH']}", "FAKE_JOURNAL": str(journal),
+           "FAKE_JOURNAL_ARGS": str(tmp_path / "args.txt")}
+    args = ["follow", "journal:", "--sink", f"file:{out}", "--state-dir", str(state), "--from-start"]
+    p = start(args, tmp_path, env)
+    assert wait_until(lambda: len(lines_of(out)) == 3), p.err_path.read_text()
+    with open(journal, "a") as f:
+        f.write(journal_record(3) + "\n")
+    assert wait_until(lambda: len(lines_of(out)) == 4)
+    assert stop(p) == 0
+    with open(journal, "a") as f:             # written while we are down
+        f.write(journal_record(4) + "\n" + journal_record(5) + "\n")
+    p = start(args, tmp_path, env)
+    assert wait_until(lambda: len(lines_of(out)) == 6), p.err_path.read_text()
+    time.sleep(0.3)
+    assert stop(p) == 0
+    evs = lines_of(out)
+    assert [e["recipient"] for e in evs] == [f"r{n}@d{n}.example" for n in range(6)]
+    assert {e["source"]["path"] for e in evs} == {"journald"}
+    calls = (tmp_path / "args.txt").read_text().splitlines()
+    assert "-n all" in calls[0] and "SYSLOG_FACILITY=2" in calls[0]
+    assert "--after-cursor s=abc;i=3;t=" in calls[1]
+
+
+def test_journal_cursor_that_is_gone_resumes_from_its_time(tmp_path):
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    fake = bindir / "journalctl"
+    fake.write_text(FAKE_JOURNALCTL.replace("{python}", sys.executable))
+    fake.chmod(0o755)
+    journal = tmp_path / "journal.jsonl"
+    journal.write_text("".join(journal_record(n) + "\n" for n in range(5)))
+    state = tmp_path / "state"
+    state.mkdir()
+    lost = f"s=other;i=99;t={1763800000000000 + 3 * 1000000:x}"    # vacuumed: not in the journal
+    (state / "follow-checkpoint.json").write_text(json.dumps(
+        {"version": 1, "sources": {"journal": {"cursor": lost}}}))
+    out = tmp_path / "events.jsonl"
+    env = {"PATH": f"{bindir}:{os.environ['PATH']}", "FAKE_JOURNAL": str(journal),
+           "FAKE_JOURNAL_ARGS": str(tmp_path / "args.txt")}
+    p = start(["follow", "journal:", "--sink", f"file:{out}", "--state-dir", str(state)], tmp_path, env)
+    assert wait_until(lambda: len(lines_of(out)) == 2), p.err_path.read_text()
+    assert stop(p) == 0
+    assert [e["recipient"] for e in lines_of(out)] == ["r3@d3.example", "r4@d4.example"]
+    assert "cannot seek to the saved cursor" in p.err_path.read_text()
+
+
+# -- signals, notify, status ---------------------------------------------------------------
+def test_sighup_reopens_output_and_sigterm_checkpoints(tmp_path):
+    log, out, state = tmp_path / "mail.log", tmp_path / "events.jsonl", tmp_path / "state"
+    log.write_text(delivery_line(0, "bounced"))
+    p = start(["follow", str(log), "--sink", f"file:{out}", "--state-dir", str(state), "--from-start"],
+              tmp_path)
+    assert wait_until(lambda: len(lines_of(out)) == 1)
+    os.rename(out, tmp_path / "events.jsonl.1")      # logrotate moves our output
+    p.send_signal(signal.SIGHUP)
+    assert wait_until(lambda: "reopened" in p.err_path.read_text())
+    with open(log, "a") as f:
+        f.write(delivery_line(1, "bounced"))
+    assert wait_until(lambda: len(lines_of(out)) == 1)
+    assert stop(p) == 0
+    ck = json.loads((state / "follow-checkpoint.json").read_text())
+    tail = ck["sources"][str(log)]["tails"][-1]
+    assert tail["offset"] == log.stat().st_size
+    # the next start reads nothing again
+    p = start(["follow", str(log), "--sink", f"file:{out}", "--state-dir", str(state)], tmp_path)
+    time.sleep(1.0)
+    assert stop(p) == 0
+    assert len(lines_of(out)) == 1
+
+
+def test_systemd_notify_ready_status_watchdog_and_status_line(tmp_path):
+    sock_path = tmp_path / "notify.sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(sock_path))
+    sock.settimeout(0.2)
+    log = tmp_path / "mail.log"
+    log.touch()
+    env = {"NOTIFY_SOCKET": str(sock_path), "WATCHDOG_USEC": "400000"}
+    p = start(["follow", str(log), "--sink", f"file:{tmp_path / 'o.jsonl'}", "--state-dir",
+               str(tmp_path / "st"), "--status-interval", "0.5"], tmp_path, env)
+    got: list[str] = []
+    end = time.monotonic() + 5
+    while time.monotonic() < end and not (any("READY=1" in g for g in got)
+                                          and sum("WATCHDOG=1" in g for g in got) >= 3
+                                          and any("STATUS=" in g and "READY" not in g for g in got)):
+        try:
+            got.append(sock.recv(4096).decode())
+        except socket.timeout:
+            pass
+    assert stop(p) == 0
+    try:
+        while True:
+            got.append(sock.recv(4096).decode())
+    except socket.timeout:
+        pass
+    sock.close()
+    assert any(g.startswith("READY=1") and "STATUS=" in g for g in got), got
+    assert sum("WATCHDOG=1" in g for g in got) >= 3, got
+    assert any("STOPPING=1" in g for g in got), got
+    err = p.err_path.read_text()
+    status = [x for x in err.splitlines() if " status " in x]
+    assert status, err
+    for key in ("lines=", "events=", "lag=", "skipped=", "rss=", "cpu="):
+        assert key in status[0]
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="needs root and setpriv (to drop CAP_DAC_OVERRIDE and be denied a log)")
+def test_permission_denied_is_said_and_retried(tmp_path):
+    log, out = tmp_path / "mail.log", tmp_path / "events.jsonl"
+    log.write_text(delivery_line(0, "bounced"))
+    os.chown(log, 65534, 65534)       # someone else's log, mode 0600: root without
+    log.chmod(0o600)                  # CAP_DAC_OVERRIDE may not read it
+    argv = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--inh-caps", "-all",
+            *BW, "follow", str(log), "--sink", f"file:{out}", "--state-dir", str(tmp_path / "st"),
+            "--from-start"]
+    err = tmp_path / "stderr.txt"
+    with open(err, "wb") as ef:
+        p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=ef)
+    _procs.append(p)
+    try:
+        assert wait_until(lambda: "permission denied" in err.read_text(), 10), err.read_text()
+        assert "SupplementaryGroups=adm" in err.read_text()
+        time.sleep(0.5)
+        assert err.read_text().count("permission denied") == 1   # said once, retried quietly
+        log.chmod(0o644)
+        assert wait_until(lambda: len(lines_of(out)) == 1, 10), err.read_text()
+        assert "reading it now" in err.read_text()
+    finally:
+        assert stop(p) == 0
+
+
+# -- sinks that fail ------------------------------------------------------------------------
+class FlakySink:
+    name = "flaky"
+
+    def __init__(self, failures: int) -> None:
+        self.failures, self.calls, self.got = failures, 0, []
+
+    def send(self, events):
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise SinkError("endpoint down")
+        self.got.extend(events)
+
+    def reopen(self):
+        pass
+
+    def close(self):
+        pass
+
+
+def test_failing_sink_keeps_the_batch_and_the_checkpoint(tmp_path, classifier):
+    from bouncewatch.plugin.pipeline import Pipeline
+    log = tmp_path / "mail.log"
+    log.write_text("".join(delivery_line(n, "bounced") for n in range(600)))
+    pipe = Pipeline(classifier)
+    sink = FlakySink(failures=3)
+    store = CheckpointStore(tmp_path / "st")
+    settings = Settings(max_batch=100, retry_min=0.2, retry_max=0.4, checkpoint_interval=0.0)
+    logs: list[str] = []
+    agent = Agent([], pipe, [SinkSlot(sink, None, "flaky")], store, settings, log=logs.append)
+    agent.sources = [FileSource(str(log), pipe.counts, logs.append)]
+    t = threading.Thread(target=agent.run, kwargs={"from_start": True})
+    t.start()
+    # while the sink fails: one chunk read, nothing committed
+    assert wait_until(lambda: sink.calls >= 2)
+    assert pipe.counts["lines"] == 100
+    ck = json.loads(store.path.read_text())["sources"][str(log)]["tails"][-1]
+    assert ck["offset"] == 0
+    assert wait_until(lambda: len(sink.got) == 600)
+    agent.stop_requested = True
+    agent.wake.set()
+    t.join(10)
+    assert [e["recipient"] for e in sink.got] == [f"r{n}@d{n % 97}.example" for n in range(600)]
+    ck = json.loads(store.path.read_text())["sources"][str(log)]["tails"][-1]
+    assert ck["offset"] == log.stat().st_size
+    assert any("endpoint down" in m for m in logs) and any("accept events again" in m for m in logs)
+
+
+# -- config ---------------------------------------------------------------------------------------
+def bw(*args, **kw):
+    return subprocess.run(BW + list(args), capture_output=True, text=True, timeout=60, **kw)
+
+
+def test_contrib_example_config_is_valid():
+    r = bw("check-config", "-c", str(ROOT / "contrib/postfix/bouncewatch.toml"))
+    assert r.returncode == 0, r.stderr
+    assert "ok" in r.stdout
+
+
+@pytest.mark.parametrize("text,expect", [
+    ('[[sink]]\nuri = "-"\n[[sink]]\nuri = "file:/tmp/x"\nwhere = "type ="\n', ":5: sink[1].where: syntax error"),
+    ('state_dir = "/tmp/x"\nstatus_intervall = 5\n[[sink]]\nuri = "-"\n', ":2: status_intervall: unknown key"),
+    ('[[source]]\npath = "relative.log"\n[[sink]]\nuri = "-"\n', ":2: source[0].path: must be an absolute path"),
+    ('[[sink]]\nuri = "gopher://x"\n', ":2: sink[0].uri: unknown scheme"),
+    ('[[sink]]\nuri = "-"\n[metrics]\nlisten = "localhost"\n', ":4: metrics.listen: 'localhost' is not HOST:PORT"),
+    ('include_sent = "yes"\n[[sink]]\nuri = "-"\n', ":1: include_sent: must be true or false"),
+    ('[[sink]]\nuri = "-"\nformat = "xml"\n', ":3: sink[0].format:"),
+    ('[[sink]\nuri = "-"\n', ":1: invalid TOML"),
+    ('state_dir = "/tmp/x"\n', "no [[sink]]"),
+])
+def test_config_errors_name_file_line_and_key(tmp_path, text, expect):
+    cfg = tmp_path / "bw.toml"
+    cfg.write_text(text)
+    r = bw("check-config", "-c", str(cfg))
+    assert r.returncode == 2
+    assert str(cfg) in r.stderr and expect in r.stderr, r.stderr
+
+
+def test_run_with_config_and_sighup_reload(tmp_path):
+    log, state = tmp_path / "mail.log", tmp_path / "state"
+    a, b = tmp_path / "all.jsonl", tmp_path / "hard.jsonl"
+    log.write_text(delivery_line(0, "bounced") + delivery_line(1, "deferred"))
+    cfg = tmp_path / "bw.toml"
+    cfg.write_text(textwrap.dedent(f"""\
+        state_dir = "{state}"
+        from_start = true
+        [[source]]
+        path = "{log}"
+        [[sink]]
+        uri = "file:{a}"
+        """))
+    p = start(["run", "-c", str(cfg)], tmp_path)
+    assert wait_until(lambda: len(lines_of(a)) == 2), p.err_path.read_text()
+    cfg.write_text(cfg.read_text() + f'[[sink]]\nuri = "file:{b}"\nwhere = "type = \'hard\'"\n')
+    p.send_signal(signal.SIGHUP)
+    assert wait_until(lambda: "reloaded" in p.err_path.read_text()), p.err_path.read_text()
+    with open(log, "a") as f:
+        f.write(delivery_line(2, "bounced") + delivery_line(3, "deferred"))
+    assert wait_until(lambda: len(lines_of(a)) == 4 and len(lines_of(b)) == 1), p.err_path.read_text()
+    cfg.write_text("this is = = not toml\n")
+    p.send_signal(signal.SIGHUP)
+    assert wait_until(lambda: "not reloaded" in p.err_path.read_text())
+    assert p.poll() is None
+    assert stop(p) == 0
+    assert [e["recipient"] for e in lines_of(b)] == ["r2@d2.example"]
+
+
+def test_follow_without_path_says_what_it_chose_or_why_not(tmp_path):
+    r = subprocess.run(BW + ["follow", "--state-dir", str(tmp_path / "st")], capture_output=True, text=True,
+                       timeout=30, env={**os.environ, "PATH": "/nonexistent"})
+    if r.returncode == 1:
+        assert "no MTA log found" in r.stderr and "bouncewatch follow /path/to/mail.log" in r.stderr
+    else:  # this machine has a mail log; it was named
+        assert "following " in r.stderr
+
+
+def test_default_state_dir(monkeypatch, tmp_path):
+    from bouncewatch.plugin.checkpoint import default_state_dir
+    monkeypatch.delenv("STATE_DIRECTORY", raising=False)
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    assert default_state_dir() == tmp_path / "bouncewatch"
+    monkeypatch.delenv("XDG_STATE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert default_state_dir() == tmp_path / ".local" / "state" / "bouncewatch"
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    assert str(default_state_dir()) == "/var/lib/bouncewatch"
+    monkeypatch.setenv("STATE_DIRECTORY", "/run/x")
+    assert str(default_state_dir()) == "/run/x"
+
+
+def test_second_follower_on_one_state_dir_is_refused(tmp_path):
+    log = tmp_path / "mail.log"
+    log.touch()
+    args = ["follow", str(log), "--sink", f"file:{tmp_path / 'o'}", "--state-dir", str(tmp_path / "st")]
+    p = start(args, tmp_path)
+    assert wait_until(lambda: (tmp_path / "st" / "follow-checkpoint.json").exists())
+    r = bw(*args)
+    assert r.returncode == 2 and "in use by another" in r.stderr
+    assert stop(p) == 0
+
+
+# -- contrib and make run ---------------------------------------------------------------------------
+def test_systemd_unit_verifies(tmp_path):
+    if shutil.which("systemd-analyze") is None:
+        pytest.skip("systemd-analyze not installed")
+    exe = shutil.which("bouncewatch") or str(Path(sys.executable).parent / "bouncewatch")
+    unit = (ROOT / "contrib/postfix/bouncewatch.service").read_text().replace("/usr/local/bin/bouncewatch", exe)
+    for key in ("Type=notify", "DynamicUser=yes", "SupplementaryGroups=adm", "ProtectSystem=strict",
+                "ProtectHome=yes", "PrivateTmp=yes", "NoNewPrivileges=yes", "ReadOnlyPaths=/var/log",
+                "StateDirectory=bouncewatch", "RestrictAddressFamilies=", "SystemCallFilter=@system-service",
+                "WatchdogSec="):
+        assert key in unit
+    path = tmp_path / "bouncewatch.service"
+    path.write_text(unit)
+    r = subprocess.run(["systemd-analyze", "verify", str(path)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "bouncewatch.service" not in r.stderr, r.stderr  # no warnings about our unit
+
+
+def test_make_run_demo_classifies_a_live_log(tmp_path):
+    p = subprocess.Popen([sys.executable, "-m", "bouncewatch.plugin.demo"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True,
+                         env={**os.environ, "BOUNCEWATCH_DEMO": "1", "BOUNCEWATCH_DEMO_RATE": "20"})
+    _procs.append(p)
+    time.sleep(3.0)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=20)
+    assert p.returncode == 0, err
+    assert "no MTA log on this machine" in err and "bouncewatch follow /path/to/mail.log" in err
+    evs = [json.loads(x) for x in out.splitlines()]
+    assert len(evs) >= 5, err
+    cats = Counter(e["classification"]["category"] for e in evs)
+    assert "delivered" not in cats and len(cats) >= 2
+    assert "Traceback" not in err
+
+
+def test_locate_prefers_the_running_mtas_configured_log(monkeypatch, tmp_path):
+    from bouncewatch.plugin import locate
+    maillog = tmp_path / "postfix.log"
+    maillog.touch()
+    answers = {"postconf": str(maillog), "exim4": "log_file_path = /var/log/exim4/%slog : syslog"}
+    monkeypatch.setattr(locate, "_run", lambda argv: answers.get(argv[0]))
+    monkeypatch.setattr(locate, "running_mtas", lambda: ["postfix"])
+    f = locate.find_mta_log()
+    assert f.paths == [str(maillog)] and "postconf -h maillog_file" in f.why
+    monkeypatch.setattr(locate, "running_mtas", lambda: ["exim"])
+    f = locate.find_mta_log()
+    assert f.paths == ["/var/log/exim4/mainlog"] and "waiting" in f.why
+    answers["exim4"] = "log_file_path = syslog"
+    monkeypatch.setattr(locate, "SYSLOG_FILES", (str(tmp_path / "mail.log"),))
+    monkeypatch.setattr(locate, "journal_has_mail", lambda: True)
+    f = locate.find_mta_log()
+    assert f.paths == ["journal:"] and str(tmp_path / "mail.log") in f.tried

@@ -8,6 +8,7 @@ everything for humans goes to stderr.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import sys
@@ -55,6 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--recipient", metavar="ADDR")
     e.add_argument("--rules-dir", metavar="DIR", action="append", default=[])
     e.set_defaults(func=cmd_explain)
+
+    s = sub.add_parser("suppressions", help="the suppression list of a state dir: list, export, remove, import")
+    s.add_argument("action", choices=["list", "export", "remove", "import"])
+    s.add_argument("items", nargs="*", metavar="ADDR|FILE",
+                   help="remove: addresses (- reads them from stdin); import: a CSV or JSON Lines file (- = stdin)")
+    s.add_argument("--state-dir", metavar="DIR", required=True, help="state directory or postgresql:// URL")
+    s.add_argument("--format", choices=["json", "csv"],
+                   help="list: json (default) or csv; export: csv email,reason,since (default) or json")
+    s.set_defaults(func=cmd_suppressions)
     return ap
 
 
@@ -102,13 +112,14 @@ from .sinks.file import dumps  # noqa: E402  (one JSON encoding for stdout and f
 def cmd_parse(args: argparse.Namespace) -> int:
     from .pipeline import Pipeline
     from .reader import iter_lines, open_log
+    from .statedb import StateError
 
     if args.format != "json":
         raise UsageError(f"--format {args.format}: only json is available in this build")
-    if args.state_dir:
-        raise UsageError("--state-dir: the recipient history is not available in this build")
+    where = compile_where(args.where)
+    history = _History(args.state_dir, where) if args.state_dir else None
     pipeline = Pipeline(load_classifier(args.rules_dir), mta=args.mta, include_sent=args.all,
-                        where=compile_where(args.where))
+                        where=where, tap=history.pending.append if history else None)
     files = args.files or ["-"]
     out = sys.stdout
     failed = 0
@@ -130,10 +141,16 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 for ev in pipeline.feed(line.text, name, line.offset):
                     out.write(dumps(ev))
                     out.write("\n")
+                if history and len(history.pending) >= history.batch:
+                    history.flush(out)
                 if progress:
                     progress.tick(line.offset)
         except BrokenPipeError:
             raise
+        except StateError as e:  # the history cannot be written (disk full, database gone): stop
+            out.flush()
+            print(f"bouncewatch: state: {e}", file=sys.stderr)
+            return EXIT_INPUT
         except (OSError, EOFError) as e:  # vanished, truncated .gz, I/O error: keep what we have
             print(f"bouncewatch: error reading {path}: {e}", file=sys.stderr)
             failed += 1
@@ -142,9 +159,63 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 progress.done()
             if fp is not sys.stdin.buffer:
                 fp.close()
+    if history:
+        try:
+            history.flush(out)
+            history.close(out)
+        except StateError as e:
+            print(f"bouncewatch: state: {e}", file=sys.stderr)
+            failed += 1
     out.flush()
     print(pipeline.summary(), file=sys.stderr)
+    if history:
+        print(history.summary(), file=sys.stderr)
     return EXIT_INPUT if failed else EXIT_OK
+
+
+class _History:
+    """``parse --state-dir``: every classified event (sent too) goes to the
+    store in batches; the alerts it raises are written with the events.
+    With two cores the store runs in a child process (state_writer)."""
+
+    batch = 20_000  # larger batches: fewer rewrites of recurring recipients
+
+    def __init__(self, target: str, where: Any) -> None:
+        from .state import StateError, open_store
+        from .state_writer import BackgroundStore, use_background
+        try:
+            self.store: Any = BackgroundStore(target) if use_background() else open_store(target)
+        except StateError as e:
+            raise UsageError(f"--state-dir: {e}") from None
+        self.where = where
+        self.pending: list[dict[str, Any]] = []
+        self.recorded = self.alerts = self.suppressed = 0
+
+    def flush(self, out: Any) -> None:
+        if self.pending:
+            self._write(out, self.store.record(self.pending))
+            self.recorded += len(self.pending)
+            self.pending.clear()  # the pipeline's tap appends to this very list
+
+    def _write(self, out: Any, alerts: list[dict[str, Any]]) -> None:
+        for a in alerts:
+            if self.where is None or self.where.matches({**a, **(a.get("classification") or {})}):
+                out.write(dumps(a))
+                out.write("\n")
+        self.alerts += len(alerts)
+
+    def close(self, out: Any) -> None:
+        from .state_writer import BackgroundStore
+        if isinstance(self.store, BackgroundStore):
+            alerts, self.suppressed = self.store.close()
+            self._write(out, alerts)
+        else:
+            self.suppressed = self.store.suppressed_count()
+            self.store.close()
+
+    def summary(self) -> str:
+        return (f"bouncewatch: state: {self.recorded} events applied, {self.alerts} alerts, "
+                f"{self.suppressed} addresses suppressed")
 
 
 def _want_progress(args: argparse.Namespace, path: str) -> bool:
@@ -228,6 +299,54 @@ def cmd_explain(args: argparse.Namespace) -> int:
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
         print(f"{k:<{width}}  {v}")
+    return EXIT_OK
+
+
+# -- suppressions ------------------------------------------------------------------
+def cmd_suppressions(args: argparse.Namespace) -> int:
+    from . import suppressions as sup
+    from .state import StateError, open_store
+
+    if args.action in ("list", "export") and args.items:
+        raise UsageError(f"suppressions {args.action} takes no arguments")
+    if args.action in ("remove", "import") and not args.items:
+        raise UsageError(f"suppressions {args.action}: name {'addresses' if args.action == 'remove' else 'a file'}")
+    if not str(args.state_dir).startswith(("postgres://", "postgresql://")) and not os.path.isdir(args.state_dir):
+        raise UsageError(f"--state-dir {args.state_dir}: no such directory")
+    try:
+        store = open_store(args.state_dir)
+    except StateError as e:
+        raise UsageError(f"--state-dir: {e}") from None
+    try:
+        if args.action == "list":
+            sup.write_list(store, args.format or "json", sys.stdout)
+        elif args.action == "export":
+            sup.write_export(store, args.format or "csv", sys.stdout)
+        elif args.action == "remove":
+            wanted = sup.addresses(args.items)
+            gone = store.remove(wanted)
+            for a in sorted(set(map(sup.normalize_address, wanted)) - set(gone)):
+                print(f"bouncewatch: {a} was not suppressed", file=sys.stderr)
+            print(f"bouncewatch: removed {len(gone)} of {len(wanted)} addresses", file=sys.stderr)
+        else:
+            added = total = 0
+            for path in args.items:
+                try:
+                    fp = sys.stdin if path == "-" else open(path, encoding="utf-8", newline="")
+                except OSError as e:
+                    print(f"bouncewatch: cannot read {path}: {e.strerror or e}", file=sys.stderr)
+                    return EXIT_INPUT
+                with fp:
+                    try:
+                        items = list(sup.read_import(fp, path))
+                    except (sup.InputError, UnicodeDecodeError, csv.Error) as e:
+                        print(f"bouncewatch: {e}", file=sys.stderr)
+                        return EXIT_INPUT
+                total += len(items)
+                added += store.add(items)
+            print(f"bouncewatch: imported {added} new of {total} addresses", file=sys.stderr)
+    finally:
+        store.close()
     return EXIT_OK
 
 

@@ -1,0 +1,109 @@
+"""A :class:`state.Store` fed from a second process, for backfills.
+
+``parse --state-dir`` over weeks of logs is CPU-bound twice: parsing and
+classifying in one, applying the history in the other. Running the store in
+a child process lets the two use two cores; the parent hands over a batch
+and goes on parsing while the child applies the previous one.
+
+Exactly one batch is in flight: before handing over batch k the parent
+takes the child's answer for batch k-1 (its alerts), so neither side can
+block the other on a full pipe. The child commits each batch in one
+transaction, ignores SIGINT (the parent decides when to stop), and finishes
+its batch when the parent vanishes (EOF), so a kill -9 of either leaves the
+store at a batch boundary; re-reading the log completes it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import signal
+from typing import Any, Mapping
+
+from .state import STORE_FIELDS, StateError, open_store
+
+
+def slim(ev: Mapping[str, Any]) -> dict[str, Any]:
+    """Only what the store reads: less to pickle per event."""
+    return {k: ev.get(k) for k in STORE_FIELDS}
+
+
+def _serve(target: str, conn: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        store = open_store(target)
+    except Exception as e:  # noqa: BLE001  (reported to the parent, which exits)
+        conn.send(("error", str(e)))
+        return
+    conn.send(("ready", None))
+    try:
+        while True:
+            try:
+                data = conn.recv_bytes()
+            except EOFError:
+                return
+            if not data:
+                conn.send(("done", store.suppressed_count()))
+                return
+            try:
+                alerts = store.record(pickle.loads(data))
+            except Exception as e:  # noqa: BLE001
+                conn.send(("error", f"{type(e).__name__}: {e}"))
+                return
+            conn.send(("alerts", alerts))
+    finally:
+        store.close()
+
+
+class BackgroundStore:
+    """``record`` returns the alerts of the *previous* batch; ``close``
+    returns the rest and the number of suppressed addresses."""
+
+    def __init__(self, target: str | os.PathLike) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_serve, args=(str(target), child), daemon=True,
+                                 name="bouncewatch-state")
+        self._proc.start()
+        child.close()
+        self._inflight = False
+        self._expect("ready")
+
+    def _expect(self, kind: str) -> Any:
+        try:
+            got, value = self._conn.recv()
+        except EOFError:
+            raise StateError("the state writer exited unexpectedly") from None
+        if got == "error":
+            raise StateError(value)
+        if got != kind:
+            raise StateError(f"state writer: expected {kind}, got {got}")
+        return value
+
+    def record(self, events: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        alerts = self._expect("alerts") if self._inflight else []
+        self._conn.send_bytes(pickle.dumps([slim(e) for e in events], protocol=5))
+        self._inflight = True
+        return alerts
+
+    def close(self) -> tuple[list[dict[str, Any]], int]:
+        alerts = self._expect("alerts") if self._inflight else []
+        self._inflight = False
+        self._conn.send_bytes(b"")
+        suppressed = self._expect("done")
+        self._conn.close()
+        self._proc.join(timeout=60)
+        return alerts, suppressed
+
+    def abort(self) -> None:
+        """Stop waiting; the child finishes its batch on EOF and exits."""
+        try:
+            self._conn.close()
+        except OSError:
+            pass
+
+
+def use_background() -> bool:
+    return (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods() \
+        and os.environ.get("BOUNCEWATCH_STATE_INPROCESS") != "1"

@@ -64,13 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--state-dir", metavar="DIR", required=True, help="state directory or postgresql:// URL")
     s.add_argument("--format", choices=["json", "csv"],
                    help="list: json (default) or csv; export: csv email,reason,since (default) or json")
-    s.set_defaults(func=cmd_suppressions)
+    s.set_defaults(func=cmd_suppressions, intermixed="items")
     return ap
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = build_parser()
-    args = ap.parse_args(argv)
+    args, extra = ap.parse_known_args(argv)
+    if extra:  # argparse cannot put positionals after options into nargs="*" (suppressions remove)
+        if getattr(args, "intermixed", None) is not None and all(x == "-" or not x.startswith("-") for x in extra):
+            getattr(args, args.intermixed).extend(extra)
+        else:
+            ap.error("unrecognized arguments: " + " ".join(extra))
     try:
         return int(args.func(args) or 0)
     except UsageError as e:

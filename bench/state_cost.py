@@ -31,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 DOMAINS = ["gmail.com", "hotmail.com", "outlook.com", "yahoo.com", "icloud.com", "gmx.de",
            "web.de", "orange.fr", "example.net", "corp.example", "mail.example.org"]
 REPLIES = [
-    ("sent", "2.0.0", "250 2.0.0 OK 1700000000 a1si123 - gsmtp", 70),
+    ("sent", "2.0.0", "250 2.0.0 Ok: queued as 4F2A1B3C", 70),
     ("deferred", "4.2.0", "host mx.{d}[192.0.2.10] said: 450 4.2.0 <{r}>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/{d}.html (in reply to RCPT TO command)", 8),
     ("deferred", "4.4.1", "connect to mx.{d}[192.0.2.11]:25: Connection timed out", 5),
     ("deferred", "4.7.1", "host mx.{d}[192.0.2.12] said: 451 4.7.1 Service unavailable; Client host [198.51.100.7] blocked using zen.spamhaus.org (in reply to RCPT TO command)", 3),

@@ -57,6 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--rules-dir", metavar="DIR", action="append", default=[])
     e.set_defaults(func=cmd_explain)
 
+    r = sub.add_parser("report", help="summary of deferrals and bounces (terminal tables, or --html FILE)")
+    r.add_argument("files", nargs="*", metavar="FILE", help="log files (.gz ok); none: the --state-dir history, or stdin")
+    r.add_argument("--state-dir", metavar="DIR", help="add alerts and suppressions; without FILE, report its history")
+    r.add_argument("--html", metavar="OUT", help="also write a self-contained HTML report with charts to OUT")
+    r.add_argument("--mta", default="auto", choices=["auto", "postfix", "exim", "sendmail"])
+    r.add_argument("--rules-dir", metavar="DIR", action="append", default=[])
+    r.set_defaults(func=cmd_report)
+
     s = sub.add_parser("suppressions", help="the suppression list of a state dir: list, export, remove, import")
     s.add_argument("action", choices=["list", "export", "remove", "import"])
     s.add_argument("items", nargs="*", metavar="ADDR|FILE",
@@ -305,6 +313,45 @@ def cmd_explain(args: argparse.Namespace) -> int:
     for k, v in rows:
         print(f"{k:<{width}}  {v}")
     return EXIT_OK
+
+
+# -- report ------------------------------------------------------------------------
+def cmd_report(args: argparse.Namespace) -> int:
+    from . import report as rep
+
+    r = rep.Report()
+    errors: list[str] = []
+    store = None
+    if args.state_dir:
+        from .state import StateError, open_store
+        if not str(args.state_dir).startswith(("postgres://", "postgresql://")) and not os.path.isdir(args.state_dir):
+            raise UsageError(f"--state-dir {args.state_dir}: no such directory")
+        try:
+            store = open_store(args.state_dir)
+        except StateError as e:
+            raise UsageError(f"--state-dir: {e}") from None
+    try:
+        if args.files or store is None:
+            from .pipeline import Pipeline
+            pipeline = Pipeline(load_classifier(args.rules_dir), mta=args.mta, include_sent=True)
+            rep.add_files(r, args.files or ["-"], pipeline, errors)
+        if store is not None:
+            rep.add_state(r, store, events=not args.files)
+    finally:
+        if store is not None:
+            store.close()
+    for e in errors:
+        print(f"bouncewatch: {e}", file=sys.stderr)
+    sys.stdout.write(rep.render_text(r))
+    if args.html:
+        from .report_html import render_html
+        try:
+            with open(args.html, "w", encoding="utf-8") as f:
+                f.write(render_html(r))
+        except OSError as e:
+            print(f"bouncewatch: cannot write {args.html}: {e.strerror or e}", file=sys.stderr)
+            return EXIT_INPUT
+    return EXIT_INPUT if errors else EXIT_OK
 
 
 # -- suppressions ------------------------------------------------------------------

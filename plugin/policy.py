@@ -129,8 +129,7 @@ class Policy:
         raw = data.get("category", {})
         if not isinstance(raw, Mapping):
             raise PolicyError(f"{where}.category: must be a table of category = \"soft\"|\"hard\"|\"never\"|{{messages, days}}")
-        from .classify.engine import Taxonomy
-        tax = Taxonomy.builtin()
+        tax = _taxonomy()
         for name, v in raw.items():
             key = f"{where}.category.{name}"
             cat = tax.get(name)
@@ -165,7 +164,6 @@ def _threshold(v: Any, key: str) -> Threshold:
 
 @lru_cache(maxsize=256)
 def _category_type(name: str) -> str | None:
-    from .classify.engine import Taxonomy
     cat = _taxonomy().get(name)
     return cat.type if cat else None
 

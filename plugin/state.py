@@ -31,8 +31,8 @@ from typing import Any, Iterable, Mapping
 
 from .alerts import AlertPolicy, Detector, episode_keys, iso, sender_domain
 from .policy import DELIVERED, FAILURES, Policy
-from .statedb import (DOMAIN_COLUMNS, EPISODE_COLUMNS, RECIPIENT_COLUMNS, SUPPRESSION_COLUMNS, Backend,
-                      StateError, connect, upsert_sql)
+from .statedb import (DOMAIN_COLUMNS, EPISODE_COLUMNS, EVENT_COLUMNS, RECIPIENT_COLUMNS, SUPPRESSION_COLUMNS,
+                      Backend, StateError, connect)
 
 __all__ = ["Store", "open_store", "StateError", "Suppression"]
 
@@ -367,25 +367,25 @@ class Store:
             r = dict(b.recipients[k])
             r["streaks"] = json.dumps(r["streaks"], separators=(",", ":")) if r["streaks"] else None
             rrows.append(tuple(r[c] for c in RECIPIENT_COLUMNS))
-        db.executemany(upsert_sql("recipients", RECIPIENT_COLUMNS, ("recipient",)), rrows)
+        db.executemany(db.upsert("recipients", RECIPIENT_COLUMNS, ("recipient",)), rrows)
         drows = []
         for k in sorted(b.dirty_domains):
             d = dict(b.domains[k])
             d["fail_kinds"] = json.dumps(d["fail_kinds"], sort_keys=True) if d["fail_kinds"] else None
             drows.append(tuple(d[c] for c in DOMAIN_COLUMNS))
-        db.executemany(upsert_sql("domains", DOMAIN_COLUMNS, ("domain",)), drows)
-        db.executemany(upsert_sql("episodes", EPISODE_COLUMNS, ("key",)), [
+        db.executemany(db.upsert("domains", DOMAIN_COLUMNS, ("domain",)), drows)
+        db.executemany(db.upsert("episodes", EPISODE_COLUMNS, ("key",)), [
             (k, e["opened"], e["last"], e["alerted"], json.dumps(e["data"], sort_keys=True))
             for k in sorted(b.dirty_episodes) if (e := b.episodes[k]) is not None])
-        db.executemany(upsert_sql("sender_hours", ("sender_domain", "hour", "total", "hard"),
-                                  ("sender_domain", "hour")),
+        db.executemany(db.upsert("sender_hours", ("sender_domain", "hour", "total", "hard"),
+                                 ("sender_domain", "hour")),
                        [(sd, h, v[0], v[1]) for (sd, h), v in sorted(b.hours.items())
                         if v[0] and b.loaded_hours.get((sd, h)) != tuple(v)])
         for s, at, why in b.lifted:
             db.execute("DELETE FROM suppressions WHERE recipient = ?", (s.recipient,))
             db.execute("INSERT INTO suppression_log (recipient, action, at, rule, detail, events) "
                        "VALUES (?, 'lifted', ?, ?, ?, ?)", (s.recipient, at, s.rule, why, json.dumps(s.events)))
-        db.executemany(upsert_sql("suppressions", SUPPRESSION_COLUMNS, ("recipient",)),
+        db.executemany(db.upsert("suppressions", SUPPRESSION_COLUMNS, ("recipient",)),
                        [s.row() for s in b.new_suppressions])
         db.executemany("INSERT INTO suppression_log (recipient, action, at, rule, detail, events) "
                        "VALUES (?, 'added', ?, ?, ?, ?)",
@@ -469,9 +469,19 @@ class Store:
         cur = self.db.execute("SELECT body FROM alerts ORDER BY ts, event_id")
         return [json.loads(r[0]) for r in cur.fetchall()]
 
+    def domain(self, name: str) -> dict[str, Any] | None:
+        """A receiving domain's counts and its current failure episode."""
+        cur = self.db.execute(f"SELECT {', '.join(DOMAIN_COLUMNS)} FROM domains WHERE domain = ?",
+                              (name.lower(),))
+        r = cur.fetchone()
+        if r is None:
+            return None
+        row = dict(zip(DOMAIN_COLUMNS, r))
+        row["fail_kinds"] = json.loads(row["fail_kinds"] or "{}")
+        return row
+
     def events(self) -> Iterable[dict[str, Any]]:
         """The stored events, oldest first, in the shape :mod:`.report` reads."""
-        from .statedb import EVENT_COLUMNS
         cur = self.db.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM events ORDER BY ts, event_id")
         while True:
             rows = cur.fetchmany(5000)

@@ -19,14 +19,30 @@ import multiprocessing
 import os
 import pickle
 import signal
+from operator import itemgetter
 from typing import Any, Mapping
 
 from .state import STORE_FIELDS, StateError, open_store
 
 
-def slim(ev: Mapping[str, Any]) -> dict[str, Any]:
-    """Only what the store reads: less to pickle per event."""
-    return {k: ev.get(k) for k in STORE_FIELDS}
+_FIELDS = STORE_FIELDS[1:]  # "kind": alerts never go to the store
+_pick = itemgetter(*_FIELDS)
+
+
+def pack(events: list[Mapping[str, Any]]) -> bytes:
+    """Only what the store reads, as tuples: a third of the pickling cost of
+    the whole events."""
+    rows = []
+    for ev in events:
+        try:
+            rows.append(_pick(ev))
+        except KeyError:  # an event from elsewhere, lacking a field
+            rows.append(tuple(ev.get(k) for k in _FIELDS))
+    return pickle.dumps(rows, protocol=5)
+
+
+def unpack(data: bytes) -> list[dict[str, Any]]:
+    return [dict(zip(_FIELDS, row)) for row in pickle.loads(data)]
 
 
 def _serve(target: str, conn: Any) -> None:
@@ -47,7 +63,7 @@ def _serve(target: str, conn: Any) -> None:
                 conn.send(("done", store.suppressed_count()))
                 return
             try:
-                alerts = store.record(pickle.loads(data))
+                alerts = store.record(unpack(data))
             except Exception as e:  # noqa: BLE001
                 conn.send(("error", f"{type(e).__name__}: {e}"))
                 return
@@ -83,7 +99,7 @@ class BackgroundStore:
 
     def record(self, events: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
         alerts = self._expect("alerts") if self._inflight else []
-        self._conn.send_bytes(pickle.dumps([slim(e) for e in events], protocol=5))
+        self._conn.send_bytes(pack(events))
         self._inflight = True
         return alerts
 

@@ -68,7 +68,11 @@ class StateError(Exception):
     """The store cannot be opened or written; the message names it."""
 
 
-def upsert_sql(table: str, cols: Sequence[str], keys: Sequence[str]) -> str:
+def upsert_sql(table: str, cols: Sequence[str], keys: Sequence[str], replace: bool = False) -> str:
+    """Write whole rows. ``replace``: SQLite's INSERT OR REPLACE, cheaper than
+    ON CONFLICT DO UPDATE when every column is written anyway."""
+    if replace:
+        return f"INSERT OR REPLACE INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
     rest = [c for c in cols if c not in keys]
     return (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
             f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET "
@@ -102,6 +106,11 @@ class Backend:
             cur = self.execute(sql.format(**{"in": ", ".join("?" * len(part))}), [*part, *extra])
             out.extend(cur.fetchall())
         return out
+
+    replace = False  # may rows be written with INSERT OR REPLACE
+
+    def upsert(self, table: str, cols: Sequence[str], keys: Sequence[str]) -> str:
+        return upsert_sql(table, cols, keys, self.replace)
 
     def begin(self) -> None: ...
     def commit(self) -> None:
@@ -143,6 +152,7 @@ class Backend:
 class SQLiteBackend(Backend):
     # The event id is the key and the only index: one B-tree, not two.
     without_rowid = " WITHOUT ROWID"
+    replace = True
 
     def __init__(self, directory: str | os.PathLike) -> None:
         d = Path(directory)

@@ -43,6 +43,8 @@ def test_hard_bounce_suppresses_at_once_with_rule_and_evidence(store, classifier
     assert (s.rule, s.category, s.source) == ("hard", "bad_mailbox", "policy")
     assert s.events == [evs[0]["event_id"]]
     assert s.to_dict()["since"] == at(0).isoformat()
+    d = store.domain("corp.example")
+    assert (d["bounced"], d["hard"], d["first_seen"]) == (1, 1, at(0).timestamp())
 
 
 def test_three_soft_messages_over_more_than_15_days_suppress(store, classifier):

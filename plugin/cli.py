@@ -202,7 +202,7 @@ class _History:
             raise UsageError(f"--state-dir: {e}") from None
         self.where = where
         self.pending: list[dict[str, Any]] = []
-        self.recorded = self.alerts = self.suppressed = 0
+        self.recorded = self.alerts = self.suppressed = self.applied = 0
 
     def flush(self, out: Any) -> None:
         if self.pending:
@@ -220,15 +220,15 @@ class _History:
     def close(self, out: Any) -> None:
         from .state_writer import BackgroundStore
         if isinstance(self.store, BackgroundStore):
-            alerts, self.suppressed = self.store.close()
+            alerts, (self.suppressed, self.applied) = self.store.close()
             self._write(out, alerts)
         else:
-            self.suppressed = self.store.suppressed_count()
+            self.suppressed, self.applied = self.store.suppressed_count(), self.store.applied
             self.store.close()
 
     def summary(self) -> str:
-        return (f"bouncewatch: state: {self.recorded} events applied, {self.alerts} alerts, "
-                f"{self.suppressed} addresses suppressed")
+        return (f"bouncewatch: state: {self.recorded} events recorded ({self.applied} new), "
+                f"{self.alerts} alerts, {self.suppressed} addresses suppressed")
 
 
 def _want_progress(args: argparse.Namespace, path: str) -> bool:

@@ -166,6 +166,7 @@ class Store:
         self.cache_rows = cache_rows
         self._cache: Batch | None = None
         self._version: int | None = None
+        self.applied = 0   # events new to the store since open (the rest were seen before)
 
     # -- writing ----------------------------------------------------------------
     def record(self, events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -209,6 +210,7 @@ class Store:
                 alerts.extend(self.detector.feed(e, ts, b))
             self._save(b, alerts)
             db.commit()
+            self.applied += len(fresh)
             b.saved()
             if b.size() > self.cache_rows:
                 self._cache = None

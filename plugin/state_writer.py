@@ -60,7 +60,7 @@ def _serve(target: str, conn: Any) -> None:
             except EOFError:
                 return
             if not data:
-                conn.send(("done", store.suppressed_count()))
+                conn.send(("done", (store.suppressed_count(), store.applied)))
                 return
             try:
                 alerts = store.record(unpack(data))
@@ -74,7 +74,7 @@ def _serve(target: str, conn: Any) -> None:
 
 class BackgroundStore:
     """``record`` returns the alerts of the *previous* batch; ``close``
-    returns the rest and the number of suppressed addresses."""
+    returns the rest and (suppressed addresses, events new to the store)."""
 
     def __init__(self, target: str | os.PathLike) -> None:
         ctx = multiprocessing.get_context("fork")
@@ -99,18 +99,24 @@ class BackgroundStore:
 
     def record(self, events: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
         alerts = self._expect("alerts") if self._inflight else []
-        self._conn.send_bytes(pack(events))
+        self._send(pack(events))
         self._inflight = True
         return alerts
 
-    def close(self) -> tuple[list[dict[str, Any]], int]:
+    def _send(self, data: bytes) -> None:
+        try:
+            self._conn.send_bytes(data)
+        except OSError as e:  # BrokenPipeError here is the child's death, not stdout's
+            raise StateError(f"the state writer exited unexpectedly ({e.strerror or e})") from None
+
+    def close(self) -> tuple[list[dict[str, Any]], tuple[int, int]]:
         alerts = self._expect("alerts") if self._inflight else []
         self._inflight = False
-        self._conn.send_bytes(b"")
-        suppressed = self._expect("done")
+        self._send(b"")
+        counts = self._expect("done")
         self._conn.close()
         self._proc.join(timeout=60)
-        return alerts, suppressed
+        return alerts, tuple(counts)
 
     def abort(self) -> None:
         """Stop waiting; the child finishes its batch on EOF and exits."""

@@ -47,7 +47,7 @@ def test_parse_state_dir_backfill_then_suppressions(tmp_path):
         out = [json.loads(x) for x in r.stdout.splitlines()]
         assert "sent" not in {e.get("status") for e in out}
         assert [a["alert"] for a in out if a.get("kind") == "alert"].count("blocklisted") >= 1
-        assert "state: 7 events applied" in r.stderr
+        assert "state: 7 events recorded (7 new)" in r.stderr
         assert "3 addresses suppressed" in r.stderr  # gone (hard), slow (soft x3), bob@gamil.com (bad domain)
         r = bw("suppressions", "list", "--state-dir", d)
         rows = [json.loads(x) for x in r.stdout.splitlines()]
@@ -58,7 +58,7 @@ def test_parse_state_dir_backfill_then_suppressions(tmp_path):
     # re-reading changes nothing
     before = bw("suppressions", "list", "--state-dir", state + "0").stdout
     r = bw("parse", "--state-dir", state + "0", *logs)
-    assert "0 alerts" in r.stderr and bw("suppressions", "list", "--state-dir", state + "0").stdout == before
+    assert "(0 new), 0 alerts" in r.stderr and bw("suppressions", "list", "--state-dir", state + "0").stdout == before
 
 
 def test_export_remove_import(tmp_path):
@@ -106,3 +106,26 @@ def test_bad_import_and_usage(tmp_path):
     assert r.returncode == 2 and "no such directory" in r.stderr
     r = bw("suppressions", "remove", "--state-dir", str(state))
     assert r.returncode == 2
+
+
+def test_state_errors_are_reported(tmp_path):
+    """A state dir that cannot be created is a usage error; nothing half-written."""
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    r = bw("parse", "--state-dir", str(blocker / "sub"), stdin="")
+    assert r.returncode == 2 and "--state-dir" in r.stderr
+
+
+def test_background_writer_death_is_an_error(tmp_path):
+    import os
+    import signal
+    import pytest
+    from bouncewatch.plugin.state import StateError
+    from bouncewatch.plugin.state_writer import BackgroundStore
+    s = BackgroundStore(tmp_path / "st")
+    os.kill(s._proc.pid, signal.SIGKILL)
+    s._proc.join(10)
+    ev = {"event_id": "x", "recipient": "a@b.example", "status": "sent", "classification": {}}
+    with pytest.raises(StateError, match="exited unexpectedly"):
+        s.record([ev])
+        s.record([ev])

@@ -21,6 +21,8 @@ from typing import Any, Iterable, Mapping
 
 import re2
 
+from .policy import DELIVERED, FAILURES
+
 FAILED = ("deferred", "bounced", "expired")
 STATUS_ORDER = ("sent", "deferred", "bounced", "expired", "removed")
 TOP = 15
@@ -112,7 +114,7 @@ class Report:
             self.hours[int(ts // 3600)][status] += 1
         provider = cls.get("provider") or "other"
         self.providers[provider][status] += 1
-        if status == "sent":
+        if status in DELIVERED:
             return
         self.types[typ] += 1
         self.categories[category] += 1
@@ -121,7 +123,7 @@ class Report:
         d = self.domains[domain]
         d[status] += 1
         d[typ] += 1
-        if status in FAILED:
+        if status in FAILURES:
             key = normalize_reason(ev.get("reason"))
             self.reasons[key] += 1
             self.reason_category.setdefault(key, category)

@@ -80,13 +80,14 @@ def event_time(ev: Mapping[str, Any]) -> float:
 
 def _new_recipient(rcpt: str, domain: str) -> dict[str, Any]:
     return {"recipient": rcpt, "domain": domain, "first_seen": None, "last_seen": None, "sent": 0,
-            "deferred": 0, "bounced": 0, "expired": 0, "other": 0, "last_status": None,
+            "deferred": 0, "bounced": 0, "expired": 0, "other_status": 0, "last_status": None,
             "last_category": None, "last_delivered": None, "reset_at": None, "streaks": {}}
 
 
 def _new_domain(name: str) -> dict[str, Any]:
     return {"domain": name, "first_seen": None, "last_seen": None, "sent": 0, "deferred": 0, "bounced": 0,
-            "expired": 0, "other": 0, "hard": 0, "soft": 0, "last_delivered": None, "fail_since": None,
+            "expired": 0, "other_status": 0, "hard": 0, "soft": 0, "other": 0, "last_delivered": None,
+            "fail_since": None,
             "fail_count": 0, "fail_alerted": 0, "fail_kinds": {}}
 
 
@@ -290,9 +291,10 @@ class Store:
                 row["last_seen"] = ts
                 if row is r:
                     r["last_status"], r["last_category"] = status, cls.get("category")
-            row[status if status in STATUS_COUNTERS else "other"] += 1
-        if cls.get("type") in ("hard", "soft") and status in FAILURES:
-            d[cls["type"]] += 1
+            row[status if status in STATUS_COUNTERS else "other_status"] += 1  # removed, ...
+        failure_type = cls.get("type")
+        if failure_type in ("hard", "soft", "other") and status in FAILURES:
+            d[failure_type] += 1
         if status in DELIVERED:
             self._delivered(r, d, ts, b)
             return

@@ -33,12 +33,13 @@ CREATE TABLE IF NOT EXISTS events (
   provider TEXT, blocklist TEXT, smtp_code BIGINT, dsn TEXT, reason TEXT){without_rowid};
 CREATE TABLE IF NOT EXISTS recipients (
   recipient TEXT PRIMARY KEY, domain TEXT, first_seen DOUBLE PRECISION, last_seen DOUBLE PRECISION,
-  sent BIGINT, deferred BIGINT, bounced BIGINT, expired BIGINT, other BIGINT,
+  sent BIGINT, deferred BIGINT, bounced BIGINT, expired BIGINT, other_status BIGINT,
   last_status TEXT, last_category TEXT, last_delivered DOUBLE PRECISION, reset_at DOUBLE PRECISION,
   streaks TEXT);
 CREATE TABLE IF NOT EXISTS domains (
   domain TEXT PRIMARY KEY, first_seen DOUBLE PRECISION, last_seen DOUBLE PRECISION,
-  sent BIGINT, deferred BIGINT, bounced BIGINT, expired BIGINT, other BIGINT, hard BIGINT, soft BIGINT,
+  sent BIGINT, deferred BIGINT, bounced BIGINT, expired BIGINT, other_status BIGINT,
+  hard BIGINT, soft BIGINT, other BIGINT,
   last_delivered DOUBLE PRECISION, fail_since DOUBLE PRECISION, fail_count BIGINT, fail_alerted BIGINT,
   fail_kinds TEXT);
 CREATE TABLE IF NOT EXISTS suppressions (
@@ -56,9 +57,9 @@ CREATE TABLE IF NOT EXISTS sender_hours (
 EVENT_COLUMNS = ("event_id", "ts", "host", "recipient", "domain", "sender_domain", "queue_id", "status",
                  "type", "category", "cause", "provider", "blocklist", "smtp_code", "dsn", "reason")
 RECIPIENT_COLUMNS = ("recipient", "domain", "first_seen", "last_seen", "sent", "deferred", "bounced",
-                     "expired", "other", "last_status", "last_category", "last_delivered", "reset_at", "streaks")
-DOMAIN_COLUMNS = ("domain", "first_seen", "last_seen", "sent", "deferred", "bounced", "expired", "other",
-                  "hard", "soft", "last_delivered", "fail_since", "fail_count", "fail_alerted", "fail_kinds")
+                     "expired", "other_status", "last_status", "last_category", "last_delivered", "reset_at", "streaks")
+DOMAIN_COLUMNS = ("domain", "first_seen", "last_seen", "sent", "deferred", "bounced", "expired", "other_status",
+                  "hard", "soft", "other", "last_delivered", "fail_since", "fail_count", "fail_alerted", "fail_kinds")
 SUPPRESSION_COLUMNS = ("recipient", "domain", "category", "since", "rule", "detail", "events", "source")
 EPISODE_COLUMNS = ("key", "opened", "last", "alerted", "data")
 CHUNK = 500  # ids per IN (...) list: well under SQLite's variable limit

@@ -27,6 +27,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, Iterable, Mapping
 
 from .alerts import AlertPolicy, Detector, episode_keys, iso, sender_domain
@@ -41,6 +42,8 @@ STATUS_COUNTERS = ("sent", "deferred", "bounced", "expired")
 STORE_FIELDS = ("kind", "event_id", "timestamp", "host", "mta", "queue_id", "sender", "recipient",
                 "recipient_domain", "status", "smtp_code", "dsn", "smtp_command", "reason", "classification")
 MAX_EVIDENCE_PER_MESSAGE = 2   # first and latest failure of each message
+assert RECIPIENT_COLUMNS[-1] == "streaks"
+_RECIPIENT_ROW = itemgetter(*RECIPIENT_COLUMNS[:-1])  # streaks are JSON-encoded apart
 
 
 @dataclass(slots=True)
@@ -285,13 +288,18 @@ class Store:
             r = b.recipients[rcpt] = _new_recipient(rcpt, dom)
         b.dirty_recipients.add(rcpt)
         d = b.domain(dom)
-        for row in (r, d):
-            row["first_seen"] = ts if row["first_seen"] is None else min(row["first_seen"], ts)
-            if row["last_seen"] is None or ts >= row["last_seen"]:
-                row["last_seen"] = ts
-                if row is r:
-                    r["last_status"], r["last_category"] = status, cls.get("category")
-            row[status if status in STATUS_COUNTERS else "other_status"] += 1  # removed, ...
+        column = status if status in STATUS_COUNTERS else "other_status"  # removed, ...
+        if r["first_seen"] is None or ts < r["first_seen"]:
+            r["first_seen"] = ts
+        if r["last_seen"] is None or ts >= r["last_seen"]:
+            r["last_seen"] = ts
+            r["last_status"], r["last_category"] = status, cls.get("category")
+        r[column] += 1
+        if d["first_seen"] is None or ts < d["first_seen"]:
+            d["first_seen"] = ts
+        if d["last_seen"] is None or ts >= d["last_seen"]:
+            d["last_seen"] = ts
+        d[column] += 1
         failure_type = cls.get("type")
         if failure_type in ("hard", "soft", "other") and status in FAILURES:
             d[failure_type] += 1
@@ -367,10 +375,11 @@ class Store:
     def _save(self, b: Batch, alerts: list[dict[str, Any]]) -> None:
         db = self.db
         rrows = []
+        recipients = b.recipients
         for k in sorted(b.dirty_recipients):
-            r = dict(b.recipients[k])
-            r["streaks"] = json.dumps(r["streaks"], separators=(",", ":")) if r["streaks"] else None
-            rrows.append(tuple(r[c] for c in RECIPIENT_COLUMNS))
+            r = recipients[k]
+            streaks = r["streaks"]
+            rrows.append(_RECIPIENT_ROW(r) + (json.dumps(streaks, separators=(",", ":")) if streaks else None,))
         db.executemany(db.upsert("recipients", RECIPIENT_COLUMNS, ("recipient",)), rrows)
         drows = []
         for k in sorted(b.dirty_domains):

@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS events (
   event_id TEXT PRIMARY KEY, ts DOUBLE PRECISION, host TEXT, recipient TEXT, domain TEXT,
   sender_domain TEXT, queue_id TEXT, status TEXT, type TEXT, category TEXT, cause TEXT,
-  provider TEXT, blocklist TEXT, smtp_code BIGINT, dsn TEXT, reason TEXT){without_rowid};
+  provider TEXT, blocklist TEXT, smtp_code BIGINT, dsn TEXT, reason TEXT);
 CREATE TABLE IF NOT EXISTS recipients (
   recipient TEXT PRIMARY KEY, domain TEXT, first_seen DOUBLE PRECISION, last_seen DOUBLE PRECISION,
   sent BIGINT, deferred BIGINT, bounced BIGINT, expired BIGINT, other_status BIGINT,
@@ -134,10 +134,8 @@ class Backend:
         self.begin()
         self._create()
 
-    without_rowid = ""
-
     def _create(self) -> None:
-        for stmt in TABLES.format(without_rowid=self.without_rowid).split(";"):
+        for stmt in TABLES.split(";"):
             if stmt.strip():
                 self.execute(stmt)
         cur = self.execute("SELECT value FROM meta WHERE key = 'schema'")
@@ -151,8 +149,6 @@ class Backend:
 
 
 class SQLiteBackend(Backend):
-    # The event id is the key and the only index: one B-tree, not two.
-    without_rowid = " WITHOUT ROWID"
     replace = True
 
     def __init__(self, directory: str | os.PathLike) -> None:
@@ -189,11 +185,22 @@ class SQLiteBackend(Backend):
         return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def claim(self, rows: list[tuple]) -> set[str]:
+        insert = (f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES "
+                  f"({', '.join('?' * len(EVENT_COLUMNS))})")
+        # Optimistic: in a backfill every id is new, and one executemany is
+        # all it takes. A duplicate rolls back to the savepoint and we sort.
+        self.conn.execute("SAVEPOINT claim")
+        try:
+            self.executemany(insert, rows)
+            self.conn.execute("RELEASE claim")
+            return {r[0] for r in rows}
+        except sqlite3.IntegrityError:
+            self.conn.execute("ROLLBACK TO claim")
+            self.conn.execute("RELEASE claim")
         ids = [r[0] for r in rows]
         seen = {r[0] for r in self.select_in("SELECT event_id FROM events WHERE event_id IN ({in})", ids)}
         new = [r for r in rows if r[0] not in seen]
-        self.executemany(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES "
-                         f"({', '.join('?' * len(EVENT_COLUMNS))})", new)
+        self.executemany(insert, new)
         return {r[0] for r in new}
 
 

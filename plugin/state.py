@@ -41,7 +41,6 @@ STATUS_COUNTERS = ("sent", "deferred", "bounced", "expired")
 # The event fields the store and the alert detector read.
 STORE_FIELDS = ("kind", "event_id", "timestamp", "host", "mta", "queue_id", "sender", "recipient",
                 "recipient_domain", "status", "smtp_code", "dsn", "smtp_command", "reason", "classification")
-MAX_EVIDENCE_PER_MESSAGE = 2   # first and latest failure of each message
 assert RECIPIENT_COLUMNS[-1] == "streaks"
 _RECIPIENT_ROW = itemgetter(*RECIPIENT_COLUMNS[:-1])  # streaks are JSON-encoded apart
 
@@ -312,47 +311,76 @@ class Store:
         if (r["last_delivered"] is not None and ts < r["last_delivered"]) or (
                 r["reset_at"] is not None and ts <= r["reset_at"]):
             return  # older than the newest delivery (or a manual removal): not part of the streak
-        # One entry per message: [queue id, first failure, last failure, evidence ids,
-        # category of its last failure], kept sorted so that the order in which
-        # logs are read never shows in the result.
+        # One entry per message: [queue id, first failure, its event id, last
+        # failure, its event id, category of the last failure], sorted by first
+        # failure, so that the order in which logs are read never shows.
         streak: list[list[Any]] = r["streaks"].setdefault(counter, [])
         qid = e.get("queue_id") or e["event_id"]
         eid = e["event_id"]
         category = cls.get("cause") or cls.get("category")
         for m in streak:
             if m[0] == qid:
-                if ts >= m[2]:
-                    m[4] = category
-                m[1], m[2] = min(m[1], ts), max(m[2], ts)
-                if len(m[3]) < MAX_EVIDENCE_PER_MESSAGE:
-                    m[3].append(eid)
-                elif ts >= m[2]:
-                    m[3][-1] = eid
-                m[3].sort()
+                if (ts, eid) < (m[1], m[2]):
+                    m[1], m[2] = ts, eid
+                if (ts, eid) > (m[3], m[4]):
+                    m[3], m[4], m[5] = ts, eid, category
                 break
         else:
-            streak.append([qid, ts, ts, [eid], category])
-            streak.sort(key=lambda m: (m[1], m[0]))
-            keep = self.policy.keep(counter)
-            if len(streak) > keep:  # keep the oldest (it sets the span) and the newest
-                del streak[1:len(streak) - keep + 1]
-        if rcpt in b.suppressed:
+            streak.append([qid, ts, eid, ts, eid, category])
+        streak.sort(key=lambda m: (m[1], m[0]))
+        keep = self.policy.keep(counter)
+        if len(streak) > keep:  # bounded: keep the oldest (it sets the span) and the newest
+            del streak[1:len(streak) - keep + 1]
+        cur = b.suppressed.get(rcpt)
+        if cur is not None and cur.source != "policy":
             return
-        th = self.policy.threshold(counter)
-        first = streak[0][1]
-        latest = max(streak, key=lambda m: (m[2], m[0]))
-        last = latest[2]
-        if not th.met(len(streak), last - first):
+        self._decide(r, cur, b)
+
+    def _decide(self, r: dict[str, Any], cur: Suppression | None, b: Batch) -> None:
+        """A policy suppression is a function of the streaks: the earliest
+        moment any counter met its threshold. Recomputed whenever a streak
+        changes, so a late-read older failure moves it earlier and a late-read
+        delivery takes it back."""
+        new = self._earliest(r)
+        rcpt = r["recipient"]
+        if new is None:
+            if cur is not None:
+                del b.suppressed[rcpt]
+                b.lifted.append((cur, r["last_delivered"], "delivered"))
+                b.new_suppressions = [x for x in b.new_suppressions if x.recipient != rcpt]
             return
-        span_days = (last - first) / 86400
-        detail = (f"{len(streak)} failed message{'s' if len(streak) != 1 else ''}"
-                  + (f" over {span_days:.1f} days" if len(streak) > 1 else "")
-                  + f" (rule: {th.describe()})")
-        s = Suppression(rcpt, dom, latest[4], last, counter, detail,
-                        [x for m in streak for x in m[3]], "policy")
-        b.suppressed[rcpt] = s
-        b.new_suppressions.append(s)
-        b.added.append(s)
+        if cur is not None and (cur.since, cur.rule, cur.events) == (new.since, new.rule, new.events):
+            return
+        b.suppressed[rcpt] = new
+        b.new_suppressions.append(new)
+        if cur is None:
+            b.added.append(new)
+
+    def _earliest(self, r: dict[str, Any]) -> Suppression | None:
+        best: Suppression | None = None
+        for counter, streak in sorted(r["streaks"].items()):
+            th = self.policy.threshold(counter)
+            first = streak[0][1]
+            moments = sorted({m[1] for m in streak} | {m[3] for m in streak})
+            for t in moments:
+                if best is not None and t >= best.since:  # type: ignore[operator]
+                    break
+                upto = [m for m in streak if m[1] <= t]
+                if not th.met(len(upto), t - first):
+                    continue
+                trigger = max(upto, key=lambda m: (min(m[3], t), m[0]))
+                evidence = []
+                for m in upto:
+                    evidence.append(m[2])
+                    if m[4] != m[2] and m[3] <= t:
+                        evidence.append(m[4])
+                days = (t - first) / 86400
+                detail = (f"{len(upto)} failed message{'s' if len(upto) != 1 else ''}"
+                          + (f" over {days:.1f} days" if len(upto) > 1 else "")
+                          + f" (rule: {th.describe()})")
+                best = Suppression(r["recipient"], r["domain"], trigger[5], t, counter, detail, evidence, "policy")
+                break
+        return best
 
     def _delivered(self, r: dict[str, Any], d: dict[str, Any], ts: float, b: Batch) -> None:
         for row in (r, d):
@@ -360,17 +388,14 @@ class Store:
                 row["last_delivered"] = ts
         streaks = r["streaks"]
         for counter in list(streaks):
-            kept = [m for m in streaks[counter] if m[2] >= ts]
+            kept = [m for m in streaks[counter] if m[3] >= ts]
             if kept:
                 streaks[counter] = kept
             else:
                 del streaks[counter]
-        s = b.suppressed.get(r["recipient"])
-        if s is not None and s.source == "policy" and self.policy.delivery_lifts and s.since is not None \
-                and ts > s.since:
-            del b.suppressed[r["recipient"]]
-            b.lifted.append((s, ts, "delivered"))
-            b.new_suppressions = [x for x in b.new_suppressions if x is not s]
+        cur = b.suppressed.get(r["recipient"])
+        if cur is not None and cur.source == "policy" and self.policy.delivery_lifts:
+            self._decide(r, cur, b)
 
     def _save(self, b: Batch, alerts: list[dict[str, Any]]) -> None:
         db = self.db

@@ -188,3 +188,31 @@ def test_remove_restarts_the_count(store, classifier):
     assert r not in suppressed(store)
     run(store, classifier, (at(1), "Q2", r, "hard"))
     assert r in suppressed(store)
+
+
+def test_any_file_order_gives_the_same_suppressions(tmp_path, classifier):
+    """Weeks of random traffic cut in three 'rotated files', read in every order."""
+    import itertools
+    import random
+    rnd = random.Random(5)
+    kinds = ["sent", "sent", "soft", "full", "grey", "hard", "spamhaus", "timeout"]
+    attempts = []
+    for i in range(900):
+        day = rnd.uniform(0, 45)
+        rcpt = f"u{rnd.randrange(60)}@d{rnd.randrange(4)}.example"
+        kind = rnd.choice(kinds)
+        for retry in range(rnd.choice((1, 1, 2)) if kind not in ("sent", "hard") else 1):
+            attempts.append((at(day + retry * 0.2), f"M{i}", rcpt, kind))
+    attempts.sort(key=lambda a: a[0])
+    evs = events(classifier, [line for a in attempts for line in delivery(*a)])
+    thirds = [evs[:300], evs[300:700], evs[700:]]
+    results = set()
+    for n, order in enumerate(itertools.permutations(range(3))):
+        s = open_store(tmp_path / f"s{n}")
+        for part in order:
+            s.record(thirds[part])
+        results.add(tuple(sorted((x.recipient, x.rule, x.category, x.since, tuple(x.events))
+                                 for x in s.suppressions())))
+        s.close()
+    assert len(results) == 1
+    assert len(next(iter(results))) > 10

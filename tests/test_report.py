@@ -3,7 +3,6 @@ rendered by a real headless Chromium (Debian's package)."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import struct

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import tomllib
 from collections import OrderedDict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping

@@ -132,7 +132,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     where = compile_where(args.where)
     history = _History(args.state_dir, where) if args.state_dir else None
     pipeline = Pipeline(load_classifier(args.rules_dir), mta=args.mta, include_sent=args.all,
-                        where=where, tap=history.pending.append if history else None)
+                        where=where, tap=history.tap if history else None)
     files = args.files or ["-"]
     out = sys.stdout
     failed = 0
@@ -154,7 +154,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 for ev in pipeline.feed(line.text, name, line.offset):
                     out.write(dumps(ev))
                     out.write("\n")
-                if history and len(history.pending) >= history.batch:
+                if history and history.pending() >= history.batch:
                     history.flush(out)
                 if progress:
                     progress.tick(line.offset)
@@ -191,24 +191,35 @@ class _History:
     store in batches; the alerts it raises are written with the events.
     With two cores the store runs in a child process (state_writer)."""
 
-    batch = 20_000  # larger batches: fewer rewrites of recurring recipients
+    batch = 10_000  # events per transaction: fewer rewrites of recurring recipients vs a short tail
 
     def __init__(self, target: str, where: Any) -> None:
         from .state import StateError, open_store
         from .state_writer import BackgroundStore, use_background
         try:
-            self.store: Any = BackgroundStore(target) if use_background() else open_store(target)
+            self.background = BackgroundStore(target) if use_background() else None
+            self.store: Any = self.background or open_store(target)
         except StateError as e:
             raise UsageError(f"--state-dir: {e}") from None
         self.where = where
-        self.pending: list[dict[str, Any]] = []
+        self._events: list[dict[str, Any]] = []
+        self.tap = self.background.add if self.background else self._events.append
         self.recorded = self.alerts = self.suppressed = self.applied = 0
 
+    def pending(self) -> int:
+        return len(self.background.pending) if self.background else len(self._events)
+
     def flush(self, out: Any) -> None:
-        if self.pending:
-            self._write(out, self.store.record(self.pending))
-            self.recorded += len(self.pending)
-            self.pending.clear()  # the pipeline's tap appends to this very list
+        n = self.pending()
+        if not n:
+            return
+        if self.background:
+            alerts = self.background.flush()
+        else:
+            alerts = self.store.record(self._events)
+            self._events.clear()  # the pipeline's tap appends to this very list
+        self.recorded += n
+        self._write(out, alerts)
 
     def _write(self, out: Any, alerts: list[dict[str, Any]]) -> None:
         for a in alerts:
@@ -218,9 +229,8 @@ class _History:
         self.alerts += len(alerts)
 
     def close(self, out: Any) -> None:
-        from .state_writer import BackgroundStore
-        if isinstance(self.store, BackgroundStore):
-            alerts, (self.suppressed, self.applied) = self.store.close()
+        if self.background:
+            alerts, (self.suppressed, self.applied) = self.background.close()
             self._write(out, alerts)
         else:
             self.suppressed, self.applied = self.store.suppressed_count(), self.store.applied

@@ -191,7 +191,7 @@ class _History:
     store in batches; the alerts it raises are written with the events.
     With two cores the store runs in a child process (state_writer)."""
 
-    batch = 10_000  # events per transaction: fewer rewrites of recurring recipients vs a short tail
+    batch = 20_000  # events per transaction: larger means fewer rewrites of recurring recipients
 
     def __init__(self, target: str, where: Any) -> None:
         from .state import StateError, open_store

@@ -191,3 +191,17 @@ def test_bad_url_is_a_clear_error():
     with pytest.raises(StateError, match=r"postgresql://bw:\*\*\*@127.0.0.1") as e:
         open_store(f"postgresql://bw:secret@127.0.0.1:{port}/x?connect_timeout=2")
     assert "secret" not in str(e.value)
+
+
+def test_cli_with_a_postgresql_url(db, tmp_path):
+    log = tmp_path / "mail.log"
+    log.write_text("\n".join(delivery(at(0), "C1", "gone@corp.example", "hard")
+                             + delivery(at(1), "C2", "ok@corp.example", "sent")) + "\n")
+    run = lambda *a: subprocess.run([sys.executable, "-m", "bouncewatch", *a], capture_output=True,  # noqa: E731
+                                    text=True, timeout=120)
+    r = run("parse", "--state-dir", db, str(log))
+    assert r.returncode == 0 and "2 events recorded (2 new)" in r.stderr, r.stderr
+    r = run("suppressions", "export", "--state-dir", db)
+    assert r.stdout.splitlines() == ["email,reason,since", f"gone@corp.example,hard bounce: bad_mailbox,{at(0).isoformat()}"]
+    r = run("report", "--state-dir", db)
+    assert r.returncode == 0 and "Suppressed addresses: 1" in r.stdout

@@ -114,3 +114,13 @@ def test_bad_domain_event_carries_suggested_domain(classifier):
     assert evs[0]["suggested_domain"] == "gmail.com"
     ok = events(classifier, delivery(at(0), "T2", "bob@gmail.com", "hard"))
     assert "suggested_domain" not in ok[0]
+
+
+def test_alert_policy_from_dict():
+    p = AlertPolicy.from_dict({"domain_minutes": 10, "provider_recipients": 50})
+    assert (p.domain_minutes, p.provider_recipients, p.hard_rate_factor) == (10.0, 50, 3.0)
+    assert AlertPolicy.from_dict(p.to_dict()) == p
+    with pytest.raises(ValueError, match="unknown key 'nope'"):
+        AlertPolicy.from_dict({"nope": 1})
+    with pytest.raises(ValueError, match="provider_recipients: must be a whole number"):
+        AlertPolicy.from_dict({"provider_recipients": 2.5})

@@ -69,7 +69,8 @@ class AlertPolicy:
             if not hasattr(base, k):
                 raise ValueError(f"{where}: unknown key {k!r} (known: {', '.join(sorted(asdict(base)))})")
             want = type(getattr(base, k))
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 or (want is int and not isinstance(v, int)):
+            wrong_kind = isinstance(v, bool) or not isinstance(v, (int, float))
+            if wrong_kind or v < 0 or (want is int and not isinstance(v, int)):
                 raise ValueError(f"{where}.{k}: must be a {'whole ' if want is int else ''}number >= 0, not {v!r}")
             kw[k] = want(v)
         return cls(**kw)

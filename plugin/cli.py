@@ -58,8 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_explain)
 
     r = sub.add_parser("report", help="summary of deferrals and bounces (terminal tables, or --html FILE)")
-    r.add_argument("files", nargs="*", metavar="FILE", help="log files (.gz ok); none: the --state-dir history, or stdin")
-    r.add_argument("--state-dir", metavar="DIR", help="add alerts and suppressions; without FILE, report its history")
+    r.add_argument("files", nargs="*", metavar="FILE",
+                   help="log files (.gz ok); none: the --state-dir history, or stdin")
+    r.add_argument("--state-dir", metavar="DIR",
+                   help="add alerts and suppressions; without FILE, report its history")
     r.add_argument("--html", metavar="OUT", help="also write a self-contained HTML report with charts to OUT")
     r.add_argument("--mta", default="auto", choices=["auto", "postfix", "exim", "sendmail"])
     r.add_argument("--rules-dir", metavar="DIR", action="append", default=[])
@@ -68,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("suppressions", help="the suppression list of a state dir: list, export, remove, import")
     s.add_argument("action", choices=["list", "export", "remove", "import"])
     s.add_argument("items", nargs="*", metavar="ADDR|FILE",
-                   help="remove: addresses (- reads them from stdin); import: a CSV or JSON Lines file (- = stdin)")
+                   help="remove: addresses (- reads them from stdin); "
+                        "import: a CSV or JSON Lines file (- = stdin)")
     s.add_argument("--state-dir", metavar="DIR", required=True, help="state directory or postgresql:// URL")
     s.add_argument("--format", choices=["json", "csv"],
                    help="list: json (default) or csv; export: csv email,reason,since (default) or json")
@@ -80,7 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = build_parser()
     args, extra = ap.parse_known_args(argv)
     if extra:  # argparse cannot put positionals after options into nargs="*" (suppressions remove)
-        if getattr(args, "intermixed", None) is not None and all(x == "-" or not x.startswith("-") for x in extra):
+        positional = all(x == "-" or not x.startswith("-") for x in extra)
+        if getattr(args, "intermixed", None) is not None and positional:
             getattr(args, args.intermixed).extend(extra)
         else:
             ap.error("unrecognized arguments: " + " ".join(extra))
@@ -116,6 +120,18 @@ def compile_where(text: str | None):
         return compile_expr(text)
     except ExprError as e:
         raise UsageError(f"--where: {e}") from None
+
+
+def open_existing_state(target: str):
+    """A store to read (report, suppressions): a missing directory is a
+    typo, not a new empty history."""
+    from .state import StateError, open_store
+    if not target.startswith(("postgres://", "postgresql://")) and not os.path.isdir(target):
+        raise UsageError(f"--state-dir {target}: no such directory")
+    try:
+        return open_store(target)
+    except StateError as e:
+        raise UsageError(f"--state-dir: {e}") from None
 
 
 from .sinks.file import dumps  # noqa: E402  (one JSON encoding for stdout and files)
@@ -333,13 +349,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     errors: list[str] = []
     store = None
     if args.state_dir:
-        from .state import StateError, open_store
-        if not str(args.state_dir).startswith(("postgres://", "postgresql://")) and not os.path.isdir(args.state_dir):
-            raise UsageError(f"--state-dir {args.state_dir}: no such directory")
-        try:
-            store = open_store(args.state_dir)
-        except StateError as e:
-            raise UsageError(f"--state-dir: {e}") from None
+        store = open_existing_state(args.state_dir)
     try:
         if args.files or store is None:
             from .pipeline import Pipeline
@@ -367,18 +377,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 # -- suppressions ------------------------------------------------------------------
 def cmd_suppressions(args: argparse.Namespace) -> int:
     from . import suppressions as sup
-    from .state import StateError, open_store
 
     if args.action in ("list", "export") and args.items:
         raise UsageError(f"suppressions {args.action} takes no arguments")
     if args.action in ("remove", "import") and not args.items:
-        raise UsageError(f"suppressions {args.action}: name {'addresses' if args.action == 'remove' else 'a file'}")
-    if not str(args.state_dir).startswith(("postgres://", "postgresql://")) and not os.path.isdir(args.state_dir):
-        raise UsageError(f"--state-dir {args.state_dir}: no such directory")
-    try:
-        store = open_store(args.state_dir)
-    except StateError as e:
-        raise UsageError(f"--state-dir: {e}") from None
+        what = "addresses" if args.action == "remove" else "a file"
+        raise UsageError(f"suppressions {args.action}: name {what}")
+    store = open_existing_state(args.state_dir)
     try:
         if args.action == "list":
             sup.write_list(store, args.format or "json", sys.stdout)

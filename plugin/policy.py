@@ -128,7 +128,8 @@ class Policy:
         cats: dict[str, Override] = dict(base.categories)
         raw = data.get("category", {})
         if not isinstance(raw, Mapping):
-            raise PolicyError(f"{where}.category: must be a table of category = \"soft\"|\"hard\"|\"never\"|{{messages, days}}")
+            raise PolicyError(f"{where}.category: must be a table of category = "
+                              "\"soft\" | \"hard\" | \"never\" | {messages, days}")
         tax = _taxonomy()
         for name, v in raw.items():
             key = f"{where}.category.{name}"

@@ -25,7 +25,6 @@ from typing import Any, Mapping
 
 from .state import STORE_FIELDS, StateError, open_store
 
-
 _FIELDS = STORE_FIELDS[1:-1]  # "kind": alerts never go to the store; classification apart
 _CLS = ("type", "category", "code", "action", "rule", "provider", "blocklist", "cause")
 _pick = itemgetter(*_FIELDS)
@@ -140,13 +139,6 @@ class BackgroundStore:
         self._conn.close()
         self._proc.join(timeout=60)
         return alerts, tuple(counts)
-
-    def abort(self) -> None:
-        """Stop waiting; the child finishes its batch on EOF and exits."""
-        try:
-            self._conn.close()
-        except OSError:
-            pass
 
 
 def use_background() -> bool:

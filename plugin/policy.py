@@ -9,7 +9,8 @@ Defaults (what an ESP's deliverability desk would configure):
   retry attempts of one message) whose first and last failure are more than
   15 days apart, with no successful delivery in between;
 * ``other`` failures (blocklists, spam verdicts, policy, SPF/DKIM/DMARC) never
-  suppress: the address is fine, our side must be fixed;
+  suppress: the address is fine, our side must be fixed; but a spam
+  complaint or an unsubscribe (feedback reports) suppresses at once;
 * a successful delivery newer than the evidence resets the count and lifts a
   suppression that the policy made (never one imported or added by hand).
 
@@ -60,7 +61,9 @@ Override = str | Threshold  # "hard" | "soft" | "never" | own threshold
 
 def _default_categories() -> dict[str, Override]:
     # A domain whose DNS keeps failing is a soft problem of every address at it.
-    return {"dns_failure": "soft"}
+    # A spam complaint or an unsubscribe (returned mail, feedback reports) is
+    # the recipient's own word: suppress at once, under its own rule name.
+    return {"dns_failure": "soft", "spam_complaint": Threshold(1, 0), "unsubscribe": Threshold(1, 0)}
 
 
 @dataclass(frozen=True)
@@ -74,14 +77,16 @@ class Policy:
     def counter(self, status: str, cls: Mapping[str, Any]) -> str | None:
         """The counter a failure event feeds (``hard``, ``soft`` or the name of
         a category with its own threshold), or None if it never suppresses."""
-        if status not in FAILURES:
+        if status in DELIVERED:
             return None
         category = cls.get("category")
         cause = cls.get("cause")
         via_cause = bool(cause) and cause != category
         effective = cause if via_cause else category
         override = self.categories.get(effective) if effective else None
-        if override is not None:
+        if override is None and status not in FAILURES:
+            return None
+        if override is not None:  # named categories count whatever the status (a complaint is no bounce)
             if isinstance(override, Threshold):
                 return effective
             return None if override == "never" else override

@@ -162,7 +162,12 @@ def test_policy_dict_roundtrip_and_errors():
     p = Policy.from_dict({"soft": {"messages": 4, "days": 20}, "category": {"greylisted": "never"}})
     assert p.soft == Threshold(4, 20.0)
     assert Policy.from_dict(p.to_dict()) == p
-    assert Policy().to_dict()["category"] == {"dns_failure": "soft"}
+    assert Policy().to_dict()["category"] == {"dns_failure": "soft", "spam_complaint": {"messages": 1, "days": 0.0},
+                                              "unsubscribe": {"messages": 1, "days": 0.0}}
+    complaint = {"type": "other", "category": "spam_complaint", "cause": None}
+    assert Policy().counter("complained", complaint) == "spam_complaint"
+    assert Policy().counter("bounced", {"type": "other", "category": "blocklisted"}) is None
+    assert Policy().counter("removed", {"type": "other", "category": "removed_by_admin"}) is None
     with pytest.raises(PolicyError, match="unknown category 'nosuch'"):
         Policy.from_dict({"category": {"nosuch": "soft"}})
     with pytest.raises(PolicyError, match="soft.messages"):

@@ -124,3 +124,11 @@ def test_alert_policy_from_dict():
         AlertPolicy.from_dict({"nope": 1})
     with pytest.raises(ValueError, match="provider_recipients: must be a whole number"):
         AlertPolicy.from_dict({"provider_recipients": 2.5})
+
+
+def test_listed_entity_is_linear_on_hostile_text():
+    import time
+    t = time.perf_counter()
+    for text in ("1." * 50_000, "host " + "x" * 100_000 + " said", "9" * 100_000, "1.2.3." * 20_000):
+        listed_entity(text, None, "mx1")
+    assert time.perf_counter() - t < 2

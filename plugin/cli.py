@@ -8,6 +8,7 @@ everything for humans goes to stderr.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import sys
@@ -97,12 +98,38 @@ def build_parser() -> argparse.ArgumentParser:
     k = sub.add_parser("check-config", help="validate a config file; errors name the file, line and key")
     k.add_argument("-c", "--config", metavar="CONFIG", required=True)
     k.set_defaults(func=cmd_check_config)
+
+    r = sub.add_parser("report", help="summary of deferrals and bounces (terminal tables, or --html FILE)")
+    r.add_argument("files", nargs="*", metavar="FILE",
+                   help="log files (.gz ok); none: the --state-dir history, or stdin")
+    r.add_argument("--state-dir", metavar="DIR",
+                   help="add alerts and suppressions; without FILE, report its history")
+    r.add_argument("--html", metavar="OUT", help="also write a self-contained HTML report with charts to OUT")
+    r.add_argument("--mta", default="auto", choices=["auto", "postfix", "exim", "sendmail"])
+    r.add_argument("--rules-dir", metavar="DIR", action="append", default=[])
+    r.set_defaults(func=cmd_report)
+
+    s = sub.add_parser("suppressions", help="the suppression list of a state dir: list, export, remove, import")
+    s.add_argument("action", choices=["list", "export", "remove", "import"])
+    s.add_argument("items", nargs="*", metavar="ADDR|FILE",
+                   help="remove: addresses (- reads them from stdin); "
+                        "import: a CSV or JSON Lines file (- = stdin)")
+    s.add_argument("--state-dir", metavar="DIR", required=True, help="state directory or postgresql:// URL")
+    s.add_argument("--format", choices=["json", "csv"],
+                   help="list: json (default) or csv; export: csv email,reason,since (default) or json")
+    s.set_defaults(func=cmd_suppressions, intermixed="items")
     return ap
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = build_parser()
-    args = ap.parse_args(argv)
+    args, extra = ap.parse_known_args(argv)
+    if extra:  # argparse cannot put positionals after options into nargs="*" (suppressions remove)
+        positional = all(x == "-" or not x.startswith("-") for x in extra)
+        if getattr(args, "intermixed", None) is not None and positional:
+            getattr(args, args.intermixed).extend(extra)
+        else:
+            ap.error("unrecognized arguments: " + " ".join(extra))
     try:
         return int(args.func(args) or 0)
     except UsageError as e:
@@ -137,20 +164,33 @@ def compile_where(text: str | None):
         raise UsageError(f"--where: {e}") from None
 
 
+def open_existing_state(target: str):
+    """A store to read (report, suppressions): a missing directory is a
+    typo, not a new empty history."""
+    from .state import StateError, open_store
+    if not target.startswith(("postgres://", "postgresql://")) and not os.path.isdir(target):
+        raise UsageError(f"--state-dir {target}: no such directory")
+    try:
+        return open_store(target)
+    except StateError as e:
+        raise UsageError(f"--state-dir: {e}") from None
+
+
 # -- parse -------------------------------------------------------------------------
 def cmd_parse(args: argparse.Namespace) -> int:
     from .pipeline import Pipeline
     from .reader import iter_lines, open_log
+    from .statedb import StateError
 
     from .formats import FormatError, get_format
     try:
         render = get_format(args.format).render
     except FormatError as e:
         raise UsageError(f"--format: {e}") from None
-    if args.state_dir:
-        raise UsageError("--state-dir: the recipient history is not available in this build")
+    where = compile_where(args.where)
+    history = _History(args.state_dir, where, render) if args.state_dir else None
     pipeline = Pipeline(load_classifier(args.rules_dir), mta=args.mta, include_sent=args.all,
-                        where=compile_where(args.where))
+                        where=where, tap=history.tap if history else None)
     files = args.files or ["-"]
     out = sys.stdout
     failed = 0
@@ -172,10 +212,16 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 for ev in pipeline.feed(line.text, name, line.offset):
                     out.write(render(ev))
                     out.write("\n")
+                if history and history.pending() >= history.batch:
+                    history.flush(out)
                 if progress:
                     progress.tick(line.offset)
         except BrokenPipeError:
             raise
+        except StateError as e:  # the history cannot be written (disk full, database gone): stop
+            out.flush()
+            print(f"bouncewatch: state: {e}", file=sys.stderr)
+            return EXIT_INPUT
         except (OSError, EOFError) as e:  # vanished, truncated .gz, I/O error: keep what we have
             print(f"bouncewatch: error reading {path}: {e}", file=sys.stderr)
             failed += 1
@@ -184,9 +230,73 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 progress.done()
             if fp is not sys.stdin.buffer:
                 fp.close()
+    if history:
+        try:
+            history.flush(out)
+            history.close(out)
+        except StateError as e:
+            print(f"bouncewatch: state: {e}", file=sys.stderr)
+            failed += 1
     out.flush()
     print(pipeline.summary(), file=sys.stderr)
+    if history:
+        print(history.summary(), file=sys.stderr)
     return EXIT_INPUT if failed else EXIT_OK
+
+
+class _History:
+    """``parse --state-dir``: every classified event (sent too) goes to the
+    store in batches; the alerts it raises are written with the events.
+    With two cores the store runs in a child process (state_writer)."""
+
+    batch = 20_000  # events per transaction: larger means fewer rewrites of recurring recipients
+
+    def __init__(self, target: str, where: Any, render: Any) -> None:
+        from .state import StateError, open_store
+        from .state_writer import BackgroundStore, use_background
+        try:
+            self.background = BackgroundStore(target) if use_background() else None
+            self.store: Any = self.background or open_store(target)
+        except StateError as e:
+            raise UsageError(f"--state-dir: {e}") from None
+        self.where, self.render = where, render
+        self._events: list[dict[str, Any]] = []
+        self.tap = self.background.add if self.background else self._events.append
+        self.recorded = self.alerts = self.suppressed = self.applied = 0
+
+    def pending(self) -> int:
+        return len(self.background.pending) if self.background else len(self._events)
+
+    def flush(self, out: Any) -> None:
+        n = self.pending()
+        if not n:
+            return
+        if self.background:
+            alerts = self.background.flush()
+        else:
+            alerts = self.store.record(self._events)
+            self._events.clear()  # the pipeline's tap appends to this very list
+        self.recorded += n
+        self._write(out, alerts)
+
+    def _write(self, out: Any, alerts: list[dict[str, Any]]) -> None:
+        for a in alerts:
+            if self.where is None or self.where.matches({**a, **(a.get("classification") or {})}):
+                out.write(self.render(a))
+                out.write("\n")
+        self.alerts += len(alerts)
+
+    def close(self, out: Any) -> None:
+        if self.background:
+            alerts, (self.suppressed, self.applied) = self.background.close()
+            self._write(out, alerts)
+        else:
+            self.suppressed, self.applied = self.store.suppressed_count(), self.store.applied
+            self.store.close()
+
+    def summary(self) -> str:
+        return (f"bouncewatch: state: {self.recorded} events recorded ({self.applied} new), "
+                f"{self.alerts} alerts, {self.suppressed} addresses suppressed")
 
 
 def _want_progress(args: argparse.Namespace, path: str) -> bool:
@@ -348,6 +458,80 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from None
     srcs = ", ".join(s.spec for s in cfg.sources) or "auto-detected MTA log"
     print(f"{args.config}: ok ({srcs} -> {len(cfg.sinks)} sink(s); state in {cfg.state_dir})")
+
+# -- report ------------------------------------------------------------------------
+def cmd_report(args: argparse.Namespace) -> int:
+    from . import report as rep
+
+    r = rep.Report()
+    errors: list[str] = []
+    store = None
+    if args.state_dir:
+        store = open_existing_state(args.state_dir)
+    try:
+        if args.files or store is None:
+            from .pipeline import Pipeline
+            pipeline = Pipeline(load_classifier(args.rules_dir), mta=args.mta, include_sent=True)
+            rep.add_files(r, args.files or ["-"], pipeline, errors)
+        if store is not None:
+            rep.add_state(r, store, events=not args.files)
+    finally:
+        if store is not None:
+            store.close()
+    for e in errors:
+        print(f"bouncewatch: {e}", file=sys.stderr)
+    sys.stdout.write(rep.render_text(r))
+    if args.html:
+        from .report_html import render_html
+        try:
+            with open(args.html, "w", encoding="utf-8") as f:
+                f.write(render_html(r))
+        except OSError as e:
+            print(f"bouncewatch: cannot write {args.html}: {e.strerror or e}", file=sys.stderr)
+            return EXIT_INPUT
+    return EXIT_INPUT if errors else EXIT_OK
+
+
+# -- suppressions ------------------------------------------------------------------
+def cmd_suppressions(args: argparse.Namespace) -> int:
+    from . import suppressions as sup
+
+    if args.action in ("list", "export") and args.items:
+        raise UsageError(f"suppressions {args.action} takes no arguments")
+    if args.action in ("remove", "import") and not args.items:
+        what = "addresses" if args.action == "remove" else "a file"
+        raise UsageError(f"suppressions {args.action}: name {what}")
+    store = open_existing_state(args.state_dir)
+    try:
+        if args.action == "list":
+            sup.write_list(store, args.format or "json", sys.stdout)
+        elif args.action == "export":
+            sup.write_export(store, args.format or "csv", sys.stdout)
+        elif args.action == "remove":
+            wanted = sup.addresses(args.items)
+            gone = store.remove(wanted)
+            for a in sorted(set(map(sup.normalize_address, wanted)) - set(gone)):
+                print(f"bouncewatch: {a} was not suppressed", file=sys.stderr)
+            print(f"bouncewatch: removed {len(gone)} of {len(wanted)} addresses", file=sys.stderr)
+        else:
+            added = total = 0
+            for path in args.items:
+                try:
+                    fp = sys.stdin if path == "-" else open(path, encoding="utf-8", newline="")
+                except OSError as e:
+                    print(f"bouncewatch: cannot read {path}: {e.strerror or e}", file=sys.stderr)
+                    return EXIT_INPUT
+                with fp:
+                    try:
+                        items = list(sup.read_import(fp, path))
+                    except (sup.InputError, UnicodeDecodeError, csv.Error) as e:
+                        print(f"bouncewatch: {e}", file=sys.stderr)
+                        return EXIT_INPUT
+                total += len(items)
+                added += store.add(items)
+            print(f"bouncewatch: imported {added} new of {total} addresses", file=sys.stderr)
+    finally:
+        store.close()
     return EXIT_OK
 
 

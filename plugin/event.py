@@ -30,7 +30,7 @@ def build_event(raw_line: str, env: Envelope, c: Correlated, cls: Classification
     rcpt = d.recipient
     at = rcpt.rfind("@")
     relay = d.relay
-    return {
+    ev = {
         "schema": SCHEMA,
         "event_id": event_id(raw_line, rcpt),
         "timestamp": env.timestamp.isoformat() if env.timestamp else None,
@@ -58,6 +58,14 @@ def build_event(raw_line: str, env: Envelope, c: Correlated, cls: Classification
         "classification": cls.to_dict(),
         "source": {"path": path, "offset": offset},
     }
+    if cls.category == "bad_domain":
+        # Not in DESIGN's table: an extra field, present only when a common
+        # mailbox domain was probably meant (gamil.com -> gmail.com).
+        from .typos import suggest_domain
+        suggestion = suggest_domain(ev["recipient_domain"])
+        if suggestion:
+            ev["suggested_domain"] = suggestion
+    return ev
 
 
 def rule_context(env: Envelope, d: Delivery) -> dict[str, Any]:

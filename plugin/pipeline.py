@@ -44,13 +44,18 @@ def _claimant(program: str, mta: str) -> ModuleType | None:
 class Pipeline:
     def __init__(self, classifier: Classifier, *, mta: str = "auto", include_sent: bool = False,
                  where: Predicate | None = None, ref: datetime | None = None, tz: tzinfo | None = None,
-                 correlator: Correlator | None = None) -> None:
+                 correlator: Correlator | None = None,
+                 tap: Callable[[dict[str, Any]], None] | None = None) -> None:
+        """``tap`` sees every classified event, ``sent`` included and before
+        ``--where``: the history needs deliveries even when they are not
+        emitted (a delivery resets a recipient's failure count)."""
         if mta != "auto" and mta not in PARSERS:
             raise ValueError(f"unknown MTA {mta!r} (known: auto, {', '.join(PARSERS)})")
         self.classifier = classifier
         self.mta = mta
         self.include_sent = include_sent
         self.where = where
+        self.tap = tap
         self.envelopes = EnvelopeParser(ref=ref, tz=tz)
         self.correlator = correlator if correlator is not None else Correlator()
         self.counts: Counter[str] = Counter()
@@ -102,9 +107,14 @@ class Pipeline:
             cls, inherits = self.classifier.classify(ctx, c.prior_cause)
             if c.state is not None and not inherits and d.status in FAILURE_STATUSES:
                 c.state.cause = cls.category
+            ev = None
+            if self.tap is not None:
+                ev = build_event(line, env, c, cls, path, offset)
+                self.tap(ev)
             if d.status in QUIET_STATUSES and not self.include_sent:
                 continue
-            ev = build_event(line, env, c, cls, path, offset)
+            if ev is None:
+                ev = build_event(line, env, c, cls, path, offset)
             if self.where is not None and not self.where.matches(where_context(ev)):
                 continue
             self.counts["events"] += 1

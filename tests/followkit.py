@@ -174,10 +174,34 @@ class Follower:
         self.stderr: list[str] = []
         self.err_path = state.parent / f"follower-{id(self)}.err"
 
-    def start(self) -> None:
+    def start(self, ready_timeout: float = 60.0) -> None:
+        """Starts the follower and waits for its READY=1, as systemd would:
+        only then is it positioned in its files, so a test that writes
+        after start() never races the first "start at the end"."""
+        import socket
+        import tempfile
         self._err = open(self.err_path, "ab")
-        self.proc = subprocess.Popen(self.argv, stdout=subprocess.DEVNULL, stderr=self._err)
-        Follower.running.append(self)
+        sock_dir = tempfile.mkdtemp(prefix="bw-notify-")  # short: AF_UNIX paths are at most 107 bytes
+        sock_path = os.path.join(sock_dir, "notify")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        try:
+            sock.bind(sock_path)
+            sock.settimeout(0.5)
+            env = {**os.environ, "NOTIFY_SOCKET": sock_path}
+            self.proc = subprocess.Popen(self.argv, stdout=subprocess.DEVNULL, stderr=self._err, env=env)
+            Follower.running.append(self)
+            deadline = time.monotonic() + ready_timeout
+            while time.monotonic() < deadline:
+                try:
+                    if b"READY=1" in sock.recv(4096):
+                        return
+                except socket.timeout:
+                    if self.proc.poll() is not None:
+                        raise AssertionError(f"follower exited with {self.proc.returncode}: {self.errors()}")
+            raise AssertionError(f"follower not ready after {ready_timeout}s: {self.errors()}")
+        finally:
+            sock.close()
+            shutil.rmtree(sock_dir, ignore_errors=True)
 
     def kill(self) -> None:
         assert self.proc is not None

@@ -85,12 +85,12 @@ class Pipeline:
         out = []
         for c in self.correlator.feed(rec, env.timestamp):
             d = c.delivery
+            if d.status in ("sent", "deliverable") and not self.include_sent:
+                continue  # not emitted, and only failures leave a cause for later lines
             ctx = rule_context(env, d)
             cls, inherits = self.classifier.classify(ctx, c.prior_cause)
             if c.state is not None and not inherits and d.status in FAILURE_STATUSES:
                 c.state.cause = cls.category
-            if d.status in ("sent", "deliverable") and not self.include_sent:
-                continue
             ev = build_event(line, env, c, cls, path, offset)
             if self.where is not None and not self.where.matches(where_context(ev)):
                 continue

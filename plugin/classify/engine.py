@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import tomllib
 from collections import OrderedDict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .expr import Evidence, ExprError, MatchBank, Predicate, compile_expr, resolve
+from .expr import Evidence, ExprError, Hits, MatchBank, Predicate, compile_expr, resolve
+from .index import RuleIndex
 
 BUILTIN_RULES = "rules"
 TEMPORARY_STATUSES = frozenset({"deferred", "delayed"})
@@ -54,7 +55,10 @@ class Classification:
     cause: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Spelled out: dataclasses.asdict deep-copies field by field, and this
+        # runs once per event.
+        return {"type": self.type, "category": self.category, "code": self.code, "action": self.action,
+                "rule": self.rule, "provider": self.provider, "blocklist": self.blocklist, "cause": self.cause}
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +107,9 @@ class Classifier:
                  cache_size: int = 8192) -> None:
         """``rule_files``: (origin name, TOML text) in evaluation order."""
         self.taxonomy = taxonomy or Taxonomy.builtin()
-        self._provider_bank, self._blocklist_bank, self._rule_bank = MatchBank(), MatchBank(), MatchBank()
+        # One bank for all three tables: a field is scanned once per delivery,
+        # whichever table asks first (see expr.Hits).
+        self._bank = MatchBank()
         self.providers: list[Rule] = []
         self.blocklists: list[Rule] = []
         self.rules: list[Rule] = []
@@ -115,6 +121,9 @@ class Classifier:
         paths -= {("provider",), ("blocklist",)}
         self._key_paths = tuple(sorted(paths))
         self._inheriting = frozenset(r.name for r in self.rules if r.inherits_cause)
+        self._tables = {name: (rules, [r.when for r in rules], RuleIndex([r.when for r in rules]))
+                        for name, rules in (("provider", self.providers), ("blocklist", self.blocklists),
+                                            ("rule", self.rules))}
         self._cache: OrderedDict[tuple, Classification] = OrderedDict()
         self._cache_size = cache_size
 
@@ -147,11 +156,10 @@ class Classifier:
         if unknown:
             raise RuleError(f"{origin}:{_line_of(text, sorted(unknown)[0])}: unknown table "
                             f"{sorted(unknown)[0]!r} (expected rule, provider, blocklist)")
-        for table, bank, target in (("provider", self._provider_bank, self.providers),
-                                    ("blocklist", self._blocklist_bank, self.blocklists),
-                                    ("rule", self._rule_bank, self.rules)):
+        for table, target in (("provider", self.providers), ("blocklist", self.blocklists),
+                              ("rule", self.rules)):
             for i, entry in enumerate(data.get(table, [])):
-                target.append(self._entry(origin, text, table, i, entry, bank))
+                target.append(self._entry(origin, text, table, i, entry, self._bank))
 
     def _entry(self, origin: str, text: str, table: str, i: int, entry: dict, bank: MatchBank) -> Rule:
         name = entry.get("name")
@@ -208,11 +216,14 @@ class Classifier:
 
     def _decide(self, ctx: dict[str, Any], evid: tuple[Evidence, Evidence, Evidence] | None
                 ) -> tuple[Classification, Rule | None]:
-        provider = _first(self.providers, self._provider_bank, ctx, evid[1] if evid else None)
-        blocklist = _first(self.blocklists, self._blocklist_bank, ctx, evid[2] if evid else None)
+        hits = self._bank.hits(ctx)
+        provider = self._first("provider", ctx, hits, evid[1] if evid else None)
+        blocklist = self._first("blocklist", ctx, hits, evid[2] if evid else None)
         ctx["provider"] = provider.name if provider else None
         ctx["blocklist"] = blocklist.name if blocklist else None
-        rule = _first(self.rules, self._rule_bank, ctx, evid[0] if evid else None)
+        for derived in (("provider",), ("blocklist",)):  # rules see the values just decided
+            hits.pop(derived, None)
+        rule = self._first("rule", ctx, hits, evid[0] if evid else None)
         status = ctx.get("status") or ""
         if rule is not None:
             cat = self.taxonomy.categories[rule.category]  # type: ignore[index]
@@ -227,19 +238,20 @@ class Classifier:
                               ctx["provider"], ctx["blocklist"]), rule
 
 
-def _first(rules: list[Rule], bank: MatchBank, ctx: Mapping[str, Any], ev: Evidence | None) -> Rule | None:
-    if not rules:
-        return None
-    hits = bank.hits(ctx)
-    for r in rules:
-        if ev is not None:
+    def _first(self, table: str, ctx: Mapping[str, Any], hits: Hits, ev: Evidence | None) -> Rule | None:
+        """The first rule of ``table`` that matches. Classifying asks the
+        table's index for candidates; explaining walks every rule in order,
+        collecting evidence (both find the same rule, see index.py)."""
+        rules, preds, index = self._tables[table]
+        if ev is None:
+            i = index.first(preds, ctx, hits)
+            return None if i is None else rules[i]
+        for r in rules:
             local: Evidence = []
             if r.when.fn(ctx, hits, local):
                 ev.extend(local)
                 return r
-        elif r.when.fn(ctx, hits, None):
-            return r
-    return None
+        return None
 
 
 def _status_fallback(status: str) -> str:

@@ -9,11 +9,20 @@ import os
 import sys
 from typing import Any, TextIO
 
+import orjson
+
 from . import ConfigError, Event, SinkError
 
 
 def dumps(event: Event) -> str:
-    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON, UTF-8 as is. orjson writes the same text as
+    ``json.dumps(ensure_ascii=False, separators=(",", ":"))`` five to ten
+    times faster; what it refuses (integers beyond 64 bits, lone surrogates)
+    goes through the standard library instead."""
+    try:
+        return orjson.dumps(event).decode()
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
 
 
 class StreamSink:

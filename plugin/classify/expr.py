@@ -52,10 +52,12 @@ MEMO_SIZE = 4096      # per field; cleared when full
 
 def resolve(ctx: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     v: Any = ctx.get(path[0])
-    for part in path[1:]:
-        if not isinstance(v, Mapping):
-            return None
-        v = v.get(part)
+    if len(path) > 1:
+        for part in path[1:]:
+            # `type is dict` first: the ABC check alone costs more than the lookup
+            if type(v) is not dict and not isinstance(v, Mapping):
+                return None
+            v = v.get(part)
     return v
 
 

@@ -21,7 +21,8 @@ from .expr import Hits, Predicate, _str, resolve
 class RuleIndex:
     def __init__(self, preds: Sequence[Predicate]) -> None:
         self.size = len(preds)
-        self.always = 0   # rules that promise nothing: always candidates
+        self.always = 0          # rules that promise nothing: always candidates
+        self.needs_scan = 0      # rules that may be candidates through a pattern hit
         # per kind of requirement: path -> key (pattern id or value) -> bitmask of rules
         self._hit: dict[tuple[str, ...], dict[Any, int]] = {}
         self._in: dict[tuple[str, ...], dict[Any, int]] = {}
@@ -39,15 +40,12 @@ class RuleIndex:
                     table[k] = table.get(k, 0) | bit
                 if kind == "in":
                     self._in_any[path] = self._in_any.get(path, 0) | bit
-        self._leading = 0  # how many rules from the top need no index
-        while self._leading < self.size and self.always >> self._leading & 1:
-            self._leading += 1
+                elif kind == "hit":
+                    self.needs_scan |= bit
 
-    def candidates(self, ctx: Mapping[str, Any], hits: Hits) -> int:
+    def value_candidates(self, ctx: Mapping[str, Any]) -> int:
+        """Rules that are candidates without scanning any text."""
         mask = self.always
-        for path, table in self._hit.items():
-            for i in hits[path]:
-                mask |= table.get(i, 0)
         for path, table in self._in.items():
             try:
                 mask |= table.get(resolve(ctx, path), 0)
@@ -57,12 +55,30 @@ class RuleIndex:
             mask |= table.get(_str(resolve(ctx, path)), 0)
         return mask
 
+    def hit_candidates(self, hits: Hits) -> int:
+        mask = 0
+        for path, table in self._hit.items():
+            for i in hits[path]:
+                mask |= table.get(i, 0)
+        return mask
+
     def first(self, preds: Sequence[Predicate], ctx: Mapping[str, Any], hits: Hits) -> int | None:
         """Position of the first predicate that is true, or None."""
-        for i in range(self._leading):  # unconditional rules at the top: no index needed
+        cheap = self.value_candidates(ctx)
+        done = 0  # positions below are decided
+        # While no rule that a pattern could make a candidate comes before the
+        # next cheap candidate, try that one: "status in [sent]" at the top of
+        # a table decides a sent line without scanning anything.
+        while True:
+            rest = cheap >> done << done
+            low = rest & -rest
+            if not low or self.needs_scan >> done << done & (low - 1):
+                break
+            i = low.bit_length() - 1
             if preds[i].fn(ctx, hits, None):
                 return i
-        mask = self.candidates(ctx, hits) >> self._leading << self._leading
+            done = i + 1
+        mask = (cheap | self.hit_candidates(hits)) >> done << done
         while mask:
             low = mask & -mask
             i = low.bit_length() - 1

@@ -420,9 +420,8 @@ class Config:
     seed: int = 1
     msg_rate: float = 2.0                  # messages per second arriving
     queue_lifetime: float = 3 * 3600.0     # maximal_queue_lifetime (bulk relays shorten it)
-    min_backoff: float = 300.0
+    min_backoff: float = 300.0             # minimal_backoff_time (queue_run_delay follows it)
     max_backoff: float = 4000.0
-    queue_run_delay: float = 300.0
     filter_share: float = 0.25             # through amavis
     postscreen_rate: float = 0.5           # inbound connections per second
     failure_scale: float = 1.0             # multiplies every failure probability
@@ -640,7 +639,7 @@ class Relay:
         if not first:
             if t - msg.arrived >= cfg.queue_lifetime:
                 return self.expire(t, msg, pending)
-            if msg.doomed_removal and msg.attempts >= 5:
+            if msg.doomed_removal and msg.attempts >= 3:
                 return self.operator_removes(t, msg, pending)
             self.queue_active(t, msg)
         last = t
@@ -667,7 +666,7 @@ class Relay:
         pending = [x for x in msg.recipients if not x.done]
         if pending:
             backoff = min(cfg.max_backoff, cfg.min_backoff * 2 ** (msg.attempts - 1))
-            self.at(last + backoff + r.uniform(0, cfg.queue_run_delay),
+            self.at(last + backoff + r.uniform(0, cfg.min_backoff),
                     lambda when: self.attempt(when, msg, first=False))
             return
         self.finish(last + 0.01, msg)
@@ -913,12 +912,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--start", default="2026-11-20T06:00:00", help="first stamp (local time, ISO)")
     ap.add_argument("--msg-rate", type=float, help="messages per second (default 2, or --rate/11 with --follow)")
     ap.add_argument("--queue-lifetime", type=float, default=3 * 3600, help="seconds before a deferred message expires")
+    ap.add_argument("--min-backoff", type=float, default=300.0,
+                    help="seconds before the first retry (minimal_backoff_time; max is 4000)")
     ap.add_argument("--failure-scale", type=float, default=1.0, help="multiply failure probabilities (tests)")
     ap.add_argument("--follow", metavar="FILE", help="append live to FILE (wall-clock stamps) instead")
     ap.add_argument("--rate", type=float, default=20.0, help="lines per second with --follow")
     a = ap.parse_args(argv)
     cfg = Config(seed=a.seed, queue_lifetime=a.queue_lifetime, failure_scale=a.failure_scale,
-                 start=datetime.fromisoformat(a.start))
+                 min_backoff=a.min_backoff, start=datetime.fromisoformat(a.start))
     if a.msg_rate:
         cfg.msg_rate = a.msg_rate
     elif a.follow:

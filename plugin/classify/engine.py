@@ -194,7 +194,7 @@ class Classifier:
     def classify(self, ctx: dict[str, Any], prior_cause: str | None = None) -> tuple[Classification, bool]:
         """-> (classification, whether the deciding rule inherits the cause).
         ``ctx`` gains ``provider`` and ``blocklist``."""
-        key = tuple(resolve(ctx, p) for p in self._key_paths)
+        key = tuple([resolve(ctx, p) for p in self._key_paths])
         hit = self._cache.get(key)
         if hit is None:
             hit, _ = self._decide(ctx, None)

@@ -42,17 +42,22 @@ class RuleIndex:
                     self._in_any[path] = self._in_any.get(path, 0) | bit
                 elif kind == "hit":
                     self.needs_scan |= bit
+        # each field resolved once: (path, its "in" table, its "eq" table)
+        self._values = [(path, self._in.get(path), self._eq.get(path))
+                        for path in dict.fromkeys([*self._in, *self._eq])]
 
     def value_candidates(self, ctx: Mapping[str, Any]) -> int:
         """Rules that are candidates without scanning any text."""
         mask = self.always
-        for path, table in self._in.items():
-            try:
-                mask |= table.get(resolve(ctx, path), 0)
-            except TypeError:  # an unhashable value: let the rules themselves decide
-                mask |= self._in_any[path]
-        for path, table in self._eq.items():
-            mask |= table.get(_str(resolve(ctx, path)), 0)
+        for path, in_table, eq_table in self._values:
+            v = resolve(ctx, path)
+            if in_table is not None:
+                try:
+                    mask |= in_table.get(v, 0)
+                except TypeError:  # an unhashable value: let the rules themselves decide
+                    mask |= self._in_any[path]
+            if eq_table is not None:
+                mask |= eq_table.get(v if type(v) is str else _str(v), 0)
         return mask
 
     def hit_candidates(self, hits: Hits) -> int:

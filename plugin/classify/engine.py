@@ -18,7 +18,11 @@ soft with action retry. Every event is classified: if no rule matches, the
 status decides (rule ``builtin:status``).
 
 Results are cached per distinct tuple of the fields the rules read, because a
-busy server repeats the same replies.
+busy server repeats the same replies. Most replies carry per-message ids, so
+misses must be cheap too: the three tables share one MatchBank (a field is
+scanned once, and only if some rule asks), and each table's RuleIndex
+(index.py) names the few rules that can match at all; only those are
+evaluated, in order. ``explain`` walks every rule and finds the same one.
 """
 
 from __future__ import annotations

@@ -149,9 +149,12 @@ class _RssSampler:
         import psutil
         while not self._stop.wait(0.25):
             try:
-                self.samples.append(round(self.proc.memory_info().rss / 2**20, 1))
+                rss = self.proc.memory_info().rss
             except psutil.Error:
                 return
+            if not rss:  # exited, not yet reaped
+                return
+            self.samples.append(round(rss / 2**20, 1))
 
     def stop(self) -> list[float]:
         self._stop.set()

@@ -14,6 +14,7 @@ from bouncewatch.parsers import postfix
 from bouncewatch.parsers.records import Envelope
 from bouncewatch.plugin.classify.expr import MatchBank, compile_expr
 from bouncewatch.plugin.classify.index import RuleIndex
+from bouncewatch.plugin.classify.signature import Signature
 from bouncewatch.plugin.sinks.file import dumps
 
 # A table with every kind of requirement: patterns, in-lists (numbers too),
@@ -146,3 +147,26 @@ def test_non_finite_delay_is_no_delay():
     env = Envelope(None, "mx", "postfix/smtp", 1, "ABCDE12345: to=<a@b.example>, relay=none, delay=2.5, "
                    "dsn=2.0.0, status=sent (250 ok)")
     assert math.isclose(postfix.parse(env).delay, 2.5)
+
+
+SIG = Signature(
+    PREDS, direct=(("status",),))
+
+
+@settings(max_examples=400, deadline=None)
+@given(ctx_strategy(), ctx_strategy())
+def test_equal_signatures_mean_equal_decisions(a, b):
+    """The classifier remembers decisions by signature: two deliveries with
+    the same signature must get the same rule."""
+    sa, sb = SIG.of(a, BANK.hits(a)), SIG.of(b, BANK.hits(b))
+    if sa is not None and sa == sb:
+        assert outcome(lambda: ordered_walk(a)) == outcome(lambda: ordered_walk(b))
+
+
+def test_signature_ignores_ids_but_not_evidence():
+    a = {"status": "sent", "reason": "250 ok id=AAAA", "dsn": "2.0.0"}
+    b = {"status": "sent", "reason": "250 ok id=BBBB", "dsn": "2.0.0"}
+    c = {"status": "sent", "reason": "250 ok spam id=CCCC", "dsn": "2.0.0"}
+    sig = lambda ctx: SIG.of(ctx, BANK.hits(ctx))  # noqa: E731
+    assert sig(a) == sig(b) != sig(c)
+    assert sig(a) != sig(dict(a, status="deferred"))

@@ -19,10 +19,12 @@ status decides (rule ``builtin:status``).
 
 Results are cached per distinct tuple of the fields the rules read, because a
 busy server repeats the same replies. Most replies carry per-message ids, so
-misses must be cheap too: the three tables share one MatchBank (a field is
-scanned once, and only if some rule asks), and each table's RuleIndex
-(index.py) names the few rules that can match at all; only those are
-evaluated, in order. ``explain`` walks every rule and finds the same one.
+a second memo keys decisions by what the rules can see of a delivery
+(signature.py: which patterns match each field, which constants it equals),
+and a true miss is cheap too: the three tables share one MatchBank (a field
+is scanned once), and each table's RuleIndex (index.py) names the few rules
+that can match at all; only those are evaluated, in order. ``explain`` walks
+every rule and finds the same one.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import Any, Iterable, Mapping
 
 from .expr import Evidence, ExprError, Hits, MatchBank, Predicate, compile_expr, resolve
 from .index import RuleIndex
+from .signature import Signature
 
 BUILTIN_RULES = "rules"
 TEMPORARY_STATUSES = frozenset({"deferred", "delayed"})
@@ -130,6 +133,11 @@ class Classifier:
                                             ("rule", self.rules))}
         self._cache: OrderedDict[tuple, Classification] = OrderedDict()
         self._cache_size = cache_size
+        # decisions by what the rules can see (signature.py): replies that
+        # differ only in ids share one
+        self._signature = Signature((r.when for r in (*self.providers, *self.blocklists, *self.rules)),
+                                    derived=(("provider",), ("blocklist",)), direct=(("status",),))
+        self._decisions: dict[tuple, Classification] = {}
 
     # -- loading -------------------------------------------------------------
     @classmethod
@@ -201,7 +209,17 @@ class Classifier:
         key = tuple([resolve(ctx, p) for p in self._key_paths])
         hit = self._cache.get(key)
         if hit is None:
-            hit, _ = self._decide(ctx, None)
+            hits = self._bank.hits(ctx)
+            sig = self._signature.of(ctx, hits)
+            hit = self._decisions.get(sig) if sig is not None else None
+            if hit is None:
+                hit, _ = self._decide(ctx, None, hits)
+                if sig is not None:
+                    if len(self._decisions) >= self._cache_size:
+                        self._decisions.clear()
+                    self._decisions[sig] = hit
+            else:
+                ctx["provider"], ctx["blocklist"] = hit.provider, hit.blocklist
             self._cache[key] = hit
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
@@ -218,9 +236,10 @@ class Classifier:
         return Explanation(c, rule.origin if rule else "builtin", rule.when.text if rule else "",
                            ev, pev, bev)
 
-    def _decide(self, ctx: dict[str, Any], evid: tuple[Evidence, Evidence, Evidence] | None
-                ) -> tuple[Classification, Rule | None]:
-        hits = self._bank.hits(ctx)
+    def _decide(self, ctx: dict[str, Any], evid: tuple[Evidence, Evidence, Evidence] | None,
+                hits: Hits | None = None) -> tuple[Classification, Rule | None]:
+        if hits is None:
+            hits = self._bank.hits(ctx)
         provider = self._first("provider", ctx, hits, evid[1] if evid else None)
         blocklist = self._first("blocklist", ctx, hits, evid[2] if evid else None)
         ctx["provider"] = provider.name if provider else None

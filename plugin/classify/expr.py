@@ -165,6 +165,10 @@ class Predicate:
     bank: MatchBank
     fields: set[tuple[str, ...]] = field(default_factory=set)
     requires: Requirement | None = None
+    # what each leaf asks of its field: (kind, path, constant), kinds
+    # "hit" (~, !~), "none" (!~), "truthy" (a bare field), "eq" (=, != a
+    # string), "in" (the list's values), "num" (a numeric comparison)
+    tests: list[tuple[str, tuple[str, ...], Any]] = field(default_factory=list)
 
     def matches(self, ctx: Mapping[str, Any], evidence: Evidence | None = None) -> bool:
         return self.fn(ctx, self.bank.hits(ctx), evidence)
@@ -200,24 +204,26 @@ def compile_expr(text: str, bank: MatchBank | None = None) -> Predicate:
     except pp.ParseBaseException as e:
         raise ExprError(f"syntax error ({e.msg})", text, e.col) from None
     pred = Predicate(text, lambda c, h, e: False, bank)
-    pred.fn, pred.requires = _build(tree, bank, pred.fields, text)
+    pred.fn, pred.requires = _build(tree, pred, text)
     return pred
 
 
-def _build(node: Any, bank: MatchBank, fields: set, text: str) -> tuple[Fn, Requirement | None]:
-    """-> (the compiled test, what it requires to be true, see :data:`Requirement`)."""
+def _build(node: Any, pred: Predicate, text: str) -> tuple[Fn, Requirement | None]:
+    """-> (the compiled test, what it requires to be true, see :data:`Requirement`);
+    records the fields read in ``pred.fields`` and the leaves in ``pred.tests``."""
+    bank = pred.bank
     if isinstance(node, pp.ParseResults):
         items = list(node)
     else:
         items = [node]
     if len(items) == 1 and isinstance(items[0], pp.ParseResults):
-        return _build(items[0], bank, fields, text)
+        return _build(items[0], pred, text)
     head = items[0]
     if isinstance(head, str) and head.lower() == "not":
-        inner, _ = _build(items[1], bank, fields, text)
+        inner, _ = _build(items[1], pred, text)
         return (lambda c, h, e: not inner(c, h, None)), None
     if len(items) >= 3 and isinstance(items[1], str) and items[1].lower() in ("and", "or"):
-        built = [_build(x, bank, fields, text) for x in items[0::2]]
+        built = [_build(x, pred, text) for x in items[0::2]]
         parts = [fn for fn, _ in built]
         reqs = [req for _, req in built]
         if items[1].lower() == "and":
@@ -239,12 +245,14 @@ def _build(node: Any, bank: MatchBank, fields: set, text: str) -> tuple[Fn, Requ
     # a comparison or a bare field
     name = head
     path = tuple(name.split("."))
-    fields.add(path)
+    pred.fields.add(path)
     if len(items) == 1:
+        pred.tests.append(("truthy", path, None))
         return (lambda c, h, e: bool(resolve(c, path))), None
     op, (kind, value) = items[1], items[2]
     if isinstance(op, str) and op.lower() == "in":
         allowed = frozenset(value) | frozenset(str(v) for v in value)
+        pred.tests.append(("in", path, allowed))
         return (lambda c, h, e: resolve(c, path) in allowed), (("in", path, allowed),)
     if op in ("~", "!~"):
         if kind == "re":
@@ -254,6 +262,7 @@ def _build(node: Any, bank: MatchBank, fields: set, text: str) -> tuple[Fn, Requ
         else:
             raise ExprError(f"'~' needs a /regex/ or a \"glob\", not {value!r}", text)
         idx = bank.add(path, pattern, text)
+        pred.tests.append(("hit", path, None))
         shown = f"{op} /{value}/" if kind == "re" else f'{op} "{value}"'
 
         def match(c: Mapping[str, Any], h: Hits, e: Evidence | None) -> bool:
@@ -262,9 +271,11 @@ def _build(node: Any, bank: MatchBank, fields: set, text: str) -> tuple[Fn, Requ
                 e.append((name, shown, bank.evidence(path, idx, resolve(c, path)) or ""))
             return hit
         if op == "!~":
+            pred.tests.append(("none", path, None))
             return (lambda c, h, e: resolve(c, path) is None or idx not in h[path]), None
         return match, (("hit", path, frozenset((idx,))),)
     fn = _compare(name, path, op, kind, value)
+    pred.tests.append(("num", path, None) if kind == "num" else ("eq", path, value))
     if op in ("=", "==") and kind == "str":
         return fn, (("eq", path, frozenset((value,))),)
     return fn, None

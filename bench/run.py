@@ -7,8 +7,8 @@
 2. Finds ``pflogsumm`` and ``mtail`` (Debian packages): on PATH, else unpacked
    from their .deb into /var/cache/bouncewatch/bench/ (``apt-get download`` +
    ``dpkg -x``; nothing is installed system-wide). It says which it used.
-3. Runs, each ``--runs`` times (best wall time counts; the machine may be
-   shared): ``bouncewatch parse --all``, ``bouncewatch parse`` (failures
+3. Runs, ``--runs`` rounds of each in turn (best wall time counts; the
+   machine may be shared): ``bouncewatch parse --all``, ``bouncewatch parse`` (failures
    only), ``pflogsumm``, ``mtail --one_shot`` with bench/mtail/postfix_status.mtail.
    Peak RSS and CPU time come from wait4() of each run; on the 1M-line log
    bouncewatch's RSS is also sampled while it runs (flat = correlation memory
@@ -199,9 +199,10 @@ def main(argv: list[str] | None = None) -> int:
                  # one_shot still serves HTTP: keep it on loopback, any free port; glog to stderr, not /tmp
                  Run("mtail --one_shot", [str(mtail), "--one_shot", "--progs", str(progs), "--logs", str(log),
                                           "--address", "127.0.0.1", "--port", "0", "--logtostderr"], n)]
-    for r in runs:
-        say(f"running {r.tool} x{a.runs} on {n} lines ...")
-        for _ in range(a.runs):
+    # Round-robin, so a busy moment on a shared machine hits every tool alike.
+    for round_ in range(1, a.runs + 1):
+        say(f"round {round_}/{a.runs} on {n} lines: {', '.join(r.tool for r in runs)} ...")
+        for r in runs:
             measure(r)
 
     # The events bouncewatch reports must be the ones the generator wrote.

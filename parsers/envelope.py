@@ -136,20 +136,20 @@ class EnvelopeParser:
         m = _RFC3164.match(line)
         if m is None:
             return None
-        month = MONTHS.get(m[1])
+        mon, day, hh, mm, ss, frac, host, program, pid = m.groups()
+        month = MONTHS.get(mon)
         if month is None:
             return None
-        stamp = line[: m.end(6) if m[6] else m.end(5)]
+        stamp = line[: m.end(6) if frac else m.end(5)]
         ts = self._stamps.get(stamp)
         if ts is None:
-            ts = self._stamp3164(month, int(m[2]), int(m[3]), int(m[4]), int(m[5]), _frac(m[6]))
+            ts = self._stamp3164(month, int(day), int(hh), int(mm), int(ss), _frac(frac))
             if ts is None:
                 return None
             if len(self._stamps) > 4096:
                 self._stamps.clear()
             self._stamps[stamp] = ts
-        pid = m[9]
-        return Envelope(ts, m[7], m[8], int(pid) if pid else None, line[m.end():])
+        return Envelope(ts, host, program, int(pid) if pid else None, line[m.end():])
 
     def _stamp3164(self, month: int, day: int, hh: int, mm: int, ss: int, us: int) -> datetime | None:
         ref = self.ref or datetime.now(self.tz or timezone.utc).astimezone(self.tz)

@@ -14,6 +14,7 @@ linear whatever the line holds.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 
@@ -93,6 +94,8 @@ def _delivery(qid: str, body: str) -> Delivery | None:
     try:
         delay_f = float(delay) if delay else None
     except ValueError:
+        delay_f = None
+    if delay_f is not None and not math.isfinite(delay_f):  # "delay=nan" is no delay, and no JSON number
         delay_f = None
     dsn = fields.get("dsn")
     reply = parse_reply(reason) if reason and status != "sent" else None

@@ -103,6 +103,8 @@ class Pipeline:
         out = []
         for c in self.correlator.feed(rec, env.timestamp):
             d = c.delivery
+            if d.status in QUIET_STATUSES and not self.include_sent and self.tap is None:
+                continue  # not emitted, no history to feed, and only failures leave a cause
             ctx = rule_context(env, d)
             cls, inherits = self.classifier.classify(ctx, c.prior_cause)
             if c.state is not None and not inherits and d.status in FAILURE_STATUSES:

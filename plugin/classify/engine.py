@@ -18,7 +18,13 @@ soft with action retry. Every event is classified: if no rule matches, the
 status decides (rule ``builtin:status``).
 
 Results are cached per distinct tuple of the fields the rules read, because a
-busy server repeats the same replies.
+busy server repeats the same replies. Most replies carry per-message ids, so
+a second memo keys decisions by what the rules can see of a delivery
+(signature.py: which patterns match each field, which constants it equals),
+and a true miss is cheap too: the three tables share one MatchBank (a field
+is scanned once), and each table's RuleIndex (index.py) names the few rules
+that can match at all; only those are evaluated, in order. ``explain`` walks
+every rule and finds the same one.
 """
 
 from __future__ import annotations
@@ -30,7 +36,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .expr import Evidence, ExprError, MatchBank, Predicate, compile_expr, resolve
+from .expr import Evidence, ExprError, Hits, MatchBank, Predicate, compile_expr, resolve
+from .index import RuleIndex
+from .signature import Signature
 
 BUILTIN_RULES = "rules"
 TEMPORARY_STATUSES = frozenset({"deferred", "delayed"})
@@ -105,7 +113,9 @@ class Classifier:
                  cache_size: int = 8192) -> None:
         """``rule_files``: (origin name, TOML text) in evaluation order."""
         self.taxonomy = taxonomy or Taxonomy.builtin()
-        self._provider_bank, self._blocklist_bank, self._rule_bank = MatchBank(), MatchBank(), MatchBank()
+        # One bank for all three tables: a field is scanned once per delivery,
+        # whichever table asks first (see expr.Hits).
+        self._bank = MatchBank()
         self.providers: list[Rule] = []
         self.blocklists: list[Rule] = []
         self.rules: list[Rule] = []
@@ -117,8 +127,16 @@ class Classifier:
         paths -= {("provider",), ("blocklist",)}
         self._key_paths = tuple(sorted(paths))
         self._inheriting = frozenset(r.name for r in self.rules if r.inherits_cause)
+        self._tables = {name: (rules, [r.when for r in rules], RuleIndex([r.when for r in rules]))
+                        for name, rules in (("provider", self.providers), ("blocklist", self.blocklists),
+                                            ("rule", self.rules))}
         self._cache: OrderedDict[tuple, Classification] = OrderedDict()
         self._cache_size = cache_size
+        # decisions by what the rules can see (signature.py): replies that
+        # differ only in ids share one
+        self._signature = Signature((r.when for r in (*self.providers, *self.blocklists, *self.rules)),
+                                    derived=(("provider",), ("blocklist",)), direct=(("status",),))
+        self._decisions: dict[tuple, Classification] = {}
 
     # -- loading -------------------------------------------------------------
     @classmethod
@@ -149,11 +167,10 @@ class Classifier:
         if unknown:
             raise RuleError(f"{origin}:{_line_of(text, sorted(unknown)[0])}: unknown table "
                             f"{sorted(unknown)[0]!r} (expected rule, provider, blocklist)")
-        for table, bank, target in (("provider", self._provider_bank, self.providers),
-                                    ("blocklist", self._blocklist_bank, self.blocklists),
-                                    ("rule", self._rule_bank, self.rules)):
+        for table, target in (("provider", self.providers), ("blocklist", self.blocklists),
+                              ("rule", self.rules)):
             for i, entry in enumerate(data.get(table, [])):
-                target.append(self._entry(origin, text, table, i, entry, bank))
+                target.append(self._entry(origin, text, table, i, entry, self._bank))
 
     def _entry(self, origin: str, text: str, table: str, i: int, entry: dict, bank: MatchBank) -> Rule:
         name = entry.get("name")
@@ -188,10 +205,20 @@ class Classifier:
     def classify(self, ctx: dict[str, Any], prior_cause: str | None = None) -> tuple[Classification, bool]:
         """-> (classification, whether the deciding rule inherits the cause).
         ``ctx`` gains ``provider`` and ``blocklist``."""
-        key = tuple(resolve(ctx, p) for p in self._key_paths)
+        key = tuple([resolve(ctx, p) for p in self._key_paths])
         hit = self._cache.get(key)
         if hit is None:
-            hit, _ = self._decide(ctx, None)
+            hits = self._bank.hits(ctx)
+            sig = self._signature.of(ctx, hits)
+            hit = self._decisions.get(sig) if sig is not None else None
+            if hit is None:
+                hit, _ = self._decide(ctx, None, hits)
+                if sig is not None:
+                    if len(self._decisions) >= self._cache_size:
+                        self._decisions.clear()
+                    self._decisions[sig] = hit
+            else:
+                ctx["provider"], ctx["blocklist"] = hit.provider, hit.blocklist
             self._cache[key] = hit
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
@@ -208,13 +235,17 @@ class Classifier:
         return Explanation(c, rule.origin if rule else "builtin", rule.when.text if rule else "",
                            ev, pev, bev)
 
-    def _decide(self, ctx: dict[str, Any], evid: tuple[Evidence, Evidence, Evidence] | None
-                ) -> tuple[Classification, Rule | None]:
-        provider = _first(self.providers, self._provider_bank, ctx, evid[1] if evid else None)
-        blocklist = _first(self.blocklists, self._blocklist_bank, ctx, evid[2] if evid else None)
+    def _decide(self, ctx: dict[str, Any], evid: tuple[Evidence, Evidence, Evidence] | None,
+                hits: Hits | None = None) -> tuple[Classification, Rule | None]:
+        if hits is None:
+            hits = self._bank.hits(ctx)
+        provider = self._first("provider", ctx, hits, evid[1] if evid else None)
+        blocklist = self._first("blocklist", ctx, hits, evid[2] if evid else None)
         ctx["provider"] = provider.name if provider else None
         ctx["blocklist"] = blocklist.name if blocklist else None
-        rule = _first(self.rules, self._rule_bank, ctx, evid[0] if evid else None)
+        for derived in (("provider",), ("blocklist",)):  # rules see the values just decided
+            hits.pop(derived, None)
+        rule = self._first("rule", ctx, hits, evid[0] if evid else None)
         status = ctx.get("status") or ""
         if rule is not None:
             cat = self.taxonomy.categories[rule.category]  # type: ignore[index]
@@ -229,19 +260,20 @@ class Classifier:
                               ctx["provider"], ctx["blocklist"]), rule
 
 
-def _first(rules: list[Rule], bank: MatchBank, ctx: Mapping[str, Any], ev: Evidence | None) -> Rule | None:
-    if not rules:
-        return None
-    hits = bank.hits(ctx)
-    for r in rules:
-        if ev is not None:
+    def _first(self, table: str, ctx: Mapping[str, Any], hits: Hits, ev: Evidence | None) -> Rule | None:
+        """The first rule of ``table`` that matches. Classifying asks the
+        table's index for candidates; explaining walks every rule in order,
+        collecting evidence (both find the same rule, see index.py)."""
+        rules, preds, index = self._tables[table]
+        if ev is None:
+            i = index.first(preds, ctx, hits)
+            return None if i is None else rules[i]
+        for r in rules:
             local: Evidence = []
             if r.when.fn(ctx, hits, local):
                 ev.extend(local)
                 return r
-        elif r.when.fn(ctx, hits, None):
-            return r
-    return None
+        return None
 
 
 def _status_fallback(status: str) -> str:

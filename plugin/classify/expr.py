@@ -14,7 +14,8 @@ Regexes are RE2 (linear time, no backreferences) and case-insensitive:
 reply texts vary in case and rules should not have to. Parsed once with
 pyparsing, compiled to closures. Every ``~`` of one field across a whole rule
 set is matched in one pass with an ``re2.Set`` (:class:`MatchBank`), so a
-rule set of hundreds of patterns costs one scan of the text per field.
+rule set of hundreds of patterns costs at most one scan of the text per field,
+and none for a field no rule evaluated so far has asked about.
 """
 
 from __future__ import annotations
@@ -45,12 +46,18 @@ def _re2_options() -> re2.Options:
     return o
 
 
+MEMO_MAX_LEN = 96     # longer values (reply texts) are nearly always new: not remembered
+MEMO_SIZE = 4096      # per field; cleared when full
+
+
 def resolve(ctx: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     v: Any = ctx.get(path[0])
-    for part in path[1:]:
-        if not isinstance(v, Mapping):
-            return None
-        v = v.get(part)
+    if len(path) > 1:
+        for part in path[1:]:
+            # `type is dict` first: the ABC check alone costs more than the lookup
+            if type(v) is not dict and not isinstance(v, Mapping):
+                return None
+            v = v.get(part)
     return v
 
 
@@ -61,8 +68,11 @@ class MatchBank:
 
     def __init__(self) -> None:
         self._patterns: dict[tuple[str, ...], list[str]] = {}
-        self._sets: list[tuple[tuple[str, ...], Any]] | None = None
+        self._sets: dict[tuple[str, ...], Any] | None = None
         self._single: dict[tuple[tuple[str, ...], int], Any] = {}
+        # Short values repeat (a relay host, a domain, a dsn, a program name):
+        # their matches are remembered, per field, up to MEMO_SIZE values.
+        self.memo: dict[tuple[str, ...], dict[str, Any]] = {}
 
     def add(self, path: tuple[str, ...], pattern: str, text: str) -> int:
         try:
@@ -74,26 +84,20 @@ class MatchBank:
         self._sets = None
         return len(lst) - 1
 
-    def _compile(self) -> list[tuple[tuple[str, ...], Any]]:
-        sets = []
+    def _compile(self) -> dict[tuple[str, ...], Any]:
+        sets = {}
         for path, patterns in self._patterns.items():
             s = re2.Set.SearchSet(_re2_options())
             for p in patterns:
                 s.Add(p)
             s.Compile()
-            sets.append((path, s))
+            sets[path] = s
         self._sets = sets
+        self.memo = {path: {} for path in sets}
         return sets
 
-    def hits(self, ctx: Mapping[str, Any]) -> dict[tuple[str, ...], frozenset[int] | set[int]]:
-        out: dict[tuple[str, ...], Any] = {}
-        for path, s in self._sets if self._sets is not None else self._compile():
-            v = resolve(ctx, path)
-            if v is None:
-                continue
-            found = s.Match(v if isinstance(v, str) else str(v))  # None when nothing matches
-            out[path] = set(found) if found else ()
-        return out
+    def hits(self, ctx: Mapping[str, Any]) -> "Hits":
+        return Hits(ctx, self._sets if self._sets is not None else self._compile(), self.memo)
 
     def evidence(self, path: tuple[str, ...], idx: int, value: Any) -> str | None:
         m = self._single[(path, idx)].search(value if isinstance(value, str) else str(value))
@@ -104,8 +108,51 @@ class MatchBank:
         return set(self._patterns)
 
 
+class Hits(dict):
+    """Per field, the ids of the bank's patterns that match its value; a field
+    is scanned on first use only, so a rule set that decides on the relay host
+    or the status never scans a long reply text it did not ask about. A field
+    whose value is None (or that has no patterns) has no hits."""
+
+    __slots__ = ("_ctx", "_sets", "_memo")
+
+    def __init__(self, ctx: Mapping[str, Any], sets: dict[tuple[str, ...], Any],
+                 memo: dict[tuple[str, ...], dict[str, Any]]) -> None:
+        super().__init__()
+        self._ctx, self._sets, self._memo = ctx, sets, memo
+
+    def __missing__(self, path: tuple[str, ...]) -> Any:
+        s = self._sets.get(path)
+        v = resolve(self._ctx, path) if s is not None else None
+        if v is None:
+            found: Any = ()
+        else:
+            text = v if isinstance(v, str) else str(v)
+            memo = self._memo[path] if len(text) <= MEMO_MAX_LEN else None
+            found = memo.get(text) if memo is not None else None
+            if found is None:
+                found = s.Match(text)  # None when nothing matches
+                found = frozenset(found) if found else ()
+                if memo is not None:
+                    if len(memo) >= MEMO_SIZE:
+                        memo.clear()
+                    memo[text] = found
+        self[path] = found
+        return found
+
+
 Evidence = list[tuple[str, str, str]]  # (field, operator and pattern, matched text)
-Fn = Callable[[Mapping[str, Any], dict, "Evidence | None"], bool]
+
+Requirement = tuple[tuple[str, tuple[str, ...], frozenset], ...]
+"""What an expression needs to be true, as alternatives (at least one holds
+whenever the expression is true; the converse need not hold):
+``("hit", path, ids)`` one of the bank's patterns ``ids`` matched the field,
+``("in", path, values)`` the field's value is one of ``values`` (as ``in``
+tests it), ``("eq", path, values)`` the field as a string equals one of
+``values`` (as ``=`` tests it). ``None``: no such guarantee (``not``, ``!=``,
+numbers, a bare field). Rule tables use it to skip rules that cannot match
+(see classify/index.py); evaluation itself never relies on it."""
+Fn = Callable[[Mapping[str, Any], Hits, "Evidence | None"], bool]
 
 
 @dataclass
@@ -117,6 +164,11 @@ class Predicate:
     fn: Fn
     bank: MatchBank
     fields: set[tuple[str, ...]] = field(default_factory=set)
+    requires: Requirement | None = None
+    # what each leaf asks of its field: (kind, path, constant), kinds
+    # "hit" (~, !~), "none" (!~), "truthy" (a bare field), "eq" (=, != a
+    # string), "in" (the list's values), "num" (a numeric comparison)
+    tests: list[tuple[str, tuple[str, ...], Any]] = field(default_factory=list)
 
     def matches(self, ctx: Mapping[str, Any], evidence: Evidence | None = None) -> bool:
         return self.fn(ctx, self.bank.hits(ctx), evidence)
@@ -152,36 +204,56 @@ def compile_expr(text: str, bank: MatchBank | None = None) -> Predicate:
     except pp.ParseBaseException as e:
         raise ExprError(f"syntax error ({e.msg})", text, e.col) from None
     pred = Predicate(text, lambda c, h, e: False, bank)
-    pred.fn = _build(tree, bank, pred.fields, text)
+    pred.fn, pred.requires = _build(tree, pred, text)
     return pred
 
 
-def _build(node: Any, bank: MatchBank, fields: set, text: str) -> Fn:
+def _build(node: Any, pred: Predicate, text: str) -> tuple[Fn, Requirement | None]:
+    """-> (the compiled test, what it requires to be true, see :data:`Requirement`);
+    records the fields read in ``pred.fields`` and the leaves in ``pred.tests``."""
+    bank = pred.bank
     if isinstance(node, pp.ParseResults):
         items = list(node)
     else:
         items = [node]
     if len(items) == 1 and isinstance(items[0], pp.ParseResults):
-        return _build(items[0], bank, fields, text)
+        return _build(items[0], pred, text)
     head = items[0]
     if isinstance(head, str) and head.lower() == "not":
-        inner = _build(items[1], bank, fields, text)
-        return lambda c, h, e: not inner(c, h, None)
+        inner, _ = _build(items[1], pred, text)
+        return (lambda c, h, e: not inner(c, h, None)), None
     if len(items) >= 3 and isinstance(items[1], str) and items[1].lower() in ("and", "or"):
-        parts = [_build(x, bank, fields, text) for x in items[0::2]]
+        built = [_build(x, pred, text) for x in items[0::2]]
+        parts = [fn for fn, _ in built]
+        reqs = [req for _, req in built]
         if items[1].lower() == "and":
-            return lambda c, h, e: all(p(c, h, e) for p in parts)
-        return lambda c, h, e: any(p(c, h, e) for p in parts)
+            def conjunction(c: Mapping[str, Any], h: Hits, e: Evidence | None) -> bool:
+                for p in parts:
+                    if not p(c, h, e):
+                        return False
+                return True
+            # any one part's requirement is the whole conjunction's
+            return conjunction, next((r for r in reqs if r is not None), None)
+
+        def disjunction(c: Mapping[str, Any], h: Hits, e: Evidence | None) -> bool:
+            for p in parts:
+                if p(c, h, e):
+                    return True
+            return False
+        # true only if one part is: the union, unless a part requires nothing
+        return disjunction, None if None in reqs else tuple(alt for r in reqs for alt in r)  # type: ignore[union-attr]
     # a comparison or a bare field
     name = head
     path = tuple(name.split("."))
-    fields.add(path)
+    pred.fields.add(path)
     if len(items) == 1:
-        return lambda c, h, e: bool(resolve(c, path))
+        pred.tests.append(("truthy", path, None))
+        return (lambda c, h, e: bool(resolve(c, path))), None
     op, (kind, value) = items[1], items[2]
     if isinstance(op, str) and op.lower() == "in":
         allowed = frozenset(value) | frozenset(str(v) for v in value)
-        return lambda c, h, e: resolve(c, path) in allowed
+        pred.tests.append(("in", path, allowed))
+        return (lambda c, h, e: resolve(c, path) in allowed), (("in", path, allowed),)
     if op in ("~", "!~"):
         if kind == "re":
             pattern = value
@@ -190,17 +262,23 @@ def _build(node: Any, bank: MatchBank, fields: set, text: str) -> Fn:
         else:
             raise ExprError(f"'~' needs a /regex/ or a \"glob\", not {value!r}", text)
         idx = bank.add(path, pattern, text)
+        pred.tests.append(("hit", path, None))
         shown = f"{op} /{value}/" if kind == "re" else f'{op} "{value}"'
 
-        def match(c: Mapping[str, Any], h: dict, e: Evidence | None) -> bool:
-            hit = idx in h.get(path, ())
+        def match(c: Mapping[str, Any], h: Hits, e: Evidence | None) -> bool:
+            hit = idx in h[path]
             if hit and e is not None:
                 e.append((name, shown, bank.evidence(path, idx, resolve(c, path)) or ""))
             return hit
         if op == "!~":
-            return lambda c, h, e: resolve(c, path) is None or idx not in h.get(path, ())
-        return match
-    return _compare(name, path, op, kind, value)
+            pred.tests.append(("none", path, None))
+            return (lambda c, h, e: resolve(c, path) is None or idx not in h[path]), None
+        return match, (("hit", path, frozenset((idx,))),)
+    fn = _compare(name, path, op, kind, value)
+    pred.tests.append(("num", path, None) if kind == "num" else ("eq", path, value))
+    if op in ("=", "==") and kind == "str":
+        return fn, (("eq", path, frozenset((value,))),)
+    return fn, None
 
 
 def _glob_to_re2(glob: str) -> str:
@@ -236,7 +314,7 @@ def _compare(name: str, path: tuple[str, ...], op: str, kind: str, value: Any) -
         raise ExprError(f"'{op}' compares numbers; {name} {op} {value!r}", name)
     cmp = {"<": float.__lt__, "<=": float.__le__, ">": float.__gt__, ">=": float.__ge__}[op]
 
-    def numeric(c: Mapping[str, Any], h: dict, e: Evidence | None) -> bool:
+    def numeric(c: Mapping[str, Any], h: Hits, e: Evidence | None) -> bool:
         v = _num(resolve(c, path))
         return v is not None and cmp(float(v), float(value))
     return numeric
@@ -259,4 +337,4 @@ def _str(v: Any) -> str | None:
     return v if isinstance(v, str) else str(v)
 
 
-__all__ = ["ExprError", "MatchBank", "Predicate", "compile_expr", "resolve"]
+__all__ = ["ExprError", "Hits", "MatchBank", "Predicate", "Requirement", "compile_expr", "resolve"]

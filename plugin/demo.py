@@ -120,7 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     proc = None
     writer = None
     if gen is not None:
-        proc = subprocess.Popen([sys.executable, str(gen), "--follow", str(log), "--rate", str(rate * 4)],
+        # A demo should show failures, retries and expiries within seconds, not
+        # a real relay's 1-in-50: more failures, short backoff and queue lifetime.
+        proc = subprocess.Popen([sys.executable, str(gen), "--follow", str(log), "--rate", str(rate * 25),
+                                 "--failure-scale", "4", "--min-backoff", "20", "--queue-lifetime", "120"],
                                 start_new_session=True)  # Ctrl-C is ours to handle
         what = f"{gen.name} --follow {log}"
     else:

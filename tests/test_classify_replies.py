@@ -718,6 +718,13 @@ CASES: list[tuple] = [
       "mx6.mail.icloud.com", "x@icloud.com", "relay_denied", "apple", None),
     C(pf("mx6.mail.icloud.com", "450 4.1.8 <info@example.com>: Sender address rejected: Domain not found",
          "MAIL FROM"), "mx6.mail.icloud.com", "x@icloud.com", "sender_rejected", "apple", None),
+    # --- found by bench/generate.py's reply set: Dovecot LMTP quota text (dovecot's
+    # quota plugin "Mailbox is full" with Postfix's own limits), Mimecast 554 codes page.
+    C(pf("mx.example.net", "552 5.2.2 <x@example.net>: Mailbox is full / Blocks limit exceeded / Inode limit "
+         "exceeded"), "mx.example.net", RCPT, "mailbox_full", None, None),
+    C(pf("us-smtp-inbound-1.mimecast.com", "554 Email rejected due to security policies - "
+         "https://community.mimecast.com/docs/DOC-1369#554 [AbC123.us1]", "end of DATA"),
+      "us-smtp-inbound-1.mimecast.com", RCPT, "policy_block", "mimecast", None),
 ]
 
 

@@ -28,14 +28,15 @@ backslash escapes, so an unknown field is skipped rather than misread and the
 scan stays linear whatever the line holds.
 
 Exim writes non-ASCII bytes as octal escapes (``\\320\\237``); reasons get them
-back as UTF-8 so rules can match non-English replies. Multi-line replies keep
-a literal ``\\n``; parsers/smtp.py folds it.
+back as UTF-8 (parsers/escapes.py) so rules can match non-English replies.
+Multi-line replies keep a literal ``\\n``; parsers/smtp.py folds it.
 """
 
 from __future__ import annotations
 
 import re
 
+from .escapes import unescape
 from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay
 from .smtp import parse_reply
 
@@ -44,7 +45,6 @@ PROGRAMS = frozenset({"exim", "exim4"})
 
 _ID = re.compile(r"([0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}) ")
 _KEY = re.compile(r"([A-Za-z][A-Za-z0-9_]{0,15})=")
-_OCTAL = re.compile(r"\\\\|(?:\\[2-3][0-7][0-7])+")
 _DURATION = re.compile(r"(?:(\d{1,6})w)?(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,9}(?:\.\d{1,6})?)s)?")
 
 SENT_FLAGS = {"=>": "sent", "->": "sent", ">>": "sent", "*>": "suppressed"}
@@ -355,25 +355,6 @@ def _unquote(v: str) -> str:
 
 
 # -- values --------------------------------------------------------------------
-def unescape(text: str) -> str:
-    """Exim's octal escapes of non-ASCII bytes (``\\320\\237``) -> UTF-8 text.
-    Runs that are not valid UTF-8 stay escaped; ``\\\\`` and control-character
-    escapes are left alone."""
-    if "\\" not in text:
-        return text
-    return _OCTAL.sub(_octal_run, text)
-
-
-def _octal_run(m: re.Match[str]) -> str:
-    run = m[0]
-    if run == "\\\\":
-        return run
-    try:
-        return bytes(int(run[k + 1:k + 4], 8) for k in range(0, len(run), 4)).decode("utf-8")
-    except (UnicodeDecodeError, ValueError):
-        return run
-
-
 def duration(value: str | None) -> float | None:
     """Exim's readable times (``QT=1d2h3m4s``, ``DT=0.123s``) -> seconds."""
     if not value or len(value) > 40:

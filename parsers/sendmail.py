@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import re
 
-from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay
+from .escapes import unescape
+from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay, Reply
 from .smtp import parse_reply
 
 MTA = "sendmail"
@@ -40,6 +41,9 @@ _DELAY = re.compile(r"(?:(\d{1,5})\+)?(\d{1,3}):(\d\d):(\d\d)")
 _NOTICES = ("DSN: ", "return to sender: ", "sender notify: ", "postmaster notify: ")
 _EXPIRY = "Cannot send message for"
 _LOOPBACK = ("127.", "::1", "IPv6:::1", "localhost")
+# usersmtp.c reply(): when the peer closes the connection, Sendmail fakes this
+# reply itself (and logs dsn=4.4.2): no server said it.
+_FAKED_RESET = "421 4.4.1 Connection reset by "
 
 
 def claims(program: str) -> bool:
@@ -65,10 +69,12 @@ def parse(env: Envelope) -> Record | tuple[Record, ...] | None:
 
 def _notice(qid: str, new_qid: str, text: str) -> Record | tuple[Record, ...] | None:
     """``ORIG: NEW: DSN: reason`` -> the bounce NEW is linked to ORIG; an
-    expiry notice also expires ORIG's pending recipients."""
+    expiry notice also expires ORIG's pending recipients. Sendmail writes no
+    ``from=`` line for its own DSN messages; they go out from the null sender
+    (RFC 5321 section 4.5.5), which this line is the only word on."""
     if not text.startswith(_NOTICES):
         return None
-    link = MessageInfo(MTA, new_qid, bounce_of=qid)
+    link = MessageInfo(MTA, new_qid, sender="", bounce_of=qid)
     reason = text[text.index(": ") + 2:]
     if reason.startswith(_EXPIRY):
         return (MessageOutcome(MTA, qid, "expired", reason=reason), link)
@@ -95,10 +101,15 @@ def _delivery(qid: str, body: str, program: str) -> Delivery | tuple[Delivery, .
     status = status_of(stat, dsn)
     if status == "sent" and program in SUBMISSION_PROGRAMS and is_handover(f.get("mailer"), relay):
         status = "handed_over"
-    reason = reply_text or stat
+    reason = unescape(reply_text or stat)
     if status in ("sent", "handed_over") and stat.startswith("Sent (") and not reply_text:
         reason = stat[6:-1] if stat.endswith(")") else stat[6:]
-    reply = parse_reply(reason) if status not in ("sent", "handed_over", "queued") else None
+    if status in ("sent", "handed_over", "queued"):
+        reply = None
+    elif reason.startswith(_FAKED_RESET):
+        reply = Reply(text=reason)  # Sendmail's words, not a reply: the code is its dsn= (4.4.2)
+    else:
+        reply = parse_reply(reason)
     delay = parse_delay(f.get("delay"))
     to = f.get("to", "")
     if to.endswith("[more]"):  # a long recipient list, continued on the next to= line
@@ -114,16 +125,18 @@ def _delivery(qid: str, body: str, program: str) -> Delivery | tuple[Delivery, .
 
 def status_of(stat: str, dsn: str | None) -> str:
     """``Sent (...)`` sent, ``Deferred: ...`` deferred, ``queued`` queued
-    (DeliveryMode queue, or the load was too high), ``Cannot send message
-    for 5 days`` expired, any other text (``User unknown``, ``Service
-    unavailable``, ``Host unknown``, ...) a permanent failure unless its
-    ``dsn=`` is a 4.x.x."""
+    (DeliveryMode queue, or the load was too high) unless its ``dsn=`` is a
+    4.x.x (``dsn=4.4.3, stat=queued``: the recipient's domain did not
+    resolve for now; the only line Sendmail writes until it delivers),
+    ``Cannot send message for 5 days`` expired, any other text (``User
+    unknown``, ``Service unavailable``, ``Host unknown``, ...) a permanent
+    failure unless its ``dsn=`` is a 4.x.x."""
     if stat.startswith("Sent"):
         return "sent"
     if stat.startswith("Deferred"):
         return "deferred"
     if stat.startswith("queued"):
-        return "queued"
+        return "deferred" if dsn and dsn.startswith("4.") else "queued"
     if stat.startswith(_EXPIRY):
         return "expired"
     if dsn and dsn.startswith("4."):

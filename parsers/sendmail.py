@@ -41,6 +41,7 @@ _DELAY = re.compile(r"(?:(\d{1,5})\+)?(\d{1,3}):(\d\d):(\d\d)")
 _NOTICES = ("DSN: ", "return to sender: ", "sender notify: ", "postmaster notify: ")
 _EXPIRY = "Cannot send message for"
 _LOOPBACK = ("127.", "::1", "IPv6:::1", "localhost")
+_FREE_TEXT_NEXT = {"stat": "reply=", "reply": "stat="}  # see scan_fields
 # usersmtp.c reply(): when the peer closes the connection, Sendmail fakes this
 # reply itself (and logs dsn=4.4.2): no server said it.
 _FAKED_RESET = "421 4.4.1 Connection reset by "
@@ -114,13 +115,15 @@ def _delivery(qid: str, body: str, program: str) -> Delivery | tuple[Delivery, .
     to = f.get("to", "")
     if to.endswith("[more]"):  # a long recipient list, continued on the next to= line
         to = to[:-6].rstrip(", ")
+    rcpts = split_recipients(to)
+    if len(rcpts) == 1:
+        return Delivery(mta=MTA, queue_id=qid, recipient=normalize_address(rcpts[0]), status=status,
+                        reason=reason, relay=relay, delay=delay, dsn=dsn, reply=reply)
     out = tuple(
         Delivery(mta=MTA, queue_id=qid, recipient=normalize_address(r), status=status, reason=reason,
                  relay=relay, delay=delay, dsn=dsn, reply=reply)
-        for r in split_recipients(to))
-    if not out:
-        return None
-    return out[0] if len(out) == 1 else out
+        for r in rcpts)
+    return out or None
 
 
 def status_of(stat: str, dsn: str | None) -> str:
@@ -160,20 +163,34 @@ def scan_fields(body: str) -> dict[str, str]:
     the 8.17 binary suggest reply= first, older notes show it last)."""
     fields: dict[str, str] = {}
     key = None
+    other = None  # inside stat= or reply=: the prefix of the only piece that starts a field
+    key_match = _KEY.match
     for piece in body.split(", "):
-        m = _KEY.match(piece)
-        # free text runs on: after stat= only reply= starts a field, after reply= only stat=
-        if m is not None and (key not in ("stat", "reply") or {key, m[1]} == {"stat", "reply"}):
+        if other is not None:  # free text runs on: after stat= only reply= starts a field, after reply= only stat=
+            if piece.startswith(other):
+                key = other[:-1]
+                fields[key] = piece[len(other):]
+                other = _FREE_TEXT_NEXT[key]
+            else:
+                fields[key] += ", " + piece
+            continue
+        m = key_match(piece)
+        if m is not None:
             key = m[1]
             fields[key] = piece[m.end():]
+            other = _FREE_TEXT_NEXT.get(key)
         elif key is not None:
             fields[key] += ", " + piece
     return fields
 
 
+
 def split_recipients(value: str) -> list[str]:
     """``<a@b>,<c@d>`` -> [``<a@b>``, ``<c@d>``]; commas inside quotes or
     angle brackets do not split."""
+    if '"' not in value and "," not in value:  # one recipient, the usual line
+        value = value.strip()
+        return [value] if value else []
     out, start, depth, quoted = [], 0, 0, False
     for i, c in enumerate(value):
         if c == '"':
@@ -191,11 +208,24 @@ def split_recipients(value: str) -> list[str]:
     return [r.strip() for r in out if r.strip()]
 
 
+_RELAYS: dict[str, Relay] = {}  # a relay's value repeats for every line it handles (Relay is frozen)
+_DELAYS: dict[str, float | None] = {}
+
+
 def parse_relay(value: str | None) -> Relay | None:
     """``mx.example.com. [192.0.2.1]``, ``[127.0.0.1] [127.0.0.1]``,
     ``localhost``, ``host [ip] (may be forged)`` -> Relay."""
     if not value:
         return None
+    relay = _RELAYS.get(value)
+    if relay is None:
+        if len(_RELAYS) > 4096:
+            _RELAYS.clear()
+        relay = _RELAYS[value] = _parse_relay(value)
+    return relay
+
+
+def _parse_relay(value: str) -> Relay:
     value = value.strip()
     lb = value.find("[", 1)
     if lb > 0:
@@ -215,6 +245,15 @@ def parse_delay(value: str | None) -> float | None:
     """``00:00:06`` / ``1+00:00:15`` (days+hh:mm:ss) -> seconds."""
     if not value:
         return None
+    seconds = _DELAYS.get(value, False)
+    if seconds is False:
+        if len(_DELAYS) > 4096:
+            _DELAYS.clear()
+        seconds = _DELAYS[value] = _parse_delay(value)
+    return seconds
+
+
+def _parse_delay(value: str) -> float | None:
     m = _DELAY.fullmatch(value)
     if m is None:
         return None

@@ -219,9 +219,11 @@ def parse_relay(value: str | None) -> Relay | None:
         return None
     relay = _RELAYS.get(value)
     if relay is None:
-        if len(_RELAYS) > 4096:
-            _RELAYS.clear()
-        relay = _RELAYS[value] = _parse_relay(value)
+        relay = _parse_relay(value)
+        if len(value) <= 300:
+            if len(_RELAYS) > 4096:
+                _RELAYS.clear()
+            _RELAYS[value] = relay
     return relay
 
 
@@ -247,9 +249,11 @@ def parse_delay(value: str | None) -> float | None:
         return None
     seconds = _DELAYS.get(value, False)
     if seconds is False:
-        if len(_DELAYS) > 4096:
-            _DELAYS.clear()
-        seconds = _DELAYS[value] = _parse_delay(value)
+        seconds = _parse_delay(value)
+        if len(value) <= 40:
+            if len(_DELAYS) > 4096:
+                _DELAYS.clear()
+            _DELAYS[value] = seconds
     return seconds
 
 

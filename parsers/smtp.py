@@ -76,30 +76,31 @@ def find_command(reason: str) -> str | None:
     return _command_and_start(reason)[0]
 
 
-def _command_and_start(reason: str) -> tuple[str | None, int]:
-    """The command the reply answered, and where the remote server's own
-    words begin in the reason (-1: nowhere). One pass per marker, so the two
-    stay consistent and each regex runs once."""
+def _command_and_start(reason: str) -> tuple[str | None, int, re.Match[str] | None]:
+    """The command the reply answered, where the remote server's own words
+    begin in the reason (-1: nowhere), and Postfix's ``(in reply to ...
+    command)`` match if any. One pass per marker, so they stay consistent
+    and each regex runs once."""
     m = _POSTFIX_CMD.search(reason)
     if m:
-        return normalize_command(m[1]), _marker_start(reason)
+        return normalize_command(m[1]), _marker_start(reason), m
     if "refused to talk to me" in reason or "initial server greeting" in reason:
-        return "CONNECT", _marker_start(reason)
+        return "CONNECT", _marker_start(reason), None
     m = _EXIM_AFTER.search(reason)
     exim = reason.startswith("SMTP error from remote")
     if m:
         command = normalize_command(m[1])
-        return command, _exim_reply_start(reason, m.end()) if exim else _marker_start(reason)
+        return command, _exim_reply_start(reason, m.end()) if exim else _marker_start(reason), None
     if exim:  # "SMTP error from remote server for RCPT TO command, host: mx (ip) reason: 550 ..."
-        return None, _exim_reply_start(reason, 0)
+        return None, _exim_reply_start(reason, 0), None
     m = _WHILE.search(reason)
     if m:
         if m[1]:
             command = normalize_command(m[1])
         else:
             command = "STARTTLS" if m[2] == "TLS" else ("CONNECT" if m[2] is None else normalize_command(m[2]))
-        return command, _marker_start(reason)
-    return None, _marker_start(reason)
+        return command, _marker_start(reason), None
+    return None, _marker_start(reason), None
 
 
 def _marker_start(reason: str) -> int:
@@ -139,18 +140,39 @@ def fold_multiline(text: str, code: str, dsn: str | None, keep_first: bool = Fal
     return pat.sub(" ", " " + text).strip()
 
 
+# Reasons repeat ("retry time not reached for any host for 'example.com'",
+# a relay's "Connection refused"); Reply is frozen, so one can be shared.
+# Bounded in entries and in the length of what is kept.
+_REPLIES: dict[str, Reply] = {}
+_CACHED_REASON_MAX = 1000
+
+
 def parse_reply(reason: str) -> Reply:
     """Recover the SMTP reply from a log reason. Never raises; fields that
     cannot be recovered are None."""
-    command, start = _command_and_start(reason)
+    reply = _REPLIES.get(reason)
+    if reply is None:
+        reply = _parse_reply(reason)
+        if len(reason) <= _CACHED_REASON_MAX:
+            if len(_REPLIES) > 4096:
+                _REPLIES.clear()
+            _REPLIES[reason] = reply
+    return reply
+
+
+def _parse_reply(reason: str) -> Reply:
+    command, start, cm = _command_and_start(reason)
     remote = None
     rm = _REMOTE.search(reason, 0, 400)
     if rm:
         remote = rm[1]
     body = reason[start:] if start >= 0 else ""
-    cm = _POSTFIX_CMD.search(body)
-    if cm:
-        body = body[: cm.start()]
+    if cm is not None:  # the same match in body when it lies there; else search body as before
+        body = body[: cm.start() - start] if start >= 0 and cm.start() >= start else body
+        if cm.start() < start:
+            cm2 = _POSTFIX_CMD.search(body)
+            if cm2:
+                body = body[: cm2.start()]
     code = dsn = None
     m = _CODE.match(body)
     if m:

@@ -36,12 +36,16 @@ PROGRAMS = frozenset({"sendmail", "sm-mta", "sm-msp-queue"})
 SUBMISSION_PROGRAMS = frozenset({"sendmail", "sm-msp-queue"})
 
 _QID = re.compile(r"([0-9A-Za-z]{8,20}): ")
-_KEY = re.compile(r"([a-z][a-z_]{0,15})=")
 _DELAY = re.compile(r"(?:(\d{1,5})\+)?(\d{1,3}):(\d\d):(\d\d)")
 _NOTICES = ("DSN: ", "return to sender: ", "sender notify: ", "postmaster notify: ")
 _EXPIRY = "Cannot send message for"
 _LOOPBACK = ("127.", "::1", "IPv6:::1", "localhost")
-_FREE_TEXT_NEXT = {"stat": "reply=", "reply": "stat="}  # see scan_fields
+# scan_fields: a field starts at the line's start or after ", " with its
+# name; stat= and reply= are free text (see there).
+_KEY = re.compile(r"([a-z][a-z_]{0,15})=")
+_FIELD_START = re.compile(r", ([a-z][a-z_]{0,15})=")
+_FREE_START = re.compile(r", (stat|reply)=")
+_FREE_TEXT_NEXT = {"stat": "reply", "reply": "stat"}
 # usersmtp.c reply(): when the peer closes the connection, Sendmail fakes this
 # reply itself (and logs dsn=4.4.2): no server said it.
 _FAKED_RESET = "421 4.4.1 Connection reset by "
@@ -162,27 +166,33 @@ def scan_fields(body: str) -> dict[str, str]:
     runs on until the other one (either order is accepted: the strings of
     the 8.17 binary suggest reply= first, older notes show it last)."""
     fields: dict[str, str] = {}
-    key = None
-    other = None  # inside stat= or reply=: the prefix of the only piece that starts a field
-    key_match = _KEY.match
-    for piece in body.split(", "):
-        if other is not None:  # free text runs on: after stat= only reply= starts a field, after reply= only stat=
-            if piece.startswith(other):
-                key = other[:-1]
-                fields[key] = piece[len(other):]
-                other = _FREE_TEXT_NEXT[key]
-            else:
-                fields[key] += ", " + piece
-            continue
-        m = key_match(piece)
-        if m is not None:
-            key = m[1]
-            fields[key] = piece[m.end():]
-            other = _FREE_TEXT_NEXT.get(key)
-        elif key is not None:
-            fields[key] += ", " + piece
-    return fields
-
+    if body.startswith(("stat=", "reply=")):
+        free_at = 0
+        pos = body.index("=") + 1
+        key = body[:pos - 1]
+    else:
+        free = _FREE_START.search(body)
+        free_at = len(body) if free is None else free.start()
+        if free is not None:
+            pos, key = free.end(), free[1]
+    if free_at:
+        parts = _FIELD_START.split(body[:free_at])  # [first piece, key, value, key, value, ...]
+        m = _KEY.match(parts[0])
+        if m is not None:  # text before the first key is no field
+            fields[m[1]] = parts[0][m.end():]
+        for k in range(1, len(parts), 2):
+            fields[parts[k]] = parts[k + 1]
+    if free_at == len(body):
+        return fields
+    while True:  # stat= and reply= take turns; each runs to ", " and the other's name
+        nxt = _FREE_TEXT_NEXT[key]
+        j = body.find(", " + nxt + "=", pos)
+        if j < 0:
+            fields[key] = body[pos:]
+            return fields
+        fields[key] = body[pos:j]
+        pos = j + len(nxt) + 3
+        key = nxt
 
 
 def split_recipients(value: str) -> list[str]:

@@ -241,3 +241,12 @@ def test_cli_mta_choice_on_a_mixed_file():
         seen[mta] = sorted((e["mta"], e["status"]) for e in map(json.loads, r.stdout.splitlines()))
     assert seen == {"auto": [("postfix", "bounced"), ("sendmail", "deferred")],
                     "postfix": [("postfix", "bounced")], "sendmail": [("sendmail", "deferred")]}
+
+
+def test_free_text_fields_take_turns_and_stay_linear():
+    f = sendmail.scan_fields("to=<a@b>, x, dsn=4.0.0, stat=Deferred: 451 a, b=c, reply=451 d, stat=e, mailer=x")
+    assert f == {"to": "<a@b>, x", "dsn": "4.0.0", "stat": "e, mailer=x", "reply": "451 d"}
+    import time
+    t = time.perf_counter()
+    f = sendmail.scan_fields("stat=x, reply=y, " * 50000)
+    assert time.perf_counter() - t < 1.0 and f["reply"] == "y, "

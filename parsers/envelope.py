@@ -101,6 +101,7 @@ class EnvelopeParser:
         self.ref = ref
         self.tz = tz
         self._stamps: dict[str, datetime] = {}
+        self._exim_stamps: dict[tuple[str, str | None], datetime] = {}
 
     def parse(self, line: str) -> Envelope | None:
         env = self._parse(line)
@@ -235,13 +236,24 @@ class EnvelopeParser:
         m = _EXIM.match(line)
         if m is None:
             return None
-        try:
-            naive = datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6]),
-                             _frac(m[7]))
-        except ValueError:
-            return None
-        zone = _zone(m[8]) if m[8] else self.tz
-        ts = naive.replace(tzinfo=zone) if zone else naive.astimezone()
+        # Many lines share a second: its datetime is cached per (second, zone),
+        # the milliseconds put in afterwards (a zone offset cannot change
+        # within a second; the constructor is cheaper than replace()).
+        key = (line[:19], m[8])
+        ts = self._exim_stamps.get(key)
+        if ts is None:
+            try:
+                naive = datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6]))
+                zone = _zone(m[8]) if m[8] else self.tz  # "+9999" is no zone: no stamp
+            except ValueError:
+                return None
+            ts = naive.replace(tzinfo=zone) if zone else naive.astimezone()
+            if len(self._exim_stamps) > 4096:
+                self._exim_stamps.clear()
+            self._exim_stamps[key] = ts
+        ms = m[7]
+        if ms:
+            ts = datetime(ts.year, ts.month, ts.day, ts.hour, ts.minute, ts.second, int(ms) * 1000, ts.tzinfo)
         pid = m[9]
         return Envelope(ts, None, "exim", int(pid) if pid else None, line[m.end():])
 

@@ -28,14 +28,15 @@ backslash escapes, so an unknown field is skipped rather than misread and the
 scan stays linear whatever the line holds.
 
 Exim writes non-ASCII bytes as octal escapes (``\\320\\237``); reasons get them
-back as UTF-8 so rules can match non-English replies. Multi-line replies keep
-a literal ``\\n``; parsers/smtp.py folds it.
+back as UTF-8 (parsers/escapes.py) so rules can match non-English replies.
+Multi-line replies keep a literal ``\\n``; parsers/smtp.py folds it.
 """
 
 from __future__ import annotations
 
 import re
 
+from .escapes import unescape
 from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay
 from .smtp import parse_reply
 
@@ -44,7 +45,20 @@ PROGRAMS = frozenset({"exim", "exim4"})
 
 _ID = re.compile(r"([0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}) ")
 _KEY = re.compile(r"([A-Za-z][A-Za-z0-9_]{0,15})=")
-_OCTAL = re.compile(r"\\\\|(?:\\[2-3][0-7][0-7])+")
+# The fast path of _scan: a run of plain fields one space apart, read by one
+# findall instead of a Python step per character class. Every token here is
+# read exactly as _scan's loop reads it (quoted values without backslashes,
+# <angle> values, plain values not ending in ":" (those end the fields), the
+# H= host with its (helo) and [ip]:port parts, upper-case bare flags); the
+# first thing that is not " token" is taken whole as the rest (last group),
+# which the loop then reads. Possessive quantifiers keep it linear.
+_H_VALUE = r"(?:\([^)]*+\)(?= |\Z)|[^ (][^ ]*+(?<!:))(?: (?:\([^)]*+\)(?= |\Z)|\[[^ ]*+(?<!:)))*+(?! [(\[])"
+_FIELD = (r"H=(" + _H_VALUE + r")|(?!H=)([A-Za-z][A-Za-z0-9_]{0,15})=(?:\"([^\"\\]*+)\"|<([^>]*+)>|"
+          r"((?:[^ \"<][^ ]*+)?+(?<!:))(?= |\Z))|[A-Z][A-Z0-9_]*+(?= |\Z)")
+_FIELD_RUN = re.compile(r" (?:" + _FIELD + r")|((?s:.+))")
+# The usual H= value, "name [ip]:port", read without _host's token loop (which
+# gives the same Relay for it).
+_PLAIN_HOST = re.compile(r"([^ (\[][^ ]*) \[([^\] ]*)\](?::(\d{1,5}))?")
 _DURATION = re.compile(r"(?:(\d{1,6})w)?(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,9}(?:\.\d{1,6})?)s)?")
 
 SENT_FLAGS = {"=>": "sent", "->": "sent", ">>": "sent", "*>": "suppressed"}
@@ -116,24 +130,31 @@ def _delivery(qid: str, status: str, body: str) -> Delivery:
     if parents and "@" not in addr and parents[0].startswith(addr + "@"):
         # local deliveries name the local part, then the address: "userx <userx@example.org>"
         addr = parents.pop(0)
-    f = _scan(body, pos) if tail is None else _Fields()
-    if tail is not None:
+    if tail is None:
+        f = _scan(body, pos)
+    else:
+        f = _Fields()
         f.tail = tail
-    reason = unescape(": ".join(t for t in (f.error, f.tail) if t))
-    if status == "sent" or status == "suppressed":
-        reason = unescape(f.fields.get("C", ""))
-    elif status == "bounced" and any(mk in reason for mk in _EXPIRY_MARKERS):
-        status = "expired"
+    fields = f.fields
     relay = f.relay
-    if relay is None and status not in ("sent", "suppressed"):
-        relay = _reason_host(reason)
-    sender = f.fields.get("F")
-    size = f.fields.get("S")
+    reply = None
+    if status == "sent" or status == "suppressed":
+        reason = unescape(fields.get("C", ""))
+    else:
+        error, tail = f.error, f.tail
+        reason = unescape(error + ": " + tail if error and tail else error or tail)
+        if status == "bounced" and any(mk in reason for mk in _EXPIRY_MARKERS):
+            status = "expired"
+        if relay is None:
+            relay = _reason_host(reason)
+        if reason:
+            reply = parse_reply(reason)
+    sender = fields.get("F")
+    size = fields.get("S")
     return Delivery(
         mta=MTA, queue_id=qid, recipient=normalize_address(addr), status=status, reason=reason,
         orig_recipient=normalize_address(parents[-1]) if parents else None,
-        relay=relay, delay=duration(f.fields.get("QT") or f.fields.get("DT")),
-        reply=parse_reply(reason) if reason and status not in ("sent", "suppressed") else None,
+        relay=relay, delay=duration(fields.get("QT") or fields.get("DT")), reply=reply,
         sender=_strip_angle(sender) if sender is not None else None,
         size=int(size) if size and size.isdigit() else None)
 
@@ -221,6 +242,23 @@ def _scan(s: str, i: int, arrival: bool = False) -> _Fields:
     out = _Fields()
     fields = out.fields
     n = len(s)
+    start = i if s[i:i + 1] == " " else i - 1 if i > 0 and s[i - 1] == " " else -1
+    if start >= 0:
+        i = n
+        for host, key, quoted, angle, plain, rest in _FIELD_RUN.findall(s, start):
+            if key:
+                fields[key] = quoted or angle or plain
+            elif host:
+                if arrival:
+                    continue
+                hm = _PLAIN_HOST.fullmatch(host)
+                if hm is None:
+                    _host(host, 0, out, arrival)
+                else:
+                    port = hm[3]
+                    out.relay = Relay(hm[1].rstrip("*"), hm[2], int(port) if port else None)
+            elif rest:
+                i = n - len(rest)
     key_match = _KEY.match
     find = s.find
     while i < n:
@@ -355,29 +393,23 @@ def _unquote(v: str) -> str:
 
 
 # -- values --------------------------------------------------------------------
-def unescape(text: str) -> str:
-    """Exim's octal escapes of non-ASCII bytes (``\\320\\237``) -> UTF-8 text.
-    Runs that are not valid UTF-8 stay escaped; ``\\\\`` and control-character
-    escapes are left alone."""
-    if "\\" not in text:
-        return text
-    return _OCTAL.sub(_octal_run, text)
-
-
-def _octal_run(m: re.Match[str]) -> str:
-    run = m[0]
-    if run == "\\\\":
-        return run
-    try:
-        return bytes(int(run[k + 1:k + 4], 8) for k in range(0, len(run), 4)).decode("utf-8")
-    except (UnicodeDecodeError, ValueError):
-        return run
+_DURATIONS: dict[str, float | None] = {}  # QT= values repeat a lot ("1s", "2m3s")
 
 
 def duration(value: str | None) -> float | None:
     """Exim's readable times (``QT=1d2h3m4s``, ``DT=0.123s``) -> seconds."""
     if not value or len(value) > 40:
         return None
+    seconds = _DURATIONS.get(value, False)
+    if seconds is not False:
+        return seconds
+    if len(_DURATIONS) > 4096:
+        _DURATIONS.clear()
+    seconds = _DURATIONS[value] = _duration(value)
+    return seconds
+
+
+def _duration(value: str) -> float | None:
     m = _DURATION.fullmatch(value)
     if m is None or not any(m.groups()):
         return None

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import re
 
-from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay
+from .escapes import unescape
+from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay, Reply
 from .smtp import parse_reply
 
 MTA = "sendmail"
@@ -35,11 +36,19 @@ PROGRAMS = frozenset({"sendmail", "sm-mta", "sm-msp-queue"})
 SUBMISSION_PROGRAMS = frozenset({"sendmail", "sm-msp-queue"})
 
 _QID = re.compile(r"([0-9A-Za-z]{8,20}): ")
-_KEY = re.compile(r"([a-z][a-z_]{0,15})=")
 _DELAY = re.compile(r"(?:(\d{1,5})\+)?(\d{1,3}):(\d\d):(\d\d)")
 _NOTICES = ("DSN: ", "return to sender: ", "sender notify: ", "postmaster notify: ")
 _EXPIRY = "Cannot send message for"
 _LOOPBACK = ("127.", "::1", "IPv6:::1", "localhost")
+# scan_fields: a field starts at the line's start or after ", " with its
+# name; stat= and reply= are free text (see there).
+_KEY = re.compile(r"([a-z][a-z_]{0,15})=")
+_FIELD_START = re.compile(r", ([a-z][a-z_]{0,15})=")
+_FREE_START = re.compile(r", (stat|reply)=")
+_FREE_TEXT_NEXT = {"stat": "reply", "reply": "stat"}
+# usersmtp.c reply(): when the peer closes the connection, Sendmail fakes this
+# reply itself (and logs dsn=4.4.2): no server said it.
+_FAKED_RESET = "421 4.4.1 Connection reset by "
 
 
 def claims(program: str) -> bool:
@@ -65,10 +74,12 @@ def parse(env: Envelope) -> Record | tuple[Record, ...] | None:
 
 def _notice(qid: str, new_qid: str, text: str) -> Record | tuple[Record, ...] | None:
     """``ORIG: NEW: DSN: reason`` -> the bounce NEW is linked to ORIG; an
-    expiry notice also expires ORIG's pending recipients."""
+    expiry notice also expires ORIG's pending recipients. Sendmail writes no
+    ``from=`` line for its own DSN messages; they go out from the null sender
+    (RFC 5321 section 4.5.5), which this line is the only word on."""
     if not text.startswith(_NOTICES):
         return None
-    link = MessageInfo(MTA, new_qid, bounce_of=qid)
+    link = MessageInfo(MTA, new_qid, sender="", bounce_of=qid)
     reason = text[text.index(": ") + 2:]
     if reason.startswith(_EXPIRY):
         return (MessageOutcome(MTA, qid, "expired", reason=reason), link)
@@ -95,35 +106,44 @@ def _delivery(qid: str, body: str, program: str) -> Delivery | tuple[Delivery, .
     status = status_of(stat, dsn)
     if status == "sent" and program in SUBMISSION_PROGRAMS and is_handover(f.get("mailer"), relay):
         status = "handed_over"
-    reason = reply_text or stat
+    reason = unescape(reply_text or stat)
     if status in ("sent", "handed_over") and stat.startswith("Sent (") and not reply_text:
         reason = stat[6:-1] if stat.endswith(")") else stat[6:]
-    reply = parse_reply(reason) if status not in ("sent", "handed_over", "queued") else None
+    if status in ("sent", "handed_over", "queued"):
+        reply = None
+    elif reason.startswith(_FAKED_RESET):
+        reply = Reply(text=reason)  # Sendmail's words, not a reply: the code is its dsn= (4.4.2)
+    else:
+        reply = parse_reply(reason)
     delay = parse_delay(f.get("delay"))
     to = f.get("to", "")
     if to.endswith("[more]"):  # a long recipient list, continued on the next to= line
         to = to[:-6].rstrip(", ")
+    rcpts = split_recipients(to)
+    if len(rcpts) == 1:
+        return Delivery(mta=MTA, queue_id=qid, recipient=normalize_address(rcpts[0]), status=status,
+                        reason=reason, relay=relay, delay=delay, dsn=dsn, reply=reply)
     out = tuple(
         Delivery(mta=MTA, queue_id=qid, recipient=normalize_address(r), status=status, reason=reason,
                  relay=relay, delay=delay, dsn=dsn, reply=reply)
-        for r in split_recipients(to))
-    if not out:
-        return None
-    return out[0] if len(out) == 1 else out
+        for r in rcpts)
+    return out or None
 
 
 def status_of(stat: str, dsn: str | None) -> str:
     """``Sent (...)`` sent, ``Deferred: ...`` deferred, ``queued`` queued
-    (DeliveryMode queue, or the load was too high), ``Cannot send message
-    for 5 days`` expired, any other text (``User unknown``, ``Service
-    unavailable``, ``Host unknown``, ...) a permanent failure unless its
-    ``dsn=`` is a 4.x.x."""
+    (DeliveryMode queue, or the load was too high) unless its ``dsn=`` is a
+    4.x.x (``dsn=4.4.3, stat=queued``: the recipient's domain did not
+    resolve for now; the only line Sendmail writes until it delivers),
+    ``Cannot send message for 5 days`` expired, any other text (``User
+    unknown``, ``Service unavailable``, ``Host unknown``, ...) a permanent
+    failure unless its ``dsn=`` is a 4.x.x."""
     if stat.startswith("Sent"):
         return "sent"
     if stat.startswith("Deferred"):
         return "deferred"
     if stat.startswith("queued"):
-        return "queued"
+        return "deferred" if dsn and dsn.startswith("4.") else "queued"
     if stat.startswith(_EXPIRY):
         return "expired"
     if dsn and dsn.startswith("4."):
@@ -146,21 +166,41 @@ def scan_fields(body: str) -> dict[str, str]:
     runs on until the other one (either order is accepted: the strings of
     the 8.17 binary suggest reply= first, older notes show it last)."""
     fields: dict[str, str] = {}
-    key = None
-    for piece in body.split(", "):
-        m = _KEY.match(piece)
-        # free text runs on: after stat= only reply= starts a field, after reply= only stat=
-        if m is not None and (key not in ("stat", "reply") or {key, m[1]} == {"stat", "reply"}):
-            key = m[1]
-            fields[key] = piece[m.end():]
-        elif key is not None:
-            fields[key] += ", " + piece
-    return fields
+    if body.startswith(("stat=", "reply=")):
+        free_at = 0
+        pos = body.index("=") + 1
+        key = body[:pos - 1]
+    else:
+        free = _FREE_START.search(body)
+        free_at = len(body) if free is None else free.start()
+        if free is not None:
+            pos, key = free.end(), free[1]
+    if free_at:
+        parts = _FIELD_START.split(body[:free_at])  # [first piece, key, value, key, value, ...]
+        m = _KEY.match(parts[0])
+        if m is not None:  # text before the first key is no field
+            fields[m[1]] = parts[0][m.end():]
+        for k in range(1, len(parts), 2):
+            fields[parts[k]] = parts[k + 1]
+    if free_at == len(body):
+        return fields
+    while True:  # stat= and reply= take turns; each runs to ", " and the other's name
+        nxt = _FREE_TEXT_NEXT[key]
+        j = body.find(", " + nxt + "=", pos)
+        if j < 0:
+            fields[key] = body[pos:]
+            return fields
+        fields[key] = body[pos:j]
+        pos = j + len(nxt) + 3
+        key = nxt
 
 
 def split_recipients(value: str) -> list[str]:
     """``<a@b>,<c@d>`` -> [``<a@b>``, ``<c@d>``]; commas inside quotes or
     angle brackets do not split."""
+    if '"' not in value and "," not in value:  # one recipient, the usual line
+        value = value.strip()
+        return [value] if value else []
     out, start, depth, quoted = [], 0, 0, False
     for i, c in enumerate(value):
         if c == '"':
@@ -178,11 +218,26 @@ def split_recipients(value: str) -> list[str]:
     return [r.strip() for r in out if r.strip()]
 
 
+_RELAYS: dict[str, Relay] = {}  # a relay's value repeats for every line it handles (Relay is frozen)
+_DELAYS: dict[str, float | None] = {}
+
+
 def parse_relay(value: str | None) -> Relay | None:
     """``mx.example.com. [192.0.2.1]``, ``[127.0.0.1] [127.0.0.1]``,
     ``localhost``, ``host [ip] (may be forged)`` -> Relay."""
     if not value:
         return None
+    relay = _RELAYS.get(value)
+    if relay is None:
+        relay = _parse_relay(value)
+        if len(value) <= 300:
+            if len(_RELAYS) > 4096:
+                _RELAYS.clear()
+            _RELAYS[value] = relay
+    return relay
+
+
+def _parse_relay(value: str) -> Relay:
     value = value.strip()
     lb = value.find("[", 1)
     if lb > 0:
@@ -202,6 +257,17 @@ def parse_delay(value: str | None) -> float | None:
     """``00:00:06`` / ``1+00:00:15`` (days+hh:mm:ss) -> seconds."""
     if not value:
         return None
+    seconds = _DELAYS.get(value, False)
+    if seconds is False:
+        seconds = _parse_delay(value)
+        if len(value) <= 40:
+            if len(_DELAYS) > 4096:
+                _DELAYS.clear()
+            _DELAYS[value] = seconds
+    return seconds
+
+
+def _parse_delay(value: str) -> float | None:
     m = _DELAY.fullmatch(value)
     if m is None:
         return None

@@ -28,10 +28,18 @@ _CODE = re.compile(r"([245]\d\d)(?:([ -])([245]\.\d{1,3}\.\d{1,3})(?![\d.]))?(?:
 _ENHANCED = re.compile(r"(?<![\d.])([245])\.([0-7])\.(\d{1,3})(?![\d.])")
 
 _POSTFIX_CMD = re.compile(r" \(in reply to ([A-Za-z /]{2,24}?) command\)\s*$")
+# Exim names the command it was answering with its argument, then ": " and the
+# reply: "after RCPT TO:<x@y>: 550 ...", "after HELO mx.example: 554 ...",
+# "after pipelined MAIL FROM:<s@x> SIZE=100: 553 ...", and for a dropped
+# connection "Remote host closed connection in response to RCPT TO:<x@y>".
+# Only MAIL FROM and RCPT TO are two words: "HELO mx" is HELO and its argument.
 _EXIM_AFTER = re.compile(
-    r"SMTP (?:error from remote (?:mail server|mailer)|timeout|data timeout|protocol (?:error|synchronization error))"
-    r" after (?:pipelined )?(initial connection|end of data|sending data block|"
-    r"[A-Za-z]{4}(?: [A-Za-z]{2,4})?)")
+    r"(?:SMTP (?:error from remote (?:mail server|mailer)|timeout|data timeout|protocol (?:error|synchronization error))"
+    r" after|Remote host closed connection in response to) (?:pipelined )?(initial connection|end of data|"
+    r"sending data block|MAIL FROM|RCPT TO|[A-Za-z]{4,8})(?![A-Za-z])")
+# Where the reply starts after the command's argument: the first ": " before a
+# reply code (the argument and the reply itself may hold ">: ").
+_EXIM_REPLY = re.compile(r": (?=[245]\d\d(?:[ -]|$))")
 _WHILE = re.compile(r" while (?:receiving the initial server greeting|sending (MAIL FROM|RCPT TO|DATA command|"
                     r"end of data|message body|XFORWARD|AUTH|BDAT|QUIT)|performing the ([A-Z]{3,8}) handshake)")
 _REMOTE = re.compile(r"(?:host|with|to|by) ([A-Za-z0-9._-]{1,255}\[[0-9A-Fa-f.:]{2,45}\])")
@@ -65,42 +73,55 @@ def valid_enhanced(code: str) -> bool:
 
 
 def find_command(reason: str) -> str | None:
+    return _command_and_start(reason)[0]
+
+
+def _command_and_start(reason: str) -> tuple[str | None, int, re.Match[str] | None]:
+    """The command the reply answered, where the remote server's own words
+    begin in the reason (-1: nowhere), and Postfix's ``(in reply to ...
+    command)`` match if any. One pass per marker, so they stay consistent
+    and each regex runs once."""
     m = _POSTFIX_CMD.search(reason)
     if m:
-        return normalize_command(m[1])
+        return normalize_command(m[1]), _marker_start(reason), m
     if "refused to talk to me" in reason or "initial server greeting" in reason:
-        return "CONNECT"
+        return "CONNECT", _marker_start(reason), None
     m = _EXIM_AFTER.search(reason)
+    exim = reason.startswith("SMTP error from remote")
     if m:
-        return normalize_command(m[1])
+        command = normalize_command(m[1])
+        return command, _exim_reply_start(reason, m.end()) if exim else _marker_start(reason), None
+    if exim:  # "SMTP error from remote server for RCPT TO command, host: mx (ip) reason: 550 ..."
+        return None, _exim_reply_start(reason, 0), None
     m = _WHILE.search(reason)
     if m:
         if m[1]:
-            return normalize_command(m[1])
-        return "STARTTLS" if m[2] == "TLS" else ("CONNECT" if m[2] is None else normalize_command(m[2]))
-    return None
+            command = normalize_command(m[1])
+        else:
+            command = "STARTTLS" if m[2] == "TLS" else ("CONNECT" if m[2] is None else normalize_command(m[2]))
+        return command, _marker_start(reason), None
+    return None, _marker_start(reason), None
 
 
-def _remote_text_start(reason: str) -> int:
-    """Where the remote server's own words begin, or -1."""
+def _marker_start(reason: str) -> int:
+    """Postfix and Sendmail: the reply follows a fixed marker, else it is the whole reason."""
     for marker in _MARKERS:
         i = reason.find(marker)
         if i >= 0:
             return i + len(marker)
-    if reason.startswith("SMTP error from remote"):
-        # Exim: "... after RCPT TO:<x@y>: 550 ..." / "... after end of data: 550 ..."
-        i = reason.find(">: ")
-        if i < 0:
-            i = reason.find(": ")
-            i = i + 2 if i >= 0 else -1
-        else:
-            i += 3
-        if i >= 0 and reason.startswith("host ", i):  # Exim before 4.8x: "...: host mx [ip]: 550 ..."
-            j = reason.find("]: ", i, i + 320)
-            if j > 0:
-                return j + 3
-        return i
     return 0
+
+
+def _exim_reply_start(reason: str, after_command: int) -> int:
+    """Exim: ``... after <command and its argument>: <reply>``. The reply
+    starts at the first ``: `` followed by a reply code after the command
+    (which also skips Exim 4.7x's ``: host mx [ip]: 550 ...``); a reply
+    without a code starts at the first ``: `` after the command."""
+    m = _EXIM_REPLY.search(reason, after_command)
+    if m:
+        return m.end()
+    i = reason.find(": ", after_command)
+    return i + 2 if i >= 0 else -1
 
 
 def fold_multiline(text: str, code: str, dsn: str | None, keep_first: bool = False) -> str:
@@ -119,19 +140,39 @@ def fold_multiline(text: str, code: str, dsn: str | None, keep_first: bool = Fal
     return pat.sub(" ", " " + text).strip()
 
 
+# Reasons repeat ("retry time not reached for any host for 'example.com'",
+# a relay's "Connection refused"); Reply is frozen, so one can be shared.
+# Bounded in entries and in the length of what is kept.
+_REPLIES: dict[str, Reply] = {}
+_CACHED_REASON_MAX = 1000
+
+
 def parse_reply(reason: str) -> Reply:
     """Recover the SMTP reply from a log reason. Never raises; fields that
     cannot be recovered are None."""
-    command = find_command(reason)
+    reply = _REPLIES.get(reason)
+    if reply is None:
+        reply = _parse_reply(reason)
+        if len(reason) <= _CACHED_REASON_MAX:
+            if len(_REPLIES) > 4096:
+                _REPLIES.clear()
+            _REPLIES[reason] = reply
+    return reply
+
+
+def _parse_reply(reason: str) -> Reply:
+    command, start, cm = _command_and_start(reason)
     remote = None
     rm = _REMOTE.search(reason, 0, 400)
     if rm:
         remote = rm[1]
-    start = _remote_text_start(reason)
     body = reason[start:] if start >= 0 else ""
-    cm = _POSTFIX_CMD.search(body)
-    if cm:
-        body = body[: cm.start()]
+    if cm is not None:  # the same match in body when it lies there; else search body as before
+        body = body[: cm.start() - start] if start >= 0 and cm.start() >= start else body
+        if cm.start() < start:
+            cm2 = _POSTFIX_CMD.search(body)
+            if cm2:
+                body = body[: cm2.start()]
     code = dsn = None
     m = _CODE.match(body)
     if m:

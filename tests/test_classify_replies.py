@@ -725,6 +725,24 @@ CASES: list[tuple] = [
     C(pf("us-smtp-inbound-1.mimecast.com", "554 Email rejected due to security policies - "
          "https://community.mimecast.com/docs/DOC-1369#554 [AbC123.us1]", "end of DATA"),
       "us-smtp-inbound-1.mimecast.com", RCPT, "policy_block", "mimecast", None),
+
+
+    # --- what Debian's Exim 4.96 and Sendmail 8.17 really logged against the
+    # scripted peer of tests/test_realmta_{exim,sendmail}.py.
+    C(ex("554 5.7.1 <mta.bouncewatch.test>: Helo command rejected: Host not found", "HELO mta.bouncewatch.test"),
+      None, "rcpt@helo-rejected.test", "auth_failure", None, None),
+    C(ex("553 5.1.8 <bounces@sender.test>: Sender address rejected: Domain not found",
+         "MAIL FROM:<bounces@sender.test> SIZE=1450"), None, "rcpt@sender-rejected.test", "sender_rejected", None, None),
+    C("an MX or SRV record indicated no SMTP service", None, "rcpt@null-mx.test", "bad_domain", None, None,
+      "bounced"),
+    C("Remote host closed connection in response to RCPT TO:<rcpt@lost-connection.test>", None,
+      "rcpt@lost-connection.test", "protocol_error", None, None, "deferred"),
+    C("Remote host closed connection in response to end of data", None, RCPT, "protocol_error", None, None,
+      "deferred"),
+    C("Remote host closed connection in response to initial connection", None, RCPT, "unable_to_connect", None,
+      None, "deferred"),
+    C("Deferred: 454 4.7.0 encryption too weak 0 less than 112", None, "rcpt@tls-policy.test", "tls_failure",
+      None, None),
 ]
 
 
@@ -767,3 +785,23 @@ def test_temporary_reply_never_suppresses(classifier):
     d = Delivery("postfix", "Q", RCPT, "deferred", reason=reason, reply=parse_reply(reason))
     c, _ = classifier.classify(rule_context(Envelope(None, None, "postfix/smtp", 1, ""), d))
     assert (c.category, c.type, c.action) == ("bad_mailbox", "soft", "retry")
+
+
+@pytest.mark.parametrize("reason,dsn,category", [
+    # Sendmail fakes "421 4.4.1 Connection reset by <host>" when the peer
+    # hangs up, and logs its own dsn=4.4.2 (connection made, transaction lost).
+    ("421 4.4.1 Connection reset by mx.lost-connection.test.", "4.4.2", "protocol_error"),
+    ("421 4.4.1 Session dropped", "4.4.2", "protocol_error"),
+    ("421 4.4.1 Session dropped", None, "unable_to_connect"),
+    ("Deferred: Connection refused by mx.refused.test.", "4.4.1", "unable_to_connect"),
+    # Postfix's dsn=4.4.2 before the greeting stays a connection failure.
+    ("lost connection with mx.example.org[192.0.2.1] while receiving the initial server greeting", "4.4.2",
+     "unable_to_connect"),
+    ("lost connection with mx.example.org[192.0.2.1] while sending RCPT TO", "4.4.2", "protocol_error"),
+])
+def test_dropped_connection_trusts_the_mta_dsn(classifier, reason, dsn, category):
+    """The MTA saw the connection itself; an X.4.1 in the text it wrote does
+    not outrank its own X.4.2."""
+    d = Delivery("sendmail", "Q", RCPT, "deferred", reason=reason, dsn=dsn, reply=parse_reply(reason))
+    c, _ = classifier.classify(rule_context(Envelope(None, None, "sm-mta", 1, ""), d))
+    assert c.category == category, (c.rule, reason)

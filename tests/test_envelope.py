@@ -90,6 +90,20 @@ def test_exim_mainlog_prefix():
     assert e.timestamp.utcoffset() == timedelta(hours=2) and e.timestamp.microsecond == 123000
 
 
+def test_exim_stamps_of_one_second_keep_their_milliseconds():
+    p = EnvelopeParser()
+    a = p.parse("2020-06-20 01:32:57.123 +0200 [1] 1jmPyv-0005Lf-9X Completed")
+    b = p.parse("2020-06-20 01:32:57.456 +0200 [1] 1jmPyv-0005Lf-9X Completed")
+    c = p.parse("2020-06-20 01:32:57 +0100 [1] 1jmPyv-0005Lf-9X Completed")
+    assert (a.timestamp.microsecond, b.timestamp.microsecond, c.timestamp.microsecond) == (123000, 456000, 0)
+    assert b.timestamp - a.timestamp == timedelta(milliseconds=333)
+    assert c.timestamp.utcoffset() == timedelta(hours=1)
+
+
+def test_exim_impossible_zone_is_no_stamp():
+    assert EnvelopeParser().parse("2020-06-20 01:32:57 +9900 [1] 1jmPyv-0005Lf-9X Completed") is None
+
+
 def test_garbage_is_none():
     p = EnvelopeParser()
     for junk in ["", "\x00\x00", "hello world", "{not json", "<13>", "2026-13-45T99:00:00Z x y: z",

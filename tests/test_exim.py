@@ -205,6 +205,34 @@ def test_claims_and_hostile_input():
     assert exim.duration("9" * 30 + "s") is None or exim.duration("1w2d3h4m5s") == 788645
 
 
+def test_hostile_field_runs_stay_linear():
+    """The regex that reads runs of fields, on inputs built to make a
+    backtracking engine go quadratic: each must parse in well under a second."""
+    import time
+    for tail in ("H=a " + "(x) " * 20000 + ":", "H=a" + " [1]" * 20000 + ":", "T=" + "x" * 50000 + ":",
+                 "K " * 30000 + "=", "A=" + '"' * 30001, "F=<" + "<" * 30000, "H=" + "(" * 30000,
+                 "A=b " * 20000 + "H=x [" + "]" * 20000 + ":", "S=1 " * 20000 + "C=" + '"\\' * 10000):
+        t = time.perf_counter()
+        assert rec("2020-06-19 04:51:49 1jmFYj-00039V-QX ** a@b " + tail) is not None
+        assert time.perf_counter() - t < 1.0, tail[:20]
+
+
+def test_field_runs_read_as_the_field_loop_reads_them():
+    """The regex fast path stops where it cannot read a token the loop's
+    way; the loop then reads the rest (an H= followed by an [ip] ending the
+    fields, a value ending in ':' for the old transport form)."""
+    d = rec("2020-06-19 04:51:49 1jmFYj-00039V-QX ** a@b R=r T=t H=mx.b [192.0.2.1]: SMTP error from remote "
+            "mail server after RCPT TO:<a@b>: 550 5.1.1 no")
+    assert d.relay == Relay("mx.b", "192.0.2.1") and d.reply.code == 550
+    d = rec("2020-06-19 04:51:49 1jmFYj-00039V-QX ** a@b R=r T=remote_smtp: SMTP error from remote mail server "
+            "after RCPT TO:<a@b>: host mx.b [192.0.2.1]: 550 5.1.1 no")
+    assert d.relay == Relay("mx.b", "192.0.2.1") and d.reason.startswith("SMTP error")
+    d = rec('2020-06-19 04:51:49 1jmFYj-00039V-QX => a@b F=<s@x> R=r T=t H=mx.b (helo.b) [192.0.2.1]:2525* '
+            'K C="250 \\"ok\\" queued" QT=1m2s')
+    assert d.relay == Relay("mx.b", "192.0.2.1", 2525) and d.reason == '250 "ok" queued' and d.delay == 62
+    assert (d.sender, d.status) == ("s@x", "sent")
+
+
 def test_pipeline_correlates_arrival_and_links_the_bounce(pipeline):
     log = """\
 2020-06-19 04:51:49 [123] 1jmFYj-00039V-QX <= noreply@test.corp H=(test.corp) [2.2.2.2] P=smtp S=7386 id=m1@test.corp

@@ -77,25 +77,7 @@ CASES = expectations(EXPECT)
 
 # Mistakes the real log showed (strict xfail: the fix makes them fail until
 # removed from here). Each names the line Exim wrote and what went wrong.
-KNOWN_WRONG: dict[str, str] = {
-    "helo_rejected": (
-        "parsers/smtp.py on Exim's 'SMTP error from remote mail server after HELO mta.bouncewatch.test: "
-        "554 5.7.1 <mta.bouncewatch.test>: Helo command rejected: Host not found': smtp_command is "
-        "'HELO MTA' (the HELO argument is read as a second command word) and smtp_code/dsn are None "
-        "(the reply text starts after the first '>: ', which is inside the reply)"),
-    "sender_rejected": (
-        "parsers/smtp.py on Exim's 'SMTP error from remote mail server after MAIL FROM:<bounces@sender.test> "
-        "SIZE=1450: 553 5.1.8 <bounces@sender.test>: Sender address rejected: Domain not found': "
-        "smtp_code/dsn are None: with SIZE= after the address the first '>: ' is inside the reply"),
-    "lost_connection": (
-        "Exim's 'Remote host closed connection in response to RCPT TO:<rcpt@lost-connection.test>' "
-        "(defer -18): parsers/smtp.py finds no command (the 'in response to' form), and the rules "
-        "call it unable_to_connect ('remote host closed') though it was lost mid-transaction "
-        "(protocol_error, as Postfix's 'lost connection ... while sending RCPT TO')"),
-    "null_mx": (
-        "rules: Exim's null-MX bounce '** rcpt@null-mx.test F=<bounces@sender.test>: an MX or SRV "
-        "record indicated no SMTP service' is general_bounce; RFC 7505 null MX is bad_domain"),
-}
+KNOWN_WRONG: dict[str, str] = {}
 
 
 def _logged(lines: list[str], rcpt: str, status: str) -> bool:

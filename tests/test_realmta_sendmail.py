@@ -84,31 +84,7 @@ CASES = expectations(EXPECT)
 
 # Mistakes the real log showed (strict xfail: the fix makes them fail until
 # removed from here). Each names the line Sendmail wrote and what went wrong.
-KNOWN_WRONG: dict[str, str] = {
-    "non_ascii_reply": (
-        "parsers/sendmail.py keeps Sendmail's octal escapes of a UTF-8 reply: 'reply=550 5.1.1 "
-        "<rcpt@non-ascii-reply.test>: \\320\\237\\320\\276\\321\\207...' stays escaped in the reason "
-        "(the Exim parser decodes the same escapes), so rules cannot read the receiver's words"),
-    "dns_servfail": (
-        "parsers/sendmail.py on 'to=<rcpt@dns-servfail.test>, delay=00:00:00, mailer=esmtp, pri=30173, "
-        "dsn=4.4.3, stat=queued': status 'queued' (quiet, category delivered); a stat=queued with a "
-        "4.x.x dsn= is a deferral (here the recipient domain's DNS lookup failed) and is the only line "
-        "Sendmail ever writes about it"),
-    "tls_policy": (
-        "rules: Sendmail's 'stat=Deferred: 454 4.7.0 encryption too weak 0 less than 112' (the access "
-        "map's TLS_Srv ENCR requirement, no STARTTLS offered) is soft_general, not tls_failure"),
-    "lost_connection": (
-        "rules: Sendmail's 'dsn=4.4.2, reply=421 4.4.1 Connection reset by mx.lost-connection.test., "
-        "stat=Deferred' (peer closed after RCPT TO) is unable_to_connect by the 4.4.1 of Sendmail's "
-        "synthesized text; dsn 4.4.2 means the connection was established (protocol_error)"),
-}
-
-# The bounce messages Sendmail sends are linked to their message by the
-# 'DSN:' line, but their own sender is never logged (no from= line).
-KNOWN_WRONG_RETURNS = (
-    "parsers/sendmail.py: Sendmail logs no from= line for its own DSN messages ('6AN..15: 6AN..17: DSN: "
-    "User unknown', then '6AN..17: to=<bounces@sender.test>, ... stat=Sent'); the bounce's sender "
-    "stays None where Postfix and Exim give '' (the null sender), though the DSN: line says it is a bounce")
+KNOWN_WRONG: dict[str, str] = {}
 
 _DEFERRED = re.compile(r"stat=Deferred")
 
@@ -198,7 +174,6 @@ def test_expired_event_names_the_cause(run: Run) -> None:
     checks.expired_with_cause(run, BY_NAME[EXPIRING].recipient, "mailbox_full")
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_WRONG_RETURNS)
 def test_bounces_go_back_to_the_sender(run: Run) -> None:
     checks.bounces_returned(run, CASES)
 

@@ -115,7 +115,7 @@ def test_from_line():
 
 def test_dsn_lines_link_bounce_and_expire():
     i = rec("May 20 04:07:05 mailhost sendmail[28499]: j4K970hV028494: j4K975hV028499: DSN: Service unavailable")
-    assert i == MessageInfo("sendmail", "j4K975hV028499", bounce_of="j4K970hV028494")
+    assert i == MessageInfo("sendmail", "j4K975hV028499", sender="", bounce_of="j4K970hV028494")
     o, link = rec("Nov 22 13:31:27 mx sm-mta[9]: 5AHDVR0a004242: 5AMDVR0d000009: DSN: Cannot send message "
                   "for 5 days")
     assert o == MessageOutcome("sendmail", "5AHDVR0a004242", "expired", reason="Cannot send message for 5 days")
@@ -123,6 +123,55 @@ def test_dsn_lines_link_bounce_and_expire():
     i = rec("May 20 04:03:08 mailhost sendmail[12524]: j4K488I4001736: j4K6MJcE012524: sender notify: "
             "Warning: could not send message for past 4 hours")
     assert i.bounce_of == "j4K488I4001736"
+
+
+# Real Sendmail 8.17 lines (tests/test_realmta_sendmail.py).
+REAL = "Nov 23 03:36:59 mta sm-mta[82]: "
+
+
+def test_queued_with_a_temporary_dsn_is_a_deferral():
+    """The recipient's domain gave SERVFAIL: the only line Sendmail writes."""
+    d = rec(REAL + "6AN3axEv000061: to=<rcpt@dns-servfail.test>, delay=00:00:00, mailer=esmtp, pri=30173, "
+            "dsn=4.4.3, stat=queued")
+    assert (d.status, d.dsn, d.reason) == ("deferred", "4.4.3", "queued")
+    assert (d.reply.code, d.reply.dsn) == (None, None)
+    plain = rec(REAL + "6AN3axEv000061: to=<a@example.org>, delay=00:00:00, mailer=esmtp, pri=30173, stat=queued")
+    assert (plain.status, plain.reply) == ("queued", None)
+
+
+def test_utf8_reply_octal_escapes_decoded():
+    d = rec(REAL + r"6AN3ax7g000080: to=<rcpt@non-ascii-reply.test>, delay=00:00:00, xdelay=00:00:00, "
+            r"mailer=esmtp, pri=30185, relay=mx.non-ascii-reply.test. [127.0.1.24], dsn=5.1.1, reply=550 5.1.1 "
+            r"<rcpt@non-ascii-reply.test>: \320\237\320\276\321\207\321\202\320\276\320\262\321\213\320\271 "
+            r"\321\217\321\211\320\270\320\272 \320\275\320\265 \321\201\321\203\321\211\320\265\321\201"
+            r"\321\202\320\262\321\203\320\265\321\202, stat=User unknown")
+    assert d.reason == "550 5.1.1 <rcpt@non-ascii-reply.test>: Почтовый ящик не существует"
+    assert (d.reply.code, d.reply.dsn) == (550, "5.1.1") and d.reply.text.endswith("ящик не существует")
+
+
+def test_faked_connection_reset_is_no_reply():
+    """usersmtp.c writes "421 4.4.1 Connection reset by <host>" itself when
+    the peer closes; its dsn=4.4.2 says the connection had been made."""
+    d = rec(REAL + "6AN3axvO000077: to=<rcpt@lost-connection.test>, delay=00:00:00, xdelay=00:00:00, "
+            "mailer=esmtp, pri=30185, relay=mx.lost-connection.test. [127.0.1.23], dsn=4.4.2, "
+            "reply=421 4.4.1 Connection reset by mx.lost-connection.test., stat=Deferred")
+    assert (d.status, d.dsn, d.reason) == ("deferred", "4.4.2", "421 4.4.1 Connection reset by "
+                                                                 "mx.lost-connection.test.")
+    assert (d.reply.code, d.reply.dsn) == (None, None)
+
+
+def test_dsn_message_goes_out_from_the_null_sender(classifier):
+    from bouncewatch.plugin.pipeline import Pipeline
+    log = [REAL + "6AN3awRv000016: to=<rcpt@user-unknown.test>, delay=00:00:00, xdelay=00:00:00, mailer=esmtp, "
+           "pri=30185, relay=mx.user-unknown.test. [127.0.1.2], dsn=5.1.1, reply=550 5.1.1 no such user, "
+           "stat=User unknown",
+           REAL + "6AN3awRv000016: 6AN3awRv000018: DSN: User unknown",
+           REAL + "6AN3awRv000018: to=<bounces@sender.test>, delay=00:00:00, xdelay=00:00:00, mailer=esmtp, "
+           "pri=31209, relay=mx.sender.test. [127.0.1.30], dsn=2.0.0, stat=Sent (Ok: queued as 4E1)"]
+    p = Pipeline(classifier, include_sent=True)
+    evs = [e for line in log for e in p.feed(line)]
+    assert [(e["recipient"], e["sender"], e["bounce_of"]) for e in evs] == [
+        ("rcpt@user-unknown.test", None, None), ("bounces@sender.test", "", "6AN3awRv000016")]
 
 
 @pytest.mark.parametrize("msg", [
@@ -192,3 +241,12 @@ def test_cli_mta_choice_on_a_mixed_file():
         seen[mta] = sorted((e["mta"], e["status"]) for e in map(json.loads, r.stdout.splitlines()))
     assert seen == {"auto": [("postfix", "bounced"), ("sendmail", "deferred")],
                     "postfix": [("postfix", "bounced")], "sendmail": [("sendmail", "deferred")]}
+
+
+def test_free_text_fields_take_turns_and_stay_linear():
+    f = sendmail.scan_fields("to=<a@b>, x, dsn=4.0.0, stat=Deferred: 451 a, b=c, reply=451 d, stat=e, mailer=x")
+    assert f == {"to": "<a@b>, x", "dsn": "4.0.0", "stat": "e, mailer=x", "reply": "451 d"}
+    import time
+    t = time.perf_counter()
+    f = sendmail.scan_fields("stat=x, reply=y, " * 50000)
+    assert time.perf_counter() - t < 1.0 and f["reply"] == "y, "

@@ -20,6 +20,18 @@ from bouncewatch.parsers.smtp import parse_reply, valid_enhanced
     ("Deferred: 451 4.7.1 Please try again later", 451, "4.7.1", None),
     ("host mx[1.2.3.4] said: 550 #5.1.0 Address rejected (in reply to RCPT TO command)", 550, "5.1.0", "RCPT TO"),
     ("host mx[::1] said: 250 2.0.0 Ok", 250, "2.0.0", None),
+    # Real Exim 4.96 lines (tests/test_realmta_exim.py): the reply starts after
+    # the command's argument, at the first ": " before a reply code.
+    ("SMTP error from remote mail server after HELO mta.bouncewatch.test: 554 5.7.1 <mta.bouncewatch.test>: "
+     "Helo command rejected: Host not found", 554, "5.7.1", "HELO"),
+    ("SMTP error from remote mail server after MAIL FROM:<bounces@sender.test> SIZE=1450: 553 5.1.8 "
+     "<bounces@sender.test>: Sender address rejected: Domain not found", 553, "5.1.8", "MAIL FROM"),
+    ("SMTP error from remote mail server after RCPT TO:<a@b.c>: host mx.b.c [192.0.2.1]: 550 5.1.1 unknown",
+     550, "5.1.1", "RCPT TO"),
+    ("Remote host closed connection in response to RCPT TO:<rcpt@lost-connection.test>", None, None, "RCPT TO"),
+    ("Remote host closed connection in response to initial connection", None, None, "CONNECT"),
+    ("Remote host closed connection in response to pipelined end of data", None, None, "END OF DATA"),
+    ("SMTP timeout after EHLO mta.example.org", None, None, "HELO"),
 ])
 def test_reply_parts(reason, code, dsn, command):
     r = parse_reply(reason)
@@ -50,3 +62,22 @@ def test_reply_class_disagreement_keeps_both():
                                      ("3.1.1", False), ("5.1.1234", False), ("5.1", False), ("5.x.1", False)])
 def test_enhanced_validation(code, ok):
     assert valid_enhanced(code) is ok
+
+
+def test_exim_reply_text_starts_after_the_argument():
+    r = parse_reply("SMTP error from remote mail server after HELO mta.bouncewatch.test: 554 5.7.1 "
+                    "<mta.bouncewatch.test>: Helo command rejected: Host not found")
+    assert r.text == "<mta.bouncewatch.test>: Helo command rejected: Host not found"
+
+
+def test_exim_reply_without_a_code():
+    r = parse_reply("SMTP error from remote mail server after RCPT TO:<a@b>: no code here: at all")
+    assert (r.code, r.command, r.text) == (None, "RCPT TO", "no code here: at all")
+
+
+def test_exim_hostile_reason_stays_fast():
+    import time
+    reason = "SMTP error from remote mail server after RCPT TO:<a@b>" + ": 5" * 50_000 + ">: " * 50_000
+    t = time.perf_counter()
+    parse_reply(reason)
+    assert time.perf_counter() - t < 1.0

@@ -252,3 +252,80 @@ def test_metrics_port_in_use_is_a_clear_start_error(tmp_path):
                                  "--metrics", f"127.0.0.1:{port}"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 2
     assert f"metrics: cannot listen on 127.0.0.1:{port}" in r.stderr
+
+
+# -- config ------------------------------------------------------------------------------------
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("mta", ["postfix", "exim", "sendmail"])
+def test_contrib_configs_set_state_policies_and_metrics(mta):
+    import tomllib
+
+    from bouncewatch.plugin.alerts import AlertPolicy
+    from bouncewatch.plugin.config import parse_config
+    from bouncewatch.plugin.policy import Policy
+    path = ROOT / "contrib" / mta / "bouncewatch.toml"
+    text = path.read_text()
+    doc = tomllib.loads(text)
+    cfg = parse_config(text, str(path))
+    assert cfg.history_target == cfg.state_dir == doc["state_dir"]
+    assert cfg.suppression == Policy.from_dict(doc["suppression"]) and cfg.suppression.soft.days == 15
+    assert cfg.alerts == AlertPolicy.from_dict(doc["alerts"])
+    assert cfg.metrics_listen == doc["metrics"]["listen"] == "127.0.0.1:9469"
+    # the commented PostgreSQL line works as written once uncommented
+    url_line = next(ln for ln in text.splitlines() if ln.startswith("# url = "))
+    cfg = parse_config(text.replace(url_line, url_line[2:]), str(path))
+    assert cfg.history_target == "postgresql://bouncewatch@db.example.net/bouncewatch"
+    cfg = parse_config(text.replace("history = true ", "history = false"), str(path))
+    assert cfg.history_target is None
+
+
+def test_embedded_default_keeps_history_in_the_state_dir(tmp_path):
+    from bouncewatch.plugin.config import default_config
+    cfg = default_config(str(tmp_path))
+    assert cfg.history_target == str(tmp_path) and cfg.metrics_listen is None
+
+
+def test_run_uses_state_suppression_alerts_and_metrics_tables(tmp_path):
+    log, state, hist, out = tmp_path / "mail.log", tmp_path / "ck", tmp_path / "hist", tmp_path / "all.jsonl"
+    log.write_text("")
+    port = free_port()
+    cfg = tmp_path / "bw.toml"
+    cfg.write_text(f'''state_dir = "{state}"
+status_interval = 3600
+include_sent = true
+[[source]]
+path = "{log}"
+[[sink]]
+uri = "file:{out}"
+[[sink]]
+uri = "file:{tmp_path / 'alerts.jsonl'}"
+where = "kind = 'alert'"
+[state]
+dir = "{hist}"
+[suppression]
+hard = {{ messages = 2, days = 0 }}
+[alerts]
+blocklist_quiet_hours = 1
+[metrics]
+listen = "127.0.0.1:{port}"
+''')
+    r = subprocess.run(BW + ["check-config", "-c", str(cfg)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and f"history in {hist}/state.db" in r.stdout, r.stderr
+    f = Follower(log, out, state)
+    f.argv = BW + ["run", "-c", str(cfg)]
+    f.start()
+    append(log, scenario() + delivery(at(0, 3), "M5", "x@bl.example", "spamhaus"))
+    assert wait_until(lambda: len(lines_of(out)) >= 5), f.errors()
+    assert wait_until(lambda: scrape(port).get("bouncewatch_lines_read_total", 0) >= 8), f.errors()
+    assert f.stop() == 0
+    alerts = lines_of(tmp_path / "alerts.jsonl")
+    assert [a["alert"] for a in alerts] == ["blocklisted"] and all(a["kind"] == "alert" for a in alerts)
+    assert (hist / "state.db").exists() and not (state / "state.db").exists()
+    store = open_store(hist)
+    try:
+        assert store.suppressed_count() == 0   # one hard bounce; this config wants two
+        assert store.recipient("gone@corp.example")["bounced"] == 1
+    finally:
+        store.close()

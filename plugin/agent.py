@@ -96,6 +96,7 @@ class Agent:
         self.watcher = Watcher(self.wake, self.log, self.settings.use_inotify)
         self.notifier = Notifier()
         self.saved: dict[str, Any] = {}
+        self._tables: list[Any] = []   # the correlator's tables as of the last checkpoint
         self.stop_requested = False
         self.reload_requested = False
         self.counts: Counter = pipeline.counts
@@ -105,6 +106,7 @@ class Agent:
         self._started = time.monotonic()
         self._last_line_at: float | None = None
         self._undelivered = 0
+        self._mid_chunk = False   # stopped inside a chunk: the correlator is ahead of the positions
         self._sink_trouble: str | None = None
 
     def _log(self, msg: str) -> None:
@@ -131,6 +133,9 @@ class Agent:
         st = self.settings
         self.store.lock()
         self.saved = self.store.load()
+        self._tables = self.store.tables
+        if self._tables and len(self.pipeline.correlator) == 0:
+            self.pipeline.correlator.restore(self._tables)
         self.start_sources(self.sources, from_start)
         watched = self.watcher.update(self._targets())
         self.notifier.ready(self._status_text())
@@ -221,12 +226,14 @@ class Agent:
             alerts = self._record()
             if alerts is None:  # asked to stop while the store was failing
                 self._undelivered = len(events)
+                self._mid_chunk = True
                 return False
             events.extend(a for a in alerts if keep_alert(p.where, a))
         if self.metrics is not None:
             self.metrics.events(events)
         if not self._deliver(events):
             self._undelivered = len(events)
+            self._mid_chunk = True
             return False
         chunk.owner.commit(chunk)
         self._dirty = True
@@ -323,12 +330,16 @@ class Agent:
         state = dict(self.saved)  # sources no longer configured keep their positions
         for s in self.sources:
             state.update(s.state())
+        # The tables must match the positions: after a chunk that was not
+        # delivered (stopping while a sink fails) they are ahead of them.
+        tables = self._tables if self._mid_chunk else self.pipeline.correlator.snapshot()
         try:
-            self.store.save(state)
+            self.store.save(state, tables)
         except OSError as e:
             self.log(f"cannot write checkpoint {self.store.path}: {e.strerror or e}")
             return
         self.saved = state
+        self._tables = tables
         self._dirty = False
         self._last_checkpoint = now
 

@@ -60,7 +60,19 @@ def keep_alert(where: Any, alert: Mapping[str, Any]) -> bool:
     return where is None or where.matches(where_context(dict(alert)))
 
 
+# A follower runs for months: its memory must not grow with the number of
+# recipients it has seen. ``parse --state-dir`` (a batch job) keeps the
+# store's larger defaults.
+FOLLOW_CACHE_ROWS = 200          # rows the store keeps between batches (then starts afresh)
+FOLLOW_SQLITE_CACHE_KIB = 512    # SQLite's page cache
+
+
 def open_recorder(target: str, policy: Any = None, alerts: Any = None) -> Recorder:
     """``target``: a state directory (SQLite ``state.db``) or a PostgreSQL URL."""
     from .state import open_store
-    return Recorder(open_store(target, policy, alerts))
+    from .statedb import SQLiteBackend
+    store = open_store(target, policy, alerts)
+    store.cache_rows = FOLLOW_CACHE_ROWS
+    if isinstance(store.db, SQLiteBackend):
+        store.db.execute(f"PRAGMA cache_size=-{FOLLOW_SQLITE_CACHE_KIB}")
+    return Recorder(store)

@@ -329,3 +329,56 @@ listen = "127.0.0.1:{port}"
         assert store.recipient("gone@corp.example")["bounced"] == 1
     finally:
         store.close()
+
+
+# -- correlation across restarts --------------------------------------------------------------
+def test_kill_between_qmgr_line_and_delivery_keeps_sender_size_and_attempt(tmp_path):
+    from statelog import qid
+    log, state, out = tmp_path / "mail.log", tmp_path / "state", tmp_path / "events.jsonl"
+    q = qid("M7")
+    stamp = at(0).isoformat()
+    qmgr, first_try = delivery(at(0), "M7", "slow@corp.example", "soft", sender="shop@news.example")
+    log.write_text(f"{stamp} mx1 postfix/cleanup[199]: {q}: message-id=<m7@news.example>\n"
+                   f"{qmgr}\n{first_try}\n")
+    f = Follower(log, out, state, "--from-start")
+    f.start()
+    assert wait_until(lambda: _checkpointed(state, log)), f.errors()
+    doc = json.loads((state / "follow-checkpoint.json").read_text())
+    assert [r[1] for r in doc["correlator"]] == [q]
+    f.kill()   # kill -9: no shutdown, only the last checkpoint
+    _, retry = delivery(at(0, 10), "M7", "slow@corp.example", "soft")
+    _, done = delivery(at(0, 20), "M7", "slow@corp.example", "sent")
+    append(log, [retry, done])
+    f = Follower(log, out, state)
+    f.start()
+    assert wait_until(lambda: len(lines_of(out)) >= 3), f.errors()
+    assert f.stop() == 0
+    evs = lines_of(out)
+    assert [e["status"] for e in evs] == ["deferred", "deferred", "sent"]
+    for e in evs:
+        assert (e["sender"], e["size"], e["message_id"]) == ("shop@news.example", 2100, "m7@news.example"), e
+    assert [e.get("attempt") for e in evs] == [1, 2, 2]
+
+
+def test_correlator_snapshot_is_bounded_and_round_trips():
+    from datetime import timedelta
+
+    from bouncewatch.parsers.records import Delivery, MessageInfo
+    from bouncewatch.plugin.correlate import Correlator
+    c = Correlator()
+    for n in range(50):
+        c.feed(MessageInfo(mta="postfix", queue_id=f"Q{n}", sender=f"s{n}@x.example", size=n), at(0, n))
+        c.feed(Delivery(mta="postfix", queue_id=f"Q{n}", recipient="r@y.example", status="deferred"), at(0, n))
+    rows = c.snapshot(max_messages=10)
+    assert [r[1] for r in rows] == [f"Q{n}" for n in range(49, 39, -1)]
+    json.dumps(rows)   # JSON-ready
+    d = Correlator()
+    assert d.restore(rows + [["bad"]]) == 10
+    got = d.feed(Delivery(mta="postfix", queue_id="Q45", recipient="r@y.example", status="deferred"),
+                 at(0, 60))[0]
+    assert (got.delivery.sender, got.delivery.size, got.attempt) == ("s45@x.example", 45, 2)
+    assert d.snapshot()[0][1] == "Q45"   # most recently seen first
+    late = Correlator(ttl=timedelta(days=1))
+    late.restore(rows)
+    late.feed(MessageInfo(mta="postfix", queue_id="NEW", sender="a@b.example"), at(3))
+    assert len(late) == 1   # restored rows age out like any others (ttl of log time)

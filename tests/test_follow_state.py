@@ -382,3 +382,22 @@ def test_correlator_snapshot_is_bounded_and_round_trips():
     late.restore(rows)
     late.feed(MessageInfo(mta="postfix", queue_id="NEW", sender="a@b.example"), at(3))
     assert len(late) == 1   # restored rows age out like any others (ttl of log time)
+
+
+def test_metrics_show_a_network_sinks_spool_and_errors(tmp_path):
+    """An HTTP receiver that is down: the events wait in the sink's disk
+    spool, and the endpoint says how many, how big, and how many failures."""
+    log, state, out = tmp_path / "mail.log", tmp_path / "state", tmp_path / "events.jsonl"
+    log.write_text("")
+    port, dead = free_port(), free_port()
+    f = Follower(log, out, state, "--metrics", f"127.0.0.1:{port}", "--sink", f"http://127.0.0.1:{dead}/in")
+    f.start()
+    append(log, scenario())
+    sink = f"http://127.0.0.1:{dead}/in"
+    assert wait_until(lambda: scrape(port).get(f'bouncewatch_sink_queue_depth{{sink="{sink}"}}', 0) >= 4), \
+        (scrape(port), f.errors())
+    m = scrape(port)
+    assert m[f'bouncewatch_sink_spool_bytes{{sink="{sink}"}}'] > 0
+    assert wait_until(lambda: scrape(port).get(f'bouncewatch_sink_errors_total{{sink="{sink}"}}', 0) >= 1)
+    assert m[f'bouncewatch_sink_queue_depth{{sink="file:{out}"}}'] == 0
+    assert f.stop() == 0

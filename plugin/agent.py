@@ -4,10 +4,12 @@ One thread does the work, in this order, one chunk at a time:
 
 1. read a chunk of whole lines from a source (at most ``max_batch``);
 2. run them through the pipeline (parse, correlate, classify);
-3. hand each sink its events; a sink that raises SinkError gets the same
+3. record every classified event in the recipient history (recorder.py;
+   retried while the store fails) and add the alerts it raises;
+4. hand each sink its events; a sink that raises SinkError gets the same
    events again after a back-off, and nothing more is read meanwhile (so
    memory holds one chunk however long a sink is down);
-4. commit the chunk's end position; the checkpoint (written atomically, at
+5. commit the chunk's end position; the checkpoint (written atomically, at
    most every ``checkpoint_interval``) holds only committed positions.
 
 Between chunks it notices signals (SIGTERM/SIGINT: finish, checkpoint,
@@ -29,6 +31,7 @@ from typing import Any, Callable, Protocol, TextIO
 from .checkpoint import CheckpointStore
 from .event import where_context
 from .follow import Chunk
+from .recorder import StateError, keep_alert
 from .sdnotify import Notifier
 from .sinks import Sink, SinkError
 from .watcher import Watcher
@@ -79,25 +82,32 @@ class Agent:
                  store: CheckpointStore, settings: Settings | None = None, *,
                  log: Callable[[str], None] | None = None,
                  reload: Callable[["Agent"], None] | None = None,
-                 err: TextIO | None = None) -> None:
+                 err: TextIO | None = None, recorder: Any = None, metrics: Any = None) -> None:
         self.sources, self.pipeline, self.sinks, self.store = sources, pipeline, sinks, store
         self.settings = settings or Settings()
         self.err = err or sys.stderr
         self.log = log or self._log
         self.reload_fn = reload
+        self.recorder = recorder      # recorder.Recorder, or None: no history
+        self.metrics = metrics        # follow_metrics.FollowMetrics, or None: not served
+        if recorder is not None:
+            recorder.attach(pipeline)
         self.wake = threading.Event()
         self.watcher = Watcher(self.wake, self.log, self.settings.use_inotify)
         self.notifier = Notifier()
         self.saved: dict[str, Any] = {}
+        self._tables: list[Any] = []   # the correlator's tables as of the last checkpoint
         self.stop_requested = False
         self.reload_requested = False
         self.counts: Counter = pipeline.counts
         self._dirty = False
         self._last_checkpoint = 0.0
+        self._checkpoint_cost = 0.0   # seconds the last snapshot of the tables took
         self._ref: Any = None
         self._started = time.monotonic()
         self._last_line_at: float | None = None
         self._undelivered = 0
+        self._mid_chunk = False   # stopped inside a chunk: the correlator is ahead of the positions
         self._sink_trouble: str | None = None
 
     def _log(self, msg: str) -> None:
@@ -124,6 +134,9 @@ class Agent:
         st = self.settings
         self.store.lock()
         self.saved = self.store.load()
+        self._tables = self.store.tables
+        if self._tables and len(self.pipeline.correlator) == 0:
+            self.pipeline.correlator.restore(self._tables)
         self.start_sources(self.sources, from_start)
         watched = self.watcher.update(self._targets())
         self.notifier.ready(self._status_text())
@@ -132,6 +145,7 @@ class Agent:
         next_status = now + st.status_interval
         wd = self.notifier.watchdog_interval
         next_wd = now + wd if wd else float("inf")
+        next_metrics = now if self.metrics is not None else float("inf")
         self._checkpoint(force=True)
         try:
             while not self.stop_requested:
@@ -155,6 +169,9 @@ class Agent:
                 if now >= next_wd:
                     self.notifier.watchdog()
                     next_wd = now + wd  # type: ignore[operator]
+                if now >= next_metrics:
+                    self.metrics.tick(self.counts, self.sources, self.sinks, self.recorder)
+                    next_metrics = now + self.metrics.interval
                 if now >= next_status:
                     self.log(self.status_line())
                     self.notifier.status(self._status_text())
@@ -165,8 +182,9 @@ class Agent:
                 # Caught up. Checkpoint now, or as soon as the interval allows
                 # (a busy log wakes us a hundred times a second: not an fsync each).
                 self._checkpoint()
-                due = self._last_checkpoint + st.checkpoint_interval if self._dirty else float("inf")
-                timeout = max(0.0, min(next_poll, next_status, next_wd, due) - time.monotonic())
+                due = (self._last_checkpoint + max(st.checkpoint_interval, 20 * self._checkpoint_cost)
+                       if self._dirty else float("inf"))
+                timeout = max(0.0, min(next_poll, next_status, next_wd, next_metrics, due) - time.monotonic())
                 self.wake.wait(timeout)
         finally:
             self.notifier.stopping()
@@ -179,6 +197,11 @@ class Agent:
                     slot.sink.close()
                 except Exception as e:  # a sink that fails to close must not lose the checkpoint
                     self.log(f"sink {slot.label}: error on close: {e}")
+            if self.recorder is not None:
+                try:
+                    self.recorder.close()
+                except Exception as e:
+                    self.log(f"state: error on close: {e}")
             self.store.unlock()
         if self._undelivered:
             self.log(f"stopped with {self._undelivered} events not accepted by every sink; "
@@ -201,13 +224,60 @@ class Agent:
         events: list[Event] = []
         for text, offset in chunk.lines:
             events.extend(p.feed(text, chunk.path, offset))
+        if self.recorder is not None:
+            alerts = self._record()
+            if alerts is None:  # asked to stop while the store was failing
+                self._undelivered = len(events)
+                self._mid_chunk = True
+                return False
+            events.extend(a for a in alerts if keep_alert(p.where, a))
+        if self.metrics is not None:
+            self.metrics.events(events)
         if not self._deliver(events):
             self._undelivered = len(events)
+            self._mid_chunk = True
             return False
         chunk.owner.commit(chunk)
         self._dirty = True
         self._last_line_at = time.monotonic()
         return True
+
+    def _record(self) -> list[Event] | None:
+        """The chunk's history, before its events go out and before its
+        checkpoint (at-least-once; the store ignores event_ids it has).
+        A failing store holds the follower like a failing sink."""
+        delay = self.settings.retry_min
+        while True:
+            try:
+                alerts = self.recorder.record()
+            except (StateError, OSError) as e:
+                self._trouble(f"state: {e}; keeping {len(self.recorder.pending)} events, "
+                              f"retrying in {delay:.1f}s")
+            else:
+                if self._sink_trouble and self._sink_trouble.startswith("state:"):
+                    self.log("state accepts events again")
+                    self._sink_trouble = None
+                return alerts
+            if self.stop_requested:
+                return None
+            self._pause(delay)
+            delay = min(delay * 2, self.settings.retry_max)
+
+    def _pause(self, delay: float) -> bool:
+        """Wait ``delay`` seconds between retries, serving signals and the
+        watchdog; True if a SIGHUP reloaded the config meanwhile."""
+        reloaded = False
+        end = time.monotonic() + delay
+        while not self.stop_requested and time.monotonic() < end:
+            self.wake.wait(min(1.0, end - time.monotonic()))
+            self.wake.clear()
+            if self.notifier.watchdog_interval:
+                self.notifier.watchdog()
+            if self.reload_requested:  # reopen sinks even while one is failing
+                self.reload_requested = False
+                self._reload()
+                reloaded = True
+        return reloaded
 
     def _deliver(self, events: list[Event]) -> bool:
         """Every sink accepts its share, or we keep trying (with back-off)
@@ -224,11 +294,13 @@ class Agent:
                         slot.sink.send(batch)
                 except SinkError as e:
                     self._trouble(f"sink {slot.label}: {e}; keeping {len(batch)} events, retrying in {delay:.1f}s")
+                    self._sink_error(slot)
                     continue
                 except BrokenPipeError:
                     raise
                 except Exception as e:  # a sink's bug: same treatment as a refusal, never a lost batch
                     self._trouble(f"sink {slot.label}: {type(e).__name__}: {e}; retrying in {delay:.1f}s")
+                    self._sink_error(slot)
                     continue
                 pending.remove(slot)
                 self.counts["delivered"] += len(batch)
@@ -239,18 +311,13 @@ class Agent:
                 return True
             if self.stop_requested:
                 return False
-            end = time.monotonic() + delay
-            while not self.stop_requested and time.monotonic() < end:
-                # Wake for signals and systemd's watchdog while we wait.
-                self.wake.wait(min(1.0, end - time.monotonic()))
-                self.wake.clear()
-                if self.notifier.watchdog_interval:
-                    self.notifier.watchdog()
-                if self.reload_requested:  # reopen sinks even while one is failing
-                    self.reload_requested = False
-                    self._reload()
-                    pending = list(self.sinks)
+            if self._pause(delay):
+                pending = list(self.sinks)
             delay = min(delay * 2, self.settings.retry_max)
+
+    def _sink_error(self, slot: SinkSlot) -> None:
+        if self.metrics is not None:
+            self.metrics.sink_error(slot.label)
 
     def _trouble(self, msg: str) -> None:
         self.counts["sink_errors"] += 1
@@ -260,17 +327,30 @@ class Agent:
 
     def _checkpoint(self, force: bool = False) -> None:
         now = time.monotonic()
-        if not force and (not self._dirty or now - self._last_checkpoint < self.settings.checkpoint_interval):
+        # A checkpoint carries the correlator's tables: when they are large
+        # (a deep queue of deferred mail), checkpoint less often, so that
+        # taking them costs at most 1/20 of the time (a kill -9 then costs
+        # a few more lines read again, never a lost one).
+        interval = max(self.settings.checkpoint_interval, 20 * self._checkpoint_cost)
+        if not force and (not self._dirty or now - self._last_checkpoint < interval):
             return
         state = dict(self.saved)  # sources no longer configured keep their positions
         for s in self.sources:
             state.update(s.state())
+        # The tables must match the positions: after a chunk that was not
+        # delivered (stopping while a sink fails) they are ahead of them.
+        if self._mid_chunk:
+            tables = self._tables
+        else:
+            tables = self.pipeline.correlator.snapshot()
+            self._checkpoint_cost = time.monotonic() - now
         try:
-            self.store.save(state)
+            self.store.save(state, tables)
         except OSError as e:
             self.log(f"cannot write checkpoint {self.store.path}: {e.strerror or e}")
             return
         self.saved = state
+        self._tables = tables
         self._dirty = False
         self._last_checkpoint = now
 
@@ -313,7 +393,8 @@ class Agent:
 
     def summary(self) -> str:
         s = self.pipeline.summary()
-        return s[len("bouncewatch: "):] if s.startswith("bouncewatch: ") else s
+        s = s[len("bouncewatch: "):] if s.startswith("bouncewatch: ") else s
+        return f"{s}; {self.recorder.summary()}" if self.recorder is not None else s
 
 
 _proc = None

@@ -12,6 +12,8 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+
+import orjson
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ class CheckpointStore:
         self.dir = Path(state_dir)
         self.path = self.dir / name
         self._lock_fd: int | None = None
+        self.tables: list[Any] = []   # the correlator's, as loaded
 
     def lock(self) -> None:
         if self._lock_fd is not None:
@@ -51,7 +54,8 @@ class CheckpointStore:
 
     def load(self) -> dict[str, Any]:
         """The saved sources (``{key: state}``); empty on the first run. A
-        damaged file is kept aside and reported, not fatal."""
+        damaged file is kept aside and reported, not fatal. The correlator's
+        tables saved with them are in ``self.tables`` afterwards."""
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -62,14 +66,21 @@ class CheckpointStore:
             doc = json.loads(raw)
             if doc.get("version") != VERSION or not isinstance(doc.get("sources"), dict):
                 raise ValueError(f"unknown layout (version {doc.get('version')!r})")
+            tables = doc.get("correlator")
+            self.tables = tables if isinstance(tables, list) else []
             return doc["sources"]
         except (ValueError, AttributeError) as e:
             aside = self.path.with_suffix(".damaged")
             os.replace(self.path, aside)
             raise CheckpointError(f"{self.path}: unreadable checkpoint ({e}); moved to {aside}") from None
 
-    def save(self, sources: dict[str, Any]) -> None:
-        data = json.dumps({"version": VERSION, "sources": sources}, separators=(",", ":")).encode()
+    def save(self, sources: dict[str, Any], tables: list[Any] | None = None) -> None:
+        """Positions and (optionally) the correlator's tables, in one file:
+        one rename makes both current, so they always agree."""
+        doc: dict[str, Any] = {"version": VERSION, "sources": sources}
+        if tables is not None:
+            doc["correlator"] = tables
+        data = orjson.dumps(doc)   # the tables can be a few MB: orjson is ~5x the stdlib
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
         try:

@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--status-interval", metavar="SECONDS", type=float, default=60.0,
                    help="a status line on stderr this often (default 60)")
     f.add_argument("--poll", action="store_true", help="poll for changes instead of using inotify")
+    f.add_argument("--metrics", metavar="HOST:PORT", help="serve Prometheus metrics on http://HOST:PORT/metrics")
+    f.add_argument("--no-history", action="store_true",
+                   help="keep only checkpoints in the state dir, no recipient history (state.db)")
     f.set_defaults(func=cmd_follow)
 
     r = sub.add_parser("run", help="the service: follow what CONFIG says (none: the embedded default)")
@@ -417,13 +420,20 @@ def cmd_follow(args: argparse.Namespace) -> int:
 
     if args.status_interval <= 0:
         raise UsageError("--status-interval: must be more than 0 seconds")
+    if args.metrics:
+        from .metrics import parse_listen
+        try:
+            parse_listen(args.metrics)
+        except ValueError as e:
+            raise UsageError(str(e)) from None
     settings = daemon.default_settings()
     settings.status_interval = args.status_interval
     settings.use_inotify = settings.use_inotify and not args.poll
     try:
         return daemon.follow(args.paths, args.sink, args.state_dir or str(default_state_dir()),
                              from_start=args.from_start, include_sent=args.all, where=args.where,
-                             rules_dirs=args.rules_dir, mta=args.mta, settings=settings)
+                             rules_dirs=args.rules_dir, mta=args.mta, settings=settings,
+                             history=not args.no_history, metrics_listen=args.metrics)
     except daemon.StartError as e:
         print(f"bouncewatch: {e}", file=sys.stderr)
         return e.code
@@ -457,7 +467,10 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     except ConfigError as e:
         raise UsageError(str(e)) from None
     srcs = ", ".join(s.spec for s in cfg.sources) or "auto-detected MTA log"
-    print(f"{args.config}: ok ({srcs} -> {len(cfg.sinks)} sink(s); state in {cfg.state_dir})")
+    hist = cfg.history_target
+    hist_txt = "no history" if hist is None else "history in PostgreSQL" if hist.startswith("postgres") \
+        else f"history in {hist}/state.db"
+    print(f"{args.config}: ok ({srcs} -> {len(cfg.sinks)} sink(s); state in {cfg.state_dir}, {hist_txt})")
 
 # -- report ------------------------------------------------------------------------
 def cmd_report(args: argparse.Namespace) -> int:

@@ -21,8 +21,19 @@ where = "type = 'hard'"                   # this sink only
 format = "json"
 # any other key is the sink's own option (see plugin/sinks)
 
+[state]                                   # the recipient history (suppressions, alerts)
+dir = "/var/lib/bouncewatch"              # SQLite state.db here; default: state_dir
+# url = "postgresql://bw@db/bouncewatch"  # or one history shared by several MTA hosts
+history = true                            # false: checkpoints only
+
+[suppression]                             # policy.Policy.from_dict
+soft = { messages = 3, days = 15 }
+
+[alerts]                                  # alerts.AlertPolicy.from_dict
+domain_minutes = 30
+
 [metrics]
-listen = "127.0.0.1:9425"                 # validated; served once metrics.py lands
+listen = "127.0.0.1:9469"                 # Prometheus /metrics
 ```
 
 Every error names the file, the line and the key (``FILE:LINE: key: why``).
@@ -40,7 +51,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from .alerts import AlertPolicy
 from .checkpoint import default_state_dir
+from .policy import Policy
 
 MTAS = ("auto", "postfix", "exim", "sendmail")
 
@@ -102,6 +115,17 @@ class Config:
     mta: str = "auto"
     status_interval: float = 60.0
     metrics_listen: str | None = None
+    history: bool = True             # [state] history
+    state_location: str | None = None   # [state] url or dir; None: state_dir
+    suppression: Policy = field(default_factory=Policy)
+    alerts: AlertPolicy = field(default_factory=AlertPolicy)
+
+    @property
+    def history_target(self) -> str | None:
+        """Where the follower records the history (None: it does not)."""
+        if not self.history:
+            return None
+        return self.state_location or self.state_dir
 
 
 class _Lines:
@@ -165,7 +189,7 @@ class _Checker:
 
 
 TOP_KEYS = {"state_dir", "rules_dirs", "include_sent", "where", "from_start", "mta",
-            "status_interval", "source", "sink", "metrics"}
+            "status_interval", "source", "sink", "metrics", "state", "suppression", "alerts"}
 
 
 def load_config(path: str | Path) -> Config:
@@ -240,7 +264,61 @@ def parse_config(text: str, path: str) -> Config:
         if listen is not None:
             _check_listen(c, listen)
             cfg.metrics_listen = listen
+    _state(c, doc, cfg)
+    cfg.suppression = _policy(c, doc, "suppression", Policy) or cfg.suppression
+    cfg.alerts = _policy(c, doc, "alerts", AlertPolicy) or cfg.alerts
     return cfg
+
+
+def _state(c: _Checker, doc: dict[str, Any], cfg: Config) -> None:
+    st = doc.get("state")
+    if st is None:
+        return
+    if not isinstance(st, dict):
+        raise c.fail("must be a table ([state])", "state")
+    c.unknown(st, {"url", "dir", "history"}, "state")
+    url = c.typed(st, "url", str, "a postgresql:// URL", "state")
+    d = c.typed(st, "dir", str, "a directory path", "state")
+    h = c.typed(st, "history", bool, "true or false", "state")
+    if url is not None and d is not None:
+        raise c.fail("give url (PostgreSQL) or dir (SQLite), not both", "url", "state")
+    if url is not None and not url.startswith(("postgresql://", "postgres://")):
+        raise c.fail(f"must be a postgresql:// URL (a directory goes in dir), not {url[:40]!r}", "url", "state")
+    if d is not None and not d.startswith("/"):
+        raise c.fail(f"must be an absolute path, not {d!r}", "dir", "state")
+    cfg.state_location = url or d
+    if h is not None:
+        cfg.history = h
+
+
+def _policy(c: _Checker, doc: dict[str, Any], table: str, kind: Any) -> Any:
+    """``[suppression]`` / ``[alerts]`` through the policy's own reader; its
+    message names the dotted key, which we turn into a line number."""
+    data = doc.get(table)
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise c.fail(f"must be a table ([{table}])", table)
+    try:
+        return kind.from_dict(data, table)
+    except ValueError as e:   # PolicyError is one
+        msg = str(e)
+        raise ConfigError(f"{c.path}:{_policy_line(c, msg, table) or '?'}: {msg}") from None
+
+
+def _policy_line(c: _Checker, msg: str, table: str) -> int | None:
+    """The line of the key a policy error names (``suppression.category.x: ...``
+    or ``alerts: unknown key 'x'``)."""
+    dotted = msg.split(":", 1)[0].strip().split(".")
+    m = re.search(r"unknown (?:key|category) '([^']+)'", msg)
+    if m and dotted[-1] != m[1]:
+        dotted.append(m[1])
+    # [suppression.category] x = ..., or [suppression] category = { x = ... }, or [suppression] x = ...
+    for cut in range(len(dotted) - 1, 0, -1):
+        line = c.where.find(".".join(dotted[:cut]), None, dotted[cut])
+        if line is not None and c.where.lines[line - 1].lstrip().startswith(dotted[cut]):
+            return line
+    return c.where.find(table, None, None)
 
 
 def _source(c: _Checker, s: Any, i: int) -> SourceConfig:
@@ -345,7 +423,7 @@ def _check_listen(c: _Checker, listen: str) -> None:
         except ValueError:
             ok = bool(re.fullmatch(r"[A-Za-z0-9.-]{1,253}", host))
     if not ok:
-        raise c.fail(f"{listen!r} is not HOST:PORT (e.g. 127.0.0.1:9425)", "listen", "metrics")
+        raise c.fail(f"{listen!r} is not HOST:PORT (e.g. 127.0.0.1:9469)", "listen", "metrics")
 
 
 def check_rules(cfg: Config) -> None:

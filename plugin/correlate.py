@@ -9,6 +9,10 @@ Memory is bounded twice: a message is forgotten when the MTA says it is done
 (``removed``) or when no line has named it for ``ttl`` of log time, and an
 LRU cap holds even when neither comes (a log that starts mid-queue, a
 ``removed`` lost to rotation).
+
+The follower saves the tables with each checkpoint (:meth:`snapshot`,
+:meth:`restore`): after a restart, a delivery whose qmgr ``from=`` line
+came before the checkpoint still gets its sender, size and attempt.
 """
 
 from __future__ import annotations
@@ -16,12 +20,15 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from bouncewatch.parsers.records import Delivery, MessageInfo, MessageOutcome, Record
 
 DEFAULT_MAX_MESSAGES = 50_000
 DEFAULT_MAX_RECIPIENTS = 1_000   # per message; the rest are passed through uncounted
 DEFAULT_TTL = timedelta(days=7)  # longer than Postfix's default 5-day queue lifetime
+SNAPSHOT_MESSAGES = 10_000       # saved with a checkpoint: the most recently seen messages ...
+SNAPSHOT_RECIPIENTS = 100        # ... and per message its recipients still without a final outcome
 
 
 @dataclass(slots=True)
@@ -154,6 +161,44 @@ class Correlator:
         if o.status == "removed":
             self._msgs.pop(key, None)
         return out
+
+
+    # -- persistence (the follower's checkpoint) ------------------------------
+    def snapshot(self, max_messages: int = SNAPSHOT_MESSAGES,
+                 max_recipients: int = SNAPSHOT_RECIPIENTS) -> list[list[Any]]:
+        """The most recently seen messages as JSON-ready rows, newest first.
+        Only recipients without a final outcome are kept: a later line can
+        still concern them (a retry, an expiry); final ones are done."""
+        rows: list[list[Any]] = []
+        for (mta, qid), m in reversed(self._msgs.items()):
+            if len(rows) >= max_messages:
+                break
+            rcpts = [[r, rs.deferrals, rs.cause, rs.orig_recipient]
+                     for r, rs in m.recipients.items() if not rs.final][:max_recipients]
+            rows.append([mta, qid, m.sender, m.size, m.message_id, m.bounce_of,
+                         m.last_seen.isoformat() if m.last_seen is not None else None, rcpts])
+        return rows
+
+    def restore(self, rows: list[list[Any]]) -> int:
+        """Load a :meth:`snapshot` (newest first) into empty tables; rows that
+        do not have the expected shape are skipped. Returns messages loaded."""
+        n = 0
+        for row in reversed(rows or []):
+            try:
+                mta, qid, sender, size, mid, bounce_of, seen, rcpts = row
+                when = datetime.fromisoformat(seen) if seen else None
+                msg = MessageState(sender, size, mid, bounce_of, when)
+                for r, deferrals, cause, orig in rcpts:
+                    msg.recipients[str(r)] = RecipientState(int(deferrals), False, cause, orig)
+            except (TypeError, ValueError):
+                continue
+            self._msgs[(str(mta), str(qid))] = msg
+            self._msgs.move_to_end((str(mta), str(qid)))
+            if when is not None and (self._newest is None or _before(self._newest, when)):
+                self._newest = when
+            n += 1
+        self._evict()
+        return n
 
 
 def _before(a: datetime, b: datetime) -> bool | None:

@@ -1,12 +1,15 @@
 """Assembles the agent for ``follow`` (arguments) and ``run`` (a config):
-sources from paths, sinks from URIs, the pipeline, the checkpoint store.
-The loop itself is agent.py; this module only wires and reports."""
+sources from paths, sinks from URIs, the pipeline, the checkpoint store,
+the recipient history (state.db in the state directory, or PostgreSQL)
+and the metrics endpoint. The loop itself is agent.py; this module only
+wires and reports."""
 
 from __future__ import annotations
 
 import sys
 from collections import Counter
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from .agent import Agent, Settings, SinkSlot
@@ -85,38 +88,84 @@ def _pipeline(rules_dirs: list[str], mta: str, include_sent: bool, where: str | 
     return Pipeline(classifier, mta=mta, include_sent=include_sent, where=pred)
 
 
+@dataclass
+class StateOptions:
+    """Where the history lives and by which policies it decides."""
+
+    target: str | None            # a directory or postgresql:// URL; None: no history
+    policy: Any = None            # policy.Policy (None: the defaults)
+    alerts: Any = None            # alerts.AlertPolicy (None: the defaults)
+    metrics_listen: str | None = None
+
+
+def _open_recorder(opts: StateOptions) -> Any:
+    if opts.target is None:
+        return None
+    from .recorder import StateError, open_recorder
+    try:
+        return open_recorder(opts.target, opts.policy, opts.alerts)
+    except StateError as e:
+        raise StartError(f"state: {e}", 1) from None
+
+
+def _serve_metrics(listen: str | None) -> tuple[Any, Any]:
+    if not listen:
+        return None, None
+    from .follow_metrics import FollowMetrics
+    from .metrics import Metrics, serve
+    m = Metrics()
+    try:
+        server, port = serve(listen, m)
+    except (OSError, ValueError) as e:
+        raise StartError(f"metrics: cannot listen on {listen}: {getattr(e, 'strerror', None) or e}") from None
+    log(f"metrics on http://{listen.rpartition(':')[0] or '127.0.0.1'}:{port}/metrics")
+    return FollowMetrics(m), server
+
+
 def run_agent(*, specs: list[tuple[str, list[str]]], sinks: list[SinkConfig], state_dir: str,
               rules_dirs: list[str], mta: str, include_sent: bool, where: str | None, from_start: bool,
-              settings: Settings, reload: Callable[[Agent], None] | None = None) -> int:
+              settings: Settings, state: StateOptions, reload: Callable[[Agent], None] | None = None) -> int:
     pipeline = _pipeline(rules_dirs, mta, include_sent, where)
     store = CheckpointStore(state_dir)
     try:
         store.lock()
     except CheckpointError as e:
         raise StartError(str(e)) from None
+    recorder = server = None
     try:
+        recorder = _open_recorder(state)
         slots = open_sinks(sinks, state_dir)
+        metrics, server = _serve_metrics(state.metrics_listen)
     except StartError:
+        if recorder is not None:
+            recorder.close()
         store.unlock()
         raise
-    agent = Agent([], pipeline, slots, store, settings, log=log, reload=reload)
+    agent = Agent([], pipeline, slots, store, settings, log=log, reload=reload, recorder=recorder,
+                  metrics=metrics)
     agent.sources = build_sources(specs, pipeline.counts, agent.wake)
     agent.install_signals()
     try:
         return agent.run(from_start)
     except CheckpointError as e:
         raise StartError(str(e), 1) from None
+    finally:
+        if server is not None:
+            server.shutdown()
 
 
 def follow(paths: list[str], sink_uris: list[str], state_dir: str, *, from_start: bool, include_sent: bool,
-           where: str | None, rules_dirs: list[str], mta: str, settings: Settings) -> int:
+           where: str | None, rules_dirs: list[str], mta: str, settings: Settings,
+           history: bool = True, metrics_listen: str | None = None) -> int:
     if not paths:
         paths = detect_sources()
     sinks = [SinkConfig(u) for u in (sink_uris or ["-"])]
-    log(f"state in {state_dir}; events to {', '.join(s.uri for s in sinks)}")
+    log(f"state in {state_dir}{'' if history else ' (checkpoints only, no history)'}; "
+        f"events to {', '.join(s.uri for s in sinks)}")
     return run_agent(specs=[(p, []) for p in paths], sinks=sinks, state_dir=state_dir, rules_dirs=rules_dirs,
                      mta=mta, include_sent=include_sent, where=where, from_start=from_start,
-                     settings=settings)
+                     settings=settings,
+                     state=StateOptions(state_dir if history else None, metrics_listen=metrics_listen))
 
 
 def run_config(cfg: Config, settings: Settings) -> int:
@@ -125,10 +174,12 @@ def run_config(cfg: Config, settings: Settings) -> int:
     specs = [(s.spec, s.matches) for s in cfg.sources]
     if not specs:
         specs = [(p, []) for p in detect_sources()]
-    if cfg.metrics_listen:
-        log(f"metrics.listen = {cfg.metrics_listen}: accepted, but this build does not serve metrics yet")
     settings.status_interval = cfg.status_interval
-    log(f"config {cfg.path}; state in {cfg.state_dir}; events to {', '.join(s.uri for s in cfg.sinks)}")
+    history = cfg.history_target
+    where_history = "no history" if history is None else (
+        "history in PostgreSQL" if history != cfg.state_dir else "history in state.db")
+    log(f"config {cfg.path}; state in {cfg.state_dir} ({where_history}); "
+        f"events to {', '.join(s.uri for s in cfg.sinks)}")
     current = {"cfg": cfg}
 
     def reload(agent: Agent) -> None:
@@ -141,6 +192,10 @@ def run_config(cfg: Config, settings: Settings) -> int:
                 check_rules(new)
                 if new.state_dir != old.state_dir:
                     raise ConfigError(f"{new.path}: state_dir: cannot change while running (restart instead)")
+                if (new.history_target, new.suppression, new.alerts, new.metrics_listen) != \
+                        (old.history_target, old.suppression, old.alerts, old.metrics_listen):
+                    raise ConfigError(f"{new.path}: [state], [suppression], [alerts] and [metrics] "
+                                      "cannot change while running (restart instead)")
                 slots = open_sinks(new.sinks, new.state_dir)
                 pipe = _pipeline(new.rules_dirs, new.mta, new.include_sent, new.where)
             except (ConfigError, StartError) as e:
@@ -160,6 +215,8 @@ def run_config(cfg: Config, settings: Settings) -> int:
             # Keep the correlator (queue-id tables) and the counters across reloads.
             pipe.correlator, pipe.counts = agent.pipeline.correlator, agent.pipeline.counts
             agent.pipeline = pipe
+            if agent.recorder is not None:
+                agent.recorder.attach(pipe)
             agent._ref = None
             _reload_sources(agent, old, new)
             agent.settings.status_interval = new.status_interval
@@ -172,7 +229,8 @@ def run_config(cfg: Config, settings: Settings) -> int:
 
     return run_agent(specs=specs, sinks=cfg.sinks, state_dir=cfg.state_dir, rules_dirs=cfg.rules_dirs,
                      mta=cfg.mta, include_sent=cfg.include_sent, where=cfg.where, from_start=cfg.from_start,
-                     settings=settings, reload=reload)
+                     settings=settings, reload=reload,
+                     state=StateOptions(history, cfg.suppression, cfg.alerts, cfg.metrics_listen))
 
 
 def _reload_sources(agent: Agent, old: Config, new: Config) -> None:

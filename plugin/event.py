@@ -97,5 +97,5 @@ def where_context(event: dict[str, Any]) -> dict[str, Any]:
     """``--where`` sees the event plus its classification's fields at the top
     (``type = 'hard' or category = 'blocklisted'``)."""
     ctx = dict(event)
-    ctx.update(event["classification"])
+    ctx.update(event.get("classification") or {})  # some alerts carry none
     return ctx

@@ -331,6 +331,19 @@ def test_contrib_example_config_is_valid():
     ('[[sink]]\nuri = "-"\nformat = "xml"\n', ":3: sink[0].format:"),
     ('[[sink]\nuri = "-"\n', ":1: invalid TOML"),
     ('state_dir = "/tmp/x"\n', "no [[sink]]"),
+    ('[[sink]]\nuri = "-"\n[state]\nurl = "/var/lib/x"\n', ":4: state.url: must be a postgresql:// URL"),
+    ('[[sink]]\nuri = "-"\n[state]\ndir = "/a"\nurl = "postgresql://x/y"\n', ":5: state.url: give url"),
+    ('[[sink]]\nuri = "-"\n[state]\nhistory = "no"\n', ":4: state.history: must be true or false"),
+    ('[[sink]]\nuri = "-"\n[state]\ndir = "rel"\n', ":4: state.dir: must be an absolute path"),
+    ('[[sink]]\nuri = "-"\n[suppression]\nsoft = { messages = 3, dayz = 15 }\n', ":4: suppression.soft: unknown key"),
+    ('[[sink]]\nuri = "-"\n[suppression]\nhard = { messages = 1 }\nbogus = 1\n', ":5: suppression: unknown key 'bogus'"),
+    ('[[sink]]\nuri = "-"\n[suppression.category]\ndns_failure = "soft"\nnope = "hard"\n',
+     ":5: suppression.category.nope: unknown category"),
+    ('[[sink]]\nuri = "-"\n[suppression]\ncategory = { mailbox_full = "sometimes" }\n',
+     ":4: suppression.category.mailbox_full: must be one of"),
+    ('[[sink]]\nuri = "-"\n[alerts]\ndomain_minutes = 30\nprovider_recipients = 2.5\n',
+     ":5: alerts.provider_recipients: must be a whole number"),
+    ('[[sink]]\nuri = "-"\n[alerts]\ndomain_minute = 30\n', ":4: alerts: unknown key 'domain_minute'"),
 ])
 def test_config_errors_name_file_line_and_key(tmp_path, text, expect):
     cfg = tmp_path / "bw.toml"

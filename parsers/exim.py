@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 
 from .escapes import unescape
+from .address import normalize_address, strip_angle
 from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay
 from .smtp import parse_reply
 
@@ -117,9 +118,9 @@ def _arrival(qid: str, body: str) -> MessageInfo:
     size = f.fields.get("S")
     parent = f.fields.get("R") if sender == "<>" else None
     return MessageInfo(
-        MTA, qid, sender=_strip_angle(sender),
+        MTA, qid, sender=strip_angle(sender),
         size=int(size) if size and size.isdigit() else None,
-        message_id=_strip_angle(f.fields["id"]) if f.fields.get("id") else None,
+        message_id=strip_angle(f.fields["id"]) if f.fields.get("id") else None,
         nrcpt=len(f.recipients) if f.recipients else None,
         bounce_of=parent if parent and _ID.match(parent + " ") else None)
 
@@ -155,7 +156,7 @@ def _delivery(qid: str, status: str, body: str) -> Delivery:
         mta=MTA, queue_id=qid, recipient=normalize_address(addr), status=status, reason=reason,
         orig_recipient=normalize_address(parents[-1]) if parents else None,
         relay=relay, delay=duration(fields.get("QT") or fields.get("DT")), reply=reply,
-        sender=_strip_angle(sender) if sender is not None else None,
+        sender=strip_angle(sender) if sender is not None else None,
         size=int(size) if size and size.isdigit() else None)
 
 
@@ -301,7 +302,7 @@ def _scan(s: str, i: int, arrival: bool = False) -> _Fields:
             i = _defer(s, i, out)
             continue
         if c == "f" and arrival and s.startswith("for ", i):
-            out.recipients = [_strip_angle(r) for r in s[i + 4:].split()]
+            out.recipients = [strip_angle(r) for r in s[i + 4:].split()]
             return out
         # a bare flag (K, L, PRDR, TFO*, DS, routing) or an unknown word
         j = find(" ", i)
@@ -416,18 +417,3 @@ def _duration(value: str) -> float | None:
     w, d, h, mi, sec = m.groups()
     return (int(w or 0) * 604800 + int(d or 0) * 86400 + int(h or 0) * 3600 + int(mi or 0) * 60
             + float(sec or 0))
-
-
-def normalize_address(addr: str) -> str:
-    """Lower-cases the domain only: local parts are case-sensitive by RFC 5321."""
-    addr = _strip_angle(addr)
-    at = addr.rfind("@")
-    if at < 0:
-        return addr
-    return addr[:at] + "@" + addr[at + 1:].lower()
-
-
-def _strip_angle(s: str) -> str:
-    if s.startswith("<") and s.endswith(">"):
-        return s[1:-1]
-    return s

@@ -18,6 +18,7 @@ import math
 import re
 from dataclasses import replace
 
+from .address import normalize_address, strip_angle
 from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay
 from .smtp import parse_reply
 
@@ -53,7 +54,7 @@ def parse(env: Envelope) -> Record | None:
         return _qmgr(qid, body)
     if daemon == "cleanup":
         if body.startswith("message-id="):
-            return MessageInfo(MTA, qid, message_id=_strip_angle(body[11:].split(" ", 1)[0]) or None)
+            return MessageInfo(MTA, qid, message_id=strip_angle(body[11:].split(" ", 1)[0]) or None)
         return None
     if daemon == "postsuper":
         if body == "removed" or body.startswith("removed"):
@@ -174,22 +175,6 @@ def parse_relay(value: str | None) -> Relay | None:
     return Relay(value[:lb] or None, value[lb + 1:rb] or None, port)
 
 
-def normalize_address(addr: str) -> str:
-    """Lower-cases the domain only: local parts are case-sensitive by RFC 5321."""
-    addr = _strip_angle(addr)
-    at = addr.rfind("@")
-    if at < 0:
-        return addr
-    return addr[:at] + "@" + addr[at + 1:].lower()
-
-
-def _strip_angle(s: str) -> str:
-    s = s.strip()
-    if s.startswith("<"):
-        s = s[1:]
-    if s.endswith(">"):
-        s = s[:-1]
-    return s
 
 
 POSTFIX_DAEMONS = frozenset({

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 
 from .escapes import unescape
+from .address import normalize_address, strip_angle
 from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay, Reply
 from .smtp import parse_reply
 
@@ -89,9 +90,9 @@ def _notice(qid: str, new_qid: str, text: str) -> Record | tuple[Record, ...] | 
 def _arrival(qid: str, body: str) -> MessageInfo:
     f = scan_fields(body)
     size, nrcpts = f.get("size", ""), f.get("nrcpts", "")
-    return MessageInfo(MTA, qid, sender=_strip_angle(f.get("from", "")),
+    return MessageInfo(MTA, qid, sender=strip_angle(f.get("from", "")),
                        size=int(size) if size.isdigit() else None,
-                       message_id=_strip_angle(f["msgid"]) if f.get("msgid") else None,
+                       message_id=strip_angle(f["msgid"]) if f.get("msgid") else None,
                        nrcpt=int(nrcpts) if nrcpts.isdigit() else None)
 
 
@@ -272,18 +273,3 @@ def _parse_delay(value: str) -> float | None:
     if m is None:
         return None
     return int(m[1] or 0) * 86400 + int(m[2]) * 3600 + int(m[3]) * 60 + int(m[4])
-
-
-def normalize_address(addr: str) -> str:
-    """Lower-cases the domain only: local parts are case-sensitive by RFC 5321."""
-    addr = _strip_angle(addr.strip())
-    at = addr.rfind("@")
-    if at < 0:
-        return addr
-    return addr[:at] + "@" + addr[at + 1:].lower()
-
-
-def _strip_angle(s: str) -> str:
-    if s.startswith("<") and s.endswith(">"):
-        return s[1:-1]
-    return s

@@ -30,6 +30,8 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any, Iterable, Mapping
 
+from bouncewatch.parsers.address import normalize_address  # noqa: F401  (re-exported: suppressions, cli)
+
 from .alerts import AlertPolicy, Detector, episode_keys, iso, sender_domain
 from .policy import DELIVERED, FAILURES, Policy
 from .statedb import (DOMAIN_COLUMNS, EPISODE_COLUMNS, EVENT_COLUMNS, RECIPIENT_COLUMNS, SUPPRESSION_COLUMNS,
@@ -531,12 +533,6 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
-
-def normalize_address(addr: str) -> str:
-    """Local part as given, domain lower-cased (how events carry recipients)."""
-    addr = addr.strip().strip("<>")
-    at = addr.rfind("@")
-    return addr[:at + 1] + addr[at + 1:].lower() if at >= 0 else addr
 
 
 def _event_row(e: Mapping[str, Any], ts: float) -> tuple:

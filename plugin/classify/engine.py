@@ -140,6 +140,7 @@ class Classifier:
         self.providers: list[Rule] = []
         self.blocklists: list[Rule] = []
         self.rules: list[Rule] = []
+        self._loaded: list[tuple[str, Rule]] = []   # (table, rule) in load order, for the rule cache
         for origin, text in rule_files:
             self._load(origin, text)
         self._prepare(cache_size)
@@ -207,13 +208,13 @@ class Classifier:
         return files
 
     def _to_cache(self) -> dict[str, Any]:
-        """The loaded tables as JSON data: per rule name, origin, condition
-        text and tree, category and cause."""
+        """The loaded rules as JSON data, in load order (which numbers the
+        bank's patterns): per rule its table, name, origin, condition text
+        and tree, category and cause."""
         return {
             "taxonomy": self.taxonomy.data,
-            "tables": {table: [[r.name, r.origin, r.when.text, r.when.tree, r.category, r.inherits_cause]
-                               for r in rules]
-                       for table, rules in zip(TABLES, (self.providers, self.blocklists, self.rules))},
+            "rules": [[table, r.name, r.origin, r.when.text, r.when.tree, r.category, r.inherits_cause]
+                      for table, r in self._loaded],
         }
 
     @classmethod
@@ -224,12 +225,15 @@ class Classifier:
         self.taxonomy = Taxonomy.from_data(data["taxonomy"])
         self._bank = MatchBank()
         self.providers, self.blocklists, self.rules = [], [], []
-        for table, target in zip(TABLES, (self.providers, self.blocklists, self.rules)):
-            for name, origin, text, tree, category, inherits in data["tables"][table]:
-                if table == "rule" and category not in self.taxonomy.categories:
-                    raise ValueError(f"unknown category {category!r}")
-                target.append(Rule(name=name, when=build(tree, text, self._bank, validate=False), origin=origin,
-                                   category=category, inherits_cause=bool(inherits)))
+        self._loaded = []
+        targets = dict(zip(TABLES, (self.providers, self.blocklists, self.rules)))
+        for table, name, origin, text, tree, category, inherits in data["rules"]:
+            if table == "rule" and category not in self.taxonomy.categories:
+                raise ValueError(f"unknown category {category!r}")
+            rule = Rule(name=name, when=build(tree, text, self._bank, validate=False), origin=origin,
+                        category=category, inherits_cause=bool(inherits))
+            targets[table].append(rule)
+            self._loaded.append((table, rule))
         self._prepare(cache_size)
         self._bank.hits({})  # compiles the pattern sets now: a bad pattern fails here, not mid-classify
         return self
@@ -246,7 +250,9 @@ class Classifier:
                             f"{sorted(unknown)[0]!r} (expected rule, provider, blocklist)")
         for table, target in zip(TABLES, (self.providers, self.blocklists, self.rules)):
             for i, entry in enumerate(data.get(table, [])):
-                target.append(self._entry(origin, text, table, i, entry, self._bank))
+                rule = self._entry(origin, text, table, i, entry, self._bank)
+                target.append(rule)
+                self._loaded.append((table, rule))
 
     def _entry(self, origin: str, text: str, table: str, i: int, entry: dict, bank: MatchBank) -> Rule:
         name = entry.get("name")

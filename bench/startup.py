@@ -1,6 +1,6 @@
 """What does one short-lived ``bouncewatch`` process cost?
 
-    .venv/bin/python bench/startup.py [--runs N] [--cold]
+    .venv/bin/python bench/startup.py [--runs N] [--cold] [--python PY ...]
 
 ``ingest-mail`` is forked by the MTA once per returned message, and
 ``explain`` and ``parse`` of a small file are interactive: for all three the
@@ -12,6 +12,8 @@ unless ``--cold``, which gives every run an empty cache directory.
 Children run with their bytecode cached (in a temporary PYTHONPYCACHEPREFIX),
 as an installed package does; ``--no-bytecode`` keeps the caller's
 PYTHONDONTWRITEBYTECODE, which makes every run compile every module it loads.
+``--python`` (repeatable) compares interpreters with bouncewatch installed,
+e.g. before and after a change, taking turns run by run.
 """
 
 from __future__ import annotations
@@ -33,10 +35,12 @@ TINY_LOG = (b"Nov 23 03:00:00 mx postfix/smtp[123]: 4A1B2C3D4E: to=<bob@example.
             b"Recipient address rejected: User unknown (in reply to RCPT TO command))\n")
 
 
-def cpu_of(argv: list[str], stdin: Path | None, env: dict[str, str]) -> float:
+def cpu_of(argv: list[str], stdin: Path | None, env: dict[str, str], cwd: Path) -> float:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(stdin or os.devnull, "rb") as fp:
-        subprocess.run(argv, stdin=fp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
+        # cwd: not the checkout, whose bouncewatch/ would shadow an installed one
+        subprocess.run(argv, stdin=fp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env,
+                       cwd=cwd)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
@@ -46,20 +50,26 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--cold", action="store_true", help="an empty rule cache for every run")
     ap.add_argument("--no-bytecode", action="store_true", help="keep PYTHONDONTWRITEBYTECODE as given")
+    ap.add_argument("--python", action="append", default=[], metavar="PY",
+                    help="interpreter(s) to compare (default: this one)")
     a = ap.parse_args()
-    bw = [sys.executable, "-m", "bouncewatch"]
+    pythons = [os.path.abspath(p) for p in a.python] or [sys.executable]  # abspath: children run elsewhere
     with tempfile.TemporaryDirectory() as td:
         tdp = Path(td)
         log = tdp / "tiny.log"
         log.write_bytes(TINY_LOG)
-        commands: dict[str, tuple[list[str], Path | None]] = {
-            "python -c pass": ([sys.executable, "-c", "pass"], None),
-            "ingest-mail --dry-run": ([*bw, "ingest-mail", "--dry-run"], MAIL),
-            "ingest-mail (spool)": ([*bw, "ingest-mail", "--state-dir", str(tdp / "state")], MAIL),
-            "explain": ([*bw, "explain", "550 5.1.1 <bob@example.org>: Recipient address rejected: "
-                                         "User unknown"], None),
-            "parse (1 line)": ([*bw, "parse", str(log)], None),
-        }
+        commands: dict[str, tuple[list[str], Path | None]] = {}
+        for n, py in enumerate(pythons):
+            bw = [py, "-m", "bouncewatch"]
+            tag = f" [{py}]" if len(pythons) > 1 else ""
+            commands.update({
+                "python -c pass" + tag: ([py, "-c", "pass"], None),
+                "ingest-mail --dry-run" + tag: ([*bw, "ingest-mail", "--dry-run"], MAIL),
+                "ingest-mail (spool)" + tag: ([*bw, "ingest-mail", "--state-dir", str(tdp / f"state{n}")], MAIL),
+                "explain" + tag: ([*bw, "explain", "550 5.1.1 <bob@example.org>: Recipient address rejected: "
+                                                   "User unknown"], None),
+                "parse (1 line)" + tag: ([*bw, "parse", str(log)], None),
+            })
         env = dict(os.environ)
         if not a.no_bytecode:
             env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -71,7 +81,7 @@ def main() -> int:
             else:
                 env["XDG_CACHE_HOME"] = str(tdp / "cache")
             for name, (argv, stdin) in commands.items():
-                t = cpu_of(argv, stdin, env)
+                t = cpu_of(argv, stdin, env, tdp)
                 if i:  # the first round warms the page cache (and the rule cache)
                     samples[name].append(t)
     print(f"user+sys CPU per process, {a.runs} runs each, rule cache {'cold' if a.cold else 'warm'}, "
@@ -79,7 +89,7 @@ def main() -> int:
     for name, xs in samples.items():
         xs = sorted(x * 1000 for x in xs)
         p90 = xs[min(len(xs) - 1, int(round(0.9 * len(xs))) - 1)]
-        print(f"  {name:<24} median {statistics.median(xs):6.1f} ms   p90 {p90:6.1f} ms")
+        print(f"  {name:<40} median {statistics.median(xs):6.1f} ms   p90 {p90:6.1f} ms")
     return 0
 
 

@@ -65,7 +65,7 @@ def main() -> int:
             commands.update({
                 "python -c pass" + tag: ([py, "-c", "pass"], None),
                 "ingest-mail --dry-run" + tag: ([*bw, "ingest-mail", "--dry-run"], MAIL),
-                "ingest-mail (spool)" + tag: ([*bw, "ingest-mail", "--state-dir", str(tdp / f"state{n}")], MAIL),
+                "ingest-mail (spool)" + tag: ([*bw, "ingest-mail", "--state-dir", str(tdp / f"state{n}{{run}}")], MAIL),
                 "explain" + tag: ([*bw, "explain", "550 5.1.1 <bob@example.org>: Recipient address rejected: "
                                                    "User unknown"], None),
                 "parse (1 line)" + tag: ([*bw, "parse", str(log)], None),
@@ -75,13 +75,13 @@ def main() -> int:
             env.pop("PYTHONDONTWRITEBYTECODE", None)
             env["PYTHONPYCACHEPREFIX"] = str(tdp / "pycache")
         samples: dict[str, list[float]] = {name: [] for name in commands}
+        env["XDG_CACHE_HOME"] = str(tdp / "cache")
         for i in range(a.runs + 1):
-            if a.cold:
-                env["XDG_CACHE_HOME"] = str(tdp / f"cache{i}")
-            else:
-                env["XDG_CACHE_HOME"] = str(tdp / "cache")
-            for name, (argv, stdin) in commands.items():
-                t = cpu_of(argv, stdin, env, tdp)
+            for k, (name, (argv, stdin)) in enumerate(commands.items()):
+                run = f"-{i}" if a.cold else ""  # cold: a new state dir (ingest-mail keeps its cache there)
+                if a.cold:
+                    env["XDG_CACHE_HOME"] = str(tdp / f"cache-{i}-{k}")
+                t = cpu_of([x.replace("{run}", run) for x in argv], stdin, env, tdp)
                 if i:  # the first round warms the page cache (and the rule cache)
                     samples[name].append(t)
     print(f"user+sys CPU per process, {a.runs} runs each, rule cache {'cold' if a.cold else 'warm'}, "

@@ -106,7 +106,6 @@ class Explanation:
 class Taxonomy:
     def __init__(self, categories: dict[str, Category], aliases: dict[str, str]) -> None:
         self.categories, self.aliases = categories, aliases
-
         self.data: dict[str, Any] | None = None   # what it was made from, for the rule cache
 
     @classmethod

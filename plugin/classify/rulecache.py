@@ -33,8 +33,9 @@ from typing import Any, Sequence
 from bouncewatch import __version__
 
 FORMAT = 1
-# the modules whose code decides what is stored (see the module docstring)
-_SOURCES = ("expr_parse.py", "engine.py", "rulecache.py")
+# the modules whose code decides what is stored and what validates (see the
+# module docstring): the grammar, the builder's checks, the rule loader
+_SOURCES = ("expr_parse.py", "expr.py", "engine.py", "rulecache.py")
 
 
 def default_dir() -> Path:

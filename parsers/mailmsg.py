@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from email.header import Header, decode_header
 from email.message import Message
 from email.parser import BytesParser, HeaderParser
-from email.policy import compat32
 
 HEAD_LIMIT = 1 << 20          # bytes of a message that are parsed at all
 TEXT_LIMIT = 256 << 10        # bytes of one decoded text part that are kept
@@ -104,7 +103,7 @@ def html_to_text(s: str) -> str:
 def parse_headers_text(text: str) -> dict[str, str]:
     """A header block given as text (text/rfc822-headers, a copy below a
     qmail marker) -> lower-cased name -> first value."""
-    msg = HeaderParser(policy=compat32).parsestr(text[:65536], headersonly=True)
+    msg = HeaderParser().parsestr(text[:65536], headersonly=True)  # policy: compat32, see read_mail
     return _first_values(msg)
 
 
@@ -163,7 +162,10 @@ def read_mail(raw: bytes, truncated: bool = False) -> MailParts:
         raw, truncated = raw[:HEAD_LIMIT], True
     if raw.startswith(b"From ") and b"\n" in raw[:1000]:  # mbox "From " line (Exim/procmail delivery)
         raw = raw[raw.index(b"\n") + 1:]
-    msg = BytesParser(policy=compat32).parsebytes(raw)
+    # The parsers' documented default policy, compat32: lenient with broken
+    # mail, plain string headers. (Not named: importing email.policy costs a
+    # short-lived ingest-mail process more than parsing the message.)
+    msg = BytesParser().parsebytes(raw)
     headers = _first_values(msg)
     header_list = [(k, header_text(v)) for k, v in msg.items()]
     mp = MailParts(headers=headers, header_list=header_list,

@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from .lazyre import lazy
+
 
 @dataclass(frozen=True, slots=True)
 class Family:
@@ -86,7 +88,7 @@ FAMILIES: tuple[Family, ...] = (
 )
 
 # Lines after which only the returned copy follows, whatever the family.
-END = re.compile(
+END = lazy(
     r"^[ |>*=-]{0,6}(?:-{2,}|={2,}|\*{2,}) ?(?:Below this line is a copy|Original message|Original Message|"
     r"This is a copy of the message|Returned (?:mail|message)|RETURNED MAIL FOLLOWS|Unsent message follows|"
     r"Message header follows|Header of the source mail|START OF RETURNED MESSAGE|Enclosed is a copy|"
@@ -98,7 +100,7 @@ END = re.compile(
     r"|^(?:Return-Path|Received|Message-ID|DKIM-Signature): ", re.I | re.M)
 
 # Words that say a bounce is a bounce, in the languages they come in.
-FAILURE = re.compile(
+FAILURE = lazy(
     r"could not be delivered|couldn't be delivered|undeliver|not delivered|delivery (?:has )?failed|failed recipient"
     r"|permanent (?:fatal )?error|unable to deliver|wasn't able to deliver|did not reach|returned mail|failure notice"
     r"|delivery (?:status notification|failure|problem|report)|non[- ]?delivery|mail delivery (?:failed|system|subsystem)"
@@ -108,24 +110,24 @@ FAILURE = re.compile(
     r"|配信できませんでした|未送达|退信|无法投递|投递失败|Unable to deliver message|(?:was|been) (?:automatically )?rejected"
     r"|message not delivered", re.I)
 
-TEMPORARY = re.compile(
+TEMPORARY = lazy(
     r"\bdelayed\b|still being retried|has not yet been delivered|not (?:yet )?been delivered yet|not yet delivered"
     r"|will (?:continue|keep) (?:trying|to try|attempting)|(?:attempts|delivery attempts) will continue"
     r"|will (?:be )?retr(?:y|ied)|will try again|is still trying|\bWarning: message\b|\(Delay\)"
     r"|temporary (?:error|failure|problem)|noch nicht zugestellt|retard[ée]|retrasado|задерживается", re.I)
-PERMANENT = re.compile(r"permanent(?:ly)? (?:fatal )?(?:error|failure|failed)|I've given up|giving up|failed permanently",
+PERMANENT = lazy(r"permanent(?:ly)? (?:fatal )?(?:error|failure|failed)|I've given up|giving up|failed permanently",
                        re.I)
 
 # \w, not [A-Za-z0-9]: internationalized addresses (RFC 6531) bounce too.
-ADDRESS = re.compile(r"[\w!#$%&'*+/=?^`{|}~.-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
-_QUOTED_HEADER = re.compile(r"^\s{0,8}(?:To|Cc|Bcc|From|Subject|Sent|Date|Reply-To|Sender|Return-Path)\s{0,4}:", re.I)
-_CONTACT = re.compile(r"contact|reply to|questions|assistance|support|further information|report (?:this|the)"
+ADDRESS = lazy(r"[\w!#$%&'*+/=?^`{|}~.-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
+_QUOTED_HEADER = lazy(r"^\s{0,8}(?:To|Cc|Bcc|From|Subject|Sent|Date|Reply-To|Sender|Return-Path)\s{0,4}:", re.I)
+_CONTACT = lazy(r"contact|reply to|questions|assistance|support|further information|report (?:this|the)"
                       r"|complain|help ?desk|mailto:|please (?:send|write|forward)|administrator at", re.I)
 _ROLE = frozenset({"postmaster", "mailer-daemon", "mailerdaemon", "abuse", "hostmaster", "webmaster", "noc",
                    "mail-daemon", "mail.delivery.system"})
-_PREFIX = re.compile(r"^(?:smtp|rfc-?822)[=:]", re.I)   # Exchange "dda:SMTP=bob@...", X.400 "RFC-822=..."
-_LISTED = re.compile(r"^\s{0,12}[<\[\"']?[^\s<>@]{1,64}@[^\s<>]{1,255}[>\]\"']?:?\s*$|^\s{0,12}<[^\s<>]{1,320}>:")
-_BARE = re.compile(r"^\s{1,12}([A-Za-z0-9][A-Za-z0-9._-]{0,63})\s*$")
+_PREFIX = lazy(r"^(?:smtp|rfc-?822)[=:]", re.I)   # Exchange "dda:SMTP=bob@...", X.400 "RFC-822=..."
+_LISTED = lazy(r"^\s{0,12}[<\[\"']?[^\s<>@]{1,64}@[^\s<>]{1,255}[>\]\"']?:?\s*$|^\s{0,12}<[^\s<>]{1,320}>:")
+_BARE = lazy(r"^\s{1,12}([A-Za-z0-9][A-Za-z0-9._-]{0,63})\s*$")
 
 
 @dataclass(slots=True)

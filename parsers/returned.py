@@ -25,6 +25,7 @@ from datetime import datetime
 from email.utils import getaddresses, parsedate_to_datetime
 
 from . import arf, autoreply, dsn, nonstandard
+from .lazyre import lazy
 from .mailmsg import MailParts, parse_headers_text, read_mail
 from .records import Reply
 from .smtp import find_command, normalize_command, parse_reply
@@ -35,17 +36,17 @@ from .verp import decode_verp
 KIND_STATUS = {"complaint": "complained", "auto_reply": "auto_replied", "challenge": "challenged",
                "unsubscribe": "unsubscribed"}
 
-_DAEMON = re.compile(r"^(?:mailer-?daemon|postmaster|mail-?daemon|mail\.delivery\.system|mdaemon|"
+_DAEMON = lazy(r"^(?:mailer-?daemon|postmaster|mail-?daemon|mail\.delivery\.system|mdaemon|"
                      r"ndr|bounces?|nobody|smtp|mailadm|system administrator)\b", re.I)
-_BOUNCE_SUBJECT = re.compile(
+_BOUNCE_SUBJECT = lazy(
     r"undeliver|undelivered|deliver(?:y|ed)? (?:status notification|failure|failed|problem|report|notification)"
     r"|returned (?:mail|to sender)|failure notice|failure delivery|mail delivery failed|non[- ]?delivery"
     r"|could not be deliver"
     r"|mail (?:not delivered|error|failure|system error)|delivery (?:has )?failed|unzustellbar|nicht zustellbar"
     r"|non remis|no entregado|non recapitato|не доставлено|недоставленное|returned mail|warning: (?:message|could not)"
     r"|delayed mail|message delayed|mail delivery warning|delivery delayed|processing error", re.I)
-_SMTP_CODE = re.compile(r"(?<![\d.:/-])([45][0-7]\d)(?=[ -](?:[245]\.\d|[A-Za-z<#(\"']))")
-_CR = re.compile(r"\r\n?")
+_SMTP_CODE = lazy(r"(?<![\d.:/-])([45][0-7]\d)(?=[ -](?:[245]\.\d|[A-Za-z<#(\"']))")
+_CR = lazy(r"\r\n?")
 
 
 @dataclass(slots=True)
@@ -309,7 +310,7 @@ def _inline_original(body: str) -> dict[str, str] | None:
     return headers or None
 
 
-_HEADER_LINE = re.compile(r"^(?:Return-Path|Received|Message-ID|From|To|Subject|Date|DKIM-Signature|MIME-Version)"
+_HEADER_LINE = lazy(r"^(?:Return-Path|Received|Message-ID|From|To|Subject|Date|DKIM-Signature|MIME-Version)"
                           r"[ \t]*:", re.I | re.M)
 
 

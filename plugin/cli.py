@@ -3,18 +3,17 @@
 Exit codes: 0 ok, 1 unreadable input or failed run (the message names the
 file), 2 usage or configuration error. Events go to stdout as JSON Lines;
 everything for humans goes to stderr.
+
+Start-up time matters: the MTA forks ``ingest-mail`` once per returned
+message. So this module imports only what every command needs; each
+``cmd_xxx`` imports its own modules.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import os
 import sys
-import time
-from collections import Counter
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -149,10 +148,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # -- shared helpers ----------------------------------------------------------------
-def load_classifier(rules_dirs: Sequence[str]):
+def load_classifier(rules_dirs: Sequence[str], cache_dir: Path | None = None):
+    """The rules, through the rule cache (in ``cache_dir``, default: the
+    user's cache directory; see classify/rulecache.py)."""
     from .classify.engine import Classifier, RuleError
     try:
-        return Classifier.load([Path(d) for d in rules_dirs])
+        return Classifier.load([Path(d) for d in rules_dirs], cache_dir=cache_dir)
     except RuleError as e:
         raise UsageError(str(e)) from None
 
@@ -181,6 +182,8 @@ def open_existing_state(target: str):
 
 # -- parse -------------------------------------------------------------------------
 def cmd_parse(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
     from .pipeline import Pipeline
     from .reader import iter_lines, open_log
     from .statedb import StateError
@@ -320,6 +323,7 @@ class _Progress:
         self.next = 0.0
 
     def tick(self, _offset: int) -> None:
+        import time
         now = time.monotonic()
         if now < self.next:
             return
@@ -340,6 +344,8 @@ class _Progress:
 
 # -- explain -----------------------------------------------------------------------
 def cmd_explain(args: argparse.Namespace) -> int:
+    import json
+
     from bouncewatch.parsers.records import Delivery, Envelope, Relay
     from bouncewatch.parsers.smtp import parse_reply
 
@@ -394,8 +400,11 @@ def cmd_ingest_mail(args: argparse.Namespace) -> int:
         raise UsageError("--verp-delimiters: give exactly two characters, e.g. +=")
     opts = Options(envelope_to=args.envelope_to or envelope_to_from_env(), verp_delimiters=args.verp_delimiters,
                    tracking_headers=tuple(args.tracking_header))
+    state = Path(args.state_dir or os.environ.get("BOUNCEWATCH_STATE_DIR") or "/var/lib/bouncewatch")
     try:
-        classifier = load_classifier(args.rules_dir)
+        # the rule cache lives in the state dir, which the MTA's user can write
+        # (a dry run stores nothing there)
+        classifier = load_classifier(args.rules_dir, None if args.dry_run else state / "cache")
     except UsageError as e:
         if args.dry_run:
             raise
@@ -410,7 +419,6 @@ def cmd_ingest_mail(args: argparse.Namespace) -> int:
         if args.dry_run:
             dry_run(fp, classifier, opts)
             return EXIT_OK
-        state = Path(args.state_dir or os.environ.get("BOUNCEWATCH_STATE_DIR") or "/var/lib/bouncewatch")
         return ingest(fp, state, classifier, opts)
 
 # -- follow / run / check-config ------------------------------------------------------
@@ -507,6 +515,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 # -- suppressions ------------------------------------------------------------------
 def cmd_suppressions(args: argparse.Namespace) -> int:
+    import csv
+
     from . import suppressions as sup
 
     if args.action in ("list", "export") and args.items:

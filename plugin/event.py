@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bouncewatch import SCHEMA
 from bouncewatch.parsers.records import Delivery, Envelope
 from bouncewatch.parsers.smtp import fold_multiline
 
 from .classify.engine import Classification
-from .correlate import Correlated
+
+if TYPE_CHECKING:  # ingest-mail builds events without correlating: no need to import it
+    from .correlate import Correlated
 
 
 def event_id(raw_line: str, recipient: str) -> str:

@@ -329,7 +329,7 @@ def ingest(fp: BinaryIO, state_dir: Path, classifier: Classifier | None, opts: O
 
 def dry_run(fp: BinaryIO, classifier: Classifier, opts: Options, out=sys.stdout, log=sys.stderr) -> list[dict]:
     """Parse and print events as JSON Lines; store nothing."""
-    from .sinks.file import dumps
+    from .formats import dumps  # sinks.file's encoding, without the sink machinery
     head, digest, _, truncated = read_head(fp)
     rm = analyze_bytes(head, truncated, opts)
     events = build_events(rm, classifier, digest=digest, received=datetime.now(timezone.utc))

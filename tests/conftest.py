@@ -16,6 +16,19 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("BOUNCEWATCH_CORPUS", ROOT.parent / "shared" / "corpus"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _rule_cache_home(tmp_path_factory):
+    """The rule cache (classify/rulecache.py) of this test run, also for the
+    CLI processes tests start: never the user's or /var/cache's."""
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
+
+
 @pytest.fixture(scope="session")
 def classifier():
     from bouncewatch.plugin.classify.engine import Classifier

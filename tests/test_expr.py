@@ -34,3 +34,18 @@ def test_regex_is_linear_on_hostile_input():
     assert not p.matches({"reason": "a" * 1_000_000 + "!"})
     assert not p.matches({"reason": "x" * 1_000_000})
     assert time.perf_counter() - start < 1.0
+
+
+def test_glob_literal_runs_escape_as_per_character():
+    """_glob_to_re2 escapes literal runs whole: the same regex as escaping
+    each character, as it once did."""
+    import re2
+    from hypothesis import given, strategies as st
+
+    from bouncewatch.plugin.classify.expr import _glob_to_re2
+
+    @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="*?[")))
+    def check(s):
+        assert _glob_to_re2(s) == "".join(re2.escape(c) for c in s)
+    check()
+    assert _glob_to_re2("a.b*[!x]?é") == r"a\.b.*[^x].é"

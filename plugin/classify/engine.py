@@ -25,22 +25,31 @@ and a true miss is cheap too: the three tables share one MatchBank (a field
 is scanned once), and each table's RuleIndex (index.py) names the few rules
 that can match at all; only those are evaluated, in order. ``explain`` walks
 every rule and finds the same one.
+
+Loading parses every ``when`` once per rule set, not once per process: a
+rule set that validated is kept in a cache (rulecache.py) of expression
+trees, and a process with the same rule files builds its closures from
+that. Errors are found, and reported, only by a full load.
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections import OrderedDict
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .expr import Evidence, ExprError, Hits, MatchBank, Predicate, compile_expr, resolve
+from . import rulecache
+from .expr import Evidence, ExprError, Hits, MatchBank, Predicate, build, compile_expr, resolve
 from .index import RuleIndex
 from .signature import Signature
 
-BUILTIN_RULES = "rules"
+# Package data beside this module (a plain directory: importlib.resources
+# would cost a short-lived process more than reading it).
+HERE = Path(__file__).parent
+BUILTIN_RULES = HERE / "rules"
+TAXONOMY = HERE / "taxonomy.toml"
+TABLES = ("provider", "blocklist", "rule")
 TEMPORARY_STATUSES = frozenset({"deferred", "delayed"})
 FAILURE_STATUSES = frozenset({"deferred", "bounced", "expired", "undeliverable", "removed",
                               "delayed", "failed"})
@@ -97,12 +106,23 @@ class Explanation:
 class Taxonomy:
     def __init__(self, categories: dict[str, Category], aliases: dict[str, str]) -> None:
         self.categories, self.aliases = categories, aliases
+        self.data: dict[str, Any] | None = None   # what it was made from, for the rule cache
 
     @classmethod
     def builtin(cls) -> "Taxonomy":
-        data = tomllib.loads(resources.files(__package__).joinpath("taxonomy.toml").read_text())
+        return cls.from_text(TAXONOMY.read_text(encoding="utf-8"))
+
+    @classmethod
+    def from_text(cls, text: str) -> "Taxonomy":
+        import tomllib
+        return cls.from_data(tomllib.loads(text))
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "Taxonomy":
         cats = {n: Category(n, v["code"], v["type"], v["action"]) for n, v in data["category"].items()}
-        return cls(cats, dict(data.get("alias", {})))
+        tax = cls(cats, dict(data.get("alias", {})))
+        tax.data = data
+        return tax
 
     def get(self, name: str) -> Category | None:
         return self.categories.get(self.aliases.get(name, name))
@@ -119,8 +139,13 @@ class Classifier:
         self.providers: list[Rule] = []
         self.blocklists: list[Rule] = []
         self.rules: list[Rule] = []
+        self._loaded: list[tuple[str, Rule]] = []   # (table, rule) in load order, for the rule cache
         for origin, text in rule_files:
             self._load(origin, text)
+        self._prepare(cache_size)
+
+    def _prepare(self, cache_size: int) -> None:
+        """The lookup structures over the loaded tables."""
         paths: set[tuple[str, ...]] = set()
         for r in (*self.providers, *self.blocklists, *self.rules):
             paths |= r.when.fields
@@ -140,8 +165,33 @@ class Classifier:
 
     # -- loading -------------------------------------------------------------
     @classmethod
-    def load(cls, rules_dirs: Iterable[Path] = (), **kw: Any) -> "Classifier":
-        """User ``rules_dirs`` (in order) first, then the built-in rules."""
+    def load(cls, rules_dirs: Iterable[Path] = (), *, cache_dir: Path | None = None,
+             use_cache: bool = True, **kw: Any) -> "Classifier":
+        """User ``rules_dirs`` (in order) first, then the built-in rules.
+        Through the rule cache (rulecache.py) in ``cache_dir`` (default:
+        rulecache.default_dir()) unless ``use_cache`` is false or a
+        taxonomy is given."""
+        files = cls.read_rule_files(rules_dirs)
+        if not use_cache or "taxonomy" in kw:
+            return cls(files, **kw)
+        taxonomy_text = TAXONOMY.read_text(encoding="utf-8")
+        key = rulecache.cache_key(files, taxonomy_text)
+        if key is None:
+            return cls(files, **kw)
+        path = rulecache.cache_path(Path(cache_dir) if cache_dir else rulecache.default_dir(), files)
+        cached = rulecache.load(path, key)
+        if cached is not None:
+            try:
+                return cls._from_cache(cached, **kw)
+            except Exception:  # noqa: BLE001  corrupt, whatever way: load the files, write it anew
+                pass
+        classifier = cls(files, taxonomy=Taxonomy.from_text(taxonomy_text), **kw)
+        rulecache.store(path, key, classifier._to_cache())
+        return classifier
+
+    @staticmethod
+    def read_rule_files(rules_dirs: Iterable[Path] = ()) -> list[tuple[str, str]]:
+        """(origin, text) of the user's rule files, then the built-in ones."""
         files: list[tuple[str, str]] = []
         for d in rules_dirs:
             d = Path(d)
@@ -152,13 +202,43 @@ class Classifier:
                     files.append((str(p), p.read_text(encoding="utf-8")))
                 except (OSError, UnicodeDecodeError) as e:
                     raise RuleError(f"{p}: cannot read rule file: {e}") from None
-        builtin = resources.files(__package__).joinpath(BUILTIN_RULES)
-        for entry in sorted(builtin.iterdir(), key=lambda e: e.name):
-            if entry.name.endswith(".toml"):
-                files.append((f"builtin:{entry.name}", entry.read_text(encoding="utf-8")))
-        return cls(files, **kw)
+        for entry in sorted(BUILTIN_RULES.glob("*.toml"), key=lambda e: e.name):
+            files.append((f"builtin:{entry.name}", entry.read_text(encoding="utf-8")))
+        return files
+
+    def _to_cache(self) -> dict[str, Any]:
+        """The loaded rules as JSON data, in load order (which numbers the
+        bank's patterns): per rule its table, name, origin, condition text
+        and tree, category and cause."""
+        return {
+            "taxonomy": self.taxonomy.data,
+            "rules": [[table, r.name, r.origin, r.when.text, r.when.tree, r.category, r.inherits_cause]
+                      for table, r in self._loaded],
+        }
+
+    @classmethod
+    def _from_cache(cls, data: dict[str, Any], cache_size: int = 8192) -> "Classifier":
+        """The classifier a full load made of the same files (see load);
+        raises on data that is not what _to_cache wrote."""
+        self = cls.__new__(cls)
+        self.taxonomy = Taxonomy.from_data(data["taxonomy"])
+        self._bank = MatchBank()
+        self.providers, self.blocklists, self.rules = [], [], []
+        self._loaded = []
+        targets = dict(zip(TABLES, (self.providers, self.blocklists, self.rules)))
+        for table, name, origin, text, tree, category, inherits in data["rules"]:
+            if table == "rule" and category not in self.taxonomy.categories:
+                raise ValueError(f"unknown category {category!r}")
+            rule = Rule(name=name, when=build(tree, text, self._bank, validate=False), origin=origin,
+                        category=category, inherits_cause=bool(inherits))
+            targets[table].append(rule)
+            self._loaded.append((table, rule))
+        self._prepare(cache_size)
+        self._bank.hits({})  # compiles the pattern sets now: a bad pattern fails here, not mid-classify
+        return self
 
     def _load(self, origin: str, text: str) -> None:
+        import tomllib
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
@@ -167,10 +247,11 @@ class Classifier:
         if unknown:
             raise RuleError(f"{origin}:{_line_of(text, sorted(unknown)[0])}: unknown table "
                             f"{sorted(unknown)[0]!r} (expected rule, provider, blocklist)")
-        for table, target in (("provider", self.providers), ("blocklist", self.blocklists),
-                              ("rule", self.rules)):
+        for table, target in zip(TABLES, (self.providers, self.blocklists, self.rules)):
             for i, entry in enumerate(data.get(table, [])):
-                target.append(self._entry(origin, text, table, i, entry, self._bank))
+                rule = self._entry(origin, text, table, i, entry, self._bank)
+                target.append(rule)
+                self._loaded.append((table, rule))
 
     def _entry(self, origin: str, text: str, table: str, i: int, entry: dict, bank: MatchBank) -> Rule:
         name = entry.get("name")

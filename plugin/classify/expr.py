@@ -11,8 +11,10 @@ field is true when it is set and not empty. Fields are dotted paths into the
 event (``relay.host``). A missing field compares false (``!=``/``!~``: true).
 
 Regexes are RE2 (linear time, no backreferences) and case-insensitive:
-reply texts vary in case and rules should not have to. Parsed once with
-pyparsing, compiled to closures. Every ``~`` of one field across a whole rule
+reply texts vary in case and rules should not have to. Parsed once
+(:mod:`.expr_parse`, text -> a plain tree, the only user of pyparsing) and
+built here into closures (:func:`build`, cheap: rule sets keep their trees in
+a cache, see rulecache.py). Every ``~`` of one field across a whole rule
 set is matched in one pass with an ``re2.Set`` (:class:`MatchBank`), so a
 rule set of hundreds of patterns costs at most one scan of the text per field,
 and none for a field no rule evaluated so far has asked about.
@@ -23,10 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-import pyparsing as pp
 import re2
-
-pp.ParserElement.enable_packrat()
 
 
 class ExprError(ValueError):
@@ -74,11 +73,15 @@ class MatchBank:
         # their matches are remembered, per field, up to MEMO_SIZE values.
         self.memo: dict[tuple[str, ...], dict[str, Any]] = {}
 
-    def add(self, path: tuple[str, ...], pattern: str, text: str) -> int:
-        try:
-            self._single[(path, len(self._patterns.get(path, ())))] = re2.compile(pattern, _re2_options())
-        except re2.error as e:
-            raise ExprError(f"bad regular expression /{pattern}/ ({e})", text) from None
+    def add(self, path: tuple[str, ...], pattern: str, text: str, validate: bool = True) -> int:
+        """``validate``: compile the pattern now and raise ExprError if it is
+        bad. Without, it was validated before (a cached rule set) and is
+        compiled on its own only if ``explain`` asks for evidence."""
+        if validate:
+            try:
+                self._single[(path, len(self._patterns.get(path, ())))] = re2.compile(pattern, _re2_options())
+            except re2.error as e:
+                raise ExprError(f"bad regular expression /{pattern}/ ({e})", text) from None
         lst = self._patterns.setdefault(path, [])
         lst.append(pattern)
         self._sets = None
@@ -100,7 +103,10 @@ class MatchBank:
         return Hits(ctx, self._sets if self._sets is not None else self._compile(), self.memo)
 
     def evidence(self, path: tuple[str, ...], idx: int, value: Any) -> str | None:
-        m = self._single[(path, idx)].search(value if isinstance(value, str) else str(value))
+        single = self._single.get((path, idx))
+        if single is None:
+            single = self._single[(path, idx)] = re2.compile(self._patterns[path][idx], _re2_options())
+        m = single.search(value if isinstance(value, str) else str(value))
         return m.group(0) if m else None
 
     @property
@@ -169,64 +175,48 @@ class Predicate:
     # "hit" (~, !~), "none" (!~), "truthy" (a bare field), "eq" (=, != a
     # string), "in" (the list's values), "num" (a numeric comparison)
     tests: list[tuple[str, tuple[str, ...], Any]] = field(default_factory=list)
+    tree: Any = None   # what it was built from (expr_parse.Tree), for the rule cache
 
     def matches(self, ctx: Mapping[str, Any], evidence: Evidence | None = None) -> bool:
         return self.fn(ctx, self.bank.hits(ctx), evidence)
 
 
-# -- grammar ---------------------------------------------------------------------
-_AND, _OR, _NOT, _IN = (pp.CaselessKeyword(k) for k in ("and", "or", "not", "in"))
-_IDENT = ~(_AND | _OR | _NOT | _IN) + pp.Regex(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
-_STRING = (pp.QuotedString('"', esc_char="\\") | pp.QuotedString("'", esc_char="\\")).set_parse_action(
-    lambda t: ("str", t[0]))
-_REGEX = pp.Regex(r"/((?:[^/\\\n]|\\.)*)/").set_parse_action(lambda t: ("re", t[0][1:-1].replace("\\/", "/")))
-_NUMBER = pp.Regex(r"-?\d+(?:\.\d+)?").set_parse_action(
-    lambda t: ("num", float(t[0]) if "." in t[0] else int(t[0])))
-_SCALAR = _STRING | _NUMBER
-_LIST = (pp.Suppress("[") + pp.Opt(pp.DelimitedList(_SCALAR)) + pp.Suppress("]")).set_parse_action(
-    lambda t: ("list", [v for _, v in t]))
-_OP = pp.one_of("== != !~ <= >= = ~ < >")
-_CMP = pp.Group(_IDENT + (_OP + (_REGEX | _SCALAR) | _IN + _LIST))
-_TRUTHY = pp.Group(_IDENT)
-_ATOM = _CMP | _TRUTHY
-_EXPR = pp.infix_notation(_ATOM, [
-    (_NOT, 1, pp.OpAssoc.RIGHT),
-    (_AND, 2, pp.OpAssoc.LEFT),
-    (_OR, 2, pp.OpAssoc.LEFT),
-])
+# -- building ---------------------------------------------------------------------
+def parse_expr(text: str) -> Any:
+    """Text -> tree (:mod:`.expr_parse`); imports pyparsing on first use."""
+    from .expr_parse import parse
+    return parse(text)
 
 
 def compile_expr(text: str, bank: MatchBank | None = None) -> Predicate:
     """Parse and compile once; raises ExprError with the column on bad input."""
+    return build(parse_expr(text), text, bank)
+
+
+def build(tree: Any, text: str, bank: MatchBank | None = None, validate: bool = True) -> Predicate:
+    """A tree of :mod:`.expr_parse` (tuples, or the lists JSON gives back)
+    -> Predicate. Raises ExprError for what the grammar lets through (a bad
+    regex, ``<`` with a string). ``validate=False``: the tree comes from a
+    rule set that was built before, its single regexes are compiled lazily."""
     bank = bank if bank is not None else MatchBank()
-    try:
-        tree = _EXPR.parse_string(text, parse_all=True)[0]
-    except pp.ParseBaseException as e:
-        raise ExprError(f"syntax error ({e.msg})", text, e.col) from None
-    pred = Predicate(text, lambda c, h, e: False, bank)
-    pred.fn, pred.requires = _build(tree, pred, text)
+    pred = Predicate(text, lambda c, h, e: False, bank, tree=tree)
+    pred.fn, pred.requires = _build(tree, pred, text, validate)
     return pred
 
 
-def _build(node: Any, pred: Predicate, text: str) -> tuple[Fn, Requirement | None]:
+def _build(node: Any, pred: Predicate, text: str, validate: bool) -> tuple[Fn, Requirement | None]:
     """-> (the compiled test, what it requires to be true, see :data:`Requirement`);
     records the fields read in ``pred.fields`` and the leaves in ``pred.tests``."""
     bank = pred.bank
-    if isinstance(node, pp.ParseResults):
-        items = list(node)
-    else:
-        items = [node]
-    if len(items) == 1 and isinstance(items[0], pp.ParseResults):
-        return _build(items[0], pred, text)
-    head = items[0]
-    if isinstance(head, str) and head.lower() == "not":
-        inner, _ = _build(items[1], pred, text)
+    head = node[0]
+    if head == "not":
+        inner, _ = _build(node[1], pred, text, validate)
         return (lambda c, h, e: not inner(c, h, None)), None
-    if len(items) >= 3 and isinstance(items[1], str) and items[1].lower() in ("and", "or"):
-        built = [_build(x, pred, text) for x in items[0::2]]
+    if head in ("and", "or"):
+        built = [_build(x, pred, text, validate) for x in node[1:]]
         parts = [fn for fn, _ in built]
         reqs = [req for _, req in built]
-        if items[1].lower() == "and":
+        if head == "and":
             def conjunction(c: Mapping[str, Any], h: Hits, e: Evidence | None) -> bool:
                 for p in parts:
                     if not p(c, h, e):
@@ -243,14 +233,14 @@ def _build(node: Any, pred: Predicate, text: str) -> tuple[Fn, Requirement | Non
         # true only if one part is: the union, unless a part requires nothing
         return disjunction, None if None in reqs else tuple(alt for r in reqs for alt in r)  # type: ignore[union-attr]
     # a comparison or a bare field
-    name = head
+    name = node[1]
     path = tuple(name.split("."))
     pred.fields.add(path)
-    if len(items) == 1:
+    if head == "field":
         pred.tests.append(("truthy", path, None))
         return (lambda c, h, e: bool(resolve(c, path))), None
-    op, (kind, value) = items[1], items[2]
-    if isinstance(op, str) and op.lower() == "in":
+    op, kind, value = node[2], node[3], node[4]
+    if op == "in":
         allowed = frozenset(value) | frozenset(str(v) for v in value)
         pred.tests.append(("in", path, allowed))
         return (lambda c, h, e: resolve(c, path) in allowed), (("in", path, allowed),)
@@ -261,7 +251,7 @@ def _build(node: Any, pred: Predicate, text: str) -> tuple[Fn, Requirement | Non
             pattern = "^" + _glob_to_re2(value) + "$"
         else:
             raise ExprError(f"'~' needs a /regex/ or a \"glob\", not {value!r}", text)
-        idx = bank.add(path, pattern, text)
+        idx = bank.add(path, pattern, text, validate)
         pred.tests.append(("hit", path, None))
         shown = f"{op} /{value}/" if kind == "re" else f'{op} "{value}"'
 
@@ -282,22 +272,31 @@ def _build(node: Any, pred: Predicate, text: str) -> tuple[Fn, Requirement | Non
 
 
 def _glob_to_re2(glob: str) -> str:
-    """``*``, ``?`` and ``[...]`` classes; everything else literal."""
+    """``*``, ``?`` and ``[...]`` classes; everything else literal.
+    Literal runs are escaped whole (RE2's QuoteMeta is per character, so the
+    result is the same, and one call instead of one per character)."""
     out, i, n = [], 0, len(glob)
+    literal: list[str] = []
     while i < n:
         ch = glob[i]
+        special = ch in "*?" or (ch == "[" and glob.find("]", i + 1) > i + 1)
+        if special and literal:
+            out.append(re2.escape("".join(literal)))
+            literal.clear()
         if ch == "*":
             out.append(".*")
         elif ch == "?":
             out.append(".")
-        elif ch == "[" and glob.find("]", i + 1) > i + 1:
+        elif special:
             j = glob.find("]", i + 1)
             body = glob[i + 1:j].replace("\\", "\\\\")
             out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
             i = j
         else:
-            out.append(re2.escape(ch))
+            literal.append(ch)
         i += 1
+    if literal:
+        out.append(re2.escape("".join(literal)))
     return "".join(out)
 
 
@@ -337,4 +336,5 @@ def _str(v: Any) -> str | None:
     return v if isinstance(v, str) else str(v)
 
 
-__all__ = ["ExprError", "Hits", "MatchBank", "Predicate", "Requirement", "compile_expr", "resolve"]
+__all__ = ["ExprError", "Hits", "MatchBank", "Predicate", "Requirement", "build", "compile_expr", "parse_expr",
+           "resolve"]

@@ -58,13 +58,11 @@ of the URI's query merged with the keyword options (including ``format`` and
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 Event = dict[str, Any]
-log = logging.getLogger("bouncewatch.sinks")
 
 # Keys handled here, around any sink; factories never see where/statuses/pseudonymize_key.
 WRAPPER_KEYS = ("where", "statuses", "pseudonymize_key")

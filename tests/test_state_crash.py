@@ -55,9 +55,10 @@ for i, line in enumerate(open(sys.argv[2])):
     p.feed(line.rstrip("\n"), sys.argv[2], i)
 store = open_store(sys.argv[1])
 store.batch_size = int(sys.argv[3])
-print("ready", flush=True)
+print("ready", (len(evs) + 999) // 1000, flush=True)
 for i in range(0, len(evs), 1000):
     store.record(evs[i:i + 1000])
+    print("recorded", flush=True)
 store.close()
 """
 
@@ -79,8 +80,13 @@ def test_kill_9_during_store_updates_then_replay(tmp_path):
     for _ in range(4):
         proc = subprocess.Popen([sys.executable, "-c", RECORDER, str(state), str(log), "300"],
                                 stdout=subprocess.PIPE, text=True)
-        assert proc.stdout.readline().strip() == "ready"
-        time.sleep(rnd.uniform(0.05, 0.6))
+        word, batches = proc.stdout.readline().split()
+        assert word == "ready" and int(batches) >= 3
+        # Kill after a random number of committed batches (never the last), a few
+        # ms into the next one: mid-run however fast the machine, sometimes mid-commit.
+        for _ in range(rnd.randrange(int(batches) - 1)):
+            assert proc.stdout.readline().strip() == "recorded"
+        time.sleep(rnd.uniform(0.0, 0.03))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1

@@ -114,7 +114,9 @@ def debian_tool(package: str, relpath: str) -> Path:
 
 # -- measuring --------------------------------------------------------------------------
 def measure(run: Run, sample_rss: bool = False) -> None:
-    """One run: wall time, CPU (user+sys) and peak RSS of exactly this child (wait4)."""
+    """One run: wall time, CPU (user+sys) and peak RSS of this child and the
+    children it waited for (wait4: CPU summed, RSS the largest one); with
+    ``sample_rss`` the peak is at least the largest sampled sum."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         p = subprocess.Popen(run.command, stdout=subprocess.DEVNULL, stderr=err)
@@ -124,6 +126,7 @@ def measure(run: Run, sample_rss: bool = False) -> None:
         p.returncode = os.waitstatus_to_exitcode(status)
         if sampler:
             run.rss_samples_mb = sampler.stop()
+            run.peak_rss_mb = max([run.peak_rss_mb, *run.rss_samples_mb])
         err.seek(0)
         run.stderr_tail = err.read().decode("utf-8", "replace").strip()[-600:]
     if p.returncode != 0:
@@ -135,7 +138,9 @@ def measure(run: Run, sample_rss: bool = False) -> None:
 
 
 class _RssSampler:
-    """RSS of a running child every 0.25 s (psutil), to show memory stays flat."""
+    """RSS of a running child every 0.25 s (psutil), to show memory stays flat.
+    With its children: ``parse`` of a big file forks a worker (plugin/parse_worker.py).
+    The sum over-counts the pages the fork shares, an upper bound."""
 
     def __init__(self, pid: int) -> None:
         import psutil
@@ -150,6 +155,11 @@ class _RssSampler:
         while not self._stop.wait(0.25):
             try:
                 rss = self.proc.memory_info().rss
+                for child in self.proc.children(recursive=True):
+                    try:
+                        rss += child.memory_info().rss
+                    except psutil.Error:
+                        pass
             except psutil.Error:
                 return
             if not rss:  # exited, not yet reaped

@@ -6,16 +6,16 @@ cause a later expiry of the same recipient inherits), and they cost about as
 much as reading, the envelope and the MTA parser together, so that is where
 the file is cut. The worker runs :class:`.lineparse.LineParser` over the
 file and sends only the lines that yield a record, in batches of flat tuples
-(pickling the records themselves costs ten times as much to load as the
+(unpickling the record objects themselves costs twenty times as much as the
 tuples do); the main process rebuilds them and feeds them to
 :meth:`.pipeline.Pipeline.feed_parsed` in file order, so the output is the
 same as from one process. Lines that yield nothing (about half a Postfix
 log: smtpd, TLS, postscreen ...) never cross, only their counts, at the end.
 
 Only for regular files of at least :data:`MIN_BYTES` on a machine with two
-usable cores and ``fork``; otherwise :func:`records` parses in-process. The
-pipe between the two holds one batch: memory stays bounded whichever side is
-slower.
+usable cores and ``fork``; otherwise :class:`ParsedLines` parses in-process. The
+pipe between the two holds a few batches (:data:`PIPE_BYTES`): memory stays
+bounded whichever side is slower.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ from .lineparse import LineParser, Parsed
 from .reader import iter_lines
 
 MIN_BYTES = 8 << 20    # below this (~40k lines) a second process does not pay for itself
-BATCH = 2000           # parsed lines per message from the worker
+BATCH = 500            # parsed lines per message from the worker (~200 KB)
+PIPE_BYTES = 1 << 20   # Linux's default pipe-max-size for an unprivileged process
 
 Parsed_line = tuple[str, Envelope, Any, int]   # (line, envelope, record(s), offset)
 
@@ -137,6 +138,7 @@ class ParsedLines:
         if parallel:
             ctx = multiprocessing.get_context("fork")
             self._conn, child = ctx.Pipe(duplex=False)
+            _widen(child)
             for stream in (sys.stdout, sys.stderr):  # the child must not write our buffers again
                 stream.flush()
             self._proc = ctx.Process(target=_work, args=(child, fp, lines.mta, lines.envelopes.ref, lines.envelopes.tz),
@@ -192,6 +194,17 @@ class ParsedLines:
             self._proc.terminate()
         self._proc.join()
         self._proc = None
+
+
+def _widen(conn: Any) -> None:
+    """A pipe of PIPE_BYTES (Linux; 64 KiB otherwise): the worker can leave
+    a few batches and parse on while the main process is busy, instead of
+    waiting for it at every batch."""
+    try:
+        import fcntl
+        fcntl.fcntl(conn.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):
+        pass
 
 
 def worth_a_worker(path: str, fp: BinaryIO) -> bool:

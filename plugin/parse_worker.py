@@ -23,6 +23,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import signal
 import stat
 import sys
 from collections import Counter
@@ -79,6 +80,17 @@ def _decode(row: tuple) -> Any:
 
 # -- the worker ------------------------------------------------------------------------
 def _work(conn: Any, fp: BinaryIO, mta: str, ref: datetime | None, tz: tzinfo | None) -> None:
+    # Ctrl-C reaches both processes: the main one stops us (ParsedLines.close)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        _parse_into(conn, fp, mta, ref, tz)
+    except OSError:  # the main process went away (closed the pipe): nobody to tell
+        pass
+    finally:
+        conn.close()
+
+
+def _parse_into(conn: Any, fp: BinaryIO, mta: str, ref: datetime | None, tz: tzinfo | None) -> None:
     counts: Counter[str] = Counter()
     lines = LineParser(mta, ref=ref, tz=tz)
     raw = getattr(fp, "fileobj", None) or fp   # gzip: progress is the position in the compressed file
@@ -105,7 +117,6 @@ def _work(conn: Any, fp: BinaryIO, mta: str, ref: datetime | None, tz: tzinfo | 
         error = f"internal error in the parse worker: {type(e).__name__}: {e}"
     conn.send_bytes(pickle.dumps((rows, _tell(raw)), pickle.HIGHEST_PROTOCOL))
     conn.send_bytes(pickle.dumps((dict(counts), error), pickle.HIGHEST_PROTOCOL))
-    conn.close()
 
 
 def _tell(raw: Any) -> int:
@@ -189,10 +200,10 @@ class ParsedLines:
         """Stops the worker if it still runs (the reader of our output went away)."""
         if self._proc is None:
             return
-        self._conn.close()
         if self._proc.is_alive():
             self._proc.terminate()
         self._proc.join()
+        self._conn.close()
         self._proc = None
 
 

@@ -114,7 +114,9 @@ def debian_tool(package: str, relpath: str) -> Path:
 
 # -- measuring --------------------------------------------------------------------------
 def measure(run: Run, sample_rss: bool = False) -> None:
-    """One run: wall time, CPU (user+sys) and peak RSS of exactly this child (wait4)."""
+    """One run: wall time, CPU (user+sys) and peak RSS of this child and the
+    children it waited for (wait4: CPU summed, RSS the largest one); with
+    ``sample_rss`` the peak is at least the largest sample."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         p = subprocess.Popen(run.command, stdout=subprocess.DEVNULL, stderr=err)
@@ -124,6 +126,7 @@ def measure(run: Run, sample_rss: bool = False) -> None:
         p.returncode = os.waitstatus_to_exitcode(status)
         if sampler:
             run.rss_samples_mb = sampler.stop()
+            run.peak_rss_mb = max([run.peak_rss_mb, *run.rss_samples_mb])
         err.seek(0)
         run.stderr_tail = err.read().decode("utf-8", "replace").strip()[-600:]
     if p.returncode != 0:
@@ -135,7 +138,10 @@ def measure(run: Run, sample_rss: bool = False) -> None:
 
 
 class _RssSampler:
-    """RSS of a running child every 0.25 s (psutil), to show memory stays flat."""
+    """Memory of a running child every 0.25 s (psutil), to show it stays flat:
+    its RSS, or, once it has children (``parse`` of a big file forks a worker,
+    plugin/parse_worker.py), the PSS of all of them summed, which counts the
+    pages the fork shares once (their RSS summed would count them twice)."""
 
     def __init__(self, pid: int) -> None:
         import psutil
@@ -149,7 +155,16 @@ class _RssSampler:
         import psutil
         while not self._stop.wait(0.25):
             try:
-                rss = self.proc.memory_info().rss
+                children = self.proc.children(recursive=True)
+                if not children:
+                    rss = self.proc.memory_info().rss
+                else:
+                    rss = self.proc.memory_full_info().pss
+                    for child in children:
+                        try:
+                            rss += child.memory_full_info().pss
+                        except psutil.Error:
+                            pass
             except psutil.Error:
                 return
             if not rss:  # exited, not yet reaped

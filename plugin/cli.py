@@ -184,8 +184,9 @@ def open_existing_state(target: str):
 def cmd_parse(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
+    from .parse_worker import ParsedLines, worth_a_worker
     from .pipeline import Pipeline
-    from .reader import iter_lines, open_log
+    from .reader import open_log
     from .statedb import StateError
 
     from .formats import FormatError, get_format
@@ -209,19 +210,18 @@ def cmd_parse(args: argparse.Namespace) -> int:
             failed += 1
             continue
         pipeline.set_reference_time(ref.astimezone() if ref else None)
-        progress = _Progress(path, fp) if _want_progress(args, path) else None
+        source = ParsedLines(fp, pipeline.lines, pipeline.counts, parallel=worth_a_worker(path, fp))
+        progress = _Progress(path, source) if _want_progress(args, path) else None
         name = None if path == "-" else os.path.abspath(path)
         try:
-            for line in iter_lines(fp, pipeline.counts):
-                if not line.terminated:
-                    pipeline.counts["unterminated_last_line"] += 1
-                for ev in pipeline.feed(line.text, name, line.offset):
+            for text, env, rec, offset in source:
+                for ev in pipeline.feed_parsed(text, env, rec, name, offset):
                     out.write(render(ev))
                     out.write("\n")
                 if history and history.pending() >= history.batch:
                     history.flush(out)
                 if progress:
-                    progress.tick(line.offset)
+                    progress.tick(offset)
         except BrokenPipeError:
             raise
         except StateError as e:  # the history cannot be written (disk full, database gone): stop
@@ -232,6 +232,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
             print(f"bouncewatch: error reading {path}: {e}", file=sys.stderr)
             failed += 1
         finally:
+            source.close()
             if progress:
                 progress.done()
             if fp is not sys.stdin.buffer:
@@ -319,7 +320,7 @@ class _Progress:
 
     def __init__(self, path: str, fp: Any) -> None:
         self.path, self.total = path, os.path.getsize(path)
-        self.raw = getattr(fp, "fileobj", None) or fp  # gzip: position in the compressed file
+        self.raw = fp  # ParsedLines.tell: the position in the (compressed) file
         self.next = 0.0
 
     def tick(self, _offset: int) -> None:

@@ -6,39 +6,20 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, tzinfo
-from types import ModuleType
 from typing import Any, Callable
 
-from bouncewatch.parsers import exim, postfix, sendmail
-from bouncewatch.parsers.envelope import EnvelopeParser
 from bouncewatch.parsers.records import Envelope
 
 from .classify.engine import FAILURE_STATUSES, Classifier
 from .classify.expr import Predicate
 from .correlate import Correlator
 from .event import build_event, rule_context, where_context
-
-# One module per MTA, each with ``claims(program) -> bool`` and
-# ``parse(Envelope) -> Record | tuple[Record, ...] | None``. A new MTA is one
-# new module here. ``--mta auto`` asks them in turn for each program name, so
-# one file may mix them (Postfix with Sendmail's submission program, an Exim
-# mainlog beside a syslog file).
-PARSERS: dict[str, ModuleType] = {"postfix": postfix, "exim": exim, "sendmail": sendmail}
+from .lineparse import PARSERS, LineParser  # noqa: F401  (PARSERS: re-exported)
 
 # Outcomes that are not failures and are emitted only with --all: deliveries,
 # Exim's -N suppressed deliveries, Sendmail's hand-overs from the submission
 # program to the local MTA and its queue-only acceptances.
 QUIET_STATUSES = frozenset({"sent", "deliverable", "suppressed", "handed_over", "queued"})
-
-
-def _claimant(program: str, mta: str) -> ModuleType | None:
-    if mta != "auto":
-        mod = PARSERS[mta]
-        return mod if mod.claims(program) else None
-    for mod in PARSERS.values():
-        if mod.claims(program):
-            return mod
-    return None
 
 
 class Pipeline:
@@ -49,48 +30,30 @@ class Pipeline:
         """``tap`` sees every classified event, ``sent`` included and before
         ``--where``: the history needs deliveries even when they are not
         emitted (a delivery resets a recipient's failure count)."""
-        if mta != "auto" and mta not in PARSERS:
-            raise ValueError(f"unknown MTA {mta!r} (known: auto, {', '.join(PARSERS)})")
         self.classifier = classifier
         self.mta = mta
         self.include_sent = include_sent
         self.where = where
         self.tap = tap
-        self.envelopes = EnvelopeParser(ref=ref, tz=tz)
+        self.lines = LineParser(mta, ref=ref, tz=tz)
+        self.envelopes = self.lines.envelopes
         self.correlator = correlator if correlator is not None else Correlator()
         self.counts: Counter[str] = Counter()
-        self._claims: dict[str, ModuleType | None] = {}
 
     def set_reference_time(self, ref: datetime | None) -> None:
         """Year inference for the next file (its mtime), see envelope.infer_year."""
-        self.envelopes.ref = ref
-        self.envelopes._stamps.clear()
+        self.lines.set_reference_time(ref)
 
     def feed(self, line: str, path: str | None = None, offset: int | None = None) -> list[dict[str, Any]]:
-        counts = self.counts
-        counts["lines"] += 1
-        env = self.envelopes.parse(line)
-        if env is None:
-            counts["skipped:unrecognized"] += 1
+        parsed = self.lines.parse(line, self.counts)
+        if parsed is None:
             return []
-        program = env.program
-        try:
-            mod = self._claims[program]
-        except KeyError:
-            mod = self._claims[program] = _claimant(program, self.mta)
-            if len(self._claims) > 10_000:
-                self._claims.clear()
-        if mod is None:
-            counts["other_program"] += 1
-            return []
-        try:
-            rec = mod.parse(env)
-        except Exception as e:  # a parser bug must never stop a run
-            counts[f"skipped:parser_error:{type(e).__name__}"] += 1
-            return []
-        if rec is None:
-            counts["mta_other"] += 1
-            return []
+        return self.feed_parsed(line, parsed[0], parsed[1], path, offset)
+
+    def feed_parsed(self, line: str, env: Envelope, rec: Any, path: str | None = None,
+                    offset: int | None = None) -> list[dict[str, Any]]:
+        """The rest of :meth:`feed` for a line :class:`LineParser` has parsed,
+        here or in another process (``parse`` of a big file)."""
         if isinstance(rec, tuple):  # a Sendmail line naming several recipients
             out = []
             for r in rec:

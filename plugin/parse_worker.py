@@ -1,0 +1,236 @@
+"""``parse`` of a big file on two cores: a forked worker reads and parses
+lines, the main process correlates, classifies and writes.
+
+Correlation and classification cannot be split (a classified failure is the
+cause a later expiry of the same recipient inherits), and they cost about as
+much as reading, the envelope and the MTA parser together, so that is where
+the file is cut. The worker runs :class:`.lineparse.LineParser` over the
+file and sends only the lines that yield a record, in batches of flat tuples
+(unpickling the record objects themselves costs twenty times as much as the
+tuples do); the main process rebuilds them and feeds them to
+:meth:`.pipeline.Pipeline.feed_parsed` in file order, so the output is the
+same as from one process. Lines that yield nothing (about half a Postfix
+log: smtpd, TLS, postscreen ...) never cross, only their counts, at the end.
+
+Only for regular files of at least :data:`MIN_BYTES` on a machine with two
+usable cores and ``fork``; otherwise :class:`ParsedLines` parses in-process. The
+pipe between the two holds a few batches (:data:`PIPE_BYTES`): memory stays
+bounded whichever side is slower.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import signal
+import stat
+import sys
+from collections import Counter
+from dataclasses import fields
+from datetime import datetime, tzinfo
+from typing import Any, BinaryIO, Iterator
+
+from bouncewatch.parsers.records import Delivery, Envelope, MessageInfo, MessageOutcome, Relay, Reply
+
+from .lineparse import LineParser, Parsed
+from .reader import iter_lines
+
+MIN_BYTES = 8 << 20    # below this (~40k lines) a second process does not pay for itself
+BATCH = 500            # parsed lines per message from the worker (~200 KB)
+PIPE_BYTES = 1 << 20   # Linux's default pipe-max-size for an unprivileged process
+
+Parsed_line = tuple[str, Envelope, Any, int]   # (line, envelope, record(s), offset)
+
+# -- flat tuples <-> records ---------------------------------------------------------
+_KINDS = (Delivery, MessageInfo, MessageOutcome)
+_NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in (*_KINDS, Relay, Reply)}
+_RELAY = _NAMES[Delivery].index("relay") + 1   # positions in a Delivery's row (kind first)
+_REPLY = _NAMES[Delivery].index("reply") + 1
+
+
+def _encode(rec: Any) -> tuple:
+    if isinstance(rec, tuple):  # a Sendmail line naming several recipients
+        return (-1, *[_encode(r) for r in rec])
+    kind = _KINDS.index(type(rec))
+    row = [kind, *[getattr(rec, n) for n in _NAMES[type(rec)]]]
+    if kind == 0:
+        if row[_RELAY] is not None:
+            row[_RELAY] = tuple([getattr(row[_RELAY], n) for n in _NAMES[Relay]])
+        if row[_REPLY] is not None:
+            row[_REPLY] = tuple([getattr(row[_REPLY], n) for n in _NAMES[Reply]])
+    return tuple(row)
+
+
+def _decode(row: tuple) -> Any:
+    kind = row[0]
+    if kind == -1:
+        return tuple([_decode(r) for r in row[1:]])
+    if kind == 0:
+        relay, reply = row[_RELAY], row[_REPLY]
+        if relay is not None or reply is not None:
+            row = list(row)
+            if relay is not None:
+                row[_RELAY] = Relay(*relay)
+            if reply is not None:
+                row[_REPLY] = Reply(*reply)
+        return Delivery(*row[1:])
+    return _KINDS[kind](*row[1:])
+
+
+# -- the worker ------------------------------------------------------------------------
+def _work(conn: Any, fp: BinaryIO, mta: str, ref: datetime | None, tz: tzinfo | None) -> None:
+    # Ctrl-C reaches both processes: the main one stops us (ParsedLines.close)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        _parse_into(conn, fp, mta, ref, tz)
+    except OSError:  # the main process went away (closed the pipe): nobody to tell
+        pass
+    finally:
+        conn.close()
+
+
+def _parse_into(conn: Any, fp: BinaryIO, mta: str, ref: datetime | None, tz: tzinfo | None) -> None:
+    counts: Counter[str] = Counter()
+    lines = LineParser(mta, ref=ref, tz=tz)
+    raw = getattr(fp, "fileobj", None) or fp   # gzip: progress is the position in the compressed file
+    rows: list[tuple] = []
+    error = None
+    try:
+        for line in iter_lines(fp, counts):
+            if not line.terminated:
+                counts["unterminated_last_line"] += 1
+            parsed = lines.parse(line.text, counts)
+            if parsed is None:
+                continue
+            env, rec = parsed
+            text, msg = line.text, env.message
+            # the message is nearly always the line's tail: send where it starts
+            at: int | str = len(text) - len(msg) if text.endswith(msg) else msg
+            rows.append((text, line.offset, env.timestamp, env.host, env.program, env.pid, at, _encode(rec)))
+            if len(rows) >= BATCH:
+                conn.send_bytes(pickle.dumps((rows, _tell(raw)), pickle.HIGHEST_PROTOCOL))
+                rows = []
+    except (OSError, EOFError) as e:  # vanished, truncated .gz, I/O error: keep what we have
+        error = str(e)
+    except Exception as e:  # a bug: the main process reports it and stops
+        error = f"internal error in the parse worker: {type(e).__name__}: {e}"
+    conn.send_bytes(pickle.dumps((rows, _tell(raw)), pickle.HIGHEST_PROTOCOL))
+    conn.send_bytes(pickle.dumps((dict(counts), error), pickle.HIGHEST_PROTOCOL))
+
+
+def _tell(raw: Any) -> int:
+    try:
+        return raw.tell()
+    except (OSError, ValueError):
+        return 0
+
+
+class WorkerError(OSError):
+    """The worker could not finish the file; its message says why."""
+
+
+# -- the main side ---------------------------------------------------------------------
+class ParsedLines:
+    """An iterator of ``(line, envelope, record(s), offset)`` for every line
+    of ``fp`` that yields a record, counting the rest into ``counts``; from
+    a worker process when it pays (see module doc), else in-process.
+
+    ``tell()`` is how far the file has been read (for a progress bar).
+    Reading errors are raised at the point of the file where they happened,
+    as :class:`WorkerError` (an ``OSError``) from a worker."""
+
+    def __init__(self, fp: BinaryIO, lines: LineParser, counts: Counter[str], *, parallel: bool) -> None:
+        self.fp, self.lines, self.counts = fp, lines, counts
+        self._raw = getattr(fp, "fileobj", None) or fp
+        self._pos = 0
+        self._proc: Any = None
+        self._conn: Any = None
+        if parallel:
+            ctx = multiprocessing.get_context("fork")
+            self._conn, child = ctx.Pipe(duplex=False)
+            _widen(child)
+            for stream in (sys.stdout, sys.stderr):  # the child must not write our buffers again
+                stream.flush()
+            self._proc = ctx.Process(target=_work, args=(child, fp, lines.mta, lines.envelopes.ref, lines.envelopes.tz),
+                                     daemon=True, name="bouncewatch-parse")
+            self._proc.start()
+            child.close()
+
+    @property
+    def parallel(self) -> bool:
+        return self._proc is not None
+
+    def tell(self) -> int:
+        return self._pos if self._proc is not None else _tell(self._raw)
+
+    def __iter__(self) -> Iterator[Parsed_line]:
+        if self._proc is None:
+            return self._here()
+        return self._from_worker()
+
+    def _here(self) -> Iterator[Parsed_line]:
+        counts, parse = self.counts, self.lines.parse
+        for line in iter_lines(self.fp, counts):
+            if not line.terminated:
+                counts["unterminated_last_line"] += 1
+            parsed: Parsed | None = parse(line.text, counts)
+            if parsed is not None:
+                yield line.text, parsed[0], parsed[1], line.offset
+
+    def _from_worker(self) -> Iterator[Parsed_line]:
+        recv = self._conn.recv_bytes
+        while True:
+            try:
+                msg = pickle.loads(recv())
+            except EOFError:
+                raise WorkerError(f"the parse worker stopped (exit code {self._proc.exitcode})") from None
+            rows, tail = msg
+            if isinstance(rows, dict):  # the end: counts of every line, and a reading error if any
+                self.counts.update(rows)
+                if tail is not None:
+                    raise WorkerError(tail)
+                return
+            self._pos = tail
+            for text, offset, ts, host, program, pid, at, rec in rows:
+                yield (text, Envelope(ts, host, program, pid, text[at:] if type(at) is int else at),
+                       _decode(rec), offset)
+
+    def close(self) -> None:
+        """Stops the worker if it still runs (the reader of our output went away)."""
+        if self._proc is None:
+            return
+        if self._proc.is_alive():
+            self._proc.terminate()
+        self._proc.join()
+        self._conn.close()
+        self._proc = None
+
+
+def _widen(conn: Any) -> None:
+    """A pipe of PIPE_BYTES (Linux; 64 KiB otherwise): the worker can leave
+    a few batches and parse on while the main process is busy, instead of
+    waiting for it at every batch."""
+    try:
+        import fcntl
+        fcntl.fcntl(conn.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):
+        pass
+
+
+def worth_a_worker(path: str, fp: BinaryIO) -> bool:
+    """Two processes for a regular file of MIN_BYTES or more, when two cores
+    are ours to use and processes can fork (Linux, BSD; not stdin)."""
+    if path == "-" or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    if cores < 2:
+        return False
+    try:
+        st = os.fstat(fp.fileno())
+    except (AttributeError, OSError, ValueError):
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_size >= MIN_BYTES

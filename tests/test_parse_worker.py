@@ -1,0 +1,150 @@
+"""plugin/parse_worker.py: ``parse`` of a big file with a worker process
+writes exactly what one process writes (events, their order, the summary),
+and loses nothing when the file ends badly."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bouncewatch.parsers.records import Delivery, MessageInfo, MessageOutcome, Relay, Reply
+from bouncewatch.plugin import cli, parse_worker
+from bouncewatch.plugin.lineparse import LineParser
+from bouncewatch.plugin.parse_worker import ParsedLines, _decode, _encode
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATE = ROOT / "bench" / "generate.py"
+
+# Lines whose records or envelopes take the less common paths: a message that
+# is not the line's tail (journald JSON), a Sendmail line naming two
+# recipients (a tuple of records), an Exim main-log line, invalid UTF-8, a
+# line of another program, garbage, and a last line without its newline.
+ODD_LINES = [
+    json.dumps({"SYSLOG_IDENTIFIER": "postfix/smtp", "_PID": "314", "_HOSTNAME": "mx",
+                "__REALTIME_TIMESTAMP": "1795000000000000",
+                "MESSAGE": "4F00A1: to=<a@Example.org>, relay=mx.example.org[192.0.2.1]:25, delay=1, "
+                           "dsn=5.1.1, status=bounced (host mx.example.org[192.0.2.1] said: "
+                           "550 5.1.1 <a@example.org>: user unknown (in reply to RCPT TO command))"}),
+    "Nov 22 10:00:00 mx sendmail[10]: 5AMA0000000010: to=a@grey.example,b@down.example, "
+    "ctladdr=www-data (33/33), delay=00:00:00, xdelay=00:00:00, mailer=relay, pri=30300, "
+    "relay=[127.0.0.1] [127.0.0.1], dsn=4.0.0, stat=Deferred: Connection refused by [127.0.0.1]",
+    "2026-11-22 10:00:01 1rA2b3-000AB4-C5 ** bob@example.net R=dnslookup T=remote_smtp "
+    "H=mx.example.net [192.0.2.7]: SMTP error from remote mail server after RCPT TO:<bob@example.net>: "
+    "550 5.1.1 No such user",
+    "Nov 22 10:00:02 mx postfix/smtp[11]: 4F00A2: to=<caf\udcc3@example.org>, status=deferred (x)",
+    "Nov 22 10:00:03 mx CRON[12]: (root) CMD (true)",
+    "not a log line at all",
+]
+
+
+def _log(tmp_path: Path, lines: int = 6000) -> Path:
+    log = tmp_path / "mail.log"
+    subprocess.run([sys.executable, str(GENERATE), "--lines", str(lines), "--msg-rate", "0.25",
+                    "--min-backoff", "60", "--queue-lifetime", "400", "--failure-scale", "5",
+                    "--seed", "3", "-o", str(log)], check=True, timeout=60)
+    odd = "\n".join(ODD_LINES).encode("utf-8", "surrogateescape")
+    with log.open("ab") as f:
+        f.write(odd + b"\n" + b"Nov 22 10:00:04 mx postfix/qmgr[13]: 4F00A3: removed")
+    return log
+
+
+def _parse(monkeypatch, capsys, argv: list[str], *, worker: bool) -> tuple[str, str]:
+    monkeypatch.setattr(parse_worker, "MIN_BYTES", 0 if worker else 1 << 62)
+    monkeypatch.setattr(parse_worker, "BATCH", 97)  # many batches, one ending mid-file
+    used = []
+    real = parse_worker.worth_a_worker
+    monkeypatch.setattr(parse_worker, "worth_a_worker", lambda *a: used.append(real(*a)) or used[-1])
+    assert cli.main(argv) in (0, 1)
+    assert used == [worker]
+    return capsys.readouterr()
+
+
+@pytest.fixture
+def two_cores(monkeypatch):
+    if "fork" not in parse_worker.multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform: parse always runs in one process")
+    monkeypatch.setattr(parse_worker.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+
+
+@pytest.mark.parametrize("extra", [["--all"], []])
+def test_worker_writes_what_one_process_writes(tmp_path, monkeypatch, capsys, two_cores, extra):
+    log = _log(tmp_path)
+    argv = ["parse", "--no-progress", *extra, str(log)]
+    one = _parse(monkeypatch, capsys, argv, worker=False)
+    two = _parse(monkeypatch, capsys, argv, worker=True)
+    assert one.out.count("\n") > 100
+    assert two.out == one.out
+    assert two.err == one.err
+    assert "unterminated_last_line=1" in one.err and "invalid_utf8=1" in one.err
+
+
+def test_the_worker_is_used_only_when_it_pays(tmp_path, two_cores, monkeypatch):
+    log = _log(tmp_path, 500)
+    with log.open("rb") as fp:
+        assert not parse_worker.worth_a_worker(str(log), fp)   # small
+        monkeypatch.setattr(parse_worker, "MIN_BYTES", 0)
+        assert parse_worker.worth_a_worker(str(log), fp)
+        assert not parse_worker.worth_a_worker("-", fp)        # stdin
+        monkeypatch.setattr(parse_worker.os, "sched_getaffinity", lambda pid: {0})
+        assert not parse_worker.worth_a_worker(str(log), fp)   # one core
+
+
+def test_truncated_gzip_keeps_the_events_before_the_damage(tmp_path, monkeypatch, capsys, two_cores):
+    data = gzip.compress(_log(tmp_path).read_bytes())
+    bad = tmp_path / "mail.log.gz"
+    bad.write_bytes(data[: len(data) * 2 // 3])
+    argv = ["parse", "--no-progress", "--all", str(bad)]
+    one = _parse(monkeypatch, capsys, argv, worker=False)
+    two = _parse(monkeypatch, capsys, argv, worker=True)
+    assert "error reading" in one.err and one.out.count("\n") > 50
+    assert (two.out, two.err) == (one.out, one.err)
+
+
+def test_records_cross_as_flat_tuples_and_come_back_equal():
+    recs = [
+        Delivery("postfix", "4F00A1", "a@example.org", "bounced", "550 no", orig_recipient="b@example.org",
+                 relay=Relay("mx.example.org", "192.0.2.1", 25), delay=1.5, dsn="5.1.1",
+                 reply=Reply(550, "5.1.1", "RCPT TO", "no", "mx.example.org"), sender="s@example.net",
+                 size=10, message_id="id@x", bounce_of="4F00A0"),
+        Delivery("postfix", "4F00A2", "a@example.org", "sent"),
+        MessageInfo("postfix", "4F00A1", sender="", size=3, message_id="m", nrcpt=2, bounce_of="X"),
+        MessageOutcome("postfix", "4F00A1", "expired", "expired, returned", sender="s@x"),
+        MessageOutcome("postfix", "4F00A1", None),
+    ]
+    for rec in recs:
+        row = _encode(rec)
+        assert all(isinstance(v, (str, int, float, tuple, type(None))) for v in row)
+        assert _decode(row) == rec
+    assert _decode(_encode(tuple(recs[:2]))) == tuple(recs[:2])
+
+
+def test_in_process_lines_are_the_same_records(tmp_path):
+    log = _log(tmp_path, 800)
+    counts: Counter[str] = Counter()
+    with log.open("rb") as fp:
+        here = list(ParsedLines(fp, LineParser(), counts, parallel=False))
+    direct: Counter[str] = Counter()
+    lp = LineParser()
+    expected = []
+    for offset_text in _lines_with_offsets(log.read_bytes()):
+        offset, text = offset_text
+        parsed = lp.parse(text, direct)
+        if parsed is not None:
+            expected.append((text, parsed[0], parsed[1], offset))
+    assert here == expected
+    assert counts["lines"] == direct["lines"]
+
+
+def _lines_with_offsets(data: bytes):
+    offset = 0
+    for raw in io.BytesIO(data):
+        body = raw.rstrip(b"\n")
+        yield offset, body.decode("utf-8", "backslashreplace")
+        offset += len(raw)

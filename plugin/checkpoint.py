@@ -12,10 +12,12 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-
-import orjson
 from pathlib import Path
 from typing import Any
+
+import orjson
+
+from .durable import fsync_dir
 
 VERSION = 1
 
@@ -89,11 +91,7 @@ class CheckpointStore:
         finally:
             os.close(fd)
         os.replace(tmp, self.path)
-        dfd = os.open(self.dir, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
+        fsync_dir(self.dir)
 
 
 def default_state_dir() -> Path:

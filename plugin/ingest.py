@@ -38,6 +38,7 @@ from bouncewatch.parsers.records import Delivery, Envelope, Relay
 from bouncewatch.parsers.returned import ReturnedMail, analyze
 
 from .classify.engine import Classifier
+from .durable import fsync_dir
 from .event import event_id, rule_context
 
 EX_TEMPFAIL = 75
@@ -107,7 +108,7 @@ def spool(fp: BinaryIO, state_dir: Path) -> Spooled:
             os.fsync(out.fileno())
         final = dirs["new"] / name
         os.rename(tmp, final)
-        _fsync_dir(dirs["new"])
+        fsync_dir(dirs["new"])
     except OSError as e:
         try:
             tmp.unlink()  # a half-written copy: the MTA still has the message
@@ -116,13 +117,6 @@ def spool(fp: BinaryIO, state_dir: Path) -> Spooled:
         raise SpoolError(f"cannot spool the message in {state_dir}: {e.strerror or e}") from e
     return Spooled(final, digest, size, head, truncated)
 
-
-def _fsync_dir(d: Path) -> None:
-    fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # -- events ---------------------------------------------------------------------------

@@ -36,6 +36,8 @@ import threading
 import zlib
 from dataclasses import dataclass
 
+from ..durable import fsync_dir
+
 log = logging.getLogger("bouncewatch.sinks.spool")
 
 OVERFLOW_POLICIES = ("block", "drop-oldest", "drop-newest")
@@ -132,7 +134,7 @@ class DiskSpool:
                 f.flush()
                 os.fsync(f.fileno())
             os.rename(tmp, path)
-            _fsync_dir(self.dir)
+            fsync_dir(self.dir)
             entry = _Entry(seq, len(blob), len(records))
             if front:
                 self._entries.appendleft(entry)
@@ -282,10 +284,3 @@ def _count(path: str) -> int:
     with open(path, "rb") as f:
         return len(_decode(f.read()))
 
-
-def _fsync_dir(path: str) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -17,11 +17,10 @@ seen in a 4xx reply ("450 4.1.1 user unknown") keeps its category but is typed
 soft with action retry. Every event is classified: if no rule matches, the
 status decides (rule ``builtin:status``).
 
-Results are cached per distinct tuple of the fields the rules read, because a
-busy server repeats the same replies. Most replies carry per-message ids, so
-a second memo keys decisions by what the rules can see of a delivery
+Decisions are remembered by what the rules can see of a delivery
 (signature.py: which patterns match each field, which constants it equals),
-and a true miss is cheap too: the three tables share one MatchBank (a field
+because a busy server repeats the same replies, most with per-message ids
+the rules do not look at. A true miss is cheap too: the three tables share one MatchBank (a field
 is scanned once), and each table's RuleIndex (index.py) names the few rules
 that can match at all; only those are evaluated, in order. ``explain`` walks
 every rule and finds the same one.
@@ -34,13 +33,12 @@ that. Errors are found, and reported, only by a full load.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from . import rulecache
-from .expr import Evidence, ExprError, Hits, MatchBank, Predicate, build, compile_expr, resolve
+from .expr import Evidence, ExprError, Hits, MatchBank, Predicate, build, compile_expr
 from .index import RuleIndex
 from .signature import Signature
 
@@ -146,19 +144,13 @@ class Classifier:
 
     def _prepare(self, cache_size: int) -> None:
         """The lookup structures over the loaded tables."""
-        paths: set[tuple[str, ...]] = set()
-        for r in (*self.providers, *self.blocklists, *self.rules):
-            paths |= r.when.fields
-        paths -= {("provider",), ("blocklist",)}
-        self._key_paths = tuple(sorted(paths))
         self._inheriting = frozenset(r.name for r in self.rules if r.inherits_cause)
         self._tables = {name: (rules, [r.when for r in rules], RuleIndex([r.when for r in rules]))
                         for name, rules in (("provider", self.providers), ("blocklist", self.blocklists),
                                             ("rule", self.rules))}
-        self._cache: OrderedDict[tuple, Classification] = OrderedDict()
         self._cache_size = cache_size
         # decisions by what the rules can see (signature.py): replies that
-        # differ only in ids share one
+        # differ only in ids share one; identical replies, too
         self._signature = Signature((r.when for r in (*self.providers, *self.blocklists, *self.rules)),
                                     derived=(("provider",), ("blocklist",)), direct=(("status",),))
         self._decisions: dict[tuple, Classification] = {}
@@ -286,23 +278,17 @@ class Classifier:
     def classify(self, ctx: dict[str, Any], prior_cause: str | None = None) -> tuple[Classification, bool]:
         """-> (classification, whether the deciding rule inherits the cause).
         ``ctx`` gains ``provider`` and ``blocklist``."""
-        key = tuple([resolve(ctx, p) for p in self._key_paths])
-        hit = self._cache.get(key)
+        hits = self._bank.hits(ctx)
+        sig = self._signature.of(ctx, hits)
+        hit = self._decisions.get(sig) if sig is not None else None
         if hit is None:
-            hits = self._bank.hits(ctx)
-            sig = self._signature.of(ctx, hits)
-            hit = self._decisions.get(sig) if sig is not None else None
-            if hit is None:
-                hit, _ = self._decide(ctx, None, hits)
-                if sig is not None:
-                    if len(self._decisions) >= self._cache_size:
-                        self._decisions.clear()
-                    self._decisions[sig] = hit
-            else:
-                ctx["provider"], ctx["blocklist"] = hit.provider, hit.blocklist
-            self._cache[key] = hit
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+            hit, _ = self._decide(ctx, None, hits)
+            if sig is not None:
+                if len(self._decisions) >= self._cache_size:
+                    self._decisions.clear()
+                self._decisions[sig] = hit
+        else:
+            ctx["provider"], ctx["blocklist"] = hit.provider, hit.blocklist
         inherits = hit.rule in self._inheriting
         if inherits and prior_cause:
             return _with_cause(hit, prior_cause), True

@@ -9,13 +9,19 @@ classification. A Gmail ``250 2.0.0 OK 1795154461 a2lx...879 - gsmtp``
 differs from the next one in its ids, not in any answer: the classifier
 remembers decisions by this key, and only a delivery no rule set has seen
 the like of is evaluated rule by rule.
+
+The answers about a field are a function of its value alone, so they are
+remembered per value: most fields of a delivery (status, dsn, relay host,
+domain, command) repeat, and a key then costs a dictionary lookup per field
+rather than the questions themselves. Only values that are new, nearly
+always a reply text with its ids, are asked (one pattern-set scan each).
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from .expr import Hits, Predicate, _num, _str, resolve
+from .expr import MEMO_MAX_LEN, MEMO_SIZE, Hits, Predicate, _num, _str, resolve
 
 _OTHER = object()  # "none of the constants any rule compares this field with"
 
@@ -37,34 +43,44 @@ class Signature:
                 else:
                     q[kind] = True
         skip = set(derived)
+        # per field: (path, its questions, the answers remembered per value)
         self._plan = tuple(
-            (path, q["hit"], q["none"], q["truthy"], frozenset(q["eq"]) if q.get("eq_used") else None,
-             frozenset(q["in"]) if q.get("in_used") else None, q["num"])
+            (path, (q["hit"], q["none"], q["truthy"], frozenset(q["eq"]) if q.get("eq_used") else None,
+                    frozenset(q["in"]) if q.get("in_used") else None, q["num"]), {})
             for path, q in sorted(plan.items()) if path not in skip)
         self._direct = tuple(direct)
 
     def of(self, ctx: Mapping[str, Any], hits: Hits) -> tuple | None:
-        """The key, or None when a value cannot be part of one (unhashable)."""
+        """The key, or None when a value cannot be part of one (unhashable).
+        Fills ``hits`` with the matches of every field it asks about, so a
+        decision taken after a miss scans nothing twice."""
         parts: list[Any] = []
         add = parts.append
-        for path, hit, none, truthy, eqs, ins, num in self._plan:
-            v = resolve(ctx, path)
-            if hit:
-                add(hits[path])
-            if none:
-                add(v is None)
-            if truthy:
-                add(bool(v))
-            if eqs is not None:
-                sv = v if type(v) is str else _str(v)
-                add(sv if sv in eqs else _OTHER)
-            if ins is not None:
-                try:
-                    add(v if v in ins else _OTHER)
-                except TypeError:
+        for path, questions, memo in self._plan:
+            v = ctx.get(path[0]) if len(path) == 1 else resolve(ctx, path)
+            if not questions[0]:  # no pattern to scan: the answers cost less than remembering them
+                answers = _ask(questions, path, v, hits)
+                if answers is None:
                     return None
-            if num:
-                add(_num(v))
+                add(answers)
+                continue
+            # True == 1 == 1.0 share a hash but not their answers: type is part of the key
+            mkey = v if type(v) is str else (type(v), v)
+            try:
+                answers = memo.get(mkey)
+            except TypeError:
+                return None
+            if answers is None:
+                answers = _ask(questions, path, v, hits)
+                if answers is None:
+                    return None
+                if type(v) is not str or len(v) <= MEMO_MAX_LEN:
+                    if len(memo) >= MEMO_SIZE:
+                        memo.clear()
+                    memo[mkey] = answers
+            else:
+                hits[path] = answers[0]
+            add(answers)
         for path in self._direct:
             v = resolve(ctx, path)
             try:
@@ -73,3 +89,25 @@ class Signature:
                 return None
             add(v)
         return tuple(parts)
+
+
+def _ask(questions: tuple, path: tuple[str, ...], v: Any, hits: Hits) -> tuple | None:
+    """The answers to one field's questions about value ``v``; the hit set
+    first (``of`` copies it back into ``hits``)."""
+    hit, none, truthy, eqs, ins, num = questions
+    out: list[Any] = [hits[path] if hit else None]
+    if none:
+        out.append(v is None)
+    if truthy:
+        out.append(bool(v))
+    if eqs is not None:
+        sv = v if type(v) is str else _str(v)
+        out.append(sv if sv in eqs else _OTHER)
+    if ins is not None:
+        try:
+            out.append(v if v in ins else _OTHER)
+        except TypeError:
+            return None
+    if num:
+        out.append(_num(v))
+    return tuple(out)

@@ -33,6 +33,11 @@ MONTHS = {m: i for i, m in enumerate(
 _RFC3164 = re.compile(
     r"(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? "
     r"(\S+) ([^\s\[:]+)(?:\[(\d{1,10})\])?: ?")
+# The same head without a <PRI>, the stamp as one group: the stamp's datetime
+# is cached by its text, so its parts are split out (_STAMP3164) only on a miss.
+_HEAD3164 = re.compile(
+    r"([A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d(?:\.\d{1,6})?) (\S+) ([^\s\[:]+)(?:\[(\d{1,10})\])?: ?")
+_STAMP3164 = re.compile(r"([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?")
 _ISO = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d)? ")
 _HOST_PROG = re.compile(r"(\S+) ([^\s\[:]+)(?:\[(\d{1,10})\])?: ?")
@@ -101,6 +106,7 @@ class EnvelopeParser:
         self.ref = ref
         self.tz = tz
         self._stamps: dict[str, datetime] = {}
+        self._minutes: dict[tuple[int, int, int, int], datetime] = {}
         self._exim_stamps: dict[tuple[str, str | None], datetime] = {}
 
     def parse(self, line: str) -> Envelope | None:
@@ -152,14 +158,66 @@ class EnvelopeParser:
             self._stamps[stamp] = ts
         return Envelope(ts, host, program, int(pid) if pid else None, line[m.end():])
 
+    def head(self, line: str) -> tuple[datetime, str, str, str | None, int] | None:
+        """``(timestamp, host, program, pid, message start)`` of a line in the
+        common RFC 3164 form (no ``<PRI>``, not Exim's program), without
+        building an :class:`Envelope`: a caller that drops most lines on
+        their program or message builds one only for the lines it keeps.
+        None: not that form; :meth:`parse` decides what the line is. Where
+        it answers, ``Envelope(*head[:4], line[head[4]:])`` is what
+        :meth:`parse` returns (the same regex, less the optional PRI)."""
+        m = _HEAD3164.match(line)
+        if m is None:
+            return None
+        stamp, host, program, pid = m.groups()
+        if program[:4] == "exim":
+            return None
+        ts = self._stamps.get(stamp)
+        if ts is None:
+            ts = self._stamp_of(stamp)
+            if ts is None:
+                return None
+        return ts, host, program, pid, m.end()
+
+    def _stamp_of(self, stamp: str) -> datetime | None:
+        """A stamp :meth:`head` has not seen, parsed and cached (only valid ones)."""
+        mon, day, hh, mm, ss, frac = _STAMP3164.fullmatch(stamp).groups()  # type: ignore[union-attr]
+        month = MONTHS.get(mon)
+        if month is None:
+            return None
+        ts = self._stamp3164(month, int(day), int(hh), int(mm), int(ss), _frac(frac))
+        if ts is not None:
+            if len(self._stamps) > 4096:
+                self._stamps.clear()
+            self._stamps[stamp] = ts
+        return ts
+
     def _stamp3164(self, month: int, day: int, hh: int, mm: int, ss: int, us: int) -> datetime | None:
-        ref = self.ref or datetime.now(self.tz or timezone.utc).astimezone(self.tz)
-        year = infer_year(month, day, ref)
+        # A busy log has a new second every few lines: the year, the zone and
+        # the datetime are worked out once per minute (cached; zone offsets
+        # change on whole minutes), the second put in by replace().
+        key = (month, day, hh, mm)
+        base = self._minutes.get(key)
+        if base is None:
+            ref = self.ref or datetime.now(self.tz or timezone.utc).astimezone(self.tz)
+            year = infer_year(month, day, ref)
+            try:
+                naive = datetime(year, month, day, hh, mm)
+            except ValueError:
+                return None
+            base = naive.replace(tzinfo=self.tz) if self.tz else naive.astimezone()
+            if len(self._minutes) > 4096:
+                self._minutes.clear()
+            self._minutes[key] = base
         try:
-            naive = datetime(year, month, day, hh, mm, ss, us)
+            return base.replace(second=ss, microsecond=us)
         except ValueError:
             return None
-        return naive.replace(tzinfo=self.tz) if self.tz else naive.astimezone()
+
+    def clear_cache(self) -> None:
+        """Forget cached stamps (the reference time changed)."""
+        self._stamps.clear()
+        self._minutes.clear()
 
     # -- RFC 3339 high precision -------------------------------------------
     def _iso(self, line: str) -> Envelope | None:

@@ -106,6 +106,12 @@ class EnvelopeParser:
         self.ref = ref
         self.tz = tz
         self._stamps: dict[str, datetime] = {}
+        # For callers that split many lines themselves (LineParser.parse_block):
+        # a match of the common RFC 3164 head, no <PRI>, groups (stamp, host,
+        # program, pid), the message from its end. Where it matches and the
+        # program is not Exim's, parse() returns Envelope(self.stamp(stamp),
+        # host, program, pid, message), or None when the stamp is no date.
+        self.match_head = _HEAD3164.match
         self._minutes: dict[tuple[int, int, int, int], datetime] = {}
         self._exim_stamps: dict[tuple[str, str | None], datetime] = {}
 
@@ -158,29 +164,12 @@ class EnvelopeParser:
             self._stamps[stamp] = ts
         return Envelope(ts, host, program, int(pid) if pid else None, line[m.end():])
 
-    def head(self, line: str) -> tuple[datetime, str, str, str | None, int] | None:
-        """``(timestamp, host, program, pid, message start)`` of a line in the
-        common RFC 3164 form (no ``<PRI>``, not Exim's program), without
-        building an :class:`Envelope`: a caller that drops most lines on
-        their program or message builds one only for the lines it keeps.
-        None: not that form; :meth:`parse` decides what the line is. Where
-        it answers, ``Envelope(*head[:4], line[head[4]:])`` is what
-        :meth:`parse` returns (the same regex, less the optional PRI)."""
-        m = _HEAD3164.match(line)
-        if m is None:
-            return None
-        stamp, host, program, pid = m.groups()
-        if program[:4] == "exim":
-            return None
+    def stamp(self, stamp: str) -> datetime | None:
+        """The datetime of an RFC 3164 stamp as :attr:`match_head` captures it
+        (``Nov  2 13:31:27[.123456]``), cached; None for no valid date."""
         ts = self._stamps.get(stamp)
-        if ts is None:
-            ts = self._stamp_of(stamp)
-            if ts is None:
-                return None
-        return ts, host, program, pid, m.end()
-
-    def _stamp_of(self, stamp: str) -> datetime | None:
-        """A stamp :meth:`head` has not seen, parsed and cached (only valid ones)."""
+        if ts is not None:
+            return ts
         mon, day, hh, mm, ss, frac = _STAMP3164.fullmatch(stamp).groups()  # type: ignore[union-attr]
         month = MONTHS.get(mon)
         if month is None:

@@ -72,11 +72,20 @@ def parse_at(program: str, text: str, start: int) -> Record | None:
     return None
 
 
+# qmgr's line for a message it takes in: "from=<s@x>, size=1234, nrcpt=2 (queue active)".
+_QMGR_HEAD = re.compile(r"from=(?:<([^>]*)>|([^<,][^,]*)), size=([^<,][^,]*|), nrcpt=([^<,][^,]*|)\Z")
+
+
 def _qmgr(qid: str, body: str) -> Record | None:
     if body == "removed":
         return MessageOutcome(MTA, qid, None)
     if not body.startswith("from="):
         return None
+    m = _QMGR_HEAD.match(body)
+    if m is not None:  # what scan_fields makes of it, see _DELIVERY_HEAD
+        sender, size, nrcpt = m[1] if m[2] is None else m[2], m[3], m[4].split(" ", 1)[0]
+        return MessageInfo(MTA, qid, sender, int(size) if size and size.isdigit() else None, None,
+                           int(nrcpt) if nrcpt and nrcpt.isdigit() else None)
     fields, rest = scan_fields(body)
     sender = fields.get("from", "")
     status = fields.get("status")
@@ -91,12 +100,14 @@ def _qmgr(qid: str, body: str) -> Record | None:
 
 
 # The head of nearly every delivery line, in the order Postfix writes it. Where
-# it matches, it splits exactly as scan_fields does (a bracketed value ends at
-# its first ">", which must be followed by ", "; any other value at its
-# first ","), so a line it does not match goes to scan_fields instead.
+# it matches, it splits exactly as scan_fields does (a value in brackets ends
+# at its first ">", which must be followed by ", "; any other value, which
+# must not start with "<", at its first ","), so a line it does not match goes
+# to scan_fields instead.
 _DELIVERY_HEAD = re.compile(
-    r"to=(?:<([^>]*)>|([^<,][^,]*)), (?:orig_to=(?:<([^>]*)>|([^<,][^,]*)), )?relay=([^,]*), "
-    r"(?:conn_use=[^,]*, )?delay=([^,]*), delays=[^,]*, dsn=([^,]*), status=([^ ]*)")
+    r"to=(?:<([^>]*)>|([^<,][^,]*)), (?:orig_to=(?:<([^>]*)>|([^<,][^,]*)), )?relay=([^<,][^,]*|), "
+    r"(?:conn_use=(?:[^<,][^,]*|), )?delay=([^<,][^,]*|), delays=(?:[^<,][^,]*|), dsn=([^<,][^,]*|), "
+    r"status=([^ ]*)")
 
 
 def _delivery(qid: str, body: str) -> Delivery | None:
@@ -170,7 +181,7 @@ def scan_fields(body: str) -> tuple[dict[str, str], str]:
         if j < n and body[j] == "<":
             end = body.find(">, ", j)
             if end < 0:
-                end = body.rfind(">")
+                end = body.rfind(">", j)  # after the "<": one before it would send us back, for ever
                 if end < 0:
                     fields[key] = body[j + 1:]
                     return fields, ""

@@ -45,17 +45,28 @@ PIPE_BYTES = 1 << 20   # Linux's default pipe-max-size for an unprivileged proce
 Parsed_line = tuple[str, Envelope, Any, int]   # (line, envelope, record(s), offset)
 
 # -- records across the pipe ------------------------------------------------------
-# A record or envelope crosses as its class and its fields in order, so that
-# unpickling is one call of the class with those arguments, made by pickle's C
-# code: pickle's default for a dataclass (a state dict, set attribute by
-# attribute) costs the main process many times as much. The table is this
-# module's Pickler's own, not copyreg's: nothing else that pickles records changes.
+# A line's envelope and record cross as tuples of their fields, taken by
+# attrgetter (C, no Python call per object), and the main process calls the
+# classes with them. What is nested deeper (a Delivery's Relay and Reply, the
+# records of a Sendmail line naming several recipients) crosses as its class
+# and fields through the Pickler's dispatch table, so that unpickling is one
+# call of the class: pickle's default for a dataclass (a state dict, set
+# attribute by attribute) costs the main process many times as much. Relays
+# and replies are shared objects (parser caches): most cross once per batch.
+# The table is this module's Pickler's own, not copyreg's: nothing else that
+# pickles records changes.
+_RECORDS = (Delivery, MessageInfo, MessageOutcome)
+_KIND = {cls: kind for kind, cls in enumerate(_RECORDS)}
+_FIELDS = [attrgetter(*[f.name for f in fields(cls)]) for cls in _RECORDS]
+_ENVELOPE = attrgetter("timestamp", "host", "program", "pid")
+
+
 def _reducer(cls: type) -> Any:
     get = attrgetter(*[f.name for f in fields(cls)])
     return lambda obj: (cls, get(obj))
 
 
-_TABLE = {cls: _reducer(cls) for cls in (Envelope, Delivery, MessageInfo, MessageOutcome, Relay, Reply)}
+_TABLE = {cls: _reducer(cls) for cls in (Envelope, *_RECORDS, Relay, Reply)}
 
 
 def _dumps(obj: Any) -> bytes:
@@ -64,6 +75,21 @@ def _dumps(obj: Any) -> bytes:
     p.dispatch_table = _TABLE  # type: ignore[attr-defined]
     p.dump(obj)
     return buf.getvalue()
+
+
+def _row(text: str, offset: int, env: Envelope, rec: Any) -> tuple:
+    """What crosses for one line (see :func:`_unrow`)."""
+    msg = env.message
+    # the message is nearly always the line's tail: send where it starts
+    at = len(text) - len(msg) if text.endswith(msg) else msg
+    kind = _KIND.get(type(rec), -1)
+    return text, offset, _ENVELOPE(env), at, kind, rec if kind < 0 else _FIELDS[kind](rec)
+
+
+def _unrow(row: tuple) -> Parsed_line:
+    text, offset, (ts, host, program, pid), at, kind, rec = row
+    env = Envelope(ts, host, program, pid, text[at:] if type(at) is int else at)
+    return text, env, rec if kind < 0 else _RECORDS[kind](*rec), offset
 
 
 # -- the worker ------------------------------------------------------------------------
@@ -89,7 +115,7 @@ def _parse_into(conn: Any, fp: BinaryIO, mta: str, ref: datetime | None, tz: tzi
             if not terminated:
                 counts["unterminated_last_line"] += 1
             for i, env, rec in lines.parse_block(texts, counts):
-                rows.append((texts[i], env, rec, offsets[i]))
+                rows.append(_row(texts[i], offsets[i], env, rec))
                 if len(rows) >= BATCH:
                     conn.send_bytes(_dumps((rows, _tell(raw))))
                     rows = []
@@ -173,7 +199,7 @@ class ParsedLines:
                     raise WorkerError(tail)
                 return
             self._pos = tail
-            yield from rows
+            yield from map(_unrow, rows)
 
     def close(self) -> None:
         """Stops the worker if it still runs (the reader of our output went away)."""

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import gzip
 from collections import Counter
-from itertools import accumulate
+from itertools import accumulate, count
+from operator import add
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
 
@@ -138,14 +139,19 @@ def iter_blocks(fp: BinaryIO, counts: Counter, max_line: int = MAX_LINE, start: 
 
 def _split(buf: bytes, offset: int, counts: Counter, max_line: int) -> tuple[list[str], list[int]]:
     """Whole lines (``buf`` holds no final newline) -> texts and start offsets."""
-    parts = buf.split(b"\n")
-    offsets = list(accumulate([len(p) + 1 for p in parts], initial=offset))
-    offsets.pop()
-    if b"\x00" not in buf and b"\r" not in buf and max(map(len, parts)) <= max_line:
+    if b"\x00" not in buf and b"\r" not in buf:
         try:
-            return buf.decode("utf-8").split("\n"), offsets
+            text = buf.decode("utf-8")
         except UnicodeDecodeError:
             pass
+        else:
+            texts = text.split("\n")
+            # byte lengths: ASCII text (nearly every log) has one byte per character
+            lengths = list(map(len, texts if text.isascii() else buf.split(b"\n")))
+            if max(lengths) <= max_line:
+                return texts, _starts(lengths, offset)
+    parts = buf.split(b"\n")
+    offsets = _starts(list(map(len, parts)), offset)
     texts, starts = [], []
     for raw, at in zip(parts, offsets):
         if len(raw) > max_line:
@@ -156,6 +162,13 @@ def _split(buf: bytes, offset: int, counts: Counter, max_line: int) -> tuple[lis
         texts.append(decode(raw, counts))
         starts.append(at)
     return texts, starts
+
+
+def _starts(lengths: list[int], offset: int) -> list[int]:
+    """Where each line starts: ``offset`` + the lengths of those before it + their newlines."""
+    starts = list(map(add, accumulate(lengths, initial=0), count(offset)))
+    starts.pop()
+    return starts
 
 
 def open_log(path: str) -> BinaryIO:

@@ -49,7 +49,7 @@ class LineParser:
         self.mta = mta
         self.envelopes = EnvelopeParser(ref=ref, tz=tz)
         self._claims: dict[str, ModuleType | None] = {}
-        self._fast: dict[str, tuple[ModuleType | None, Any]] = {}   # parse_block's: program -> (module, its parse_at)
+        self._fast: dict[str, tuple[Any, Any, str]] = {}   # parse_block's, see _fast_entry
 
     def set_reference_time(self, ref: datetime | None) -> None:
         """Year inference for the next file (its mtime), see envelope.infer_year."""
@@ -97,10 +97,10 @@ class LineParser:
             m = match_head(line)
             if m is not None:
                 stamp, host, program, pid = m.groups()
-                try:
-                    mod, parse_at = fast[program]
+                try:  # one str per program name, shared by its envelopes (pickled once per batch)
+                    mod, parse_at, program = fast[program]
                 except KeyError:
-                    mod, parse_at = fast[program] = self._fast_entry(program)
+                    mod, parse_at, program = fast[program] = self._fast_entry(program)
                 if mod is _GENERIC:
                     m = None
             if m is None:  # another form, or Exim's program: the whole envelope parser
@@ -148,16 +148,16 @@ class LineParser:
                 counts[key] += n
         return out
 
-    def _fast_entry(self, program: str) -> tuple[Any, Any]:
+    def _fast_entry(self, program: str) -> tuple[Any, Any, str]:
         """parse_block's per-program decision: (claiming module or None, its
-        ``parse_at`` if it has one), or _GENERIC for a program whose
-        envelope needs more than the head (Exim's strips its own stamp)."""
+        ``parse_at`` if it has one, the name), or _GENERIC for a program
+        whose envelope needs more than the head (Exim's strips its own stamp)."""
         if len(self._fast) > 10_000:
             self._fast.clear()
         if program[:4] == "exim":
-            return _GENERIC, None
+            return _GENERIC, None, program
         mod = self._claimant(program)
-        return mod, getattr(mod, "parse_at", None)
+        return mod, getattr(mod, "parse_at", None), program
 
     def _claimant(self, program: str) -> ModuleType | None:
         try:

@@ -20,6 +20,7 @@ bounded whichever side is slower.
 
 from __future__ import annotations
 
+import gc
 import io
 import multiprocessing
 import os
@@ -96,6 +97,10 @@ def _unrow(row: tuple) -> Parsed_line:
 def _work(conn: Any, fp: BinaryIO, mta: str, ref: datetime | None, tz: tzinfo | None) -> None:
     # Ctrl-C reaches both processes: the main one stops us (ParsedLines.close)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # What we inherited (the main process's classifier, rules, caches) is
+    # never garbage here: out of the collector's sight, a collection does not
+    # walk it, nor copy its pages (writing their GC headers) from the parent.
+    gc.freeze()
     try:
         _parse_into(conn, fp, mta, ref, tz)
     except OSError:  # the main process went away (closed the pipe): nobody to tell

@@ -20,7 +20,7 @@ import pytest
 from bouncewatch.parsers.records import Delivery, Envelope, MessageInfo, MessageOutcome, Relay, Reply
 from bouncewatch.plugin import cli, parse_worker
 from bouncewatch.plugin.lineparse import LineParser
-from bouncewatch.plugin.parse_worker import ParsedLines, _dumps
+from bouncewatch.plugin.parse_worker import ParsedLines, _dumps, _row, _unrow
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE = ROOT / "bench" / "generate.py"
@@ -128,6 +128,13 @@ def test_records_cross_as_class_and_fields_and_come_back_equal():
     ops = {op.name for op, _, _ in pickletools.genops(data)}
     assert "REDUCE" in ops and not ops & {"NEWOBJ", "NEWOBJ_EX", "BUILD"}
     assert pickle.loads(data) == (recs, tuple(recs[:2]))
+    # a line's row: its envelope and record as fields, the message where it starts in the line
+    ts = recs[-1].timestamp
+    line = "Nov 22 10:00:00 mx postfix/smtp[12]: 4F00A1: to=<a>"
+    for env in (Envelope(ts, "mx", "postfix/smtp", 12, "4F00A1: to=<a>"),
+                Envelope(ts, None, "postfix/smtp", None, "not the line's tail")):
+        for rec in (*recs[:5], tuple(recs[:2])):
+            assert _unrow(pickle.loads(_dumps(_row(line, 7, env, rec)))) == (line, env, rec, 7)
 
 
 def test_in_process_lines_are_the_same_records(tmp_path):

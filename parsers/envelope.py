@@ -33,6 +33,11 @@ MONTHS = {m: i for i, m in enumerate(
 _RFC3164 = re.compile(
     r"(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? "
     r"(\S+) ([^\s\[:]+)(?:\[(\d{1,10})\])?: ?")
+# The same head without a <PRI>, the stamp as one group: the stamp's datetime
+# is cached by its text, so its parts are split out (_STAMP3164) only on a miss.
+_HEAD3164 = re.compile(
+    r"([A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d(?:\.\d{1,6})?) (\S+) ([^\s\[:]+)(?:\[(\d{1,10})\])?: ?")
+_STAMP3164 = re.compile(r"([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?")
 _ISO = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d)? ")
 _HOST_PROG = re.compile(r"(\S+) ([^\s\[:]+)(?:\[(\d{1,10})\])?: ?")
@@ -101,6 +106,13 @@ class EnvelopeParser:
         self.ref = ref
         self.tz = tz
         self._stamps: dict[str, datetime] = {}
+        # For callers that split many lines themselves (LineParser.parse_block):
+        # a match of the common RFC 3164 head, no <PRI>, groups (stamp, host,
+        # program, pid), the message from its end. Where it matches and the
+        # program is not Exim's, parse() returns Envelope(self.stamp(stamp),
+        # host, program, pid, message), or None when the stamp is no date.
+        self.match_head = _HEAD3164.match
+        self._minutes: dict[tuple[int, int, int, int], datetime] = {}
         self._exim_stamps: dict[tuple[str, str | None], datetime] = {}
 
     def parse(self, line: str) -> Envelope | None:
@@ -152,14 +164,49 @@ class EnvelopeParser:
             self._stamps[stamp] = ts
         return Envelope(ts, host, program, int(pid) if pid else None, line[m.end():])
 
+    def stamp(self, stamp: str) -> datetime | None:
+        """The datetime of an RFC 3164 stamp as :attr:`match_head` captures it
+        (``Nov  2 13:31:27[.123456]``), cached; None for no valid date."""
+        ts = self._stamps.get(stamp)
+        if ts is not None:
+            return ts
+        mon, day, hh, mm, ss, frac = _STAMP3164.fullmatch(stamp).groups()  # type: ignore[union-attr]
+        month = MONTHS.get(mon)
+        if month is None:
+            return None
+        ts = self._stamp3164(month, int(day), int(hh), int(mm), int(ss), _frac(frac))
+        if ts is not None:
+            if len(self._stamps) > 4096:
+                self._stamps.clear()
+            self._stamps[stamp] = ts
+        return ts
+
     def _stamp3164(self, month: int, day: int, hh: int, mm: int, ss: int, us: int) -> datetime | None:
-        ref = self.ref or datetime.now(self.tz or timezone.utc).astimezone(self.tz)
-        year = infer_year(month, day, ref)
+        # A busy log has a new second every few lines: the year, the zone and
+        # the datetime are worked out once per minute (cached; zone offsets
+        # change on whole minutes), the second put in by replace().
+        key = (month, day, hh, mm)
+        base = self._minutes.get(key)
+        if base is None:
+            ref = self.ref or datetime.now(self.tz or timezone.utc).astimezone(self.tz)
+            year = infer_year(month, day, ref)
+            try:
+                naive = datetime(year, month, day, hh, mm)
+            except ValueError:
+                return None
+            base = naive.replace(tzinfo=self.tz) if self.tz else naive.astimezone()
+            if len(self._minutes) > 4096:
+                self._minutes.clear()
+            self._minutes[key] = base
         try:
-            naive = datetime(year, month, day, hh, mm, ss, us)
+            return base.replace(second=ss, microsecond=us)
         except ValueError:
             return None
-        return naive.replace(tzinfo=self.tz) if self.tz else naive.astimezone()
+
+    def clear_cache(self) -> None:
+        """Forget cached stamps (the reference time changed)."""
+        self._stamps.clear()
+        self._minutes.clear()
 
     # -- RFC 3339 high precision -------------------------------------------
     def _iso(self, line: str) -> Envelope | None:

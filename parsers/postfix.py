@@ -41,28 +41,39 @@ def is_postfix(program: str) -> bool:
 
 
 def parse(env: Envelope) -> Record | None:
-    daemon = daemon_of(env.program)
-    if daemon is None:
+    return parse_at(env.program, env.message, 0)
+
+
+def parse_at(program: str, text: str, start: int) -> Record | None:
+    """:func:`parse` of the message that starts at ``start`` in ``text`` (a
+    whole log line): most Postfix lines yield nothing (smtpd sessions, TLS,
+    postscreen), and this turns them down without copying their message."""
+    slash = program.rfind("/")
+    if slash < 0:
         return None
-    msg = env.message
-    m = _QID.match(msg)
+    m = _QID.match(text, start)
     if m is None:
         return None
     qid = m[1]
-    body = msg[m.end():]
+    at = m.end()
+    daemon = program[slash + 1:]
     if daemon == "qmgr":
-        return _qmgr(qid, body)
+        return _qmgr(qid, text[at:])
     if daemon == "cleanup":
-        if body.startswith("message-id="):
-            return MessageInfo(MTA, qid, message_id=strip_angle(body[11:].split(" ", 1)[0]) or None)
+        if text.startswith("message-id=", at):
+            return MessageInfo(MTA, qid, message_id=strip_angle(text[at + 11:].split(" ", 1)[0]) or None)
         return None
     if daemon == "postsuper":
-        if body == "removed" or body.startswith("removed"):
+        if text.startswith("removed", at):
             return MessageOutcome(MTA, qid, "removed", reason="removed by the operator (postsuper)")
         return None
-    if body.startswith("to="):  # to=<a@b>, and to=a@b in some logs
-        return _delivery(qid, body)
+    if text.startswith("to=", at):  # to=<a@b>, and to=a@b in some logs
+        return _delivery(qid, text[at:])
     return None
+
+
+# qmgr's line for a message it takes in: "from=<s@x>, size=1234, nrcpt=2 (queue active)".
+_QMGR_HEAD = re.compile(r"from=(?:<([^>]*)>|([^<,][^,]*)), size=([^<,][^,]*|), nrcpt=([^<,][^,]*|)\Z")
 
 
 def _qmgr(qid: str, body: str) -> Record | None:
@@ -70,6 +81,11 @@ def _qmgr(qid: str, body: str) -> Record | None:
         return MessageOutcome(MTA, qid, None)
     if not body.startswith("from="):
         return None
+    m = _QMGR_HEAD.match(body)
+    if m is not None:  # what scan_fields makes of it, see _DELIVERY_HEAD
+        sender, size, nrcpt = m[1] if m[2] is None else m[2], m[3], m[4].split(" ", 1)[0]
+        return MessageInfo(MTA, qid, sender, int(size) if size and size.isdigit() else None, None,
+                           int(nrcpt) if nrcpt and nrcpt.isdigit() else None)
     fields, rest = scan_fields(body)
     sender = fields.get("from", "")
     status = fields.get("status")
@@ -83,30 +99,48 @@ def _qmgr(qid: str, body: str) -> Record | None:
                        nrcpt=int(nrcpt) if nrcpt and nrcpt.isdigit() else None)
 
 
+# The head of nearly every delivery line, in the order Postfix writes it. Where
+# it matches, it splits exactly as scan_fields does (a value in brackets ends
+# at its first ">", which must be followed by ", "; any other value, which
+# must not start with "<", at its first ","), so a line it does not match goes
+# to scan_fields instead.
+_DELIVERY_HEAD = re.compile(
+    r"to=(?:<([^>]*)>|([^<,][^,]*)), (?:orig_to=(?:<([^>]*)>|([^<,][^,]*)), )?relay=([^<,][^,]*|), "
+    r"(?:conn_use=(?:[^<,][^,]*|), )?delay=([^<,][^,]*|), delays=(?:[^<,][^,]*|), dsn=([^<,][^,]*|), "
+    r"status=([^ ]*)")
+
+
 def _delivery(qid: str, body: str) -> Delivery | None:
-    fields, reason = scan_fields(body)
-    status = fields.get("status")
-    rcpt = fields.get("to")
+    m = _DELIVERY_HEAD.match(body)
+    if m is not None:
+        rcpt_b, rcpt, orig_b, orig, relay, delay, dsn, status = m.groups()
+        if rcpt is None:
+            rcpt = rcpt_b
+        if orig is None:
+            orig = orig_b
+        status = status.rstrip(",")
+        end = m.end()
+        reason = body[end + 1:] if end < len(body) else ""
+    else:
+        fields, reason = scan_fields(body)
+        status = fields.get("status")
+        rcpt = fields.get("to")
+        orig, relay, delay, dsn = fields.get("orig_to"), fields.get("relay"), fields.get("delay"), fields.get("dsn")
     if not status or rcpt is None:
         return None
     if reason.startswith("("):
         reason = reason[1:-1] if reason.endswith(")") else reason[1:]
-    delay = fields.get("delay")
     try:
         delay_f = float(delay) if delay else None
     except ValueError:
         delay_f = None
     if delay_f is not None and not math.isfinite(delay_f):  # "delay=nan" is no delay, and no JSON number
         delay_f = None
-    dsn = fields.get("dsn")
     reply = parse_reply(reason) if reason and status != "sent" else None
     if reply is not None and reply.command == "CONNECT" and _helo_rejected(reply.code, dsn, reason):
         reply = replace(reply, command="HELO")
-    return Delivery(
-        mta=MTA, queue_id=qid, recipient=normalize_address(rcpt), status=status,
-        reason=reason, orig_recipient=normalize_address(fields["orig_to"]) if fields.get("orig_to") else None,
-        relay=parse_relay(fields.get("relay")), delay=delay_f, dsn=dsn, reply=reply,
-    )
+    return Delivery(MTA, qid, normalize_address(rcpt), status, reason,
+                    normalize_address(orig) if orig else None, parse_relay(relay), delay_f, dsn, reply)
 
 
 def _helo_rejected(code: int | None, dsn: str | None, reason: str) -> bool:
@@ -147,7 +181,7 @@ def scan_fields(body: str) -> tuple[dict[str, str], str]:
         if j < n and body[j] == "<":
             end = body.find(">, ", j)
             if end < 0:
-                end = body.rfind(">")
+                end = body.rfind(">", j)  # after the "<": one before it would send us back, for ever
                 if end < 0:
                     fields[key] = body[j + 1:]
                     return fields, ""
@@ -163,9 +197,24 @@ def scan_fields(body: str) -> tuple[dict[str, str], str]:
     return fields, body[i:]
 
 
+# Relays repeat (a provider's few MX hosts); Relay is frozen, so one is shared.
+_RELAYS: dict[str, Relay] = {}
+
+
 def parse_relay(value: str | None) -> Relay | None:
     if not value or value == "none":
         return None
+    relay = _RELAYS.get(value)
+    if relay is None:
+        relay = _parse_relay(value)
+        if len(value) <= 300:
+            if len(_RELAYS) > 4096:
+                _RELAYS.clear()
+            _RELAYS[value] = relay
+    return relay
+
+
+def _parse_relay(value: str) -> Relay:
     rb = value.rfind("]")
     lb = value.rfind("[", 0, rb) if rb > 0 else -1
     if lb < 0:
@@ -173,8 +222,6 @@ def parse_relay(value: str | None) -> Relay | None:
     tail = value[rb + 1:]
     port = int(tail[1:]) if tail[:1] == ":" and tail[1:].isdigit() else None
     return Relay(value[:lb] or None, value[lb + 1:rb] or None, port)
-
-
 
 
 POSTFIX_DAEMONS = frozenset({

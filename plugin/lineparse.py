@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, tzinfo
 from types import ModuleType
+from typing import Any
 
 from bouncewatch.parsers import exim, postfix, sendmail
 from bouncewatch.parsers.envelope import EnvelopeParser
@@ -24,6 +25,8 @@ from bouncewatch.parsers.records import Envelope, Record
 PARSERS: dict[str, ModuleType] = {"postfix": postfix, "exim": exim, "sendmail": sendmail}
 
 Parsed = tuple[Envelope, "Record | tuple[Record, ...]"]
+
+_GENERIC = object()   # see LineParser._fast_entry
 
 
 def _claimant(program: str, mta: str) -> ModuleType | None:
@@ -46,11 +49,12 @@ class LineParser:
         self.mta = mta
         self.envelopes = EnvelopeParser(ref=ref, tz=tz)
         self._claims: dict[str, ModuleType | None] = {}
+        self._fast: dict[str, tuple[Any, Any, str]] = {}   # parse_block's, see _fast_entry
 
     def set_reference_time(self, ref: datetime | None) -> None:
         """Year inference for the next file (its mtime), see envelope.infer_year."""
         self.envelopes.ref = ref
-        self.envelopes._stamps.clear()
+        self.envelopes.clear_cache()
 
     def parse(self, line: str, counts: Counter[str]) -> Parsed | None:
         """The envelope and what the claiming MTA's parser made of the line;
@@ -61,13 +65,7 @@ class LineParser:
         if env is None:
             counts["skipped:unrecognized"] += 1
             return None
-        program = env.program
-        try:
-            mod = self._claims[program]
-        except KeyError:
-            mod = self._claims[program] = _claimant(program, self.mta)
-            if len(self._claims) > 10_000:
-                self._claims.clear()
+        mod = self._claimant(env.program)
         if mod is None:
             counts["other_program"] += 1
             return None
@@ -80,3 +78,92 @@ class LineParser:
             counts["mta_other"] += 1
             return None
         return env, rec
+
+    def parse_block(self, texts: list[str], counts: Counter[str]) -> list[tuple[int, Envelope, Any]]:
+        """:meth:`parse` of each line, for a whole file read a block at a
+        time: ``(index in texts, envelope, record(s))`` of the lines that
+        yield a record, the same counts. Faster per line: a line in the
+        common RFC 3164 form is split by :attr:`.EnvelopeParser.match_head`
+        without an Envelope, and a module with ``parse_at(program, line,
+        start)`` (Postfix) turns down the lines it has no record for before
+        one is built. About half the lines of a Postfix log (smtpd sessions,
+        TLS, postscreen) cost only that."""
+        out: list[tuple[int, Envelope, Any]] = []
+        envelopes = self.envelopes
+        match_head, stamps, stamp_of, generic = envelopes.match_head, envelopes._stamps, envelopes.stamp, envelopes.parse
+        fast, claimant = self._fast, self._claimant
+        unrecognized = other = none = 0
+        for i, line in enumerate(texts):
+            m = match_head(line)
+            if m is not None:
+                stamp, host, program, pid = m.groups()
+                try:  # one str per program name, shared by its envelopes (pickled once per batch)
+                    mod, parse_at, program = fast[program]
+                except KeyError:
+                    mod, parse_at, program = fast[program] = self._fast_entry(program)
+                if mod is _GENERIC:
+                    m = None
+            if m is None:  # another form, or Exim's program: the whole envelope parser
+                env = generic(line)
+                if env is None:
+                    unrecognized += 1
+                    continue
+                mod = claimant(env.program)
+                if mod is None:
+                    other += 1
+                    continue
+            else:
+                ts = stamps.get(stamp) or stamp_of(stamp)
+                if ts is None:
+                    unrecognized += 1
+                    continue
+                if mod is None:
+                    other += 1
+                    continue
+                start = m.end()
+                if parse_at is not None:
+                    try:
+                        rec = parse_at(program, line, start)
+                    except Exception as e:  # a parser bug must never stop a run
+                        counts[f"skipped:parser_error:{type(e).__name__}"] += 1
+                        continue
+                    if rec is None:
+                        none += 1
+                        continue
+                    out.append((i, Envelope(ts, host, program, int(pid) if pid else None, line[start:]), rec))
+                    continue
+                env = Envelope(ts, host, program, int(pid) if pid else None, line[start:])
+            try:
+                rec = mod.parse(env)
+            except Exception as e:  # a parser bug must never stop a run
+                counts[f"skipped:parser_error:{type(e).__name__}"] += 1
+                continue
+            if rec is None:
+                none += 1
+                continue
+            out.append((i, env, rec))
+        counts["lines"] += len(texts)
+        for key, n in (("skipped:unrecognized", unrecognized), ("other_program", other), ("mta_other", none)):
+            if n:
+                counts[key] += n
+        return out
+
+    def _fast_entry(self, program: str) -> tuple[Any, Any, str]:
+        """parse_block's per-program decision: (claiming module or None, its
+        ``parse_at`` if it has one, the name), or _GENERIC for a program
+        whose envelope needs more than the head (Exim's strips its own stamp)."""
+        if len(self._fast) > 10_000:
+            self._fast.clear()
+        if program[:4] == "exim":
+            return _GENERIC, None, program
+        mod = self._claimant(program)
+        return mod, getattr(mod, "parse_at", None), program
+
+    def _claimant(self, program: str) -> ModuleType | None:
+        try:
+            return self._claims[program]
+        except KeyError:
+            mod = self._claims[program] = _claimant(program, self.mta)
+            if len(self._claims) > 10_000:
+                self._claims.clear()
+            return mod

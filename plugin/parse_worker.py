@@ -20,6 +20,8 @@ bounded whichever side is slower.
 
 from __future__ import annotations
 
+import gc
+import io
 import multiprocessing
 import os
 import pickle
@@ -29,12 +31,13 @@ import sys
 from collections import Counter
 from dataclasses import fields
 from datetime import datetime, tzinfo
+from operator import attrgetter
 from typing import Any, BinaryIO, Iterator
 
 from bouncewatch.parsers.records import Delivery, Envelope, MessageInfo, MessageOutcome, Relay, Reply
 
-from .lineparse import LineParser, Parsed
-from .reader import iter_lines
+from .lineparse import LineParser
+from .reader import iter_blocks
 
 MIN_BYTES = 8 << 20    # below this (~40k lines) a second process does not pay for itself
 BATCH = 500            # parsed lines per message from the worker (~200 KB)
@@ -42,46 +45,62 @@ PIPE_BYTES = 1 << 20   # Linux's default pipe-max-size for an unprivileged proce
 
 Parsed_line = tuple[str, Envelope, Any, int]   # (line, envelope, record(s), offset)
 
-# -- flat tuples <-> records ---------------------------------------------------------
-_KINDS = (Delivery, MessageInfo, MessageOutcome)
-_NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in (*_KINDS, Relay, Reply)}
-_RELAY = _NAMES[Delivery].index("relay") + 1   # positions in a Delivery's row (kind first)
-_REPLY = _NAMES[Delivery].index("reply") + 1
+# -- records across the pipe ------------------------------------------------------
+# A line's envelope and record cross as tuples of their fields, taken by
+# attrgetter (C, no Python call per object), and the main process calls the
+# classes with them. What is nested deeper (a Delivery's Relay and Reply, the
+# records of a Sendmail line naming several recipients) crosses as its class
+# and fields through the Pickler's dispatch table, so that unpickling is one
+# call of the class: pickle's default for a dataclass (a state dict, set
+# attribute by attribute) costs the main process many times as much. Relays
+# and replies are shared objects (parser caches): most cross once per batch.
+# The table is this module's Pickler's own, not copyreg's: nothing else that
+# pickles records changes.
+_RECORDS = (Delivery, MessageInfo, MessageOutcome)
+_KIND = {cls: kind for kind, cls in enumerate(_RECORDS)}
+_FIELDS = [attrgetter(*[f.name for f in fields(cls)]) for cls in _RECORDS]
+_ENVELOPE = attrgetter("timestamp", "host", "program", "pid")
 
 
-def _encode(rec: Any) -> tuple:
-    if isinstance(rec, tuple):  # a Sendmail line naming several recipients
-        return (-1, *[_encode(r) for r in rec])
-    kind = _KINDS.index(type(rec))
-    row = [kind, *[getattr(rec, n) for n in _NAMES[type(rec)]]]
-    if kind == 0:
-        if row[_RELAY] is not None:
-            row[_RELAY] = tuple([getattr(row[_RELAY], n) for n in _NAMES[Relay]])
-        if row[_REPLY] is not None:
-            row[_REPLY] = tuple([getattr(row[_REPLY], n) for n in _NAMES[Reply]])
-    return tuple(row)
+def _reducer(cls: type) -> Any:
+    get = attrgetter(*[f.name for f in fields(cls)])
+    return lambda obj: (cls, get(obj))
 
 
-def _decode(row: tuple) -> Any:
-    kind = row[0]
-    if kind == -1:
-        return tuple([_decode(r) for r in row[1:]])
-    if kind == 0:
-        relay, reply = row[_RELAY], row[_REPLY]
-        if relay is not None or reply is not None:
-            row = list(row)
-            if relay is not None:
-                row[_RELAY] = Relay(*relay)
-            if reply is not None:
-                row[_REPLY] = Reply(*reply)
-        return Delivery(*row[1:])
-    return _KINDS[kind](*row[1:])
+_TABLE = {cls: _reducer(cls) for cls in (Envelope, *_RECORDS, Relay, Reply)}
+
+
+def _dumps(obj: Any) -> bytes:
+    buf = io.BytesIO()
+    p = pickle.Pickler(buf, pickle.HIGHEST_PROTOCOL)
+    p.dispatch_table = _TABLE  # type: ignore[attr-defined]
+    p.dump(obj)
+    return buf.getvalue()
+
+
+def _row(text: str, offset: int, env: Envelope, rec: Any) -> tuple:
+    """What crosses for one line (see :func:`_unrow`)."""
+    msg = env.message
+    # the message is nearly always the line's tail: send where it starts
+    at = len(text) - len(msg) if text.endswith(msg) else msg
+    kind = _KIND.get(type(rec), -1)
+    return text, offset, _ENVELOPE(env), at, kind, rec if kind < 0 else _FIELDS[kind](rec)
+
+
+def _unrow(row: tuple) -> Parsed_line:
+    text, offset, (ts, host, program, pid), at, kind, rec = row
+    env = Envelope(ts, host, program, pid, text[at:] if type(at) is int else at)
+    return text, env, rec if kind < 0 else _RECORDS[kind](*rec), offset
 
 
 # -- the worker ------------------------------------------------------------------------
 def _work(conn: Any, fp: BinaryIO, mta: str, ref: datetime | None, tz: tzinfo | None) -> None:
     # Ctrl-C reaches both processes: the main one stops us (ParsedLines.close)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # What we inherited (the main process's classifier, rules, caches) is
+    # never garbage here: out of the collector's sight, a collection does not
+    # walk it, nor copy its pages (writing their GC headers) from the parent.
+    gc.freeze()
     try:
         _parse_into(conn, fp, mta, ref, tz)
     except OSError:  # the main process went away (closed the pipe): nobody to tell
@@ -97,26 +116,20 @@ def _parse_into(conn: Any, fp: BinaryIO, mta: str, ref: datetime | None, tz: tzi
     rows: list[tuple] = []
     error = None
     try:
-        for line in iter_lines(fp, counts):
-            if not line.terminated:
+        for texts, offsets, terminated in iter_blocks(fp, counts):
+            if not terminated:
                 counts["unterminated_last_line"] += 1
-            parsed = lines.parse(line.text, counts)
-            if parsed is None:
-                continue
-            env, rec = parsed
-            text, msg = line.text, env.message
-            # the message is nearly always the line's tail: send where it starts
-            at: int | str = len(text) - len(msg) if text.endswith(msg) else msg
-            rows.append((text, line.offset, env.timestamp, env.host, env.program, env.pid, at, _encode(rec)))
-            if len(rows) >= BATCH:
-                conn.send_bytes(pickle.dumps((rows, _tell(raw)), pickle.HIGHEST_PROTOCOL))
-                rows = []
+            for i, env, rec in lines.parse_block(texts, counts):
+                rows.append(_row(texts[i], offsets[i], env, rec))
+                if len(rows) >= BATCH:
+                    conn.send_bytes(_dumps((rows, _tell(raw))))
+                    rows = []
     except (OSError, EOFError) as e:  # vanished, truncated .gz, I/O error: keep what we have
         error = str(e)
     except Exception as e:  # a bug: the main process reports it and stops
         error = f"internal error in the parse worker: {type(e).__name__}: {e}"
-    conn.send_bytes(pickle.dumps((rows, _tell(raw)), pickle.HIGHEST_PROTOCOL))
-    conn.send_bytes(pickle.dumps((dict(counts), error), pickle.HIGHEST_PROTOCOL))
+    conn.send_bytes(_dumps((rows, _tell(raw))))
+    conn.send_bytes(_dumps((dict(counts), error)))
 
 
 def _tell(raw: Any) -> int:
@@ -170,13 +183,12 @@ class ParsedLines:
         return self._from_worker()
 
     def _here(self) -> Iterator[Parsed_line]:
-        counts, parse = self.counts, self.lines.parse
-        for line in iter_lines(self.fp, counts):
-            if not line.terminated:
+        counts, parse = self.counts, self.lines.parse_block
+        for texts, offsets, terminated in iter_blocks(self.fp, counts):
+            if not terminated:
                 counts["unterminated_last_line"] += 1
-            parsed: Parsed | None = parse(line.text, counts)
-            if parsed is not None:
-                yield line.text, parsed[0], parsed[1], line.offset
+            for i, env, rec in parse(texts, counts):
+                yield texts[i], env, rec, offsets[i]
 
     def _from_worker(self) -> Iterator[Parsed_line]:
         recv = self._conn.recv_bytes
@@ -192,9 +204,7 @@ class ParsedLines:
                     raise WorkerError(tail)
                 return
             self._pos = tail
-            for text, offset, ts, host, program, pid, at, rec in rows:
-                yield (text, Envelope(ts, host, program, pid, text[at:] if type(at) is int else at),
-                       _decode(rec), offset)
+            yield from map(_unrow, rows)
 
     def close(self) -> None:
         """Stops the worker if it still runs (the reader of our output went away)."""

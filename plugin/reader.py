@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import gzip
 from collections import Counter
+from itertools import accumulate, count
+from operator import add
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
 
@@ -79,6 +81,96 @@ def iter_lines(fp: BinaryIO, counts: Counter, max_line: int = MAX_LINE, start: i
         offset = end
 
 
+BLOCK = 128 * 1024  # per read of iter_blocks; larger blocks measured no faster
+
+
+def iter_blocks(fp: BinaryIO, counts: Counter, max_line: int = MAX_LINE, start: int = 0,
+                block: int = BLOCK) -> Iterator[tuple[list[str], list[int], bool]]:
+    """The lines of :func:`iter_lines` (same texts, offsets and counts), a
+    block at a time: ``(texts, offsets, last_terminated)``, where
+    ``last_terminated`` is False only for a file's last line without its
+    newline. For reading a whole file (``parse``), where reading one line
+    at a time costs as much as parsing it: a block is read, split and
+    decoded by the C code of ``bytes``/``str``, and only a block with an
+    oddity in it (invalid UTF-8, NUL, CR, an overlong line) is handled line
+    by line. Memory stays bounded: one block, plus at most ``max_line`` of
+    an unfinished line carried to the next."""
+    offset = start
+    carry = b""         # the unfinished line at the end of the previous read
+    skipping = False    # inside an overlong line: discard up to its newline
+    skipped = 0
+    while True:
+        data = fp.read(block)
+        if skipping:
+            if not data:
+                counts["too_long"] += 1
+                return
+            nl = data.find(b"\n")
+            if nl < 0:
+                skipped += len(data)
+                continue
+            counts["too_long"] += 1
+            offset += skipped + nl + 1
+            skipping, data = False, data[nl + 1:]
+            if not data:
+                continue
+        if not data:
+            if carry:
+                texts, offsets = _split(carry, offset, counts, max_line)
+                if texts:
+                    yield texts, offsets, False
+            return
+        buf = carry + data if carry else data
+        nl = buf.rfind(b"\n")
+        if nl < 0:
+            if len(buf) > max_line:
+                skipping, skipped, carry = True, len(buf), b""
+            else:
+                carry = buf
+            continue
+        carry = buf[nl + 1:]
+        texts, offsets = _split(buf[:nl], offset, counts, max_line)
+        offset += nl + 1
+        if len(carry) > max_line:
+            skipping, skipped, carry = True, len(carry), b""
+        if texts:
+            yield texts, offsets, True
+
+
+def _split(buf: bytes, offset: int, counts: Counter, max_line: int) -> tuple[list[str], list[int]]:
+    """Whole lines (``buf`` holds no final newline) -> texts and start offsets."""
+    if b"\x00" not in buf and b"\r" not in buf:
+        try:
+            text = buf.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            texts = text.split("\n")
+            # byte lengths: ASCII text (nearly every log) has one byte per character
+            lengths = list(map(len, texts if text.isascii() else buf.split(b"\n")))
+            if max(lengths) <= max_line:
+                return texts, _starts(lengths, offset)
+    parts = buf.split(b"\n")
+    offsets = _starts(list(map(len, parts)), offset)
+    texts, starts = [], []
+    for raw, at in zip(parts, offsets):
+        if len(raw) > max_line:
+            counts["too_long"] += 1
+            continue
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        texts.append(decode(raw, counts))
+        starts.append(at)
+    return texts, starts
+
+
+def _starts(lengths: list[int], offset: int) -> list[int]:
+    """Where each line starts: ``offset`` + the lengths of those before it + their newlines."""
+    starts = list(map(add, accumulate(lengths, initial=0), count(offset)))
+    starts.pop()
+    return starts
+
+
 def open_log(path: str) -> BinaryIO:
     """Plain, gzip, bzip2 or xz (by magic, not by name: logrotate's
     ``compresscmd`` and Postfix's ``maillog_file_compressor`` are
@@ -99,4 +191,4 @@ def open_log(path: str) -> BinaryIO:
     return f
 
 
-__all__ = ["Line", "MAX_LINE", "decode", "iter_lines", "open_log"]
+__all__ = ["Line", "MAX_LINE", "decode", "iter_blocks", "iter_lines", "open_log"]

@@ -7,17 +7,20 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import pickle
+import pickletools
 import subprocess
 import sys
 from collections import Counter
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from bouncewatch.parsers.records import Delivery, MessageInfo, MessageOutcome, Relay, Reply
+from bouncewatch.parsers.records import Delivery, Envelope, MessageInfo, MessageOutcome, Relay, Reply
 from bouncewatch.plugin import cli, parse_worker
 from bouncewatch.plugin.lineparse import LineParser
-from bouncewatch.plugin.parse_worker import ParsedLines, _decode, _encode
+from bouncewatch.plugin.parse_worker import ParsedLines, _dumps, _row, _unrow
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE = ROOT / "bench" / "generate.py"
@@ -107,7 +110,7 @@ def test_truncated_gzip_keeps_the_events_before_the_damage(tmp_path, monkeypatch
     assert (two.out, two.err) == (one.out, one.err)
 
 
-def test_records_cross_as_flat_tuples_and_come_back_equal():
+def test_records_cross_as_class_and_fields_and_come_back_equal():
     recs = [
         Delivery("postfix", "4F00A1", "a@example.org", "bounced", "550 no", orig_recipient="b@example.org",
                  relay=Relay("mx.example.org", "192.0.2.1", 25), delay=1.5, dsn="5.1.1",
@@ -117,12 +120,21 @@ def test_records_cross_as_flat_tuples_and_come_back_equal():
         MessageInfo("postfix", "4F00A1", sender="", size=3, message_id="m", nrcpt=2, bounce_of="X"),
         MessageOutcome("postfix", "4F00A1", "expired", "expired, returned", sender="s@x"),
         MessageOutcome("postfix", "4F00A1", None),
+        Envelope(datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc), "mx", "postfix/smtp", 12, "4F00A1: to=<a>"),
     ]
-    for rec in recs:
-        row = _encode(rec)
-        assert all(isinstance(v, (str, int, float, tuple, type(None))) for v in row)
-        assert _decode(row) == rec
-    assert _decode(_encode(tuple(recs[:2]))) == tuple(recs[:2])
+    data = _dumps((recs, tuple(recs[:2])))
+    # each crosses as a call of its class with its fields, not as pickle's
+    # default object state (which the main process would load field by field)
+    ops = {op.name for op, _, _ in pickletools.genops(data)}
+    assert "REDUCE" in ops and not ops & {"NEWOBJ", "NEWOBJ_EX", "BUILD"}
+    assert pickle.loads(data) == (recs, tuple(recs[:2]))
+    # a line's row: its envelope and record as fields, the message where it starts in the line
+    ts = recs[-1].timestamp
+    line = "Nov 22 10:00:00 mx postfix/smtp[12]: 4F00A1: to=<a>"
+    for env in (Envelope(ts, "mx", "postfix/smtp", 12, "4F00A1: to=<a>"),
+                Envelope(ts, None, "postfix/smtp", None, "not the line's tail")):
+        for rec in (*recs[:5], tuple(recs[:2])):
+            assert _unrow(pickle.loads(_dumps(_row(line, 7, env, rec)))) == (line, env, rec, 7)
 
 
 def test_in_process_lines_are_the_same_records(tmp_path):

@@ -46,7 +46,22 @@ _LOOPBACK = ("127.", "::1", "IPv6:::1", "localhost")
 _KEY = re.compile(r"([a-z][a-z_]{0,15})=")
 _FIELD_START = re.compile(r", ([a-z][a-z_]{0,15})=")
 _FREE_START = re.compile(r", (stat|reply)=")
-_FREE_TEXT_NEXT = {"stat": "reply", "reply": "stat"}
+_FREE_TEXT_SEP = {"stat": ", reply=", "reply": ", stat="}
+# The to= and from= lines as deliver.c and srvrsmtp.c write them, matched in
+# one go before scan_fields is asked. Each value stops at the first comma (the
+# recipient list, which may hold commas, at the first space), so the only
+# ", key=" in what they match are these keys': scan_fields would split the
+# same line at the same places. Lines they miss (quoted commas, other keys,
+# another order) take scan_fields. Linear: every quantifier is a single
+# character class followed by a character it cannot match.
+_TO_LINE = re.compile(
+    r"to=([^ ]*), (?:ctladdr=[^,]*, )?delay=([^,]*), xdelay=[^,]*, mailer=([^,]*), pri=[^,]*, "
+    r"(?:relay=([^,]*), )?dsn=([^,]*), (stat|reply)=")
+# from=, size=, class=, nrcpts=[, msgid=] and then a field or the end; a later
+# repeat of one of these keys would win in scan_fields, so such a line takes it.
+_FROM_LINE = re.compile(
+    r"from=([^ ]*), size=([^,]*), class=[^,]*, nrcpts=([^,]*)(?:, msgid=([^,]*))?(?=, [a-z][a-z_]{0,15}=|\Z)")
+_FROM_AGAIN = re.compile(r", (?:from|size|nrcpts|msgid)=")
 # usersmtp.c reply(): when the peer closes the connection, Sendmail fakes this
 # reply itself (and logs dsn=4.4.2): no server said it.
 _FAKED_RESET = "421 4.4.1 Connection reset by "
@@ -58,18 +73,23 @@ def claims(program: str) -> bool:
 
 def parse(env: Envelope) -> Record | tuple[Record, ...] | None:
     msg = env.message
-    m = _QID.match(msg)
-    if m is None:
+    # _QID by hand: the first ": " in reach, after 8-20 ASCII letters and
+    # digits. Most lines that are no record (STARTTLS=, AUTH=, ruleset=, a
+    # daemon's own chatter) have no ": " there and go in one find.
+    i = msg.find(": ", 8, 22)
+    if i < 0:
         return None
-    qid = m[1]
-    body = msg[m.end():]
-    if body.startswith("to="):
-        return _delivery(qid, body, env.program)
-    if body.startswith("from="):
-        return _arrival(qid, body)
-    m2 = _QID.match(body)
+    qid = msg[:i]
+    if not (qid.isalnum() and qid.isascii()):
+        return None
+    i += 2
+    if msg.startswith("to=", i):
+        return _delivery(qid, msg[i:], env.program)
+    if msg.startswith("from=", i):
+        return _arrival(qid, msg[i:])
+    m2 = _QID.match(msg, i)  # lost input channel, timeout waiting for input, ... have none
     if m2 is not None:
-        return _notice(qid, m2[1], body[m2.end():])
+        return _notice(qid, m2[1], msg[m2.end():])
     return None
 
 
@@ -88,46 +108,93 @@ def _notice(qid: str, new_qid: str, text: str) -> Record | tuple[Record, ...] | 
 
 
 def _arrival(qid: str, body: str) -> MessageInfo:
-    f = scan_fields(body)
-    size, nrcpts = f.get("size", ""), f.get("nrcpts", "")
-    return MessageInfo(MTA, qid, sender=strip_angle(f.get("from", "")),
-                       size=int(size) if size.isdigit() else None,
-                       message_id=strip_angle(f["msgid"]) if f.get("msgid") else None,
-                       nrcpt=int(nrcpts) if nrcpts.isdigit() else None)
+    m = _FROM_LINE.match(body)
+    if m is not None and _FROM_AGAIN.search(body, m.end()) is None:
+        sender, size, nrcpts, msgid = m.groups()
+    else:
+        f = scan_fields(body)
+        sender, size, nrcpts, msgid = f.get("from", ""), f.get("size", ""), f.get("nrcpts", ""), f.get("msgid")
+    if sender[:1] == "<" and sender[-1:] == ">":
+        sender = sender[1:-1]  # what strip_angle makes of it, one call less
+    else:
+        sender = strip_angle(sender)
+    # MessageInfo(mta, queue_id, sender, size, message_id, nrcpt): positional
+    # arguments cost a quarter of keywords in a slots dataclass's __init__.
+    return MessageInfo(MTA, qid, sender, int(size) if size.isdigit() else None,
+                       strip_angle(msgid) if msgid else None, int(nrcpts) if nrcpts.isdigit() else None)
 
 
 def _delivery(qid: str, body: str, program: str) -> Delivery | tuple[Delivery, ...] | None:
-    f = scan_fields(body)
-    stat = f.get("stat")
+    m = _TO_LINE.match(body)
+    if m is not None:
+        to, delay_text, mailer, relay_text, dsn, key = m.groups()
+        pos = m.end()
+        j = body.find(_FREE_TEXT_SEP[key], pos)
+        if j < 0:  # the usual line: stat= (or reply=) runs to the end
+            if key == "reply":
+                return None  # no stat=
+            stat, reply_text = body[pos:], None
+        else:
+            f: dict[str, str] = {}
+            _free_text(body, pos, key, f)
+            stat, reply_text = f.get("stat"), f.get("reply")
+    else:
+        f = scan_fields(body)
+        to, delay_text, mailer, relay_text, dsn = f.get("to", ""), f.get("delay"), f.get("mailer"), f.get("relay"), \
+            f.get("dsn")
+        stat, reply_text = f.get("stat"), f.get("reply")
     if stat is None:
         return None
-    reply_text = f.get("reply")
-    dsn = f.get("dsn")
-    relay = parse_relay(f.get("relay"))
-    status = status_of(stat, dsn)
-    if status == "sent" and program in SUBMISSION_PROGRAMS and is_handover(f.get("mailer"), relay):
-        status = "handed_over"
-    reason = unescape(reply_text or stat)
-    if status in ("sent", "handed_over") and stat.startswith("Sent (") and not reply_text:
-        reason = stat[6:-1] if stat.endswith(")") else stat[6:]
-    if status in ("sent", "handed_over", "queued"):
-        reply = None
-    elif reason.startswith(_FAKED_RESET):
-        reply = Reply(text=reason)  # Sendmail's words, not a reply: the code is its dsn= (4.4.2)
+    # parse_relay and parse_delay, their cache hit inlined: one lookup each
+    if relay_text:
+        relay = _RELAYS.get(relay_text) or parse_relay(relay_text)
     else:
-        reply = parse_reply(reason)
-    delay = parse_delay(f.get("delay"))
-    to = f.get("to", "")
+        relay = None
+    if delay_text:
+        delay = _DELAYS.get(delay_text, False)
+        if delay is False:
+            delay = parse_delay(delay_text)
+    else:
+        delay = None
+    status = "sent" if stat.startswith("Sent") else status_of(stat, dsn)
+    reply = None
+    if status == "sent":
+        if program in SUBMISSION_PROGRAMS and is_handover(mailer, relay):
+            status = "handed_over"
+        if not reply_text and stat.startswith("Sent ("):  # the peer's words, as logged (not unescaped)
+            reason = stat[6:-1] if stat.endswith(")") else stat[6:]
+        else:
+            reason = reply_text or stat
+            if "\\" in reason:
+                reason = unescape(reason)
+    else:
+        reason = reply_text or stat
+        if "\\" in reason:
+            reason = unescape(reason)
+        if status == "queued":
+            pass
+        elif reason.startswith(_FAKED_RESET):
+            reply = Reply(text=reason)  # Sendmail's words, not a reply: the code is its dsn= (4.4.2)
+        else:
+            reply = parse_reply(reason)
     if to.endswith("[more]"):  # a long recipient list, continued on the next to= line
         to = to[:-6].rstrip(", ")
+    if '"' not in to and "," not in to:  # one recipient, the usual line (split_recipients' own shortcut)
+        to = to.strip()
+        if not to:
+            return None
+        # normalize_address, shortcut: <local@domain> in lower-case ASCII is its own normal form
+        if to[0] == "<" and to[-1] == ">" and to.isascii() and to.islower():
+            recipient = to[1:-1]
+        else:
+            recipient = normalize_address(to)
+        # Delivery(mta, queue_id, recipient, status, reason, orig_recipient, relay, delay, dsn, reply)
+        return Delivery(MTA, qid, recipient, status, reason, None, relay, delay, dsn, reply)
     rcpts = split_recipients(to)
     if len(rcpts) == 1:
-        return Delivery(mta=MTA, queue_id=qid, recipient=normalize_address(rcpts[0]), status=status,
-                        reason=reason, relay=relay, delay=delay, dsn=dsn, reply=reply)
-    out = tuple(
-        Delivery(mta=MTA, queue_id=qid, recipient=normalize_address(r), status=status, reason=reason,
-                 relay=relay, delay=delay, dsn=dsn, reply=reply)
-        for r in rcpts)
+        return Delivery(MTA, qid, normalize_address(rcpts[0]), status, reason, None, relay, delay, dsn, reply)
+    out = tuple(Delivery(MTA, qid, normalize_address(r), status, reason, None, relay, delay, dsn, reply)
+                for r in rcpts)
     return out or None
 
 
@@ -185,15 +252,22 @@ def scan_fields(body: str) -> dict[str, str]:
             fields[parts[k]] = parts[k + 1]
     if free_at == len(body):
         return fields
-    while True:  # stat= and reply= take turns; each runs to ", " and the other's name
-        nxt = _FREE_TEXT_NEXT[key]
-        j = body.find(", " + nxt + "=", pos)
+    _free_text(body, pos, key, fields)
+    return fields
+
+
+def _free_text(body: str, pos: int, key: str, fields: dict[str, str]) -> None:
+    """From ``body[pos:]``, the value of ``key`` (stat or reply) on: stat=
+    and reply= take turns; each runs to ", " and the other's name."""
+    while True:
+        sep = _FREE_TEXT_SEP[key]
+        j = body.find(sep, pos)
         if j < 0:
             fields[key] = body[pos:]
-            return fields
+            return
         fields[key] = body[pos:j]
-        pos = j + len(nxt) + 3
-        key = nxt
+        pos = j + len(sep)
+        key = sep[2:-1]
 
 
 def split_recipients(value: str) -> list[str]:

@@ -47,21 +47,29 @@ _KEY = re.compile(r"([a-z][a-z_]{0,15})=")
 _FIELD_START = re.compile(r", ([a-z][a-z_]{0,15})=")
 _FREE_START = re.compile(r", (stat|reply)=")
 _FREE_TEXT_SEP = {"stat": ", reply=", "reply": ", stat="}
-# The to= and from= lines as deliver.c and srvrsmtp.c write them, matched in
-# one go before scan_fields is asked. Each value stops at the first comma (the
-# recipient list, which may hold commas, at the first space), so the only
-# ", key=" in what they match are these keys': scan_fields would split the
-# same line at the same places. Lines they miss (quoted commas, other keys,
-# another order) take scan_fields. Linear: every quantifier is a single
-# character class followed by a character it cannot match.
-_TO_LINE = re.compile(
-    r"to=([^ ]*), (?:ctladdr=[^,]*, )?delay=([^,]*), xdelay=[^,]*, mailer=([^,]*), pri=[^,]*, "
-    r"(?:relay=([^,]*), )?dsn=([^,]*), (stat|reply)=")
-# from=, size=, class=, nrcpts=[, msgid=] and then a field or the end; a later
-# repeat of one of these keys would win in scan_fields, so such a line takes it.
-_FROM_LINE = re.compile(
-    r"from=([^ ]*), size=([^,]*), class=[^,]*, nrcpts=([^,]*)(?:, msgid=([^,]*))?(?=, [a-z][a-z_]{0,15}=|\Z)")
+# The usual to= and from= lines, queue id and all, as deliver.c and
+# srvrsmtp.c write them: one match reads what the record needs, and lines it
+# misses (quoted commas, other keys, another order) go the general way
+# (scan_fields), which would split these at the same places: each value here
+# stops at the first comma (a recipient list, which may hold commas, at the
+# first space), so the only ", key=" in what it matches are its own keys.
+# What it captures needs no more work in the usual case: a recipient in <>
+# of lower-case ASCII is its own normal form (normalize_address), a sender or
+# message id in <> comes without them (strip_angle), sizes and counts are
+# ASCII digits (int), and ``stat=Sent (...)`` to the end gives the reason.
+# Linear: every quantifier is one character class, followed by a character
+# it cannot match or by the end (``Sent \((.*)\)\Z`` backs off once over the
+# text when the line does not end in ")").
+_RECORD = re.compile(
+    r"([0-9A-Za-z]{8,20}): (?:"
+    r"to=(?:<([-a-z0-9@._+=]*)>|([^ ]*)), (?:ctladdr=[^,]*, )?delay=([^,]*), xdelay=[^,]*, mailer=([^,]*), "
+    r"pri=[^,]*, (?:relay=([^,]*), )?dsn=([^,]*), (?:stat=Sent \((.*)\)\Z|(stat|reply)=(.*))"
+    r"|from=(?:<([^ <>]*)>|([^ ]*)), size=([0-9]+), class=[^,]*, nrcpts=([0-9]+)"
+    r"(?:, msgid=(?:<([^,<>]*)>|([^,]*)))?(?=, [a-z][a-z_]{0,15}=|\Z))", re.S)
+# from= and the fields _RECORD reads again later in the line: scan_fields takes
+# the last one, so such a line goes the general way.
 _FROM_AGAIN = re.compile(r", (?:from|size|nrcpts|msgid)=")
+_COUNTS = {str(n): n for n in range(1000)}  # nrcpts=, int() without the call
 # usersmtp.c reply(): when the peer closes the connection, Sendmail fakes this
 # reply itself (and logs dsn=4.4.2): no server said it.
 _FAKED_RESET = "421 4.4.1 Connection reset by "
@@ -73,6 +81,38 @@ def claims(program: str) -> bool:
 
 def parse(env: Envelope) -> Record | tuple[Record, ...] | None:
     msg = env.message
+    m = _RECORD.match(msg)
+    if m is None:
+        return _parse_other(msg, env.program)
+    (qid, rcpt, to, delay_text, mailer, relay_text, dsn, sent, key, text,
+     sender, sender_text, size, nrcpts, msgid, msgid_text) = m.groups()
+    if size is None:  # a to= line
+        if sent is not None:
+            if ", reply=" not in sent:  # the usual delivery: the peer's words, as logged (not unescaped)
+                return _delivery(qid, rcpt, to, delay_text, mailer, relay_text, dsn, None, None, env.program, sent)
+            key, text = "stat", "Sent (" + sent + ")"
+        if key == "stat" and ", reply=" not in text:  # stat= runs to the end
+            return _delivery(qid, rcpt, to, delay_text, mailer, relay_text, dsn, text, None, env.program)
+        f: dict[str, str] = {}
+        _free_text(text, 0, key, f)
+        return _delivery(qid, rcpt, to, delay_text, mailer, relay_text, dsn, f.get("stat"), f.get("reply"),
+                         env.program)
+    if _FROM_AGAIN.search(msg, m.end()) is not None:
+        return _parse_other(msg, env.program)
+    if msgid is None and msgid_text:
+        msgid = strip_angle(msgid_text)
+    try:
+        nrcpt = _COUNTS[nrcpts]
+    except KeyError:
+        nrcpt = int(nrcpts)
+    # MessageInfo(mta, queue_id, sender, size, message_id, nrcpt): positional
+    # arguments cost a quarter of keywords in a slots dataclass's __init__.
+    return MessageInfo(MTA, qid, strip_angle(sender_text) if sender is None else sender, int(size), msgid, nrcpt)
+
+
+def _parse_other(msg: str, program: str) -> Record | tuple[Record, ...] | None:
+    """Lines _RECORD did not take: to= and from= lines read
+    with scan_fields, DSN notices, and the rest (None)."""
     # _QID by hand: the first ": " in reach, after 8-20 ASCII letters and
     # digits. Most lines that are no record (STARTTLS=, AUTH=, ruleset=, a
     # daemon's own chatter) have no ": " there and go in one find.
@@ -84,7 +124,9 @@ def parse(env: Envelope) -> Record | tuple[Record, ...] | None:
         return None
     i += 2
     if msg.startswith("to=", i):
-        return _delivery(qid, msg[i:], env.program)
+        f = scan_fields(msg[i:])
+        return _delivery(qid, None, f.get("to", ""), f.get("delay"), f.get("mailer"), f.get("relay"), f.get("dsn"),
+                         f.get("stat"), f.get("reply"), program)
     if msg.startswith("from=", i):
         return _arrival(qid, msg[i:])
     m2 = _QID.match(msg, i)  # lost input channel, timeout waiting for input, ... have none
@@ -108,88 +150,54 @@ def _notice(qid: str, new_qid: str, text: str) -> Record | tuple[Record, ...] | 
 
 
 def _arrival(qid: str, body: str) -> MessageInfo:
-    m = _FROM_LINE.match(body)
-    if m is not None and _FROM_AGAIN.search(body, m.end()) is None:
-        sender, size, nrcpts, msgid = m.groups()
-    else:
-        f = scan_fields(body)
-        sender, size, nrcpts, msgid = f.get("from", ""), f.get("size", ""), f.get("nrcpts", ""), f.get("msgid")
-    if sender[:1] == "<" and sender[-1:] == ">":
-        sender = sender[1:-1]  # what strip_angle makes of it, one call less
-    else:
-        sender = strip_angle(sender)
-    # MessageInfo(mta, queue_id, sender, size, message_id, nrcpt): positional
-    # arguments cost a quarter of keywords in a slots dataclass's __init__.
-    return MessageInfo(MTA, qid, sender, int(size) if size.isdigit() else None,
-                       strip_angle(msgid) if msgid else None, int(nrcpts) if nrcpts.isdigit() else None)
+    f = scan_fields(body)
+    size, nrcpts = f.get("size", ""), f.get("nrcpts", "")
+    return MessageInfo(MTA, qid, strip_angle(f.get("from", "")), int(size) if size.isdigit() else None,
+                       strip_angle(f["msgid"]) if f.get("msgid") else None, int(nrcpts) if nrcpts.isdigit() else None)
 
 
-def _delivery(qid: str, body: str, program: str) -> Delivery | tuple[Delivery, ...] | None:
-    m = _TO_LINE.match(body)
-    if m is not None:
-        to, delay_text, mailer, relay_text, dsn, key = m.groups()
-        pos = m.end()
-        j = body.find(_FREE_TEXT_SEP[key], pos)
-        if j < 0:  # the usual line: stat= (or reply=) runs to the end
-            if key == "reply":
-                return None  # no stat=
-            stat, reply_text = body[pos:], None
-        else:
-            f: dict[str, str] = {}
-            _free_text(body, pos, key, f)
-            stat, reply_text = f.get("stat"), f.get("reply")
-    else:
-        f = scan_fields(body)
-        to, delay_text, mailer, relay_text, dsn = f.get("to", ""), f.get("delay"), f.get("mailer"), f.get("relay"), \
-            f.get("dsn")
-        stat, reply_text = f.get("stat"), f.get("reply")
-    if stat is None:
-        return None
-    # parse_relay and parse_delay, their cache hit inlined: one lookup each
-    if relay_text:
-        relay = _RELAYS.get(relay_text) or parse_relay(relay_text)
-    else:
-        relay = None
-    if delay_text:
-        delay = _DELAYS.get(delay_text, False)
-        if delay is False:
-            delay = parse_delay(delay_text)
-    else:
-        delay = None
-    status = "sent" if stat.startswith("Sent") else status_of(stat, dsn)
+def _delivery(qid: str, rcpt: str | None, to: str, delay_text: str | None, mailer: str | None,
+              relay_text: str | None, dsn: str | None, stat: str | None, reply_text: str | None,
+              program: str, sent: str | None = None) -> Delivery | tuple[Delivery, ...] | None:
+    """The fields of a to= line -> its Delivery (one per recipient). ``rcpt``:
+    the one recipient in its normal form, else None and ``to`` is the field as
+    logged. ``sent``: the text in ``stat=Sent (...)`` when that is all of
+    stat= and there is no reply= (then ``stat`` is not looked at)."""
+    # parse_relay and parse_delay with their cache hit inlined
+    try:
+        relay = _RELAYS[relay_text]
+    except KeyError:
+        relay = parse_relay(relay_text)
+    try:
+        delay = _DELAYS[delay_text]
+    except KeyError:
+        delay = parse_delay(delay_text)
     reply = None
-    if status == "sent":
-        if program in SUBMISSION_PROGRAMS and is_handover(mailer, relay):
-            status = "handed_over"
-        if not reply_text and stat.startswith("Sent ("):  # the peer's words, as logged (not unescaped)
-            reason = stat[6:-1] if stat.endswith(")") else stat[6:]
+    if sent is not None:
+        status, reason = "sent", sent  # the peer's words, as logged (not unescaped)
+    elif stat is None:
+        return None
+    else:
+        status = "sent" if stat[:4] == "Sent" else status_of(stat, dsn)
+        if status == "sent" and not reply_text and stat[:6] == "Sent (":
+            reason = stat[6:-1] if stat[-1:] == ")" else stat[6:]
         else:
             reason = reply_text or stat
             if "\\" in reason:
                 reason = unescape(reason)
-    else:
-        reason = reply_text or stat
-        if "\\" in reason:
-            reason = unescape(reason)
-        if status == "queued":
-            pass
-        elif reason.startswith(_FAKED_RESET):
-            reply = Reply(text=reason)  # Sendmail's words, not a reply: the code is its dsn= (4.4.2)
-        else:
-            reply = parse_reply(reason)
+            if status == "sent" or status == "queued":
+                pass
+            elif reason.startswith(_FAKED_RESET):
+                reply = Reply(text=reason)  # Sendmail's words, not a reply: the code is its dsn= (4.4.2)
+            else:
+                reply = parse_reply(reason)
+    if status == "sent" and program in SUBMISSION_PROGRAMS and is_handover(mailer, relay):
+        status = "handed_over"
+    if rcpt is not None:
+        # Delivery(mta, queue_id, recipient, status, reason, orig_recipient, relay, delay, dsn, reply)
+        return Delivery(MTA, qid, rcpt, status, reason, None, relay, delay, dsn, reply)
     if to.endswith("[more]"):  # a long recipient list, continued on the next to= line
         to = to[:-6].rstrip(", ")
-    if '"' not in to and "," not in to:  # one recipient, the usual line (split_recipients' own shortcut)
-        to = to.strip()
-        if not to:
-            return None
-        # normalize_address, shortcut: <local@domain> in lower-case ASCII is its own normal form
-        if to[0] == "<" and to[-1] == ">" and to.isascii() and to.islower():
-            recipient = to[1:-1]
-        else:
-            recipient = normalize_address(to)
-        # Delivery(mta, queue_id, recipient, status, reason, orig_recipient, relay, delay, dsn, reply)
-        return Delivery(MTA, qid, recipient, status, reason, None, relay, delay, dsn, reply)
     rcpts = split_recipients(to)
     if len(rcpts) == 1:
         return Delivery(MTA, qid, normalize_address(rcpts[0]), status, reason, None, relay, delay, dsn, reply)

@@ -53,8 +53,9 @@ _FREE_TEXT_SEP = {"stat": ", reply=", "reply": ", stat="}
 # (scan_fields), which would split these at the same places: each value here
 # stops at the first comma (a recipient list, which may hold commas, at the
 # first space), so the only ", key=" in what it matches are its own keys.
-# What it captures needs no more work in the usual case: a recipient in <>
-# of lower-case ASCII is its own normal form (normalize_address), a sender or
+# What it captures needs no more work in the usual case: a recipient of
+# lower-case ASCII, in <> or not, is its own normal form (normalize_address;
+# an empty one or a list goes the general way), a sender or
 # message id in <> comes without them (strip_angle), sizes and counts are
 # ASCII digits (int), and ``stat=Sent (...)`` to the end gives the reason.
 # Linear: every quantifier is one character class, followed by a character
@@ -62,7 +63,7 @@ _FREE_TEXT_SEP = {"stat": ", reply=", "reply": ", stat="}
 # text when the line does not end in ")").
 _RECORD = re.compile(
     r"([0-9A-Za-z]{8,20}): (?:"
-    r"to=(?:<([-a-z0-9@._+=]*)>|([^ ]*)), (?:ctladdr=[^,]*, )?delay=([^,]*), xdelay=[^,]*, mailer=([^,]*), "
+    r"to=(?:<?([-a-z0-9@._+=]+)>?|([^ ]*)), (?:ctladdr=[^,]*, )?delay=([^,]*), xdelay=[^,]*, mailer=([^,]*), "
     r"pri=[^,]*, (?:relay=([^,]*), )?dsn=([^,]*), (?:stat=Sent \((.*)\)\Z|(stat|reply)=(.*))"
     r"|from=(?:<([^ <>]*)>|([^ ]*)), size=([0-9]+), class=[^,]*, nrcpts=([0-9]+)"
     r"(?:, msgid=(?:<([^,<>]*)>|([^,]*)))?(?=, [a-z][a-z_]{0,15}=|\Z))", re.S)
@@ -231,7 +232,7 @@ def is_handover(mailer: str | None, relay: Relay | None) -> bool:
     """The submission program's ``relay`` mailer to this host's own MTA."""
     if mailer != "relay" or relay is None:
         return False
-    return any((v or "").startswith(_LOOPBACK) for v in (relay.ip, relay.host))
+    return (relay.ip or "").startswith(_LOOPBACK) or (relay.host or "").startswith(_LOOPBACK)
 
 
 def scan_fields(body: str) -> dict[str, str]:

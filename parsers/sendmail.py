@@ -112,8 +112,8 @@ def parse(env: Envelope) -> Record | tuple[Record, ...] | None:
 
 
 def _parse_other(msg: str, program: str) -> Record | tuple[Record, ...] | None:
-    """Lines _RECORD did not take: to= and from= lines read
-    with scan_fields, DSN notices, and the rest (None)."""
+    """Lines _RECORD did not take: to= and from= lines read with scan_fields,
+    DSN notices, and the rest (None)."""
     # _QID by hand: the first ": " in reach, after 8-20 ASCII letters and
     # digits. Most lines that are no record (STARTTLS=, AUTH=, ruleset=, a
     # daemon's own chatter) have no ": " there and go in one find.

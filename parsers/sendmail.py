@@ -46,7 +46,31 @@ _LOOPBACK = ("127.", "::1", "IPv6:::1", "localhost")
 _KEY = re.compile(r"([a-z][a-z_]{0,15})=")
 _FIELD_START = re.compile(r", ([a-z][a-z_]{0,15})=")
 _FREE_START = re.compile(r", (stat|reply)=")
-_FREE_TEXT_NEXT = {"stat": "reply", "reply": "stat"}
+_FREE_TEXT_SEP = {"stat": ", reply=", "reply": ", stat="}
+# The usual to= and from= lines, queue id and all, as deliver.c and
+# srvrsmtp.c write them: one match reads what the record needs, and lines it
+# misses (quoted commas, other keys, another order) go the general way
+# (scan_fields), which would split these at the same places: each value here
+# stops at the first comma (a recipient list, which may hold commas, at the
+# first space), so the only ", key=" in what it matches are its own keys.
+# What it captures needs no more work in the usual case: a recipient of
+# lower-case ASCII, in <> or not, is its own normal form (normalize_address;
+# an empty one or a list goes the general way), a sender or
+# message id in <> comes without them (strip_angle), sizes and counts are
+# ASCII digits (int), and ``stat=Sent (...)`` to the end gives the reason.
+# Linear: every quantifier is one character class, followed by a character
+# it cannot match or by the end (``Sent \((.*)\)\Z`` backs off once over the
+# text when the line does not end in ")").
+_RECORD = re.compile(
+    r"([0-9A-Za-z]{8,20}): (?:"
+    r"to=(?:<?([-a-z0-9@._+=]+)>?|([^ ]*)), (?:ctladdr=[^,]*, )?delay=([^,]*), xdelay=[^,]*, mailer=([^,]*), "
+    r"pri=[^,]*, (?:relay=([^,]*), )?dsn=([^,]*), (?:stat=Sent \((.*)\)\Z|(stat|reply)=(.*))"
+    r"|from=(?:<([^ <>]*)>|([^ ]*)), size=([0-9]+), class=[^,]*, nrcpts=([0-9]+)"
+    r"(?:, msgid=(?:<([^,<>]*)>|([^,]*)))?(?=, [a-z][a-z_]{0,15}=|\Z))", re.S)
+# from= and the fields _RECORD reads again later in the line: scan_fields takes
+# the last one, so such a line goes the general way.
+_FROM_AGAIN = re.compile(r", (?:from|size|nrcpts|msgid)=")
+_COUNTS = {str(n): n for n in range(1000)}  # nrcpts=, int() without the call
 # usersmtp.c reply(): when the peer closes the connection, Sendmail fakes this
 # reply itself (and logs dsn=4.4.2): no server said it.
 _FAKED_RESET = "421 4.4.1 Connection reset by "
@@ -58,18 +82,57 @@ def claims(program: str) -> bool:
 
 def parse(env: Envelope) -> Record | tuple[Record, ...] | None:
     msg = env.message
-    m = _QID.match(msg)
+    m = _RECORD.match(msg)
     if m is None:
+        return _parse_other(msg, env.program)
+    (qid, rcpt, to, delay_text, mailer, relay_text, dsn, sent, key, text,
+     sender, sender_text, size, nrcpts, msgid, msgid_text) = m.groups()
+    if size is None:  # a to= line
+        if sent is not None:
+            if ", reply=" not in sent:  # the usual delivery: the peer's words, as logged (not unescaped)
+                return _delivery(qid, rcpt, to, delay_text, mailer, relay_text, dsn, None, None, env.program, sent)
+            key, text = "stat", "Sent (" + sent + ")"
+        if key == "stat" and ", reply=" not in text:  # stat= runs to the end
+            return _delivery(qid, rcpt, to, delay_text, mailer, relay_text, dsn, text, None, env.program)
+        f: dict[str, str] = {}
+        _free_text(text, 0, key, f)
+        return _delivery(qid, rcpt, to, delay_text, mailer, relay_text, dsn, f.get("stat"), f.get("reply"),
+                         env.program)
+    if _FROM_AGAIN.search(msg, m.end()) is not None:
+        return _parse_other(msg, env.program)
+    if msgid is None and msgid_text:
+        msgid = strip_angle(msgid_text)
+    try:
+        nrcpt = _COUNTS[nrcpts]
+    except KeyError:
+        nrcpt = int(nrcpts)
+    # MessageInfo(mta, queue_id, sender, size, message_id, nrcpt): positional
+    # arguments cost a quarter of keywords in a slots dataclass's __init__.
+    return MessageInfo(MTA, qid, strip_angle(sender_text) if sender is None else sender, int(size), msgid, nrcpt)
+
+
+def _parse_other(msg: str, program: str) -> Record | tuple[Record, ...] | None:
+    """Lines _RECORD did not take: to= and from= lines read with scan_fields,
+    DSN notices, and the rest (None)."""
+    # _QID by hand: the first ": " in reach, after 8-20 ASCII letters and
+    # digits. Most lines that are no record (STARTTLS=, AUTH=, ruleset=, a
+    # daemon's own chatter) have no ": " there and go in one find.
+    i = msg.find(": ", 8, 22)
+    if i < 0:
         return None
-    qid = m[1]
-    body = msg[m.end():]
-    if body.startswith("to="):
-        return _delivery(qid, body, env.program)
-    if body.startswith("from="):
-        return _arrival(qid, body)
-    m2 = _QID.match(body)
+    qid = msg[:i]
+    if not (qid.isalnum() and qid.isascii()):
+        return None
+    i += 2
+    if msg.startswith("to=", i):
+        f = scan_fields(msg[i:])
+        return _delivery(qid, None, f.get("to", ""), f.get("delay"), f.get("mailer"), f.get("relay"), f.get("dsn"),
+                         f.get("stat"), f.get("reply"), program)
+    if msg.startswith("from=", i):
+        return _arrival(qid, msg[i:])
+    m2 = _QID.match(msg, i)  # lost input channel, timeout waiting for input, ... have none
     if m2 is not None:
-        return _notice(qid, m2[1], body[m2.end():])
+        return _notice(qid, m2[1], msg[m2.end():])
     return None
 
 
@@ -90,44 +153,57 @@ def _notice(qid: str, new_qid: str, text: str) -> Record | tuple[Record, ...] | 
 def _arrival(qid: str, body: str) -> MessageInfo:
     f = scan_fields(body)
     size, nrcpts = f.get("size", ""), f.get("nrcpts", "")
-    return MessageInfo(MTA, qid, sender=strip_angle(f.get("from", "")),
-                       size=int(size) if size.isdigit() else None,
-                       message_id=strip_angle(f["msgid"]) if f.get("msgid") else None,
-                       nrcpt=int(nrcpts) if nrcpts.isdigit() else None)
+    return MessageInfo(MTA, qid, strip_angle(f.get("from", "")), int(size) if size.isdigit() else None,
+                       strip_angle(f["msgid"]) if f.get("msgid") else None, int(nrcpts) if nrcpts.isdigit() else None)
 
 
-def _delivery(qid: str, body: str, program: str) -> Delivery | tuple[Delivery, ...] | None:
-    f = scan_fields(body)
-    stat = f.get("stat")
-    if stat is None:
+def _delivery(qid: str, rcpt: str | None, to: str, delay_text: str | None, mailer: str | None,
+              relay_text: str | None, dsn: str | None, stat: str | None, reply_text: str | None,
+              program: str, sent: str | None = None) -> Delivery | tuple[Delivery, ...] | None:
+    """The fields of a to= line -> its Delivery (one per recipient). ``rcpt``:
+    the one recipient in its normal form, else None and ``to`` is the field as
+    logged. ``sent``: the text in ``stat=Sent (...)`` when that is all of
+    stat= and there is no reply= (then ``stat`` is not looked at)."""
+    # parse_relay and parse_delay with their cache hit inlined
+    try:
+        relay = _RELAYS[relay_text]
+    except KeyError:
+        relay = parse_relay(relay_text)
+    try:
+        delay = _DELAYS[delay_text]
+    except KeyError:
+        delay = parse_delay(delay_text)
+    reply = None
+    if sent is not None:
+        status, reason = "sent", sent  # the peer's words, as logged (not unescaped)
+    elif stat is None:
         return None
-    reply_text = f.get("reply")
-    dsn = f.get("dsn")
-    relay = parse_relay(f.get("relay"))
-    status = status_of(stat, dsn)
-    if status == "sent" and program in SUBMISSION_PROGRAMS and is_handover(f.get("mailer"), relay):
-        status = "handed_over"
-    reason = unescape(reply_text or stat)
-    if status in ("sent", "handed_over") and stat.startswith("Sent (") and not reply_text:
-        reason = stat[6:-1] if stat.endswith(")") else stat[6:]
-    if status in ("sent", "handed_over", "queued"):
-        reply = None
-    elif reason.startswith(_FAKED_RESET):
-        reply = Reply(text=reason)  # Sendmail's words, not a reply: the code is its dsn= (4.4.2)
     else:
-        reply = parse_reply(reason)
-    delay = parse_delay(f.get("delay"))
-    to = f.get("to", "")
+        status = "sent" if stat[:4] == "Sent" else status_of(stat, dsn)
+        if status == "sent" and not reply_text and stat[:6] == "Sent (":
+            reason = stat[6:-1] if stat[-1:] == ")" else stat[6:]
+        else:
+            reason = reply_text or stat
+            if "\\" in reason:
+                reason = unescape(reason)
+            if status == "sent" or status == "queued":
+                pass
+            elif reason.startswith(_FAKED_RESET):
+                reply = Reply(text=reason)  # Sendmail's words, not a reply: the code is its dsn= (4.4.2)
+            else:
+                reply = parse_reply(reason)
+    if status == "sent" and program in SUBMISSION_PROGRAMS and is_handover(mailer, relay):
+        status = "handed_over"
+    if rcpt is not None:
+        # Delivery(mta, queue_id, recipient, status, reason, orig_recipient, relay, delay, dsn, reply)
+        return Delivery(MTA, qid, rcpt, status, reason, None, relay, delay, dsn, reply)
     if to.endswith("[more]"):  # a long recipient list, continued on the next to= line
         to = to[:-6].rstrip(", ")
     rcpts = split_recipients(to)
     if len(rcpts) == 1:
-        return Delivery(mta=MTA, queue_id=qid, recipient=normalize_address(rcpts[0]), status=status,
-                        reason=reason, relay=relay, delay=delay, dsn=dsn, reply=reply)
-    out = tuple(
-        Delivery(mta=MTA, queue_id=qid, recipient=normalize_address(r), status=status, reason=reason,
-                 relay=relay, delay=delay, dsn=dsn, reply=reply)
-        for r in rcpts)
+        return Delivery(MTA, qid, normalize_address(rcpts[0]), status, reason, None, relay, delay, dsn, reply)
+    out = tuple(Delivery(MTA, qid, normalize_address(r), status, reason, None, relay, delay, dsn, reply)
+                for r in rcpts)
     return out or None
 
 
@@ -156,7 +232,7 @@ def is_handover(mailer: str | None, relay: Relay | None) -> bool:
     """The submission program's ``relay`` mailer to this host's own MTA."""
     if mailer != "relay" or relay is None:
         return False
-    return any((v or "").startswith(_LOOPBACK) for v in (relay.ip, relay.host))
+    return (relay.ip or "").startswith(_LOOPBACK) or (relay.host or "").startswith(_LOOPBACK)
 
 
 def scan_fields(body: str) -> dict[str, str]:
@@ -185,15 +261,22 @@ def scan_fields(body: str) -> dict[str, str]:
             fields[parts[k]] = parts[k + 1]
     if free_at == len(body):
         return fields
-    while True:  # stat= and reply= take turns; each runs to ", " and the other's name
-        nxt = _FREE_TEXT_NEXT[key]
-        j = body.find(", " + nxt + "=", pos)
+    _free_text(body, pos, key, fields)
+    return fields
+
+
+def _free_text(body: str, pos: int, key: str, fields: dict[str, str]) -> None:
+    """From ``body[pos:]``, the value of ``key`` (stat or reply) on: stat=
+    and reply= take turns; each runs to ", " and the other's name."""
+    while True:
+        sep = _FREE_TEXT_SEP[key]
+        j = body.find(sep, pos)
         if j < 0:
             fields[key] = body[pos:]
-            return fields
+            return
         fields[key] = body[pos:j]
-        pos = j + len(nxt) + 3
-        key = nxt
+        pos = j + len(sep)
+        key = sep[2:-1]
 
 
 def split_recipients(value: str) -> list[str]:

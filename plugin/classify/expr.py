@@ -88,13 +88,11 @@ class MatchBank:
         return len(lst) - 1
 
     def _compile(self) -> dict[tuple[str, ...], Any]:
-        sets = {}
-        for path, patterns in self._patterns.items():
-            s = re2.Set.SearchSet(_re2_options())
-            for p in patterns:
-                s.Add(p)
-            s.Compile()
-            sets[path] = s
+        # the same hits as an re2.Set of the patterns, compiled in well
+        # under half the time (relaxed.py): loading is most of a short run
+        from .relaxed import RelaxedSet
+        sets = {path: RelaxedSet(patterns, _re2_options(), lambda i, path=path: self._exact(path, i))
+                for path, patterns in self._patterns.items()}
         self._sets = sets
         self.memo = {path: {} for path in sets}
         return sets
@@ -102,11 +100,15 @@ class MatchBank:
     def hits(self, ctx: Mapping[str, Any]) -> "Hits":
         return Hits(ctx, self._sets if self._sets is not None else self._compile(), self.memo)
 
-    def evidence(self, path: tuple[str, ...], idx: int, value: Any) -> str | None:
+    def _exact(self, path: tuple[str, ...], idx: int) -> Any:
+        """Pattern ``idx`` of ``path`` compiled on its own, once."""
         single = self._single.get((path, idx))
         if single is None:
             single = self._single[(path, idx)] = re2.compile(self._patterns[path][idx], _re2_options())
-        m = single.search(value if isinstance(value, str) else str(value))
+        return single
+
+    def evidence(self, path: tuple[str, ...], idx: int, value: Any) -> str | None:
+        m = self._exact(path, idx).search(value if isinstance(value, str) else str(value))
         return m.group(0) if m else None
 
     @property

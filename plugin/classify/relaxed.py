@@ -19,6 +19,7 @@ after :data:`EXACT_AFTER` scans it compiles the exact set and uses that.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Sequence
 
 import re2
@@ -27,41 +28,24 @@ EXACT_AFTER = 256     # scans before a long-running process compiles the exact s
 MIN_SPAN = 8          # X{m,n} with n - m below this is cheap to unroll: kept exact
 
 
+# What the relaxing looks at: an escape, a bracketed class (both kept as
+# they are), or a repetition {m,n}. Linear: no quantifier inside another.
+_TOKEN = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|\{(\d+),(\d+)\}", re.S)
+
+
 def relax(pattern: str) -> str:
     """``X{m,n}`` -> ``X{m,}`` (``X*`` for m = 0) where n - m >= MIN_SPAN;
     the pattern unchanged if it holds what this scanner does not follow
     (``\\Q...\\E`` quoting, ``[:class:]`` names inside brackets)."""
     if "\\Q" in pattern or "[:" in pattern or "{" not in pattern:
         return pattern
-    out: list[str] = []
-    i, n = 0, len(pattern)
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":                      # an escape: both characters as they are
-            out.append(pattern[i:i + 2])
-            i += 2
-            continue
-        if ch == "[":                       # a class, up to its closing bracket
-            j = i + 1
-            if j < n and pattern[j] == "^":
-                j += 1
-            if j < n and pattern[j] == "]":  # a leading ] is a literal
-                j += 1
-            while j < n and pattern[j] != "]":
-                j += 2 if pattern[j] == "\\" else 1
-            out.append(pattern[i:j + 1])
-            i = j + 1
-            continue
-        if ch == "{":
-            j = pattern.find("}", i)
-            low, comma, high = pattern[i + 1:j].partition(",") if j > 0 else ("", "", "")
-            if comma and low.isdigit() and high.isdigit() and int(high) - int(low) >= MIN_SPAN:
-                out.append("*" if int(low) == 0 else "{" + low + ",}")
-                i = j + 1
-                continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    return _TOKEN.sub(_relaxed, pattern)
+
+
+def _relaxed(m: re.Match[str]) -> str:
+    if m[1] is None or int(m[2]) - int(m[1]) < MIN_SPAN:  # an escape, a class, a short span
+        return m[0]
+    return "*" if int(m[1]) == 0 else "{" + m[1] + ",}"
 
 
 def compile_set(patterns: Sequence[str], options: Any) -> Any:

@@ -245,7 +245,6 @@ def cmd_parse(args: argparse.Namespace) -> int:
     from .parse_worker import ParsedLines, worth_a_worker
     from .pipeline import Pipeline
     from .reader import open_log
-    from .statedb import StateError
 
     from .formats import FormatError, get_format
     try:
@@ -254,6 +253,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
         raise UsageError(f"--format: {e}") from None
     where = compile_where(args.where)
     history = _History(args.state_dir, where, render) if args.state_dir else None
+    # what the history raises (without one nothing does, and sqlite3 stays unimported)
+    history_errors: tuple[type[Exception], ...] = ()
+    if history:
+        from .state import StateError
+        history_errors = (StateError,)
     pipeline = Pipeline(load_classifier(args.rules_dir), mta=args.mta, include_sent=args.all,
                         where=where, tap=history.tap if history else None)
     files = args.files or ["-"]
@@ -282,7 +286,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
                     progress.tick(offset)
         except BrokenPipeError:
             raise
-        except StateError as e:  # the history cannot be written (disk full, database gone): stop
+        except history_errors as e:  # the history cannot be written (disk full, database gone): stop
             out.flush()
             print(f"bouncewatch: state: {e}", file=sys.stderr)
             return EXIT_INPUT
@@ -299,7 +303,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         try:
             history.flush(out)
             history.close(out)
-        except StateError as e:
+        except history_errors as e:
             print(f"bouncewatch: state: {e}", file=sys.stderr)
             failed += 1
     out.flush()

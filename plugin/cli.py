@@ -35,7 +35,7 @@ class UsageError(Exception):
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole command line; with ``command``, only that subcommand gets
     its arguments (see :class:`_OneSubcommand`)."""
-    ap = argparse.ArgumentParser(
+    ap = _Parser(
         prog="bouncewatch",
         description="Classify deferred and bounced mail from Postfix, Exim and Sendmail logs.")
     ap.add_argument("--version", action="version", version=f"bouncewatch {__version__}")
@@ -132,6 +132,39 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_suppressions, intermixed="items")
     # a name no subcommand has: all of them, for argparse's "invalid choice" list
     return ap if command is None or sub.found else build_parser()
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with :class:`_HelpFormatter` for this parser and its subcommands'."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        kw.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kw)
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse makes a help formatter for every argument it adds (to check
+    its metavar), and the stock one asks ``shutil`` for the terminal's width:
+    importing shutil, and zlib, bz2 and lzma with it, cost a one-shot command
+    more than its arguments did. The same width, asked of ``os``."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
+def _columns() -> int:
+    """``shutil.get_terminal_size().columns``: $COLUMNS, else the terminal's, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):
+        return 80
 
 
 class _OneSubcommand:

@@ -17,8 +17,8 @@ A long-running process would pay for the confirmations on every scan (and
 compile many exact patterns one by one): after :data:`EXACT_AFTER` scans it
 compiles the exact set and uses that. A one-shot process (``ingest-mail``,
 ``explain``, ``parse`` of a few lines) scans a field a few times at most; a
-long run pays the relaxed set and a few confirmations once (about 2% of a
-15,000-line parse, nothing measurable of a big one).
+long run pays the relaxed set and a few confirmations once (about 110 M
+instructions, 2% of a 15,000-line ``parse``).
 """
 
 from __future__ import annotations

@@ -1,3 +1,3 @@
-from bouncewatch.plugin.cli import main
+from bouncewatch.plugin.cli import run
 
-raise SystemExit(main())
+raise SystemExit(run())

@@ -20,17 +20,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .lazyre import lazy
+
 # Action -> event status (RFC 3464 section 2.3.3).
 ACTION_STATUS = {"failed": "bounced", "delayed": "deferred", "delivered": "sent",
                  "relayed": "sent", "expanded": "sent"}
 
-_FIELD = re.compile(r"([A-Za-z][A-Za-z0-9-]{0,60})[ \t]*:[ \t]*(.*)")
-_STATUS = re.compile(r"([245])\.(\d{1,3})\.(\d{1,3})")
-_ANGLE = re.compile(r"<([^<>\s]{1,320})>")
+_FIELD = lazy(r"([A-Za-z][A-Za-z0-9-]{0,60})[ \t]*:[ \t]*(.*)")
+_STATUS = lazy(r"([245])\.(\d{1,3})\.(\d{1,3})")
+_ANGLE = lazy(r"<([^<>\s]{1,320})>")
 
 
 @dataclass(slots=True)
 class RecipientStatus:
+    """One recipient block of a report."""
+
     final_recipient: str | None = None
     original_recipient: str | None = None
     action: str | None = None
@@ -44,6 +48,8 @@ class RecipientStatus:
 
 @dataclass(slots=True)
 class DeliveryStatus:
+    """A report: its per-message fields, then its recipient blocks."""
+
     reporting_mta: str | None = None
     arrival_date: str | None = None
     queue_id: str | None = None          # X-Postfix-Queue-ID, X-Yandex-Queue-ID ...

@@ -22,12 +22,14 @@ from email.header import Header, decode_header
 from email.message import Message
 from email.parser import BytesParser, HeaderParser
 
+from .lazyre import lazy
+
 HEAD_LIMIT = 1 << 20          # bytes of a message that are parsed at all
 TEXT_LIMIT = 256 << 10        # bytes of one decoded text part that are kept
 MAX_PARTS = 200               # MIME parts walked (a bomb of empty parts stops here)
 
-_TAG = re.compile(r"<(?:style|script)[^>]{0,200}>[^<]{0,20000}</(?:style|script)>|<[^>]{0,2000}>", re.I)
-_BR = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d)[^>]{0,200}>", re.I)
+_TAG = lazy(r"<(?:style|script)[^>]{0,200}>[^<]{0,20000}</(?:style|script)>|<[^>]{0,2000}>", re.I)
+_BR = lazy(r"<(?:br|/p|/div|/tr|/li|/h\d)[^>]{0,200}>", re.I)
 
 
 @dataclass(slots=True)

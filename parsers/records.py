@@ -23,6 +23,8 @@ class Envelope:
 
 @dataclass(slots=True, frozen=True)
 class Relay:
+    """The host that took part in a delivery, as the log names it."""
+
     host: str | None
     ip: str | None = None
     port: int | None = None

@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import getaddresses, parsedate_to_datetime
 
-from . import arf, autoreply, dsn, nonstandard
+# arf, autoreply and nonstandard are imported where used: a standard DSN,
+# the common case, needs none of them (ingest-mail is a process per message)
+from . import dsn
 from .lazyre import lazy
 from .mailmsg import MailParts, parse_headers_text, read_mail
 from .records import Reply
@@ -51,6 +53,8 @@ _CR = lazy(r"\r\n?")
 
 @dataclass(slots=True)
 class Finding:
+    """What the report says about one recipient."""
+
     kind: str                       # dsn | nonstandard | complaint | auto_reply | challenge | unsubscribe
     status: str                     # bounced, deferred, sent, complained, auto_replied, challenged, unsubscribed
     recipient: str                  # "" when nothing names it
@@ -66,6 +70,8 @@ class Finding:
 
 @dataclass(slots=True)
 class ReturnedMail:
+    """What a returned message reports, and what ties it to the message it returns."""
+
     kind: str | None                # what the message is; None = not recognized
     family: str | None              # rfc3464, postfix, exim, qmail, exchange, arf ...
     findings: list[Finding]
@@ -117,6 +123,7 @@ def analyze(raw: bytes, *, envelope_to: str | None = None, verp_delimiters: str 
     elif _looks_like_bounce(h, subject, from_addr, body):
         _nonstandard(rm, mp, body, subject, from_addr, original)
     else:
+        from . import autoreply, nonstandard
         ev = autoreply.detect(h, subject, body)
         if ev is not None:
             rm.kind, rm.family = ev.kind, "rfc3834" if ev.kind == "auto_reply" else ev.kind
@@ -194,6 +201,7 @@ def _dsn_family(ds: dsn.DeliveryStatus) -> str:
 
 
 def _arf(rm: ReturnedMail, mp: MailParts, original: dict[str, str] | None) -> None:
+    from . import arf
     fb = arf.parse_feedback(_CR.sub("\n", mp.feedback[0] if mp.feedback else ""))
     rm.kind, rm.family = "complaint", "arf"
     rm.sender = rm.sender or fb.original_mail_from
@@ -222,12 +230,14 @@ def _looks_like_bounce(h: dict[str, str], subject: str, from_addr: str | None, b
 
 
 def _auto_subject(subject: str) -> bool:
+    from . import autoreply
     ev = autoreply.detect({}, subject, "")
     return ev is not None
 
 
 def _nonstandard(rm: ReturnedMail, mp: MailParts, body: str, subject: str, from_addr: str | None,
                  original: dict[str, str] | None) -> None:
+    from . import nonstandard
     exclude = {a.lower() for a in (rm.envelope_to, from_addr) if a}
     for name in ("to", "delivered-to", "x-original-to", "envelope-to", "return-path", "reply-to"):
         a = _first_address(mp.headers.get(name, ""))
@@ -298,6 +308,7 @@ def _command_from_notification(reply: Reply, body: str, rcpt: str) -> Reply:
 def _inline_original(body: str) -> dict[str, str] | None:
     """The returned copy's headers when they are pasted into the text (qmail,
     Exim, Lotus Notes): the first header line after an "original message" marker."""
+    from . import nonstandard
     m = nonstandard.END.search(body)
     while m and not _HEADER_LINE.match(body, m.start()):
         nl = body.find("\n", m.start())
@@ -324,6 +335,7 @@ def _first_address(value: str) -> str | None:
     for _, addr in pairs:
         if addr and "@" in addr:
             return addr.strip()
+    from . import nonstandard
     m = nonstandard.ADDRESS.search(value)
     return m[0] if m else None
 

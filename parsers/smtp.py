@@ -22,27 +22,28 @@ from __future__ import annotations
 
 import re
 
+from .lazyre import lazy
 from .records import Reply
 
-_CODE = re.compile(r"([245]\d\d)(?:([ -])([245]\.\d{1,3}\.\d{1,3})(?![\d.]))?(?:[ -]|$)")
-_ENHANCED = re.compile(r"(?<![\d.])([245])\.([0-7])\.(\d{1,3})(?![\d.])")
+_CODE = lazy(r"([245]\d\d)(?:([ -])([245]\.\d{1,3}\.\d{1,3})(?![\d.]))?(?:[ -]|$)")
+_ENHANCED = lazy(r"(?<![\d.])([245])\.([0-7])\.(\d{1,3})(?![\d.])")
 
-_POSTFIX_CMD = re.compile(r" \(in reply to ([A-Za-z /]{2,24}?) command\)\s*$")
+_POSTFIX_CMD = lazy(r" \(in reply to ([A-Za-z /]{2,24}?) command\)\s*$")
 # Exim names the command it was answering with its argument, then ": " and the
 # reply: "after RCPT TO:<x@y>: 550 ...", "after HELO mx.example: 554 ...",
 # "after pipelined MAIL FROM:<s@x> SIZE=100: 553 ...", and for a dropped
 # connection "Remote host closed connection in response to RCPT TO:<x@y>".
 # Only MAIL FROM and RCPT TO are two words: "HELO mx" is HELO and its argument.
-_EXIM_AFTER = re.compile(
+_EXIM_AFTER = lazy(
     r"(?:SMTP (?:error from remote (?:mail server|mailer)|timeout|data timeout|protocol (?:error|synchronization error))"
     r" after|Remote host closed connection in response to) (?:pipelined )?(initial connection|end of data|"
     r"sending data block|MAIL FROM|RCPT TO|[A-Za-z]{4,8})(?![A-Za-z])")
 # Where the reply starts after the command's argument: the first ": " before a
 # reply code (the argument and the reply itself may hold ">: ").
-_EXIM_REPLY = re.compile(r": (?=[245]\d\d(?:[ -]|$))")
-_WHILE = re.compile(r" while (?:receiving the initial server greeting|sending (MAIL FROM|RCPT TO|DATA command|"
+_EXIM_REPLY = lazy(r": (?=[245]\d\d(?:[ -]|$))")
+_WHILE = lazy(r" while (?:receiving the initial server greeting|sending (MAIL FROM|RCPT TO|DATA command|"
                     r"end of data|message body|XFORWARD|AUTH|BDAT|QUIT)|performing the ([A-Z]{3,8}) handshake)")
-_REMOTE = re.compile(r"(?:host|with|to|by) ([A-Za-z0-9._-]{1,255}\[[0-9A-Fa-f.:]{2,45}\])")
+_REMOTE = lazy(r"(?:host|with|to|by) ([A-Za-z0-9._-]{1,255}\[[0-9A-Fa-f.:]{2,45}\])")
 
 # Reply text follows these markers; the first one found wins.
 _MARKERS = (" said: ", "refused to talk to me: ", "Deferred: ", "reply=")

@@ -25,13 +25,13 @@ start), so a replayed log never raises a second alert for the same episode.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Any, Mapping, Protocol
 
 from bouncewatch import SCHEMA
+from bouncewatch.parsers.lazyre import lazy  # only blocklist alerts use them; ingest-mail is a process per message
 
 # Replies a receiver gives when it will not talk to us at all.
 CONNECT_CATEGORIES = frozenset({"unable_to_connect", "blocklisted", "bad_reputation", "policy_block",
@@ -42,8 +42,8 @@ UNREACHABLE = frozenset({"unable_to_connect", "dns_failure", "bad_domain", "tls_
 
 # "host mx.example[192.0.2.1] said: " names the receiver; the listed address
 # comes after it. Linear patterns only.
-_SAID = re.compile(r"^(?:host|Remote host) \S{1,255} said: |^\S{1,255} refused to talk to me: ")
-_IPV4 = re.compile(r"(?<![\d.])(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}(?![\d.])")
+_SAID = lazy(r"^(?:host|Remote host) \S{1,255} said: |^\S{1,255} refused to talk to me: ")
+_IPV4 = lazy(r"(?<![\d.])(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}(?![\d.])")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,16 +15,15 @@ log: smtpd, TLS, postscreen ...) never cross, only their counts, at the end.
 Only for regular files of at least :data:`MIN_BYTES` on a machine with two
 usable cores and ``fork``; otherwise :class:`ParsedLines` parses in-process. The
 pipe between the two holds a few batches (:data:`PIPE_BYTES`): memory stays
-bounded whichever side is slower.
+bounded whichever side is slower. multiprocessing and pickle are imported
+only for a worker: they cost a small file's ``parse`` more than its lines.
 """
 
 from __future__ import annotations
 
 import gc
 import io
-import multiprocessing
 import os
-import pickle
 import signal
 import stat
 import sys
@@ -71,6 +70,7 @@ _TABLE = {cls: _reducer(cls) for cls in (Envelope, *_RECORDS, Relay, Reply)}
 
 
 def _dumps(obj: Any) -> bytes:
+    import pickle
     buf = io.BytesIO()
     p = pickle.Pickler(buf, pickle.HIGHEST_PROTOCOL)
     p.dispatch_table = _TABLE  # type: ignore[attr-defined]
@@ -112,6 +112,7 @@ def _work(conn: Any, fp: BinaryIO, mta: str, ref: datetime | None, tz: tzinfo | 
 def _parse_into(conn: Any, fp: BinaryIO, mta: str, ref: datetime | None, tz: tzinfo | None) -> None:
     counts: Counter[str] = Counter()
     lines = LineParser(mta, ref=ref, tz=tz)
+    import pickle
     raw = getattr(fp, "fileobj", None) or fp   # gzip: progress is the position in the compressed file
     rows: list[tuple] = []
     error = None
@@ -160,6 +161,7 @@ class ParsedLines:
         self._proc: Any = None
         self._conn: Any = None
         if parallel:
+            import multiprocessing
             ctx = multiprocessing.get_context("fork")
             self._conn, child = ctx.Pipe(duplex=False)
             _widen(child)
@@ -191,6 +193,7 @@ class ParsedLines:
                 yield texts[i], env, rec, offsets[i]
 
     def _from_worker(self) -> Iterator[Parsed_line]:
+        import pickle
         recv = self._conn.recv_bytes
         while True:
             try:
@@ -231,7 +234,13 @@ def _widen(conn: Any) -> None:
 def worth_a_worker(path: str, fp: BinaryIO) -> bool:
     """Two processes for a regular file of MIN_BYTES or more, when two cores
     are ours to use and processes can fork (Linux, BSD; not stdin)."""
-    if path == "-" or "fork" not in multiprocessing.get_all_start_methods():
+    if path == "-":
+        return False
+    try:
+        st = os.fstat(fp.fileno())
+    except (AttributeError, OSError, ValueError):
+        return False
+    if not stat.S_ISREG(st.st_mode) or st.st_size < MIN_BYTES:
         return False
     try:
         cores = len(os.sched_getaffinity(0))
@@ -239,8 +248,5 @@ def worth_a_worker(path: str, fp: BinaryIO) -> bool:
         cores = os.cpu_count() or 1
     if cores < 2:
         return False
-    try:
-        st = os.fstat(fp.fileno())
-    except (AttributeError, OSError, ValueError):
-        return False
-    return stat.S_ISREG(st.st_mode) and st.st_size >= MIN_BYTES
+    import multiprocessing
+    return "fork" in multiprocessing.get_all_start_methods()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import multiprocessing
 import pickle
 import pickletools
 import subprocess
@@ -71,7 +72,7 @@ def _parse(monkeypatch, capsys, argv: list[str], *, worker: bool) -> tuple[str, 
 
 @pytest.fixture
 def two_cores(monkeypatch):
-    if "fork" not in parse_worker.multiprocessing.get_all_start_methods():
+    if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("no fork on this platform: parse always runs in one process")
     monkeypatch.setattr(parse_worker.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
 

@@ -15,9 +15,8 @@ reply texts vary in case and rules should not have to. Parsed once
 (:mod:`.expr_parse`, text -> a plain tree, the only user of pyparsing) and
 built here into closures (:func:`build`, cheap: rule sets keep their trees in
 a cache, see rulecache.py). Every ``~`` of one field across a whole rule
-set is matched at once with an RE2 filter (:class:`MatchBank`), so a
-rule set of hundreds of patterns costs one scan for their literals per field
-plus the few patterns those allow, and none for a field no rule evaluated
+set is matched at once (:class:`MatchBank`), so a rule set of hundreds of
+patterns costs one scan per field, and none for a field no rule evaluated
 so far has asked about.
 """
 
@@ -63,16 +62,10 @@ def resolve(ctx: Mapping[str, Any], path: tuple[str, ...]) -> Any:
 
 class MatchBank:
     """All ``~`` patterns of a set of expressions, grouped per field, each
-    group compiled into one RE2 filter. ``hits(ctx)`` returns, per field, the
-    ids of the patterns that match; leaves then look their id up.
-
-    A filter (RE2's FilteredRE2) first finds which of the patterns' required
-    literals occur in the text, in one pass over a small automaton of
-    literals, then runs only the patterns those literals allow, each
-    linear in the text. It answers exactly what one ``re2.Set`` of all
-    patterns would, but a Set's automaton combines every pattern with every
-    other: on the new texts a log brings all day (ids, addresses) it keeps
-    building states, and costs 2 to 6 times more (bench/classify_speed.py)."""
+    group compiled into one matcher with the ids an RE2 Set of them would
+    give (:class:`.relaxed.RelaxedSet`: quick to compile for a one-shot
+    command, an RE2 filter for a long run). ``hits(ctx)`` returns, per
+    field, the ids of the patterns that match; leaves then look their id up."""
 
     def __init__(self) -> None:
         self._patterns: dict[tuple[str, ...], list[str]] = {}
@@ -97,13 +90,11 @@ class MatchBank:
         return len(lst) - 1
 
     def _compile(self) -> dict[tuple[str, ...], Any]:
-        sets = {}
-        for path, patterns in self._patterns.items():
-            s = re2.Filter()
-            for p in patterns:
-                s.Add(p, _re2_options())
-            s.Compile()
-            sets[path] = s
+        # the same hits as an re2.Set of the patterns: a relaxed Set, quick
+        # to compile, for a short run; an RE2 filter for a long one (relaxed.py)
+        from .relaxed import RelaxedSet
+        sets = {path: RelaxedSet(patterns, _re2_options(), lambda i, path=path: self._exact(path, i))
+                for path, patterns in self._patterns.items()}
         self._sets = sets
         self.memo = {path: {} for path in sets}
         return sets
@@ -111,11 +102,15 @@ class MatchBank:
     def hits(self, ctx: Mapping[str, Any]) -> "Hits":
         return Hits(ctx, self._sets if self._sets is not None else self._compile(), self.memo)
 
-    def evidence(self, path: tuple[str, ...], idx: int, value: Any) -> str | None:
+    def _exact(self, path: tuple[str, ...], idx: int) -> Any:
+        """Pattern ``idx`` of ``path`` compiled on its own, once."""
         single = self._single.get((path, idx))
         if single is None:
             single = self._single[(path, idx)] = re2.compile(self._patterns[path][idx], _re2_options())
-        m = single.search(value if isinstance(value, str) else str(value))
+        return single
+
+    def evidence(self, path: tuple[str, ...], idx: int, value: Any) -> str | None:
+        m = self._exact(path, idx).search(value if isinstance(value, str) else str(value))
         return m.group(0) if m else None
 
     @property

@@ -1,0 +1,115 @@
+"""classify/relaxed.py: a set of relaxed patterns plus confirmation gives
+exactly the hits of the exact set, for the built-in rules and hostile text."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import random
+import re
+
+import pytest
+import re2
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bouncewatch.plugin.classify import relaxed
+from bouncewatch.plugin.classify.engine import Classifier
+from bouncewatch.plugin.classify.expr import MatchBank, _re2_options
+from bouncewatch.plugin.classify.relaxed import RelaxedSet, compile_set, relax
+
+
+@pytest.mark.parametrize("pattern, want", [
+    (r"proofpoint.{0,60}(block|dnsbl)", r"proofpoint.*(block|dnsbl)"),
+    (r"a{2,40}b", r"a{2,}b"),
+    (r"x.{0,80}?y", r"x.*?y"),
+    (r"\d{1,3}\.\d{2,4}", r"\d{1,3}\.\d{2,4}"),          # short spans stay exact
+    (r"[A-Z]{3}", r"[A-Z]{3}"),
+    (r"a\{0,40}", r"a\{0,40}"),                          # an escaped brace is a literal
+    (r"[{0,40}]x", r"[{0,40}]x"),                        # so is one in a class
+    (r"[]{0,40}]x.{0,40}", r"[]{0,40}]x.*"),             # a leading ] belongs to the class
+    (r"[^\]{0,40}]{0,20}", r"[^\]{0,40}]*"),
+    (r"\Qa{0,40}\E", r"\Qa{0,40}\E"),                    # quoting: left alone
+    (r"[[:alpha:]]{0,40}", r"[[:alpha:]]{0,40}"),        # class names: left alone
+    (r"(?i)x{,40}", r"(?i)x{,40}"),                      # not a repetition in RE2
+])
+def test_relax(pattern, want):
+    assert relax(pattern) == want
+
+
+@functools.cache
+def _builtin_bank() -> MatchBank:
+    return Classifier.load(use_cache=False)._bank
+
+
+@functools.cache
+def _reason_sets():
+    return _exact_and_relaxed(_builtin_bank()._patterns[("reason",)])
+
+
+def _exact_and_relaxed(patterns):
+    singles: dict[int, object] = {}
+
+    def exact(i):
+        if i not in singles:
+            singles[i] = re2.compile(patterns[i], _re2_options())
+        return singles[i]
+    return compile_set(patterns, _re2_options()), RelaxedSet(patterns, _re2_options(), exact)
+
+
+def _ids(found) -> set[int]:
+    return set(found or ())
+
+
+def _relaxed_ids(relaxed_set: RelaxedSet, text: str) -> set[int]:
+    relaxed_set._scans = 0  # stay relaxed: that is what is tested (see the last test for the switch)
+    return _ids(relaxed_set.Match(text))
+
+
+def _texts_near(patterns: list[str]) -> list[str]:
+    """Text that meets a bounded gap just inside, at and past its bound."""
+    out = []
+    for p in patterns:
+        words = [w for w in re.findall(r"[a-z]{4,}", p)]
+        for m in re.finditer(r"\{0,(\d+)\}", p):
+            n = int(m.group(1))
+            for a, b in itertools.combinations(words[:6], 2):
+                for gap in (n - 1, n, n + 1, n + 25):
+                    out.append(f"said: 550 {a} " + "x" * max(gap - 2, 0) + f" {b}.")
+    return out
+
+
+def test_builtin_reason_patterns_give_the_exact_hits():
+    bank = _builtin_bank()
+    texts = ["", "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown",
+             "host mx1.proofpoint.com said: 554 blocked by ipcheck.proofpoint.com reputation",
+             "Сообщение не доставлено: почтовый ящик переполнен", "ÄÖÜ ſ K 𝔘 \u212a",
+             "\x00\xff" * 50]
+    for path, patterns in bank._patterns.items():
+        exact_set, relaxed_set = _exact_and_relaxed(patterns)
+        for text in texts + _texts_near(patterns):
+            assert _relaxed_ids(relaxed_set, text) == _ids(exact_set.Match(text)), (path, text)
+    assert any(relax(p) != p for p in bank._patterns[("reason",)])  # the relaxing is used at all
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["proofpoint ", "block", "gmx ", "postmaster", "mailbox ", "x" * 30, " ",
+                                 "rate ", "limit", "user ", "unknown", "tls ", "required", "é", "\n"]),
+                max_size=40))
+def test_hostile_text_gives_the_exact_hits(parts):
+    text = "".join(parts)
+    exact_set, relaxed_set = _reason_sets()
+    assert _relaxed_ids(relaxed_set, text) == _ids(exact_set.Match(text))
+
+
+def test_a_long_run_switches_to_the_exact_set(monkeypatch):
+    monkeypatch.setattr(relaxed, "EXACT_AFTER", 3)
+    patterns = [r"a.{0,20}b", r"c"]
+    exact_set, relaxed_set = _exact_and_relaxed(patterns)
+    rng = random.Random(7)
+    assert relaxed_set._confirm == {0}
+    for _ in range(20):
+        text = "".join(rng.choice("abc ") for _ in range(rng.randrange(60)))
+        assert _ids(relaxed_set.Match(text)) == _ids(exact_set.Match(text)), text
+    assert not relaxed_set._confirm  # switched ...
+    assert isinstance(relaxed_set._set, re2.Filter)  # ... to the exact patterns' filter

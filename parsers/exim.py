@@ -46,7 +46,7 @@ PROGRAMS = frozenset({"exim", "exim4"})
 
 _ID = re.compile(r"([0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}) ")
 # The id and, when one follows, the flag: one match tells the kind of line.
-_HEAD = re.compile(r"([0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}) (?:(<=|=>|->|>>|\*>|\*\*|==) )?")
+_HEAD = re.compile(r"([0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}) (?:(<=|=>|->|>>|\*>|\*\*|==) |)")
 _KEY = re.compile(r"([A-Za-z][A-Za-z0-9_]{0,15})=")
 # The fast path of _scan: a run of plain fields one space apart, read by one
 # findall instead of a Python step per character class. Every token here is

@@ -25,7 +25,9 @@ depends on ``log_selector`` (``F=<>`` ``Q=`` ``P=<>`` ``R=`` ``T=`` ``S=``
 failures and deferrals ``defer (errno)``, the error text and ``: message``.
 The fields are scanned left to right by hand, quoted values with their
 backslash escapes, so an unknown field is skipped rather than misread and the
-scan stays linear whatever the line holds.
+scan stays linear whatever the line holds. Lines in the shapes Exim writes are
+first tried against whole-line regexes that read the same fields in one match
+(see _DELIVERY_SHAPE); the hand scan is the reference they are tested against.
 
 Exim writes non-ASCII bytes as octal escapes (``\\320\\237``); reasons get them
 back as UTF-8 (parsers/escapes.py) so rules can match non-English replies.
@@ -275,26 +277,17 @@ def _record(qid: str, status: str, addr: str, parent: str | None, relay: Relay |
         if reason:
             reply = parse_reply(reason)
     # positional (a third of the keyword call's cost); tests/test_exim_fastpath.py pins the field order
-    return Delivery(MTA, qid, _recipient(addr), status, reason,
-                    _recipient(parent) if parent is not None else None, relay, duration(delay), None, reply,
+    return Delivery(MTA, qid, normalize_address(addr), status, reason,
+                    normalize_address(parent) if parent is not None else None, relay, duration(delay), None, reply,
                     _sender(sender) if sender is not None else None,
                     int(size) if size and size.isdigit() else None)
 
 
-# Recipients, senders and hosts repeat line after line: each is normalized
-# once (all three functions are pure; the caches are bounded like _DURATIONS).
-_RECIPIENTS: dict[str, str] = {}
+# Senders and hosts repeat line after line: each is read once (the functions
+# are pure; the caches are bounded like _DURATIONS). Recipients repeat too
+# little for a cache to pay.
 _SENDERS: dict[str, str] = {}
 _RELAYS: dict[object, Relay] = {}
-
-
-def _recipient(addr: str) -> str:
-    r = _RECIPIENTS.get(addr)
-    if r is None:
-        if len(_RECIPIENTS) > 4096:
-            _RECIPIENTS.clear()
-        r = _RECIPIENTS[addr] = normalize_address(addr)
-    return r
 
 
 def _sender(value: str) -> str:

@@ -19,8 +19,8 @@ def unescape(text: str) -> str:
     """Runs of octal escapes of bytes 0x80-0xFF that form valid UTF-8 become
     that text; runs that are not valid UTF-8 stay escaped (nothing is lost),
     and ``\\\\`` and control-character escapes are left alone."""
-    if "\\" not in text:
-        return text
+    if "\\2" not in text and "\\3" not in text:
+        return text  # no escape of a byte 0x80-0xFF: nothing to decode (a literal "\\n" is common)
     return _OCTAL.sub(_octal_run, text)
 
 

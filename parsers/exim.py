@@ -25,7 +25,9 @@ depends on ``log_selector`` (``F=<>`` ``Q=`` ``P=<>`` ``R=`` ``T=`` ``S=``
 failures and deferrals ``defer (errno)``, the error text and ``: message``.
 The fields are scanned left to right by hand, quoted values with their
 backslash escapes, so an unknown field is skipped rather than misread and the
-scan stays linear whatever the line holds.
+scan stays linear whatever the line holds. Lines in the shapes Exim writes are
+first tried against whole-line regexes that read the same fields in one match
+(see _DELIVERY_SHAPE); the hand scan is the reference they are tested against.
 
 Exim writes non-ASCII bytes as octal escapes (``\\320\\237``); reasons get them
 back as UTF-8 (parsers/escapes.py) so rules can match non-English replies.
@@ -45,6 +47,8 @@ MTA = "exim"
 PROGRAMS = frozenset({"exim", "exim4"})
 
 _ID = re.compile(r"([0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}) ")
+# The id and, when one follows, the flag: one match tells the kind of line.
+_HEAD = re.compile(r"([0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}) (?:(<=|=>|->|>>|\*>|\*\*|==) |)")
 _KEY = re.compile(r"([A-Za-z][A-Za-z0-9_]{0,15})=")
 # The fast path of _scan: a run of plain fields one space apart, read by one
 # findall instead of a Python step per character class. Every token here is
@@ -60,9 +64,61 @@ _FIELD_RUN = re.compile(r" (?:" + _FIELD + r")|((?s:.+))")
 # The usual H= value, "name [ip]:port", read without _host's token loop (which
 # gives the same Relay for it).
 _PLAIN_HOST = re.compile(r"([^ (\[][^ ]*) \[([^\] ]*)\](?::(\d{1,5}))?")
+# Whole-line fast paths. A delivery or arrival line is read by one match
+# instead of split_address + _scan (findall, then its loop) when it has a shape
+# Exim writes; anything else (parents, notes, escapes in quotes, unknown
+# tails ...) does not match and takes that general path, which stays the
+# reference (tests/test_exim_fastpath.py checks that all three agree).
+#
+# Two tiers. _DELIVERY_SHAPE and _ARRIVAL_SHAPE list the fields in the order
+# Exim's deliver.c and receive.c write them, each optional and each in the one
+# form Exim gives it, with the values the records use captured: most lines are
+# read by these at a fraction of a token loop's cost. _DELIVERY_ANY and
+# _ARRIVAL_ANY take the fields in any order as _FIELD's tokens, the keys the
+# records use captured (a repeated group keeps its last value as the field
+# dict keeps the last field). Every token of both is one _FIELD reads with the
+# same extent, and every tail (_TAIL) starts where no token can, so a match
+# reads exactly the run _FIELD_RUN reads, then what _scan's loop reads after it.
+#
+# Linear: the alternatives of a repeat exclude one another (the uncaptured keys
+# by look-ahead) and the optional fields have distinct keys, so each has one
+# way to match; when a tail fails, the greedy repeat gives tokens back one at
+# a time to tails that fail at their first character. No possessive repeat
+# around groups: CPython 3.11's re miscounts captures inside one ("The span
+# of capturing group is wrong").
+_VALUE = r'(?:"[^"\\]*+"|<[^>]*+>|(?:[^ "<][^ ]*+)?+(?<!:)(?= |\Z))'
+_PLAIN = r'[^ "<][^ ]*+(?<!:)'  # a non-empty plain value: possessive, so the next character is " " or the end
+_FLAG = r"[A-Z][A-Z0-9_]*+(?= |\Z)"
+_ADDRESS = r"([^ ]{2,})(?<!:)(?= [A-Za-z][A-Za-z0-9_]{0,15}=| defer \(|\Z)"  # where split_address ends it
+_HOST = r"([^ (\[][^ ]*+)(?<![:*]) \[([^\] ]*+)\](?::([0-9]{1,5}))?"  # name [ip]:port, as _host reads it
+_COLON_FIELD = r"(?!(?:[FSCH]|QT|DT)=)[A-Za-z][A-Za-z0-9_]{0,15}=[^ \"<][^ ]*+(?<=:) "  # "T=t: message" (old Exim)
+# After the fields: ": message"; "defer (errno): text"; "defer (errno) H=name [ip]:port" then ": message" or a
+# field ending in ":"; "H=name [ip]: message"; a field ending in ":" then the message; or the end.
+_TAIL = (r"(?:: ?((?s:.*))"
+         r"| defer \(([^)]*+)\)(?:: ((?s:.*))| H=" + _HOST + r"(?:: |" + " " + _COLON_FIELD + r")((?s:.*)))"
+         r"| H=" + _HOST + r": ((?s:.*))"
+         r"| " + _COLON_FIELD + r"((?s:.*))"
+         r"|)\Z")
+_DELIVERY_SHAPE = re.compile(
+    _ADDRESS + r"(?: F=<([^>]*+)>|)(?: Q=" + _PLAIN + r"|)(?: P=<[^>]*+>|)(?: R=" + _PLAIN + r"|)(?: T=" + _PLAIN
+    + r"|)(?: S=(" + _PLAIN + r")|)(?: H=(" + _HOST + r")(?= |\Z)|)(?: I=" + _PLAIN + r"|)(?: X=" + _PLAIN
+    + r"|)(?: CV=" + _PLAIN + r"|)(?: DN=\"[^\"\\]*+\"|)(?: (?:K|L|PRDR)(?= |\Z)|)(?: A=" + _PLAIN
+    + r"|)(?: C=\"([^\"\\]*+)\"|)(?: QT=(" + _PLAIN + r")|)(?: DT=(" + _PLAIN + r")|)" + _TAIL)
+_DELIVERY_ANY = re.compile(
+    _ADDRESS + r"(?: (?:F=(" + _VALUE + r")|S=(" + _VALUE + r")|C=(" + _VALUE + r")|QT=(" + _VALUE + r")|DT=("
+    + _VALUE + r")|H=(" + _H_VALUE + r")|(?!(?:[FSCH]|QT|DT)=)[A-Za-z][A-Za-z0-9_]{0,15}=" + _VALUE + "|"
+    + _FLAG + r"))*" + _TAIL)
+_ARRIVAL_SHAPE = re.compile(
+    r"([^ ]*)(?: R=(" + _PLAIN + r")|)(?: U=" + _PLAIN + r"|)(?: H=" + _H_VALUE + r"|)(?: U=" + _PLAIN
+    + r"|)(?: I=" + _PLAIN + r"|)(?: P=" + _PLAIN + r"|)(?: X=" + _PLAIN + r"|)(?: CV=" + _PLAIN
+    + r"|)(?: A=" + _PLAIN + r"|)(?: S=(" + _PLAIN + r")|)(?: id=(" + _PLAIN + r")|)(?: for ((?s:.*))|)\Z")
+_ARRIVAL_ANY = re.compile(
+    r"([^ ]*)(?: (?:S=(" + _VALUE + r")|R=(" + _VALUE + r")|id=(" + _VALUE + r")|H=" + _H_VALUE
+    + r"|(?!(?:[SRH]|id)=)[A-Za-z][A-Za-z0-9_]{0,15}=" + _VALUE + "|" + _FLAG + r"))*(?: for ((?s:.*)))?\Z")
 _DURATION = re.compile(r"(?:(\d{1,6})w)?(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,9}(?:\.\d{1,6})?)s)?")
 
 SENT_FLAGS = {"=>": "sent", "->": "sent", ">>": "sent", "*>": "suppressed"}
+_STATUSES = {**SENT_FLAGS, "**": "bounced", "==": "deferred"}
 # "** addr: retry timeout exceeded" and the all-hosts variant: the address
 # failed because its retry time ran out, not because a host said no.
 _EXPIRY_MARKERS = ("retry timeout exceeded", "have been failing for a long time",
@@ -76,22 +132,15 @@ def claims(program: str) -> bool:
 
 def parse(env: Envelope) -> Record | None:
     msg = env.message
-    m = _ID.match(msg)
+    m = _HEAD.match(msg)
     if m is None:
         return None
-    qid = m[1]
-    body = msg[m.end():]
-    flag = body[:2]
-    if body[2:3] == " ":
-        if flag in SENT_FLAGS:
-            return _delivery(qid, SENT_FLAGS[flag], body[3:])
-        if flag == "**":
-            return _delivery(qid, "bounced", body[3:])
-        if flag == "==":
-            return _delivery(qid, "deferred", body[3:])
-        if flag == "<=":
-            return _arrival(qid, body[3:])
-    return _message_line(qid, body)
+    qid, flag = m.groups()
+    if flag is None:
+        return _message_line(qid, msg[m.end():])
+    if flag == "<=":
+        return _arrival(qid, msg, m.end())
+    return _delivery(qid, _STATUSES[flag], msg, m.end())
 
 
 # -- per-message lines ---------------------------------------------------------
@@ -111,7 +160,27 @@ def _message_line(qid: str, body: str) -> Record | None:
     return None
 
 
-def _arrival(qid: str, body: str) -> MessageInfo:
+def _arrival(qid: str, msg: str, pos: int) -> MessageInfo:
+    """``msg[pos:]``: what follows ``<= `` (not sliced: the regexes start at ``pos``)."""
+    m = _ARRIVAL_SHAPE.match(msg, pos)
+    if m is not None:
+        sender, parent, size, message_id, recipients = m.groups()
+    else:
+        m = _ARRIVAL_ANY.match(msg, pos)
+        if m is None:
+            return _arrival_fields(qid, msg[pos:])
+        sender, size, parent, message_id, recipients = m.groups()
+        size, parent, message_id = _value(size), _value(parent), _value(message_id)
+    if sender != "<>":
+        parent = None
+    return MessageInfo(
+        MTA, qid, strip_angle(sender), int(size) if size and size.isdigit() else None,
+        strip_angle(message_id) if message_id else None,
+        len(recipients.split()) or None if recipients else None,
+        parent if parent and _ID.match(parent + " ") else None)
+
+
+def _arrival_fields(qid: str, body: str) -> MessageInfo:
     sp = body.find(" ")
     sender = body if sp < 0 else body[:sp]
     f = _scan(body, len(body) if sp < 0 else sp + 1, arrival=True)
@@ -125,8 +194,61 @@ def _arrival(qid: str, body: str) -> MessageInfo:
         bounce_of=parent if parent and _ID.match(parent + " ") else None)
 
 
+def _value(token: str | None) -> str | None:
+    """A field value as _DELIVERY_ANY/_ARRIVAL_ANY capture it (quotes or
+    angle brackets included) -> the value as _scan stores it."""
+    if token is None:
+        return None
+    c = token[:1]
+    return token[1:-1] if c == '"' or c == "<" else token
+
+
 # -- delivery lines --------------------------------------------------------------
-def _delivery(qid: str, status: str, body: str) -> Delivery:
+def _delivery(qid: str, status: str, msg: str, pos: int) -> Delivery:
+    """``msg[pos:]``: what follows the flag (not sliced: the regexes start at ``pos``)."""
+    m = _DELIVERY_SHAPE.match(msg, pos)
+    if m is not None:
+        (addr, sender, size, host, hname, hip, hport, confirmation, qt, dt,
+         tail, errno, dtail, dname, dip, dport, dtail2, tname, tip, tport, ttail, ftail) = m.groups()
+        relay = _relay_parts(host, hname, hip, hport) if host is not None else None
+        if confirmation is None:
+            confirmation = ""
+    else:
+        m = _DELIVERY_ANY.match(msg, pos)
+        if m is None:
+            return _delivery_fields(qid, status, msg[pos:])
+        (addr, sender, size, confirmation, qt, dt, host,
+         tail, errno, dtail, dname, dip, dport, dtail2, tname, tip, tport, ttail, ftail) = m.groups()
+        relay = _relay(host) if host is not None else None
+        sender, size, qt, dt = _value(sender), _value(size), _value(qt), _value(dt)
+        confirmation = _value(confirmation) or ""
+    error = ""
+    if tail is not None:
+        pass
+    elif ftail is not None:
+        tail = ftail
+    elif ttail is not None:  # "H=name [ip]: message"
+        relay = _relay_parts(None, tname, tip, tport)
+        tail = ttail
+    elif errno is None:
+        tail = ""
+    elif dname is not None:  # "defer (errno) H=name [ip]:port ...: message"
+        relay = _relay_parts(None, dname, dip, dport)
+        tail = dtail2
+    elif errno[:1] == "-" or errno == "0":
+        tail = dtail
+    else:  # a positive errno: its strerror text, then maybe ": message" (as _defer reads it)
+        u = " " + dtail
+        h = u.find(" H=")
+        c = u.find(": ", 1)
+        if h >= 0 and (c < 0 or h < c):
+            return _delivery_fields(qid, status, msg[pos:])
+        error, tail = (u[1:c], u[c + 2:]) if c >= 0 else (u[1:], "")
+    return _record(qid, status, addr, None, relay, error, tail, confirmation, qt or dt, sender, size)
+
+
+def _delivery_fields(qid: str, status: str, body: str) -> Delivery:
+    """Any delivery line: split_address, then _scan's field loop."""
     addr, parents, pos, tail = split_address(body)
     if parents and "@" not in addr and parents[0].startswith(addr + "@"):
         # local deliveries name the local part, then the address: "userx <userx@example.org>"
@@ -137,12 +259,16 @@ def _delivery(qid: str, status: str, body: str) -> Delivery:
         f = _Fields()
         f.tail = tail
     fields = f.fields
-    relay = f.relay
+    return _record(qid, status, addr, parents[-1] if parents else None, f.relay, f.error, f.tail,
+                   fields.get("C", ""), fields.get("QT") or fields.get("DT"), fields.get("F"), fields.get("S"))
+
+
+def _record(qid: str, status: str, addr: str, parent: str | None, relay: Relay | None, error: str, tail: str,
+            confirmation: str, delay: str | None, sender: str | None, size: str | None) -> Delivery:
     reply = None
     if status == "sent" or status == "suppressed":
-        reason = unescape(fields.get("C", ""))
+        reason = unescape(confirmation)
     else:
-        error, tail = f.error, f.tail
         reason = unescape(error + ": " + tail if error and tail else error or tail)
         if status == "bounced" and any(mk in reason for mk in _EXPIRY_MARKERS):
             status = "expired"
@@ -150,14 +276,56 @@ def _delivery(qid: str, status: str, body: str) -> Delivery:
             relay = _reason_host(reason)
         if reason:
             reply = parse_reply(reason)
-    sender = fields.get("F")
-    size = fields.get("S")
-    return Delivery(
-        mta=MTA, queue_id=qid, recipient=normalize_address(addr), status=status, reason=reason,
-        orig_recipient=normalize_address(parents[-1]) if parents else None,
-        relay=relay, delay=duration(fields.get("QT") or fields.get("DT")), reply=reply,
-        sender=strip_angle(sender) if sender is not None else None,
-        size=int(size) if size and size.isdigit() else None)
+    # positional (a third of the keyword call's cost); tests/test_exim_fastpath.py pins the field order
+    return Delivery(MTA, qid, normalize_address(addr), status, reason,
+                    normalize_address(parent) if parent is not None else None, relay, duration(delay), None, reply,
+                    _sender(sender) if sender is not None else None,
+                    int(size) if size and size.isdigit() else None)
+
+
+# Senders and hosts repeat line after line: each is read once (the functions
+# are pure; the caches are bounded like _DURATIONS). Recipients repeat too
+# little for a cache to pay.
+_SENDERS: dict[str, str] = {}
+_RELAYS: dict[object, Relay] = {}
+
+
+def _sender(value: str) -> str:
+    r = _SENDERS.get(value)
+    if r is None:
+        if len(_SENDERS) > 4096:
+            _SENDERS.clear()
+        r = _SENDERS[value] = strip_angle(value)
+    return r
+
+
+def _relay(host: str) -> Relay | None:
+    """An ``H=`` value of a field run (as _FIELD_RUN reads it) -> its Relay, as _scan makes it."""
+    r = _RELAYS.get(host)
+    if r is None:
+        hm = _PLAIN_HOST.fullmatch(host)
+        if hm is None:
+            f = _Fields()
+            _host(host, 0, f, False)
+            r = f.relay
+        else:
+            port = hm[3]
+            r = Relay(hm[1].rstrip("*"), hm[2], int(port) if port else None)
+        if len(_RELAYS) > 4096:
+            _RELAYS.clear()
+        _RELAYS[host] = r
+    return r
+
+
+def _relay_parts(text: str | None, name: str, ip: str, port: str | None) -> Relay:
+    """``name [ip]:port`` read by _HOST -> its Relay (``text``: the whole, a cache key)."""
+    key = (name, ip, port) if text is None else text
+    r = _RELAYS.get(key)
+    if r is None:
+        if len(_RELAYS) > 4096:
+            _RELAYS.clear()
+        r = _RELAYS[key] = Relay(name, ip, int(port) if port else None)
+    return r
 
 
 def _reason_host(reason: str) -> Relay | None:

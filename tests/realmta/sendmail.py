@@ -36,6 +36,7 @@ import shutil
 import smtplib
 import socket
 import subprocess
+import time
 from pathlib import Path
 from typing import Iterable
 
@@ -52,6 +53,7 @@ PROGRAM = "sm-mta"         # syslog ident, as Debian's init script sets it
 HOSTNAME = "mta.bouncewatch.test"
 QUEUE_INTERVAL = "3s"
 DEVICES = ("null", "zero", "random", "urandom")
+CONNECT_PATIENCE = 15.0   # seconds a refused first connection is retried (see _NamespaceSMTP)
 
 _MC = """\
 divert(-1)
@@ -72,6 +74,9 @@ define(`ALIAS_FILE', `{base}/aliases')dnl
 define(`HELP_FILE', `{base}/helpfile')dnl
 define(`confSERVICE_SWITCH_FILE', `{base}/service.switch')dnl
 define(`confCW_FILE', `{base}/local-host-names')dnl
+dnl a busy CI machine must not make it refuse connections or only queue (defaults: 12 and 8 per CPU)
+define(`confREFUSE_LA', `1000')dnl
+define(`confQUEUE_LA', `1000')dnl
 define(`confTO_CONNECT', `5s')dnl
 define(`confTO_ICONNECT', `5s')dnl
 define(`confTO_QUEUERETURN_NONURGENT', `{bulk_lifetime}')dnl
@@ -102,10 +107,20 @@ class _NamespaceSMTP(smtplib.SMTP):
         super().__init__(host, port, local_hostname="client.bouncewatch.test", timeout=30)
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        s = self._ns.socket()
-        s.settimeout(timeout)
-        s.connect((host, port))
-        return s
+        # sm-mta logs "starting daemon" before it binds its socket: on a busy
+        # machine the first connection can come first and be refused
+        deadline = time.monotonic() + CONNECT_PATIENCE
+        while True:
+            s = self._ns.socket()
+            s.settimeout(timeout)
+            try:
+                s.connect((host, port))
+                return s
+            except ConnectionRefusedError:
+                s.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
 
 
 class SendmailInstance(MtaInstance):

@@ -40,6 +40,7 @@ import re
 
 from .escapes import unescape
 from .address import normalize_address, strip_angle
+from .memo import Memo
 from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay
 from .smtp import parse_reply
 
@@ -286,17 +287,13 @@ def _record(qid: str, status: str, addr: str, parent: str | None, relay: Relay |
 # Senders and hosts repeat line after line: each is read once (the functions
 # are pure; the caches are bounded like _DURATIONS). Recipients repeat too
 # little for a cache to pay.
-_SENDERS: dict[str, str] = {}
-_RELAYS: dict[object, Relay] = {}
+_SENDERS: Memo = Memo()
+_RELAYS: Memo = Memo()
 
 
 def _sender(value: str) -> str:
     r = _SENDERS.get(value)
-    if r is None:
-        if len(_SENDERS) > 4096:
-            _SENDERS.clear()
-        r = _SENDERS[value] = strip_angle(value)
-    return r
+    return r if r is not None else _SENDERS.keep(value, strip_angle(value))
 
 
 def _relay(host: str) -> Relay | None:
@@ -311,9 +308,7 @@ def _relay(host: str) -> Relay | None:
         else:
             port = hm[3]
             r = Relay(hm[1].rstrip("*"), hm[2], int(port) if port else None)
-        if len(_RELAYS) > 4096:
-            _RELAYS.clear()
-        _RELAYS[host] = r
+        _RELAYS.keep(host, r)
     return r
 
 
@@ -321,11 +316,7 @@ def _relay_parts(text: str | None, name: str, ip: str, port: str | None) -> Rela
     """``name [ip]:port`` read by _HOST -> its Relay (``text``: the whole, a cache key)."""
     key = (name, ip, port) if text is None else text
     r = _RELAYS.get(key)
-    if r is None:
-        if len(_RELAYS) > 4096:
-            _RELAYS.clear()
-        r = _RELAYS[key] = Relay(name, ip, int(port) if port else None)
-    return r
+    return r if r is not None else _RELAYS.keep(key, Relay(name, ip, int(port) if port else None))
 
 
 def _reason_host(reason: str) -> Relay | None:
@@ -562,7 +553,7 @@ def _unquote(v: str) -> str:
 
 
 # -- values --------------------------------------------------------------------
-_DURATIONS: dict[str, float | None] = {}  # QT= values repeat a lot ("1s", "2m3s")
+_DURATIONS: Memo = Memo()  # QT= values repeat a lot ("1s", "2m3s")
 
 
 def duration(value: str | None) -> float | None:
@@ -570,12 +561,7 @@ def duration(value: str | None) -> float | None:
     if not value or len(value) > 40:
         return None
     seconds = _DURATIONS.get(value, False)
-    if seconds is not False:
-        return seconds
-    if len(_DURATIONS) > 4096:
-        _DURATIONS.clear()
-    seconds = _DURATIONS[value] = _duration(value)
-    return seconds
+    return seconds if seconds is not False else _DURATIONS.keep(value, _duration(value))
 
 
 def _duration(value: str) -> float | None:

@@ -19,6 +19,7 @@ import re
 from dataclasses import replace
 
 from .address import normalize_address, strip_angle
+from .memo import Memo
 from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay
 from .smtp import parse_reply
 
@@ -198,20 +199,14 @@ def scan_fields(body: str) -> tuple[dict[str, str], str]:
 
 
 # Relays repeat (a provider's few MX hosts); Relay is frozen, so one is shared.
-_RELAYS: dict[str, Relay] = {}
+_RELAYS: Memo = Memo(max_len=300)
 
 
 def parse_relay(value: str | None) -> Relay | None:
     if not value or value == "none":
         return None
     relay = _RELAYS.get(value)
-    if relay is None:
-        relay = _parse_relay(value)
-        if len(value) <= 300:
-            if len(_RELAYS) > 4096:
-                _RELAYS.clear()
-            _RELAYS[value] = relay
-    return relay
+    return relay if relay is not None else _RELAYS.keep(value, _parse_relay(value))
 
 
 def _parse_relay(value: str) -> Relay:

@@ -29,6 +29,7 @@ import re
 
 from .escapes import unescape
 from .address import normalize_address, strip_angle
+from .memo import Memo
 from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay, Reply
 from .smtp import parse_reply
 
@@ -302,8 +303,8 @@ def split_recipients(value: str) -> list[str]:
     return [r.strip() for r in out if r.strip()]
 
 
-_RELAYS: dict[str, Relay] = {}  # a relay's value repeats for every line it handles (Relay is frozen)
-_DELAYS: dict[str, float | None] = {}
+_RELAYS: Memo = Memo(max_len=300)  # a relay's value repeats for every line it handles (Relay is frozen)
+_DELAYS: Memo = Memo(max_len=40)
 
 
 def parse_relay(value: str | None) -> Relay | None:
@@ -312,13 +313,7 @@ def parse_relay(value: str | None) -> Relay | None:
     if not value:
         return None
     relay = _RELAYS.get(value)
-    if relay is None:
-        relay = _parse_relay(value)
-        if len(value) <= 300:
-            if len(_RELAYS) > 4096:
-                _RELAYS.clear()
-            _RELAYS[value] = relay
-    return relay
+    return relay if relay is not None else _RELAYS.keep(value, _parse_relay(value))
 
 
 def _parse_relay(value: str) -> Relay:
@@ -342,13 +337,7 @@ def parse_delay(value: str | None) -> float | None:
     if not value:
         return None
     seconds = _DELAYS.get(value, False)
-    if seconds is False:
-        seconds = _parse_delay(value)
-        if len(value) <= 40:
-            if len(_DELAYS) > 4096:
-                _DELAYS.clear()
-            _DELAYS[value] = seconds
-    return seconds
+    return seconds if seconds is not False else _DELAYS.keep(value, _parse_delay(value))
 
 
 def _parse_delay(value: str) -> float | None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from .lazyre import lazy
+from .memo import Memo
 from .records import Reply
 
 _CODE = lazy(r"([245]\d\d)(?:([ -])([245]\.\d{1,3}\.\d{1,3})(?![\d.]))?(?:[ -]|$)")
@@ -144,21 +145,14 @@ def fold_multiline(text: str, code: str, dsn: str | None, keep_first: bool = Fal
 # Reasons repeat ("retry time not reached for any host for 'example.com'",
 # a relay's "Connection refused"); Reply is frozen, so one can be shared.
 # Bounded in entries and in the length of what is kept.
-_REPLIES: dict[str, Reply] = {}
-_CACHED_REASON_MAX = 1000
+_REPLIES: Memo = Memo(max_len=1000)
 
 
 def parse_reply(reason: str) -> Reply:
     """Recover the SMTP reply from a log reason. Never raises; fields that
     cannot be recovered are None."""
     reply = _REPLIES.get(reason)
-    if reply is None:
-        reply = _parse_reply(reason)
-        if len(reason) <= _CACHED_REASON_MAX:
-            if len(_REPLIES) > 4096:
-                _REPLIES.clear()
-            _REPLIES[reason] = reply
-    return reply
+    return reply if reply is not None else _REPLIES.keep(reason, _parse_reply(reason))
 
 
 def _parse_reply(reason: str) -> Reply:

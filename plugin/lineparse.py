@@ -121,26 +121,19 @@ class LineParser:
                     other += 1
                     continue
                 start = m.end()
-                if parse_at is not None:
-                    try:
-                        rec = parse_at(program, line, start)
-                    except Exception as e:  # a parser bug must never stop a run
-                        counts[f"skipped:parser_error:{type(e).__name__}"] += 1
-                        continue
-                    if rec is None:
-                        none += 1
-                        continue
-                    out.append((i, Envelope(ts, host, program, int(pid) if pid else None, line[start:]), rec))
-                    continue
-                env = Envelope(ts, host, program, int(pid) if pid else None, line[start:])
+                # with parse_at the envelope is built only for a line that yields a record
+                env = None if parse_at is not None else Envelope(ts, host, program, int(pid) if pid else None,
+                                                                 line[start:])
             try:
-                rec = mod.parse(env)
+                rec = mod.parse(env) if env is not None else parse_at(program, line, start)
             except Exception as e:  # a parser bug must never stop a run
                 counts[f"skipped:parser_error:{type(e).__name__}"] += 1
                 continue
             if rec is None:
                 none += 1
                 continue
+            if env is None:
+                env = Envelope(ts, host, program, int(pid) if pid else None, line[start:])
             out.append((i, env, rec))
         counts["lines"] += len(texts)
         for key, n in (("skipped:unrecognized", unrecognized), ("other_program", other), ("mta_other", none)):

@@ -282,11 +282,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
     from .formats import FormatError, get_format
     try:
-        render = get_format(args.format).render
+        fmt = get_format(args.format)
     except FormatError as e:
         raise UsageError(f"--format: {e}") from None
     where = compile_where(args.where)
-    history = _History(args.state_dir, where, render) if args.state_dir else None
+    history = _History(args.state_dir, where) if args.state_dir else None
     # what the history raises (without one nothing does, and sqlite3 stays unimported)
     history_errors: tuple[type[Exception], ...] = ()
     if history:
@@ -297,7 +297,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     if collecting:
         gc.enable()
     files = args.files or ["-"]
-    out = sys.stdout
+    out = _EventLines(fmt, sys.stdout)
     failed = 0
     for path in files:
         try:
@@ -314,8 +314,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         try:
             for text, env, rec, offset in source:
                 for ev in pipeline.feed_parsed(text, env, rec, name, offset):
-                    out.write(render(ev))
-                    out.write("\n")
+                    out.event(ev)
                 if history and history.pending() >= history.batch:
                     history.flush(out)
                 if progress:
@@ -349,6 +348,36 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return EXIT_INPUT if failed else EXIT_OK
 
 
+class _EventLines:
+    """Events (and alerts) as lines on ``stream``. The JSON formats go to its
+    byte buffer as orjson encoded them: decoding each event to str for the
+    text layer to encode it again cost the main process of ``parse --all``
+    about a tenth of its time."""
+
+    def __init__(self, fmt: Any, stream: Any) -> None:
+        self.stream = stream
+        buf = getattr(stream, "buffer", None)
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if fmt.binary and buf is not None and encoding == "utf8":
+            stream.flush()  # what the text layer holds goes first
+            render_bytes, write = fmt.render_bytes, buf.write
+
+            def event(ev: dict[str, Any]) -> None:
+                write(render_bytes(ev) + b"\n")
+        else:
+            render, write_text = fmt.render, stream.write
+
+            def event(ev: dict[str, Any]) -> None:
+                write_text(render(ev) + "\n")
+        self.event = event
+
+    def flush(self) -> None:
+        self.stream.flush()
+        buf = getattr(self.stream, "buffer", None)
+        if buf is not None:
+            buf.flush()
+
+
 class _History:
     """``parse --state-dir``: every classified event (sent too) goes to the
     store in batches; the alerts it raises are written with the events.
@@ -356,7 +385,7 @@ class _History:
 
     batch = 20_000  # events per transaction: larger means fewer rewrites of recurring recipients
 
-    def __init__(self, target: str, where: Any, render: Any) -> None:
+    def __init__(self, target: str, where: Any) -> None:
         from .state import StateError, open_store
         from .state_writer import BackgroundStore, use_background
         try:
@@ -364,7 +393,7 @@ class _History:
             self.store: Any = self.background or open_store(target)
         except StateError as e:
             raise UsageError(f"--state-dir: {e}") from None
-        self.where, self.render = where, render
+        self.where = where
         self._events: list[dict[str, Any]] = []
         self.tap = self.background.add if self.background else self._events.append
         self.recorded = self.alerts = self.suppressed = self.applied = 0
@@ -384,11 +413,10 @@ class _History:
         self.recorded += n
         self._write(out, alerts)
 
-    def _write(self, out: Any, alerts: list[dict[str, Any]]) -> None:
+    def _write(self, out: "_EventLines", alerts: list[dict[str, Any]]) -> None:
         for a in alerts:
             if self.where is None or self.where.matches({**a, **(a.get("classification") or {})}):
-                out.write(self.render(a))
-                out.write("\n")
+                out.event(a)
         self.alerts += len(alerts)
 
     def close(self, out: Any) -> None:

@@ -74,6 +74,16 @@ class Format:
             return self._text(event)
         return dumps(self.structured(event))
 
+    @property
+    def binary(self) -> bool:
+        """JSON: :meth:`render_bytes` gives the UTF-8 bytes without a str between."""
+        return self._text is None
+
+    def render_bytes(self, event: Event) -> bytes:
+        if self._text is not None:
+            return self._text(event).encode("utf-8")
+        return dumpb(self.structured(event))
+
 
 def get_format(name: str | None) -> Format:
     key = (name or "json").lower()

@@ -520,7 +520,7 @@ def cmd_ingest_mail(args: argparse.Namespace) -> int:
         return EX_TEMPFAIL
     with fp:
         try:
-            sp = spool(fp, state, opts)
+            path = spool(fp, state, opts)
         except SpoolError as e:
             print(f"bouncewatch: ingest-mail: {e}; the MTA will retry (exit {EX_TEMPFAIL})", file=sys.stderr)
             return EX_TEMPFAIL
@@ -531,10 +531,10 @@ def cmd_ingest_mail(args: argparse.Namespace) -> int:
         classifier = load_classifier(args.rules_dir, state / "cache")
     except UsageError as e:  # a broken rules.d must not cost us the message: it stays spooled
         print(f"bouncewatch: {e}", file=sys.stderr)
-        print(f"bouncewatch: ingest-mail: spooled as {sp.path}; processed once the rules load", file=sys.stderr)
+        print(f"bouncewatch: ingest-mail: spooled as {path}; processed once the rules load", file=sys.stderr)
         return EXIT_OK
     from .ingest import process_own
-    return process_own(sp, state, classifier, opts)
+    return process_own(path, state, classifier, opts)
 
 # -- follow / run / check-config ------------------------------------------------------
 def cmd_follow(args: argparse.Namespace) -> int:

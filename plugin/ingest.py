@@ -27,6 +27,7 @@ Memory is bounded: the message is copied in 64 KiB chunks and only its head
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import time
@@ -41,12 +42,26 @@ from bouncewatch.parsers.returned import ReturnedMail, analyze
 
 from .classify.engine import Classifier
 from .event import event_id, rule_context
-from .mailspool import (EX_TEMPFAIL, Options, SpoolError, drop_options, load_options, lock_file, read_head,
-                        Spooled, spool, spool_dirs)
+from .mailspool import (CHUNK, EX_TEMPFAIL, Options, SpoolError, drop_options, load_options, lock_file, spool,
+                        spool_dirs)
 
 EVENTS_FILE = "mail-events.jsonl"
 LEFTOVER_AGE = 60.0      # seconds before another run's spool file counts as abandoned
 LEFTOVERS_PER_RUN = 20   # bounded work per delivery
+
+
+def read_head(fp: BinaryIO) -> tuple[bytes, str, int, bool]:
+    """Stream ``fp``: -> (head, sha256, size, truncated). Only the first
+    HEAD_LIMIT bytes stay in memory."""
+    h = hashlib.sha256()
+    head = bytearray()
+    size = 0
+    while chunk := fp.read(CHUNK):
+        h.update(chunk)
+        size += len(chunk)
+        if len(head) < HEAD_LIMIT:
+            head += chunk[: HEAD_LIMIT - len(head)]
+    return bytes(head), h.hexdigest(), size, size > HEAD_LIMIT
 
 
 # -- events ---------------------------------------------------------------------------
@@ -160,7 +175,7 @@ def process_spooled(path: Path, head: bytes | None, digest: str | None, truncate
             opts = load_options(path)
         if head is None or digest is None:
             with open(path, "rb") as fp:
-                head, digest, _, truncated = read_head(fp, limit=HEAD_LIMIT)
+                head, digest, _, truncated = read_head(fp)
         rm = analyze_bytes(head, truncated, opts)
         events = build_events(rm, classifier, digest=digest,
                               received=datetime.fromtimestamp(path.stat().st_mtime, timezone.utc))
@@ -222,17 +237,14 @@ def process_leftovers(state_dir: Path, classifier: Classifier, log=sys.stderr, *
     return done
 
 
-def process_own(sp: Spooled, state_dir: Path, classifier: Classifier, opts: Options, log=sys.stderr) -> int:
+def process_own(path: Path, state_dir: Path, classifier: Classifier, opts: Options, log=sys.stderr) -> int:
     """In-process, after :func:`mailspool.spool`: this run's message (unless
     an agent that started meanwhile has it already), then some leftovers."""
-    fd = lock_file(sp.path)
+    fd = lock_file(path)
     if fd is not None:
         try:
-            if sp.path.exists():
-                # the head spool() kept, if it kept all the parser reads; else read it back
-                whole = len(sp.head) == min(sp.size, HEAD_LIMIT)
-                process_spooled(sp.path, sp.head if whole else None, sp.sha256, sp.size > HEAD_LIMIT,
-                                state_dir, classifier, opts, log)
+            if path.exists():  # read back (from the page cache): spool() neither hashes nor keeps a head
+                process_spooled(path, None, None, False, state_dir, classifier, opts, log)
         finally:
             os.close(fd)
     try:
@@ -247,20 +259,20 @@ def ingest(fp: BinaryIO, state_dir: Path, classifier: Classifier | None, opts: O
     Without a classifier (the rules do not load) the message stays in
     spool/new for the next run."""
     try:
-        sp = spool(fp, state_dir, opts, HEAD_LIMIT)
+        path = spool(fp, state_dir, opts)
     except SpoolError as e:
         print(f"bouncewatch: ingest-mail: {e}; the MTA will retry (exit {EX_TEMPFAIL})", file=log)
         return EX_TEMPFAIL
     if classifier is None:
-        print(f"bouncewatch: ingest-mail: spooled as {sp.path}; processed once the rules load", file=log)
+        print(f"bouncewatch: ingest-mail: spooled as {path}; processed once the rules load", file=log)
         return 0
-    return process_own(sp, state_dir, classifier, opts, log)
+    return process_own(path, state_dir, classifier, opts, log)
 
 
 def dry_run(fp: BinaryIO, classifier: Classifier, opts: Options, out=sys.stdout, log=sys.stderr) -> list[dict]:
     """Parse and print events as JSON Lines; store nothing."""
     from .formats import dumps  # sinks.file's encoding, without the sink machinery
-    head, digest, _, truncated = read_head(fp, limit=HEAD_LIMIT)
+    head, digest, _, truncated = read_head(fp)
     rm = analyze_bytes(head, truncated, opts)
     events = build_events(rm, classifier, digest=digest, received=datetime.now(timezone.utc))
     for e in events:

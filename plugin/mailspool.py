@@ -6,8 +6,9 @@ safely on disk; when ``bouncewatch follow``/``run`` holds the consumer lock
 (:data:`CONSUMER_LOCK`, an flock held for the agent's lifetime), the agent
 classifies it with the rules it already has loaded, and the process the MTA
 forked per message exits without loading the classifier or the mail parser.
-So this module imports nothing heavy (no ``email``, no rules, no RE2): it is
-all that process loads.
+So this module imports nothing heavy (no ``email``, no rules, no RE2, not even
+``dataclasses`` or ``hashlib``: the digest is taken by who parses): it is all
+that process loads besides the command line.
 
 Layout under ``<state>/spool/``: ``tmp/`` (being written), ``new/`` (stored,
 not yet processed), ``opts/`` (the per-message :class:`Options` as JSON, one
@@ -23,13 +24,10 @@ defaults (as are files an older version left behind).
 from __future__ import annotations
 
 import fcntl
-import hashlib
-import json
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Callable
+from typing import Any, BinaryIO, Callable, NamedTuple
 
 from .durable import fsync_dir
 
@@ -42,21 +40,24 @@ class SpoolError(OSError):
     """The message could not be stored; the MTA must keep it (exit 75)."""
 
 
-@dataclass(slots=True)
-class Options:
+class Options(NamedTuple):
     """How to read one message: they come from the MTA's pipe command line
-    or environment and travel with the message through the spool."""
+    or environment and travel with the message through the spool.
+    (A NamedTuple: ``dataclasses`` alone would cost the spool-only process
+    a tenth of its CPU.)"""
 
     envelope_to: str | None = None
     verp_delimiters: str = "+="
     tracking_headers: tuple[str, ...] = ()
 
     def to_json(self) -> bytes:
+        import json
         return json.dumps({"envelope_to": self.envelope_to, "verp_delimiters": self.verp_delimiters,
                            "tracking_headers": list(self.tracking_headers)}).encode()
 
     @classmethod
     def from_json(cls, data: bytes) -> "Options":
+        import json
         d = json.loads(data)
         delims = d.get("verp_delimiters", "+=")
         if not isinstance(delims, str) or len(delims) != 2:
@@ -64,35 +65,6 @@ class Options:
         env_to = d.get("envelope_to")
         return cls(envelope_to=env_to if isinstance(env_to, str) else None, verp_delimiters=delims,
                    tracking_headers=tuple(str(h) for h in d.get("tracking_headers") or ()))
-
-
-@dataclass(slots=True)
-class Spooled:
-    path: Path
-    sha256: str
-    size: int
-    head: bytes
-    truncated: bool
-
-
-def read_head(fp: BinaryIO, out: BinaryIO | None = None, limit: int = 0) -> tuple[bytes, str, int, bool]:
-    """Stream ``fp`` (into ``out`` when given): -> (head, sha256, size, truncated).
-    Only the first ``limit`` bytes stay in memory (the parser's HEAD_LIMIT
-    is passed by who parses: this module must not import the parser)."""
-    h = hashlib.sha256()
-    head = bytearray()
-    size = 0
-    while True:
-        chunk = fp.read(CHUNK)
-        if not chunk:
-            break
-        h.update(chunk)
-        size += len(chunk)
-        if len(head) < limit:
-            head += chunk[: limit - len(head)]
-        if out is not None:
-            out.write(chunk)
-    return bytes(head), h.hexdigest(), size, size > limit
 
 
 def spool_dirs(state_dir: Path) -> dict[str, Path]:
@@ -137,9 +109,17 @@ def _write_durably(path: Path, write: Callable[[BinaryIO], Any]) -> Any:
     return result
 
 
-def spool(fp: BinaryIO, state_dir: Path, opts: Options | None = None, head_limit: int = 0) -> Spooled:
+def _copy(fp: BinaryIO, out: BinaryIO) -> int:
+    size = 0
+    while chunk := fp.read(CHUNK):  # bounded memory, whatever the message's size
+        out.write(chunk)
+        size += len(chunk)
+    return size
+
+
+def spool(fp: BinaryIO, state_dir: Path, opts: Options | None = None) -> Path:
     """Copy the message into spool/new atomically and durably (its options
-    first, when not the defaults), or raise SpoolError."""
+    first, when not the defaults), or raise SpoolError. -> its path."""
     dirs = spool_dirs(state_dir)
     name = f"{time.time():.6f}.{os.getpid()}.{os.urandom(4).hex()}.eml"
     tmp, final = dirs["tmp"] / name, dirs["new"] / name
@@ -156,7 +136,7 @@ def spool(fp: BinaryIO, state_dir: Path, opts: Options | None = None, head_limit
             fsync_dir(dirs["opts"])
         # 0640: returned mail holds other people's addresses and text
         written.append(tmp)
-        head, digest, size, truncated = _write_durably(tmp, lambda out: read_head(fp, out, head_limit))
+        _write_durably(tmp, lambda out: _copy(fp, out))
         os.rename(tmp, final)
         fsync_dir(dirs["new"])
     except OSError as e:
@@ -166,7 +146,7 @@ def spool(fp: BinaryIO, state_dir: Path, opts: Options | None = None, head_limit
             except OSError:
                 pass
         raise SpoolError(f"cannot spool the message in {state_dir}: {e.strerror or e}") from e
-    return Spooled(final, digest, size, head, truncated)
+    return final
 
 
 def lock_file(path: Path) -> int | None:

@@ -43,7 +43,7 @@ from bouncewatch.parsers.returned import ReturnedMail, analyze
 from .classify.engine import Classifier
 from .event import event_id, rule_context
 from .mailspool import (CHUNK, EX_TEMPFAIL, Options, SpoolError, drop_options, load_options, lock_file, spool,
-                        spool_dirs)
+                        spool_dirs, sweep_options)
 
 EVENTS_FILE = "mail-events.jsonl"
 LEFTOVER_AGE = 60.0      # seconds before another run's spool file counts as abandoned
@@ -234,6 +234,7 @@ def process_leftovers(state_dir: Path, classifier: Classifier, log=sys.stderr, *
                 done += 1
         finally:
             os.close(fd)
+    sweep_options(state_dir)
     return done
 
 

@@ -101,6 +101,29 @@ def drop_options(message: Path, parked: Path | None = None) -> None:
         pass
 
 
+def sweep_options(state_dir: Path, max_age: float = 3600.0, limit: int = 100) -> int:
+    """Remove options files whose message is gone: a crash between storing
+    the options and the message (the MTA kept and resends it), or between
+    removing a processed message and its options. Only old ones: a fresh
+    file may belong to a message being stored right now. -> how many."""
+    dirs = spool_dirs(state_dir)
+    removed = 0
+    now = time.time()
+    try:
+        entries = list(os.scandir(dirs["opts"]))
+    except OSError:
+        return 0
+    for e in entries[:limit]:
+        try:
+            if (now - e.stat().st_mtime > max_age and e.name.endswith(".json")
+                    and not (dirs["new"] / e.name[:-5]).exists()):
+                os.unlink(e.path)
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
 def _write_durably(path: Path, write: Callable[[BinaryIO], Any]) -> Any:
     with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640), "wb") as out:
         result = write(out)

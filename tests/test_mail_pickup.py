@@ -190,3 +190,18 @@ def test_second_agent_does_not_consume(tmp_path, classifier):
     assert p.poll(classifier) is False and p.processed == 1 and p.fd is not None
     p.close()
     assert not consumer_running(state)
+
+
+def test_orphaned_options_are_swept_when_old(tmp_path):
+    from bouncewatch.plugin.mailspool import spool, sweep_options
+    state = tmp_path / "state"
+    kept = spool(io.BytesIO(arf()), state, Options("a@example.com"))
+    opts = state / "spool" / "opts"
+    old_orphan, fresh_orphan = opts / "1.1.a.eml.json", opts / "2.2.b.eml.json"
+    for p in (old_orphan, fresh_orphan):
+        p.write_bytes(Options("b@example.com").to_json())
+    old = time.time() - 7200
+    for p in (old_orphan, opts / (kept.name + ".json")):
+        os.utime(p, (old, old))
+    assert sweep_options(state) == 1
+    assert sorted(p.name for p in opts.iterdir()) == sorted([fresh_orphan.name, kept.name + ".json"])

@@ -15,8 +15,8 @@ One thread does the work, in this order, one chunk at a time:
 Between chunks it notices signals (SIGTERM/SIGINT: finish, checkpoint,
 exit 0; SIGHUP: reload), talks to systemd, and prints a status line.
 About once a second it also picks up returned mail that ``ingest-mail``
-spooled for it (mailpickup.py). Waiting happens on one Event that the watcher (inotify), the journal
-reader thread and the signal handlers set: idle costs no CPU.
+spooled for it (mailpickup.py). Waiting happens on one Event that the
+watcher (inotify), the journal reader thread and the signal handlers set: idle costs no CPU.
 """
 
 from __future__ import annotations
@@ -191,7 +191,8 @@ class Agent:
                 self._checkpoint()
                 due = (self._last_checkpoint + max(st.checkpoint_interval, 20 * self._checkpoint_cost)
                        if self._dirty else float("inf"))
-                timeout = max(0.0, min(next_poll, next_status, next_wd, next_metrics, next_pickup, due) - time.monotonic())
+                timeout = max(0.0, min(next_poll, next_status, next_wd, next_metrics, next_pickup, due)
+                              - time.monotonic())
                 self.wake.wait(timeout)
         finally:
             self.notifier.stopping()

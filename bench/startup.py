@@ -20,6 +20,12 @@ adds a regular install, ``pip install`` into a new venv in a temporary
 directory, of this checkout as it is (no REF) or of a git REF (``--wheel
 HEAD~3``): an editable install's import hook costs every process more than
 the changes being measured.
+
+``ingest-mail (spool-only)`` is the same delivery while an agent holds the
+spool's consumer lock (here: the bench holds it): the process stores the
+message and exits; then the agent classifies it. What that costs the agent
+per message is measured last, in this process with the classifier loaded
+(``process_leftovers`` over copies of the sample mails, as ``follow`` does).
 """
 
 from __future__ import annotations
@@ -100,12 +106,15 @@ def main() -> int:
         log = tdp / "tiny.log"
         log.write_bytes(TINY_LOG)
         commands: dict[str, tuple[list[str], Path | None, int]] = {}
+        held: list[int] = []  # the consumer locks the bench holds, as a running agent would
         for n, py in enumerate(pythons):
             bw = [py, "-m", "bouncewatch"]
             tag = f" [{labels[py]}]" if len(pythons) > 1 else ""
             commands.update({
                 "python -c pass" + tag: ([py, "-c", "pass"], None, n),
                 "ingest-mail --dry-run" + tag: ([*bw, "ingest-mail", "--dry-run"], MAIL, n),
+                "ingest-mail (spool-only, agent running)" + tag: (
+                    [*bw, "ingest-mail", "--state-dir", str(consumer_state(tdp / f"agent{n}", held))], MAIL, n),
                 "ingest-mail (spool)" + tag: ([*bw, "ingest-mail", "--state-dir", str(tdp / f"state{n}{{run}}")],
                                               MAIL, n),
                 "explain" + tag: ([*bw, "explain", "550 5.1.1 <bob@example.org>: Recipient address rejected: "
@@ -124,6 +133,9 @@ def main() -> int:
                 t = cpu_of([x.replace("{run}", run) for x in argv], stdin, env, tdp)
                 if i:  # the first round warms the page cache (and the rule cache)
                     samples[name].append(t)
+        for fd in held:
+            os.close(fd)
+        agent_cpu = agent_cost(tdp / "pickup", a.runs)
     print(f"user+sys CPU per process, {a.runs} runs each, rule cache {'cold' if a.cold else 'warm'}, "
           f"bytecode {'as given' if a.no_bytecode else 'cached'}:")
     width = max(40, *map(len, samples))
@@ -131,7 +143,47 @@ def main() -> int:
         xs = sorted(x * 1000 for x in xs)
         p90 = xs[min(len(xs) - 1, int(round(0.9 * len(xs))) - 1)]
         print(f"  {name:<{width}} median {statistics.median(xs):6.1f} ms   p90 {p90:6.1f} ms")
+    print(f"agent (follow/run) CPU per spooled message, warm classifier, {agent_cpu[0]} messages: "
+          f"median {agent_cpu[1]:.1f} ms   p90 {agent_cpu[2]:.1f} ms   (sample mails: tests/data/mail/sisimai)")
     return 0
+
+
+def consumer_state(state: Path, held: list[int]) -> Path:
+    """A state directory whose spool's consumer lock this process holds."""
+    from bouncewatch.plugin.mailspool import take_consumer_lock
+    (state / "spool").mkdir(parents=True)
+    fd = take_consumer_lock(state)
+    assert fd is not None
+    held.append(fd)
+    return state
+
+
+def agent_cost(state: Path, runs: int) -> tuple[int, float, float]:
+    """CPU of the agent's pickup per message: every sample mail spooled
+    ``runs`` times, then processed one pass per round, one message at a
+    time (process_leftovers with limit 1). -> (messages, median ms, p90 ms)."""
+    import io
+    import time
+
+    from bouncewatch.plugin.classify.engine import Classifier
+    from bouncewatch.plugin.ingest import process_leftovers
+    from bouncewatch.plugin.mailspool import Options, spool
+
+    classifier = Classifier.load()
+    mails = sorted((ROOT / "tests" / "data" / "mail" / "sisimai").glob("*.eml"))
+    xs: list[float] = []
+    for _ in range(max(1, runs // 5)):
+        for m in mails:
+            with open(m, "rb") as fp:
+                spool(fp, state, Options())
+        while True:
+            t = time.process_time()
+            done = process_leftovers(state, classifier, io.StringIO(), min_age=0, limit=1)
+            if not done:
+                break
+            xs.append(time.process_time() - t)
+    xs = sorted(x * 1000 for x in xs)
+    return len(xs), statistics.median(xs), xs[min(len(xs) - 1, int(round(0.9 * len(xs))) - 1)]
 
 
 if __name__ == "__main__":

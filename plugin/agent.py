@@ -14,8 +14,9 @@ One thread does the work, in this order, one chunk at a time:
 
 Between chunks it notices signals (SIGTERM/SIGINT: finish, checkpoint,
 exit 0; SIGHUP: reload), talks to systemd, and prints a status line.
-Waiting happens on one Event that the watcher (inotify), the journal
-reader thread and the signal handlers set: idle costs no CPU.
+About once a second it also picks up returned mail that ``ingest-mail``
+spooled for it (mailpickup.py). Waiting happens on one Event that the
+watcher (inotify), the journal reader thread and the signal handlers set: idle costs no CPU.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ class Agent:
                  store: CheckpointStore, settings: Settings | None = None, *,
                  log: Callable[[str], None] | None = None,
                  reload: Callable[["Agent"], None] | None = None,
-                 err: TextIO | None = None, recorder: Any = None, metrics: Any = None) -> None:
+                 err: TextIO | None = None, recorder: Any = None, metrics: Any = None,
+                 pickup: Any = None) -> None:
         self.sources, self.pipeline, self.sinks, self.store = sources, pipeline, sinks, store
         self.settings = settings or Settings()
         self.err = err or sys.stderr
@@ -90,6 +92,7 @@ class Agent:
         self.reload_fn = reload
         self.recorder = recorder      # recorder.Recorder, or None: no history
         self.metrics = metrics        # follow_metrics.FollowMetrics, or None: not served
+        self.pickup = pickup          # mailpickup.MailPickup, or None: leave spooled mail alone
         if recorder is not None:
             recorder.attach(pipeline)
         self.wake = threading.Event()
@@ -146,6 +149,7 @@ class Agent:
         wd = self.notifier.watchdog_interval
         next_wd = now + wd if wd else float("inf")
         next_metrics = now if self.metrics is not None else float("inf")
+        next_pickup = now if self.pickup is not None else float("inf")
         self._checkpoint(force=True)
         try:
             while not self.stop_requested:
@@ -172,6 +176,9 @@ class Agent:
                 if now >= next_metrics:
                     self.metrics.tick(self.counts, self.sources, self.sinks, self.recorder)
                     next_metrics = now + self.metrics.interval
+                if now >= next_pickup:  # returned mail that ingest-mail spooled for us
+                    more = self.pickup.poll(self.pipeline.classifier)
+                    next_pickup = time.monotonic() + (0.0 if more else self.pickup.interval)
                 if now >= next_status:
                     self.log(self.status_line())
                     self.notifier.status(self._status_text())
@@ -184,12 +191,15 @@ class Agent:
                 self._checkpoint()
                 due = (self._last_checkpoint + max(st.checkpoint_interval, 20 * self._checkpoint_cost)
                        if self._dirty else float("inf"))
-                timeout = max(0.0, min(next_poll, next_status, next_wd, next_metrics, due) - time.monotonic())
+                timeout = max(0.0, min(next_poll, next_status, next_wd, next_metrics, next_pickup, due)
+                              - time.monotonic())
                 self.wake.wait(timeout)
         finally:
             self.notifier.stopping()
             self._checkpoint(force=True)
             self.watcher.stop()
+            if self.pickup is not None:
+                self.pickup.close()
             for s in self.sources:
                 s.close()
             for slot in self.sinks:

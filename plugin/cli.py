@@ -521,32 +521,48 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 # -- ingest-mail -------------------------------------------------------------------
 def cmd_ingest_mail(args: argparse.Namespace) -> int:
-    from .ingest import EX_TEMPFAIL, Options, dry_run, envelope_to_from_env, ingest
+    # Only mailspool (no email, no rules) until we know this process must
+    # classify: while an agent holds the consumer lock, the agent does.
+    from .mailspool import EX_TEMPFAIL, Options, SpoolError, consumer_running, envelope_to_from_env, spool
 
     if len(args.verp_delimiters) != 2:
         raise UsageError("--verp-delimiters: give exactly two characters, e.g. +=")
     opts = Options(envelope_to=args.envelope_to or envelope_to_from_env(), verp_delimiters=args.verp_delimiters,
                    tracking_headers=tuple(args.tracking_header))
+    if args.dry_run:
+        from .ingest import dry_run
+        classifier = load_classifier(args.rules_dir, None)  # a dry run stores nothing, not even a cache
+        try:
+            fp = sys.stdin.buffer if args.file in (None, "-") else open(args.file, "rb")
+        except OSError as e:
+            print(f"bouncewatch: cannot read {args.file}: {e.strerror or e}", file=sys.stderr)
+            return EXIT_INPUT
+        with fp:
+            dry_run(fp, classifier, opts)
+        return EXIT_OK
     state = Path(args.state_dir or os.environ.get("BOUNCEWATCH_STATE_DIR") or "/var/lib/bouncewatch")
-    try:
-        # the rule cache lives in the state dir, which the MTA's user can write
-        # (a dry run stores nothing there)
-        classifier = load_classifier(args.rules_dir, None if args.dry_run else state / "cache")
-    except UsageError as e:
-        if args.dry_run:
-            raise
-        print(f"bouncewatch: {e}", file=sys.stderr)
-        classifier = None  # a broken rules.d must not cost us the message: spool it, classify later
     try:
         fp = sys.stdin.buffer if args.file in (None, "-") else open(args.file, "rb")
     except OSError as e:
         print(f"bouncewatch: cannot read {args.file}: {e.strerror or e}", file=sys.stderr)
-        return EXIT_INPUT if args.dry_run else EX_TEMPFAIL
+        return EX_TEMPFAIL
     with fp:
-        if args.dry_run:
-            dry_run(fp, classifier, opts)
-            return EXIT_OK
-        return ingest(fp, state, classifier, opts)
+        try:
+            path = spool(fp, state, opts)
+        except SpoolError as e:
+            print(f"bouncewatch: ingest-mail: {e}; the MTA will retry (exit {EX_TEMPFAIL})", file=sys.stderr)
+            return EX_TEMPFAIL
+    if consumer_running(state):
+        return EXIT_OK  # stored; the agent processes it with the rules it has loaded
+    try:
+        # the rule cache lives in the state dir, which the MTA's user can write
+        classifier = load_classifier(args.rules_dir, state / "cache")
+    except UsageError as e:  # a broken rules.d must not cost us the message: it stays spooled
+        print(f"bouncewatch: {e}", file=sys.stderr)
+        print(f"bouncewatch: ingest-mail: spooled as {path}; processed once the rules load", file=sys.stderr)
+        return EXIT_OK
+    from .ingest import process_own
+    return process_own(path, state, classifier, opts)
 
 # -- follow / run / check-config ------------------------------------------------------
 def cmd_follow(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from .config import Config, ConfigError, SinkConfig, check_rules, load_config
 from .follow import FileSource
 from .journal import DEFAULT_MATCHES, JournalSource
 from .locate import JOURNAL, find_mta_log
+from .mailpickup import MailPickup
 
 
 class StartError(Exception):
@@ -142,7 +143,7 @@ def run_agent(*, specs: list[tuple[str, list[str]]], sinks: list[SinkConfig], st
         store.unlock()
         raise
     agent = Agent([], pipeline, slots, store, settings, log=log, reload=reload, recorder=recorder,
-                  metrics=metrics)
+                  metrics=metrics, pickup=MailPickup(Path(state_dir), log))
     agent.sources = build_sources(specs, pipeline.counts, agent.wake)
     agent.install_signals()
     try:

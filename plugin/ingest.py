@@ -16,18 +16,21 @@ The MTA hands us a message and waits for our exit status. Two promises:
   non-zero status would make the MTA return the report to its (null)
   sender, or retry it forever.
 
+Spooling itself (and the options that travel with a message) is
+plugin/mailspool.py, which imports nothing heavy: while ``bouncewatch
+follow``/``run`` holds the spool's consumer lock, ``ingest-mail`` only spools
+and the agent processes the message here (:func:`process_leftovers`).
+
 Memory is bounded: the message is copied in 64 KiB chunks and only its head
 (:data:`bouncewatch.parsers.mailmsg.HEAD_LIMIT`) is parsed.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import sys
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -38,85 +41,27 @@ from bouncewatch.parsers.records import Delivery, Envelope, Relay
 from bouncewatch.parsers.returned import ReturnedMail, analyze
 
 from .classify.engine import Classifier
-from .durable import fsync_dir
 from .event import event_id, rule_context
+from .mailspool import (CHUNK, EX_TEMPFAIL, Options, SpoolError, drop_options, load_options, lock_file, spool,
+                        spool_dirs, sweep_options)
 
-EX_TEMPFAIL = 75
-CHUNK = 64 * 1024
 EVENTS_FILE = "mail-events.jsonl"
 LEFTOVER_AGE = 60.0      # seconds before another run's spool file counts as abandoned
 LEFTOVERS_PER_RUN = 20   # bounded work per delivery
 
 
-@dataclass(slots=True)
-class Spooled:
-    path: Path
-    sha256: str
-    size: int
-    head: bytes
-    truncated: bool
-
-
-class SpoolError(OSError):
-    """The message could not be stored; the MTA must keep it (exit 75)."""
-
-
-@dataclass(slots=True)
-class Options:
-    envelope_to: str | None = None
-    verp_delimiters: str = "+="
-    tracking_headers: tuple[str, ...] = ()
-
-
-# -- reading and spooling -------------------------------------------------------------
-def read_head(fp: BinaryIO, out: BinaryIO | None = None) -> tuple[bytes, str, int, bool]:
-    """Stream ``fp`` (into ``out`` when given): -> (head, sha256, size, truncated).
-    Only the first HEAD_LIMIT bytes stay in memory."""
+def read_head(fp: BinaryIO) -> tuple[bytes, str, int, bool]:
+    """Stream ``fp``: -> (head, sha256, size, truncated). Only the first
+    HEAD_LIMIT bytes stay in memory."""
     h = hashlib.sha256()
     head = bytearray()
     size = 0
-    while True:
-        chunk = fp.read(CHUNK)
-        if not chunk:
-            break
+    while chunk := fp.read(CHUNK):
         h.update(chunk)
         size += len(chunk)
         if len(head) < HEAD_LIMIT:
             head += chunk[: HEAD_LIMIT - len(head)]
-        if out is not None:
-            out.write(chunk)
     return bytes(head), h.hexdigest(), size, size > HEAD_LIMIT
-
-
-def spool_dirs(state_dir: Path) -> dict[str, Path]:
-    base = state_dir / "spool"
-    return {name: base / name for name in ("tmp", "new", "failed", "unrecognized")}
-
-
-def spool(fp: BinaryIO, state_dir: Path) -> Spooled:
-    """Copy the message into spool/new atomically and durably, or raise SpoolError."""
-    dirs = spool_dirs(state_dir)
-    name = f"{time.time():.6f}.{os.getpid()}.{os.urandom(4).hex()}.eml"
-    tmp = dirs["tmp"] / name
-    try:
-        for d in dirs.values():
-            d.mkdir(parents=True, exist_ok=True, mode=0o750)
-        # 0640: returned mail holds other people's addresses and text
-        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640), "wb") as out:
-            head, digest, size, truncated = read_head(fp, out)
-            out.flush()
-            os.fsync(out.fileno())
-        final = dirs["new"] / name
-        os.rename(tmp, final)
-        fsync_dir(dirs["new"])
-    except OSError as e:
-        try:
-            tmp.unlink()  # a half-written copy: the MTA still has the message
-        except OSError:
-            pass
-        raise SpoolError(f"cannot spool the message in {state_dir}: {e.strerror or e}") from e
-    return Spooled(final, digest, size, head, truncated)
-
 
 
 # -- events ---------------------------------------------------------------------------
@@ -220,11 +165,14 @@ def deliver(state_dir: Path, events: list[dict[str, Any]]) -> None:
 
 # -- processing spooled files ---------------------------------------------------------
 def process_spooled(path: Path, head: bytes | None, digest: str | None, truncated: bool,
-                    state_dir: Path, classifier: Classifier, opts: Options, log=sys.stderr) -> str:
-    """Parse, deliver, then remove (or park) one spooled file. Never raises
-    for a bad message; -> "done", "unrecognized" or "failed"."""
+                    state_dir: Path, classifier: Classifier, opts: Options | None = None, log=sys.stderr) -> str:
+    """Parse, deliver, then remove (or park) one spooled file. ``opts`` None:
+    the options stored with the message (mailspool.load_options). Never
+    raises for a bad message; -> "done", "unrecognized" or "failed"."""
     dirs = spool_dirs(state_dir)
     try:
+        if opts is None:
+            opts = load_options(path)
         if head is None or digest is None:
             with open(path, "rb") as fp:
                 head, digest, _, truncated = read_head(fp)
@@ -234,11 +182,13 @@ def process_spooled(path: Path, head: bytes | None, digest: str | None, truncate
         if not events:
             dest = dirs["unrecognized"] / path.name
             os.rename(path, dest)
+            drop_options(path, dest)
             print(f"bouncewatch: ingest-mail: not a bounce, feedback report or auto-reply; kept as {dest}",
                   file=log)
             return "unrecognized"
         deliver(state_dir, events)
         os.unlink(path)
+        drop_options(path)
         kinds = ", ".join(sorted({f"{e['status']}:{e['classification']['category']}" for e in events}))
         print(f"bouncewatch: ingest-mail: {rm.kind} ({rm.family}), {len(events)} event(s): {kinds}", file=log)
         return "done"
@@ -246,6 +196,7 @@ def process_spooled(path: Path, head: bytes | None, digest: str | None, truncate
         dest = dirs["failed"] / path.name
         try:
             os.rename(path, dest)
+            drop_options(path, dest)
         except OSError:
             dest = path
         print(f"bouncewatch: ingest-mail: could not process the message ({type(e).__name__}: {e}); "
@@ -253,22 +204,12 @@ def process_spooled(path: Path, head: bytes | None, digest: str | None, truncate
         return "failed"
 
 
-def _locked(path: Path):
-    """An exclusive non-blocking lock on a spool file, or None if another run holds it."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        return None
-    return fd
-
-
-def process_leftovers(state_dir: Path, classifier: Classifier, opts: Options, log=sys.stderr) -> int:
-    """Files an earlier run spooled but did not finish (a crash, a kill)."""
+def process_leftovers(state_dir: Path, classifier: Classifier, log=sys.stderr, *,
+                      min_age: float = LEFTOVER_AGE, limit: int = LEFTOVERS_PER_RUN) -> int:
+    """Files in spool/new that nobody is processing: an earlier run's after a
+    crash or a kill (``min_age``: another run's fresh file is its own to do),
+    or, for the agent (``min_age=0``), every message ``ingest-mail`` left to
+    it. Each with the options stored beside it; at most ``limit`` per call."""
     new = spool_dirs(state_dir)["new"]
     try:
         entries = sorted(new.iterdir())
@@ -277,23 +218,41 @@ def process_leftovers(state_dir: Path, classifier: Classifier, opts: Options, lo
     done = 0
     now = time.time()
     for p in entries:
-        if done >= LEFTOVERS_PER_RUN:
+        if done >= limit:
             break
         try:
-            if now - p.stat().st_mtime < LEFTOVER_AGE:
+            if min_age > 0 and now - p.stat().st_mtime < min_age:
                 continue
         except OSError:
             continue
-        fd = _locked(p)
+        fd = lock_file(p)
         if fd is None:
             continue
         try:
             if p.exists():
-                process_spooled(p, None, None, False, state_dir, classifier, opts, log)
+                process_spooled(p, None, None, False, state_dir, classifier, None, log)
                 done += 1
         finally:
             os.close(fd)
+    sweep_options(state_dir)
     return done
+
+
+def process_own(path: Path, state_dir: Path, classifier: Classifier, opts: Options, log=sys.stderr) -> int:
+    """In-process, after :func:`mailspool.spool`: this run's message (unless
+    an agent that started meanwhile has it already), then some leftovers."""
+    fd = lock_file(path)
+    if fd is not None:
+        try:
+            if path.exists():  # read back (from the page cache): spool() neither hashes nor keeps a head
+                process_spooled(path, None, None, False, state_dir, classifier, opts, log)
+        finally:
+            os.close(fd)
+    try:
+        process_leftovers(state_dir, classifier, log)
+    except Exception as e:  # never let housekeeping fail a delivery
+        print(f"bouncewatch: ingest-mail: leftover spool files not processed: {e}", file=log)
+    return 0
 
 
 def ingest(fp: BinaryIO, state_dir: Path, classifier: Classifier | None, opts: Options, log=sys.stderr) -> int:
@@ -301,24 +260,14 @@ def ingest(fp: BinaryIO, state_dir: Path, classifier: Classifier | None, opts: O
     Without a classifier (the rules do not load) the message stays in
     spool/new for the next run."""
     try:
-        sp = spool(fp, state_dir)
+        path = spool(fp, state_dir, opts)
     except SpoolError as e:
         print(f"bouncewatch: ingest-mail: {e}; the MTA will retry (exit {EX_TEMPFAIL})", file=log)
         return EX_TEMPFAIL
     if classifier is None:
-        print(f"bouncewatch: ingest-mail: spooled as {sp.path}; processed once the rules load", file=log)
+        print(f"bouncewatch: ingest-mail: spooled as {path}; processed once the rules load", file=log)
         return 0
-    fd = _locked(sp.path)
-    try:
-        process_spooled(sp.path, sp.head, sp.sha256, sp.truncated, state_dir, classifier, opts, log)
-    finally:
-        if fd is not None:
-            os.close(fd)
-    try:
-        process_leftovers(state_dir, classifier, opts, log)
-    except Exception as e:  # never let housekeeping fail a delivery
-        print(f"bouncewatch: ingest-mail: leftover spool files not processed: {e}", file=log)
-    return 0
+    return process_own(path, state_dir, classifier, opts, log)
 
 
 def dry_run(fp: BinaryIO, classifier: Classifier, opts: Options, out=sys.stdout, log=sys.stderr) -> list[dict]:
@@ -335,16 +284,3 @@ def dry_run(fp: BinaryIO, classifier: Classifier, opts: Options, out=sys.stdout,
     for d in dict.fromkeys(rm.defects):
         print(f"bouncewatch: ingest-mail: note: {d}", file=log)
     return events
-
-
-def envelope_to_from_env(environ: dict[str, str] | None = None) -> str | None:
-    """Exim's pipe transport exports LOCAL_PART, its affixes and DOMAIN;
-    other MTAs pass the address with --envelope-to."""
-    env = os.environ if environ is None else environ
-    if env.get("ORIGINAL_RECIPIENT"):
-        return env["ORIGINAL_RECIPIENT"]
-    lp, dom = env.get("LOCAL_PART"), env.get("DOMAIN")
-    if lp and dom:
-        return f"{env.get('LOCAL_PART_PREFIX', '')}{lp}{env.get('LOCAL_PART_SUFFIX', '')}@{dom}"
-    return env.get("RECIPIENT") or None
-

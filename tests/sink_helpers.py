@@ -176,10 +176,14 @@ class Rsyslog:
                 raise RuntimeError(f"rsyslogd did not listen on {kind} {port}: {out[-2000:]}")
 
     def lines(self) -> list[str]:
+        """The complete lines rsyslog has written so far: the last one may be
+        half-written while we read (seen on a busy CI run), and is left for
+        the next read."""
         try:
-            return self.out.read_text(encoding="utf-8").splitlines()
+            text = self.out.read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError:
             return []
+        return text[: text.rfind("\n") + 1].splitlines()
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

@@ -438,7 +438,8 @@ def test_systemd_unit_verifies(tmp_path):
 def test_make_run_demo_classifies_a_live_log(tmp_path):
     p = subprocess.Popen([sys.executable, "-m", "bouncewatch.plugin.demo"], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True,
-                         env={**os.environ, "BOUNCEWATCH_DEMO": "1", "BOUNCEWATCH_DEMO_RATE": "20"})
+                         env={**os.environ, "BOUNCEWATCH_DEMO": "1", "BOUNCEWATCH_DEMO_RATE": "20",
+                              "TMPDIR": str(tmp_path)})  # the demo keeps its folder for the user: not ours
     _procs.append(p)
     time.sleep(3.0)
     p.send_signal(signal.SIGINT)
@@ -450,6 +451,8 @@ def test_make_run_demo_classifies_a_live_log(tmp_path):
     cats = Counter(e["classification"]["category"] for e in evs)
     assert "delivered" not in cats and len(cats) >= 2
     assert "Traceback" not in err
+    kept = list(tmp_path.glob("bouncewatch-demo-*/events.jsonl"))
+    assert len(kept) == 1 and kept[0].stat().st_size > 0  # the folder the demo names, left for a look
 
 
 def test_locate_prefers_the_running_mtas_configured_log(monkeypatch, tmp_path):

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import platform
@@ -209,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         pflogsumm = debian_tool("pflogsumm", "usr/sbin/pflogsumm")
         mtail = debian_tool("mtail", "usr/bin/mtail")
         progs = Path(tempfile.mkdtemp(prefix="bw-mtail-"))
+        atexit.register(shutil.rmtree, progs, True)  # however the run ends
         shutil.copy(MTAIL_PROG, progs)
         runs += [Run("pflogsumm", ["perl", str(pflogsumm), str(log)], n),
                  # one_shot still serves HTTP: keep it on loopback, any free port; glog to stderr, not /tmp

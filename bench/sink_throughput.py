@@ -14,8 +14,10 @@ deliveries per second at peak).
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import platform
+import shutil
 import socket
 import sys
 import tempfile
@@ -109,6 +111,7 @@ def main() -> int:
     args = ap.parse_args()
     events = [event(i, status="bounced" if i % 3 else "deferred") for i in range(args.events)]
     tmp = tempfile.mkdtemp(prefix="bw-bench-")
+    atexit.register(shutil.rmtree, tmp, True)  # the sinks' files: up to a few hundred MB
     state = os.path.join(tmp, "state")
     hsrv, _ = http_server()
     tsrv, _ = tcp_server()

@@ -79,7 +79,7 @@ def _pipeline(rules_dirs: list[str], mta: str, include_sent: bool, where: str | 
     from .classify.expr import ExprError, compile_expr
     from .pipeline import Pipeline
     try:
-        classifier = Classifier.load([Path(d) for d in rules_dirs])
+        classifier = Classifier.load([Path(d) for d in rules_dirs]).settle()
     except RuleError as e:
         raise StartError(str(e)) from None
     try:

@@ -143,3 +143,16 @@ def test_a_long_run_switches_to_the_exact_set(monkeypatch):
         assert _ids(relaxed_set.Match(text)) == _ids(exact_set.Match(text)), text
     assert not relaxed_set._confirm  # switched ...
     assert isinstance(relaxed_set._set, re2.Filter)  # ... to the exact patterns' filter
+
+
+def test_a_follower_settles_at_start():
+    """follow/run (daemon._pipeline) compile the exact filter before the first
+    line, not as a stall a few events in; the hits stay the same."""
+    c = Classifier.load(use_cache=False)
+    text = "host mx said: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org"
+    before = {path: _ids(s.Match(text)) for path, s in c._bank._compile().items()}
+    c.settle()
+    sets = c._bank._sets
+    assert all(not s._confirm for s in sets.values())
+    assert isinstance(sets[("reason",)]._set, re2.Filter)
+    assert {path: _ids(s.Match(text)) for path, s in sets.items()} == before

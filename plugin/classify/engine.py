@@ -274,6 +274,14 @@ class Classifier:
             rule.inherits_cause = cause == "prior"
         return rule
 
+    def settle(self) -> "Classifier":
+        """For a long run (``follow``, ``run``): compile now what a one-shot
+        command compiles only when it turns out to need it (the exact
+        patterns' RE2 filter, see relaxed.py), so the first minutes of
+        following do not stall on it."""
+        self._bank.settle()
+        return self
+
     # -- classifying ---------------------------------------------------------
     def classify(self, ctx: dict[str, Any], prior_cause: str | None = None) -> tuple[Classification, bool]:
         """-> (classification, whether the deciding rule inherits the cause).

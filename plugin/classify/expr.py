@@ -99,6 +99,11 @@ class MatchBank:
         self.memo = {path: {} for path in sets}
         return sets
 
+    def settle(self) -> None:
+        """Everything compiled for a long run (see RelaxedSet.settle)."""
+        for s in (self._sets if self._sets is not None else self._compile()).values():
+            s.settle()
+
     def hits(self, ctx: Mapping[str, Any]) -> "Hits":
         return Hits(ctx, self._sets if self._sets is not None else self._compile(), self.memo)
 

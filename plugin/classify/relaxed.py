@@ -95,6 +95,12 @@ class RelaxedSet:
         except re2.error:  # a relaxed form RE2 will not take: the exact set
             self._set, self._confirm = compile_set(patterns, options), frozenset()
 
+    def settle(self) -> None:
+        """Switch to the exact patterns' filter now (a long run that knows it
+        is one: better at start than as a stall in its first seconds)."""
+        if self._confirm:
+            self._set, self._confirm = compile_filter(self._patterns, self._options), frozenset()
+
     def Match(self, text: str) -> Any:  # noqa: N802  (re2.Set's name)
         found = self._set.Match(text)
         confirm = self._confirm

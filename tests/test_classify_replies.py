@@ -746,6 +746,1410 @@ CASES: list[tuple] = [
 ]
 
 
+# =============================================================================================
+# Blind set 1 (139 replies, branch rules-blind). Collected from public material, each expected
+# category written down from what the text and the receiver's documentation say (DESIGN.md's
+# taxonomy), then scored with the rules as they were before any change for them:
+#     101 of 139 right (73 %).  Misses by expected category: bad_reputation 6, protocol_error 3,
+#     bad_domain 3, policy_block 3, spam_content 3, rate_limited 2, auth_failure 2,
+#     noncompliant_message 2, inactive_mailbox 2, blocklisted 2, expired 2, soft_general 2,
+#     relay_denied 1, mailbox_full 1, sender_rejected 1, dns_failure 1, message_too_large 1,
+#     routing_error 1.
+# The rules were then widened (general wording, not these strings) until all but one passed.
+# Left as is, ambiguous: Yahoo's greeting "421 Service not available, closing transmission
+# channel" stays unable_to_connect, the category the rules give every 4xx greeting (Postfix
+# logs it as "refused to talk to me"); both are soft/retry. It is not in the table.
+# Only what identifies people was changed (local parts, IPs to RFC 5737 ranges, tracking ids).
+GMAIL_MX = "gmail-smtp-in.l.google.com"
+GODADDY_MX = "mx1.secureserver.net"
+QQ_MX = "mx3.qq.com"
+MESSAGELABS_MX = "cluster1.eu.messagelabs.com"
+CASES += [
+    # Gmail SMTP errors and codes (support.google.com/a/answer/3726730, as mirrored by
+    # entertop.net/knowledge/smtp-error-reference and my.vedova.net knowledgebase)
+    C(
+        pf(
+            "smtp-relay.gmail.com",
+            "450 4.2.1 Peak SMTP relay limit exceeded for customer. This is a temporary error. For more information"
+            " on SMTP relay limits, please contact your administrator. - gsmtp",
+            "MAIL FROM",
+        ),
+        "smtp-relay.gmail.com",
+        RCPT,
+        "rate_limited",
+        "gmail",
+        None,
+    ),
+    C(
+        pf(
+            GMAIL_MX,
+            "451 4.3.0 Multiple destination domains per transaction is unsupported. Please try again. - gsmtp",
+        ),
+        GMAIL_MX,
+        "x@gmail.com",
+        "soft_general",
+        "gmail",
+        None,
+    ),
+    C(
+        pf(GMAIL_MX, "451 4.4.2 Timeout - closing connection. - gsmtp", "end of DATA"),
+        GMAIL_MX,
+        "x@gmail.com",
+        "protocol_error",
+        "gmail",
+        None,
+    ),
+    C(
+        pf(GMAIL_MX, "451 4.5.0 SMTP protocol violation, see RFC 2821. - gsmtp", "end of DATA"),
+        GMAIL_MX,
+        "x@gmail.com",
+        "protocol_error",
+        "gmail",
+        None,
+    ),
+    C(
+        pf(
+            GMAIL_MX,
+            "452 4.5.3 Domain policy size per transaction exceeded, please try this recipient in a separate"
+            " transaction. - gsmtp",
+        ),
+        GMAIL_MX,
+        RCPT,
+        "rate_limited",
+        "gmail",
+        None,
+    ),
+    C(
+        pf(
+            GMAIL_MX,
+            "454 4.5.0 SMTP protocol violation, no commands allowed to pipeline after STARTTLS, see RFC 3207. -"
+            " gsmtp",
+            "MAIL FROM",
+        ),
+        GMAIL_MX,
+        "x@gmail.com",
+        "protocol_error",
+        "gmail",
+        None,
+    ),
+    C(
+        pf(
+            "smtp-relay.gmail.com",
+            "454 4.7.0 Cannot authenticate due to temporary system problem. Try again later. - gsmtp",
+            "AUTH",
+        ),
+        "smtp-relay.gmail.com",
+        RCPT,
+        "soft_general",
+        "gmail",
+        None,
+    ),
+    C(
+        pf(GMAIL_MX, "451 4.3.0 Mail server temporarily rejected message. - gsmtp", "end of DATA"),
+        GMAIL_MX,
+        "x@gmail.com",
+        "soft_general",
+        "gmail",
+        None,
+    ),
+    C(
+        pf(
+            GMAIL_MX,
+            "553 5.1.2 We weren't able to find the recipient domain. Please check for any spelling errors, and make"
+            " sure you didn't enter any spaces, periods, or other punctuation after the recipient's email address. -"
+            " gsmtp",
+        ),
+        GMAIL_MX,
+        "x@gmial.com",
+        "bad_domain",
+        "gmail",
+        None,
+    ),
+    C(
+        pf(
+            "aspmx.l.google.com",
+            "550 5.7.1 This message violates example.org email policy. - gcdp a1b2c3 - gsmtp",
+            "end of DATA",
+        ),
+        "aspmx.l.google.com",
+        RCPT,
+        "policy_block",
+        "gmail",
+        None,
+    ),
+    # Gmail, quoted in spamresource.com 2024/04 "Gmail rejection: Your sending IP address is not authorized"
+    C(
+        pf(
+            GMAIL_MX,
+            "550-5.7.1 [198.51.100.7] The IP you're using to send mail is not authorized to send email directly to"
+            " our servers. Please use the SMTP relay at your service provider instead. For more information, go to"
+            " https://support.google.com/mail/?p=NotAuthorizedError a1si2 - gsmtp",
+            "MAIL FROM",
+        ),
+        GMAIL_MX,
+        "x@gmail.com",
+        "policy_block",
+        "gmail",
+        None,
+    ),
+    # Gmail via Exim, dwaves.org 2017/02/02 (IPv6 PTR guideline and unusual rate blocks)
+    C(
+        ex(
+            "550-5.7.1 [2001:db8::7] Our system has detected that this message does 550-5.7.1 not meet IPv6 sending"
+            " guidelines regarding PTR records and 550-5.7.1 authentication. Please review 550-5.7.1 for more"
+            " information 550 5.7.1 . x102si19099743ioi.169 - gsmtp",
+            "end of data",
+        ),
+        "aspmx.l.google.com",
+        "x@gmail.com",
+        "auth_failure",
+        "gmail",
+        None,
+    ),
+    C(
+        ex(
+            "550-5.7.1 [2001:db8::7] Our system has detected an unusual rate 550-5.7.1 of unsolicited mail"
+            " originating from your IP address. To protect our 550-5.7.1 users from spam, mail sent from your IP"
+            " address has been blocked. 550-5.7.1 Please visit 550-5.7.1 to review our 550 5.7.1 Bulk Email Senders"
+            " Guidelines. u66si15473913qki.107 - gsmtp",
+            "end of data",
+        ),
+        "aspmx.l.google.com",
+        "x@gmail.com",
+        "bad_reputation",
+        "gmail",
+        None,
+    ),
+    # Gmail daily limit (simplefastwebsites.com 550-5-4-5 page)
+    C(
+        pf(
+            "smtp.gmail.com",
+            "550 5.4.5 Daily user sending limit exceeded. https://support.google.com/mail/?p=DailyLimitExceeded -"
+            " gsmtp",
+            "MAIL FROM",
+        ),
+        "smtp.gmail.com",
+        RCPT,
+        "rate_limited",
+        "gmail",
+        None,
+    ),
+    # Gmail 4.7.23 PTR (dmarcpal.com gmail-ptr-reverse-dns-failures)
+    C(
+        pf(
+            GMAIL_MX,
+            "421 4.7.23 The sending IP does not have a PTR record, or the corresponding forward DNS entry does not"
+            " match the sending IP. To protect our users from spam, mail sent from your IP address has been"
+            " temporarily rate limited. - gsmtp",
+            "end of DATA",
+        ),
+        GMAIL_MX,
+        "x@gmail.com",
+        "auth_failure",
+        "gmail",
+        None,
+    ),
+    # Gmail, vultr discussion 1031 (low reputation 421)
+    C(
+        pf(
+            GMAIL_MX,
+            "421-4.7.0 [198.51.100.7 15] Our system has detected that this message is 421-4.7.0 suspicious due to the"
+            " very low reputation of the sending IP address. 421-4.7.0 To protect our users from spam, mail sent from"
+            " your IP address has 421-4.7.0 been temporarily rate limited. Please visit 421 4.7.0"
+            " https://support.google.com/mail/answer/188131 for more information. - gsmtp",
+            "end of DATA",
+        ),
+        GMAIL_MX,
+        "x@gmail.com",
+        "bad_reputation",
+        "gmail",
+        None,
+    ),
+    # qmail bounce of Gmail DMARC, github bruceg/ezmlm-idx#11
+    C(
+        "192.0.2.27 failed after I sent the message. Remote host said: 550-5.7.1 Unauthenticated email from"
+        " example.no is not accepted due to 550-5.7.1 domain's DMARC policy. Please contact the administrator of"
+        " 550-5.7.1 example.no domain if this was a legitimate mail. Please visit 550-5.7.1"
+        " https://support.google.com/mail/answer/2451690 to learn about the 550 5.7.1 DMARC initiative."
+        " r75si5694561wmf.156 - gsmtp",
+        None,
+        "x@umail.ucc.ie",
+        "auth_failure",
+        "gmail",
+        None,
+        "bounced",
+    ),
+    # Postfix log lines quoted in GitHub issues
+    # iRedMail#156: free.fr refuses clients without reverse DNS
+    C(
+        pf_greet("mx2.free.fr", "421 Refused. Your reverse DNS entry does not resolve to an IP."),
+        "mx2.free.fr",
+        "x@free.fr",
+        "auth_failure",
+        "free",
+        None,
+        "deferred",
+    ),
+    # power-mailinabox#34: Postfix's own text when TLS is mandatory
+    C(
+        "TLS is required, but was not offered by host hotmail-com.olc.protection.outlook.com[192.0.2.33]",
+        "hotmail-com.olc.protection.outlook.com",
+        "x@hotmail.com",
+        "tls_failure",
+        "microsoft",
+        None,
+        "deferred",
+    ),
+    # Mailu#3013: Outlook.com S844
+    C(
+        pf(
+            "hotmail-com.olc.protection.outlook.com",
+            "451 4.7.651 The mail server [198.51.100.7] has been temporarily rate limited due to IP reputation. For"
+            " e-mail delivery information, see https://postmaster.live.com (S844)"
+            " [DM6NAM11FT088.eop-nam11.prod.protection.outlook.com 2023-10-28T12:19:31.847Z 08DBD70830F39917]",
+        ),
+        "hotmail-com.olc.protection.outlook.com",
+        "x@hotmail.com",
+        "bad_reputation",
+        "microsoft",
+        None,
+    ),
+    # hestiacp#3381: Exim's own deferral when the network has no route
+    C(
+        "R=dnslookup T=remote_smtp defer (113): No route to host H=mail.example.dev [192.0.2.93]",
+        None,
+        RCPT,
+        "unable_to_connect",
+        None,
+        None,
+        "deferred",
+    ),
+    # getconversio/email-deep-validator#9: RBL reject with a Spamhaus link
+    C(
+        pf(
+            "mx.example.com.sg",
+            "550-\"JunkMail rejected - ec2-198-51-100-7.eu-west-1.compute.amazonaws.com 550-(example.com.sg)"
+            " [198.51.100.7]:34032 is in an RBL, see 550 https://www.spamhaus.org/query/ip/198.51.100.7\"",
+        ),
+        "mx.example.com.sg",
+        RCPT,
+        "blocklisted",
+        None,
+        "spamhaus",
+    ),
+    # customeros/mailsherpa#19
+    C(pf("mx.example.net", "550 #5.1.0 Address rejected."), "mx.example.net", RCPT, "bad_mailbox", None, None),
+    # mjl-/mox#266
+    C(
+        pf("mail.example.net", "550 5.7.2 not allowed to send to destination"),
+        "mail.example.net",
+        RCPT,
+        "policy_block",
+        None,
+        None,
+    ),
+    # fm/smtp-codes#7: Outlook.com 5.7.515 for high-volume senders failing authentication
+    C(
+        pf(
+            "outlook-com.olc.protection.outlook.com",
+            "550 5.7.515 Access denied, sending domain example.com doesn't meet the required authentication level.",
+            "end of DATA",
+        ),
+        "outlook-com.olc.protection.outlook.com",
+        "x@outlook.com",
+        "auth_failure",
+        "microsoft",
+        None,
+    ),
+    # roundcube#7448 / postal#546: Exim's default temporary local error
+    C(
+        pf("mail.example.net", "451 Temporary local problem - please try later"),
+        "mail.example.net",
+        RCPT,
+        "soft_general",
+        None,
+        None,
+    ),
+    # easy365manager.com: Exchange Online refuses anonymous submission
+    C(
+        pf(
+            "smtp.office365.com",
+            "530 5.7.57 Client was not authenticated to send anonymous mail during MAIL FROM"
+            " [AM6PR0732BE0065.eurprd07.prod.outlook.com]",
+            "MAIL FROM",
+        ),
+        "smtp.office365.com",
+        RCPT,
+        "relay_denied",
+        "microsoft",
+        None,
+    ),
+]
+# --- sisimai go-sisimai reason/02-includedin_test.go: real reply texts (test data), wrapped as logged
+CASES += [
+    C(
+        pf(
+            "mx.example.net",
+            "550 5.1.0 198.51.100.7 is not allowed to send from <example.com> per it's SPF Record",
+            "MAIL FROM",
+        ),
+        "mx.example.net",
+        RCPT,
+        "auth_failure",
+        None,
+        None,
+    ),
+    C(
+        pf(
+            "mx.example.jp",
+            "550 Connections from mx.example.com (198.51.100.7) are being rejected due to a poor email reputation"
+            " score.",
+            "MAIL FROM",
+        ),
+        "mx.example.jp",
+        RCPT,
+        "bad_reputation",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.example.net", "550 Access from ip address 198.51.100.7 blocked.", "MAIL FROM"),
+        "mx.example.net",
+        RCPT,
+        "policy_block",
+        None,
+        None,
+    ),
+    C(
+        "192.0.2.9 does not like recipient. Remote host said: 554 INVALID IP FOR SENDING MAIL OF DOMAIN example.com"
+        " [RCPT_TO] Giving up on 192.0.2.9.",
+        None,
+        RCPT,
+        "auth_failure",
+        None,
+        None,
+        "bounced",
+    ),
+    C(
+        pf(
+            "mx.example.net",
+            "551 Server access forbidden by your IP 198.51.100.7 websites spamcop.net, mailspike.net for removal",
+            "MAIL FROM",
+        ),
+        "mx.example.net",
+        RCPT,
+        "blocklisted",
+        None,
+        "spamcop",
+    ),
+    C(
+        pf(
+            "mx.example.net",
+            "550 5.6.0 the headers in this message contain improperly-formatted binary content",
+            "end of DATA",
+        ),
+        "mx.example.net",
+        RCPT,
+        "noncompliant_message",
+        None,
+        None,
+    ),
+    C(
+        "192.0.2.9 failed after I sent the message. Remote host said: permanent failure 5.3.0 - Other mail system"
+        " problem #5.3.4 message header size exceeds limit",
+        None,
+        RCPT,
+        "message_too_large",
+        None,
+        None,
+        "bounced",
+    ),
+    C(
+        pf("mx.example.net", "421 4.4.7 Delivery time expired", "end of DATA"),
+        "mx.example.net",
+        RCPT,
+        "expired",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.example.net", "538 5.7.10 STARTTLS is required to send mail", "MAIL FROM"),
+        "mx.example.net",
+        RCPT,
+        "tls_failure",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.example.net", "550 You have been blocked by the recipient", "end of DATA"),
+        "mx.example.net",
+        RCPT,
+        "policy_block",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.example.jp", "550 5.1.6 address user@example.org has been replaced by user@example.jp"),
+        "mx.example.jp",
+        RCPT,
+        "bad_mailbox",
+        None,
+        None,
+    ),
+    C(pf("mx.example.jp", "550 5.2.1 Host Unknown"), "mx.example.jp", RCPT, "bad_domain", None, None),
+    C(
+        "user@neko.example.jp: Domain does not exist",
+        None,
+        "user@neko.example.jp",
+        "bad_domain",
+        None,
+        None,
+        "bounced",
+    ),
+    C(
+        pf("mx.example.com", "550 5.1.7 No such domain neko.example.com"),
+        "mx.example.com",
+        "x@neko.example.com",
+        "bad_domain",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.example.net", "452 Insufficient disk space; try again later"),
+        "mx.example.net",
+        RCPT,
+        "mailbox_full",
+        None,
+        None,
+    ),
+    C(
+        "Deferred: 550 5.2.2 <user@example.co.jp>... Mailbox Full",
+        None,
+        "user@example.co.jp",
+        "mailbox_full",
+        None,
+        None,
+        "bounced",
+    ),
+    C(
+        pf("mx.example.net", "400 4.2.3 Message too big", "end of DATA"),
+        "mx.example.net",
+        RCPT,
+        "message_too_large",
+        None,
+        None,
+    ),
+    C(
+        "Remote Server returned '550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large for this recipient'",
+        None,
+        RCPT,
+        "message_too_large",
+        None,
+        None,
+        "bounced",
+    ),
+    C(
+        pf("mx.example.net", "554 5.4.6 Too many hops", "end of DATA"),
+        "mx.example.net",
+        RCPT,
+        "routing_error",
+        None,
+        None,
+    ),
+    C(
+        "connect to neko.example.com[192.0.2.2]:25: No route to host",
+        None,
+        "x@neko.example.com",
+        "unable_to_connect",
+        None,
+        None,
+        "deferred",
+    ),
+    C(
+        "Error transferring to neko22.example.org; Maximum hop count exceeded. Message probably in a routing loop.",
+        None,
+        RCPT,
+        "routing_error",
+        None,
+        None,
+        "bounced",
+    ),
+    C(pf("mx.example.net", "550 5.0.0 Relaying Denied"), "mx.example.net", RCPT, "relay_denied", None, None),
+    C(
+        pf("mx.example.com", "550 5.7.1 Unable to relay for user@example.org"),
+        "mx.example.com",
+        RCPT,
+        "relay_denied",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.example.org", "556 SMTP protocol returned a permanent error"),
+        "mx.example.org",
+        RCPT,
+        "bad_domain",
+        None,
+        None,
+    ),
+    C(
+        "550 5.1.2 <user@example.org>... Host unknown (Name server: .: host not found)",
+        None,
+        RCPT,
+        "bad_domain",
+        None,
+        None,
+        "bounced",
+    ),
+    C(
+        pf(
+            GMAIL_MX,
+            "550-5.7.1 This message is not RFC 5322 compliant. There are multiple Subject headers. 550-5.7.1 To"
+            " reduce the amount of spam sent to Gmail, this message has been blocked. Please visit 550 5.7.1"
+            " https://support.google.com/mail/?p=RfcMessageNonCompliant - gsmtp",
+            "end of DATA",
+        ),
+        GMAIL_MX,
+        "x@gmail.com",
+        "noncompliant_message",
+        "gmail",
+        None,
+    ),
+    C(
+        pf(
+            "email-smtp.us-east-1.amazonaws.com",
+            "554 Transaction failed: Duplicate header 'DKIM-Signature'.",
+            "end of DATA",
+        ),
+        "email-smtp.us-east-1.amazonaws.com",
+        RCPT,
+        "noncompliant_message",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.example.net", "570 5.7.7 Email not accepted for policy reasons", "end of DATA"),
+        "mx.example.net",
+        RCPT,
+        "policy_block",
+        None,
+        None,
+    ),
+    C(
+        pf(
+            "us-smtp-inbound-1.mimecast.com",
+            "554 email rejected due to security policies - MCSpamSignature.sa.2.2",
+            "end of DATA",
+        ),
+        "us-smtp-inbound-1.mimecast.com",
+        RCPT,
+        "spam_content",
+        "mimecast",
+        None,
+    ),
+    C(
+        pf("mx.example.org", "550 5.1.8 Domain of sender address example.com does not exist", "MAIL FROM"),
+        "mx.example.org",
+        RCPT,
+        "sender_rejected",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.example.net", "571 No PTR Record found. Reverse DNS required: 198.51.100.7", "MAIL FROM"),
+        "mx.example.net",
+        RCPT,
+        "auth_failure",
+        None,
+        None,
+    ),
+    C(
+        pf(
+            "mx.example.net",
+            "550 5.7.1 Connections not accepted from servers without a valid sender domain. Fix reverse DNS for"
+            " 198.51.100.7",
+            "MAIL FROM",
+        ),
+        "mx.example.net",
+        RCPT,
+        "auth_failure",
+        None,
+        None,
+    ),
+    C(
+        "Remote Server returned '550 5.7.1 RESOLVER.RST.AuthRequired; authentication required'",
+        None,
+        RCPT,
+        "policy_block",
+        None,
+        None,
+        "bounced",
+    ),
+    C(
+        pf("mx.example.net", "570 5.7.7 Spam Detected", "end of DATA"),
+        "mx.example.net",
+        RCPT,
+        "spam_content",
+        None,
+        None,
+    ),
+    C(
+        pf(
+            "mx.example.net",
+            "554 5.7.1 Mail Score (59) over MessageScoringUpperLimit (50) - send error reports to"
+            " postmaster@example.net",
+            "end of DATA",
+        ),
+        "mx.example.net",
+        RCPT,
+        "spam_content",
+        None,
+        None,
+    ),
+    C(
+        pf(
+            "mx.example.jp",
+            "451 4.7.1 <smtp.example.com[198.51.100.7]>: Client host rejected: Please try again slower",
+        ),
+        "mx.example.jp",
+        RCPT,
+        "rate_limited",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.example.net", "550 5.0.0 Recipient suspend the service"),
+        "mx.example.net",
+        RCPT,
+        "inactive_mailbox",
+        None,
+        None,
+    ),
+    C(pf("mx.example.jp", "500 5.3.5 System config error"), "mx.example.jp", RCPT, "routing_error", None, None),
+    C(
+        pf("mx.example.jp", "554 5.3.5 Local configuration error", "end of DATA"),
+        "mx.example.jp",
+        RCPT,
+        "routing_error",
+        None,
+        None,
+    ),
+    C(pf("mx.example.net", "550 5.0.0 Mail system full"), "mx.example.net", RCPT, "mailbox_full", None, None),
+    C(
+        pf("mx.example.net", "452 4.3.2 Connection rate limit exceeded.", "MAIL FROM"),
+        "mx.example.net",
+        RCPT,
+        "rate_limited",
+        None,
+        None,
+    ),
+    C("Deferred: 550 user@example.org... No such user", None, RCPT, "bad_mailbox", None, None, "bounced"),
+    C(
+        "5.1.0 - Unknown address error 550-'No Such User Here\"' (delivery attempts: 0)",
+        None,
+        RCPT,
+        "bad_mailbox",
+        None,
+        None,
+        "bounced",
+    ),
+]
+# --- GoDaddy inbound (secureserver.net) IBxxx replies, ca.godaddy.com/help/40685 as quoted in
+# sisimai rhost/for-godaddy.go
+CASES += [
+    C(
+        pf_greet(GODADDY_MX, "421 Temporarily rejected. Reverse DNS for this IP failed. IB108"),
+        GODADDY_MX,
+        RCPT,
+        "auth_failure",
+        None,
+        None,
+        "deferred",
+    ),
+    C(
+        pf(
+            GODADDY_MX,
+            "552 This message has been rejected due to content judged to be spam by the internet community. IB212",
+            "end of DATA",
+        ),
+        GODADDY_MX,
+        RCPT,
+        "spam_content",
+        None,
+        None,
+    ),
+    C(
+        pf(GODADDY_MX, "552 Virus infected message rejected. IB705", "end of DATA"),
+        GODADDY_MX,
+        RCPT,
+        "virus_or_attachment",
+        None,
+        None,
+    ),
+    C(
+        pf(
+            GODADDY_MX,
+            "452 This message contains too many recipients. Reduce the number of recipients and retry. IB605",
+        ),
+        GODADDY_MX,
+        RCPT,
+        "rate_limited",
+        None,
+        None,
+    ),
+    C(
+        pf_greet(
+            GODADDY_MX,
+            "421 Connection refused, too many sessions from This IP. Lower the number of concurrent sessions. IB007",
+        ),
+        GODADDY_MX,
+        RCPT,
+        "rate_limited",
+        None,
+        None,
+        "deferred",
+    ),
+    C(
+        pf_greet(
+            GODADDY_MX,
+            "554 This IP has been temporarily blocked for attempting to send too many messages containing content"
+            " judged to be spam by the Internet community. IB110",
+        ),
+        GODADDY_MX,
+        RCPT,
+        "bad_reputation",
+        None,
+        None,
+        "bounced",
+    ),
+    C(
+        pf_greet(
+            GODADDY_MX,
+            "554 This IP has been temporarily blocked for attempting to mail too many invalid recipients. IB112",
+        ),
+        GODADDY_MX,
+        RCPT,
+        "bad_reputation",
+        None,
+        None,
+        "bounced",
+    ),
+    C(
+        pf(GODADDY_MX, "550 This IP has sent too many messages this hour. IB504", "MAIL FROM"),
+        GODADDY_MX,
+        RCPT,
+        "rate_limited",
+        None,
+        None,
+    ),
+    C(
+        pf(
+            GODADDY_MX,
+            "550 This message has exceeded the max number of messages per session. Open a new session and try again."
+            " IB510",
+            "MAIL FROM",
+        ),
+        GODADDY_MX,
+        RCPT,
+        "rate_limited",
+        None,
+        None,
+    ),
+    C(
+        pf_greet(
+            GODADDY_MX,
+            "554 Connection refused. This IP has a poor reputation on Cloudmark Sender Intelligence (CSI). IB103",
+        ),
+        GODADDY_MX,
+        RCPT,
+        "blocklisted",
+        None,
+        "cloudmark",
+        "bounced",
+    ),
+    C(
+        pf_greet(
+            GODADDY_MX, "554 Connection refused. This IP address is listed on the Spamhaus Block List (SBL). IB104"
+        ),
+        GODADDY_MX,
+        RCPT,
+        "blocklisted",
+        None,
+        "spamhaus-sbl",
+        "bounced",
+    ),
+    C(
+        pf_greet(
+            GODADDY_MX, "554 Connection refused. This IP address is listed on the Policy Block List (PBL). IB106"
+        ),
+        GODADDY_MX,
+        RCPT,
+        "blocklisted",
+        None,
+        "spamhaus-pbl",
+        "bounced",
+    ),
+    C(pf_greet(GODADDY_MX, "554 RBL Reject."), GODADDY_MX, RCPT, "blocklisted", None, "dnsbl", "bounced"),
+    C(
+        pf(
+            GODADDY_MX,
+            "550 user@example.com Blank From: addresses are not allowed. Provide a valid From. IB501",
+            "end of DATA",
+        ),
+        GODADDY_MX,
+        RCPT,
+        "noncompliant_message",
+        None,
+        None,
+    ),
+    C(
+        pf(GODADDY_MX, "550 example.com From: Domain is invalid. Provide a valid From: IB506", "MAIL FROM"),
+        GODADDY_MX,
+        RCPT,
+        "sender_rejected",
+        None,
+        None,
+    ),
+    C(
+        pf(
+            GODADDY_MX,
+            "550 user@example.com Invalid SPF record. Inspect your SPF settings, and try again. IB508",
+            "MAIL FROM",
+        ),
+        GODADDY_MX,
+        RCPT,
+        "auth_failure",
+        None,
+        None,
+    ),
+    C(
+        "451 Sorry, I wasn't able to establish an SMTP connection. I'm not going to try again; this message has been"
+        " in the queue too long.",
+        None,
+        RCPT,
+        "expired",
+        None,
+        None,
+        "bounced",
+    ),
+    C(
+        "192.0.2.9 failed after I sent the message. Remote host said: 554 This message is looping: it already has my"
+        " Delivered-To line. (#5.4.6)",
+        None,
+        RCPT,
+        "routing_error",
+        None,
+        None,
+        "bounced",
+    ),
+]
+# --- Tencent QQ Mail replies, the texts of service.mail.qq.com/detail/122/* as listed in
+# sisimai rhost/for-tencent.go (QQ answers with the bare phrase)
+CASES += [
+    C(pf(QQ_MX, "550 Domain frequency limited", "MAIL FROM"), QQ_MX, "x@qq.com", "rate_limited", "qq", None),
+    C(pf(QQ_MX, "550 Connection frequency limited", "MAIL FROM"), QQ_MX, "x@qq.com", "rate_limited", "qq", None),
+    C(pf(QQ_MX, "550 Mail is rejected by recipients", "end of DATA"), QQ_MX, "x@qq.com", "policy_block", "qq", None),
+    C(
+        pf(QQ_MX, "550 Suspected spam ip, please try later", "MAIL FROM"),
+        QQ_MX,
+        "x@qq.com",
+        "bad_reputation",
+        "qq",
+        None,
+    ),
+    C(pf(QQ_MX, "550 Message too large", "end of DATA"), QQ_MX, "x@qq.com", "message_too_large", "qq", None),
+    C(pf(QQ_MX, "550 x@qq.com is a deactivated mailbox"), QQ_MX, "x@qq.com", "inactive_mailbox", "qq", None),
+    C(pf(QQ_MX, "550 SPF check failed", "MAIL FROM"), QQ_MX, "x@qq.com", "auth_failure", "qq", None),
+    C(pf(QQ_MX, "550 DMARC check failed", "end of DATA"), QQ_MX, "x@qq.com", "auth_failure", "qq", None),
+]
+# --- more receivers, from GitHub issues and provider/ISP help pages
+CASES += [
+    # thunderbird/mailstrom#162: Barracuda ESS
+    C(
+        pf(
+            "d405521.a.ess.ca.barracudanetworks.com",
+            "550 Service unavailable; Client host [smtp001.example.com] blocked using Barracuda Reputation;"
+            " http://www.barracudanetworks.com/reputation/?r=1&ip=198.51.100.7",
+            "DATA",
+        ),
+        "d405521.a.ess.ca.barracudanetworks.com",
+        RCPT,
+        "blocklisted",
+        "barracuda",
+        "barracuda",
+    ),
+    # haraka/Haraka#848: Exchange Online Protection block list FBLW15
+    C(
+        pf(
+            "mx.example.org",
+            "550 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using FBLW15; To request removal from"
+            " this list please forward this message to delist@messaging.microsoft.com",
+        ),
+        None,
+        RCPT,
+        "blocklisted",
+        "microsoft",
+        "microsoft",
+    ),
+    # sisimai/p5-sisimai#469
+    C(
+        pf_greet("smtp.example.com", "554 IP address 198.51.100.5 rejected [IP reputation fail]"),
+        "smtp.example.com",
+        RCPT,
+        "bad_reputation",
+        None,
+        None,
+        "deferred",
+    ),
+    # forwardemail/forwardemail.net#423
+    C(
+        pf("mx.example.net", "554 5.7.1 This message does not meet our delivery requirements", "end of DATA"),
+        "mx.example.net",
+        RCPT,
+        "policy_block",
+        None,
+        None,
+    ),
+    # T-Online: serverdevworker.com 40043d71d and spamresource.com 2020/06 (BL); timmehosting.de (NOWL)
+    C(
+        pf_greet(
+            "mx02.t-online.de",
+            "554 IP=198.51.100.7 - A problem occurred. (Ask your postmaster for help or to contact"
+            " tosa@rx.t-online.de to clarify.) (BL)",
+        ),
+        "mx02.t-online.de",
+        "x@t-online.de",
+        "bad_reputation",
+        "tonline",
+        None,
+        "deferred",
+    ),
+    C(
+        pf_greet(
+            "mx00.t-online.de",
+            "554 IP=198.51.100.7 - None/bad reputation. Ask your postmaster for help or to contact"
+            " postmaster@rx.t-online.de for reset. (NOWL)",
+        ),
+        "mx00.t-online.de",
+        "x@t-online.de",
+        "bad_reputation",
+        "tonline",
+        None,
+        "deferred",
+    ),
+    # bytecamp.net/de/faq/email/zustellen.html (German hoster's replies)
+    C(
+        pf_greet("mx.bytecamp.net", "421 4.7.0 Error: too many connections from 198.51.100.7"),
+        "mx.bytecamp.net",
+        RCPT,
+        "rate_limited",
+        None,
+        None,
+        "deferred",
+    ),
+    C(
+        pf("mx.bytecamp.net", "422 4.2.2 Quota limit exceeded (Speicherplatz des Kontos ueberschritten)"),
+        "mx.bytecamp.net",
+        RCPT,
+        "mailbox_full",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.bytecamp.net", "571 5.7.1 message classified as spam (Nachricht als Spam eingestuft)", "end of DATA"),
+        "mx.bytecamp.net",
+        RCPT,
+        "spam_content",
+        None,
+        None,
+    ),
+    # support.onesystems.ch 722126 (Swiss hoster): NiX Spam list
+    C(
+        pf(
+            "mx.onesystems.ch",
+            "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using ix.dnsbl.manitu.net",
+        ),
+        "mx.onesystems.ch",
+        RCPT,
+        "blocklisted",
+        None,
+        "nixspam",
+    ),
+    # Zoho (smtp.codes/zoho; zeptomail SMTP error codes; help.zoho.com community topics)
+    C(
+        pf("mx.zoho.com", "550 5.7.1 Email rejected per DMARC policy for example.com", "end of DATA"),
+        "mx.zoho.com",
+        "x@zoho.com",
+        "auth_failure",
+        "zoho",
+        None,
+    ),
+    C(
+        pf("mx.zoho.com", "552 5.7.1 virus Win.Test.EICAR_HDB-1 detected by Zoho Mail", "end of DATA"),
+        "mx.zoho.com",
+        "x@zoho.com",
+        "virus_or_attachment",
+        "zoho",
+        None,
+    ),
+    C(
+        pf("mx.zoho.com", "452 4.3.1 Temporary System Error"),
+        "mx.zoho.com",
+        "x@zoho.com",
+        "soft_general",
+        "zoho",
+        None,
+    ),
+    C(
+        pf("mx.zoho.com", "541 5.4.1 Mail rejected by destination domain", "end of DATA"),
+        "mx.zoho.com",
+        "x@zoho.com",
+        "policy_block",
+        "zoho",
+        None,
+    ),
+    C(
+        pf("smtp.zoho.com", "554 5.1.8 Sender Address Blocked", "MAIL FROM"),
+        "smtp.zoho.com",
+        RCPT,
+        "sender_rejected",
+        "zoho",
+        None,
+    ),
+    # Yahoo (smtp.codes/yahoo; smtp-error-codes.info 4.16.50)
+    C(
+        pf("mta5.am0.yahoodns.net", "451 4.3.2 Internal server error", "end of DATA"),
+        "mta5.am0.yahoodns.net",
+        "x@yahoo.com",
+        "soft_general",
+        "yahoo",
+        None,
+    ),
+    C(
+        pf_greet(
+            "mta5.am0.yahoodns.net",
+            "421 Message from 198.51.100.7 temporarily deferred - 4.16.50. Please refer to"
+            " http://postmaster.yahoo.com/errors/421-ts02.html",
+        ),
+        "mta5.am0.yahoodns.net",
+        "x@yahoo.com",
+        "bad_reputation",
+        "yahoo",
+        None,
+        "deferred",
+    ),
+]
+# --- what the MTAs write themselves (Postfix smtp(8)/qmgr(8), Exim transports and routers,
+# Sendmail deliver.c texts, as logged)
+CASES += [
+    C(
+        "delivery temporarily suspended: lost connection with mx.example.org[192.0.2.1] while receiving the initial"
+        " server greeting",
+        None,
+        RCPT,
+        "unable_to_connect",
+        None,
+        None,
+        "deferred",
+    ),
+    C(
+        "delivery temporarily suspended: Host or domain name not found. Name service error for name=example.org"
+        " type=MX: Host not found, try again",
+        None,
+        RCPT,
+        "dns_failure",
+        None,
+        None,
+        "deferred",
+    ),
+    C(
+        "Host or domain name not found. Name service error for name=mx.example.org type=AAAA: Host not found, try"
+        " again",
+        None,
+        RCPT,
+        "dns_failure",
+        None,
+        None,
+        "deferred",
+    ),
+    C(
+        "Name service error for name=example.org type=MX: Malformed or unexpected name server reply",
+        None,
+        RCPT,
+        "dns_failure",
+        None,
+        None,
+        "deferred",
+    ),
+    C(
+        "conversation with mx.example.org[192.0.2.1] timed out while receiving the initial server greeting",
+        None,
+        RCPT,
+        "unable_to_connect",
+        None,
+        None,
+        "deferred",
+    ),
+    C(
+        "lost connection with mx.example.org[192.0.2.1] while sending message body",
+        None,
+        RCPT,
+        "protocol_error",
+        None,
+        None,
+        "deferred",
+    ),
+    C(
+        "TLS is required, but host mx.example.org[192.0.2.1] refused to start TLS: 454 4.7.0 TLS not available due to"
+        " local problem",
+        None,
+        RCPT,
+        "tls_failure",
+        None,
+        None,
+        "deferred",
+    ),
+    C("TLS is required, but our TLS engine is unavailable", None, RCPT, "tls_failure", None, None, "deferred"),
+    C(
+        "message size 31457280 exceeds size limit 26214400 of server mx.example.org[192.0.2.1]",
+        None,
+        RCPT,
+        "message_too_large",
+        None,
+        None,
+        "bounced",
+    ),
+    C("mail for example.org loops back to myself", None, RCPT, "routing_error", None, None, "bounced"),
+    C("unknown user: \"nobody2\"", None, "nobody2@localhost", "bad_mailbox", None, None, "bounced"),
+    C("all relevant MX records point to non-existent hosts", None, RCPT, "bad_domain", None, None, "bounced"),
+    C("Unrouteable address", None, "x@example.invalid", "bad_domain", None, None, "bounced"),
+    C("Too many \"Received\" headers - suspected mail loop", None, RCPT, "routing_error", None, None, "bounced"),
+    C("lowest numbered MX record points to local host", None, RCPT, "routing_error", None, None, "deferred"),
+    C(
+        "R=dnslookup T=remote_smtp defer (110): Connection timed out H=mx.example.org [192.0.2.1]",
+        None,
+        RCPT,
+        "unable_to_connect",
+        None,
+        None,
+        "deferred",
+    ),
+    C(
+        "a TLS session is required, but an attempt to start TLS failed",
+        None,
+        RCPT,
+        "tls_failure",
+        None,
+        None,
+        "deferred",
+    ),
+    C(
+        "TLS session: (SSL_connect): error:0A000086:SSL routines::certificate verify failed",
+        None,
+        RCPT,
+        "tls_failure",
+        None,
+        None,
+        "deferred",
+    ),
+    C("Deferred: Connection timed out with mx.example.org.", None, RCPT, "unable_to_connect", None, None, "deferred"),
+    C(
+        "Deferred: Name server: mx.example.org.: host name lookup failure",
+        None,
+        RCPT,
+        "dns_failure",
+        None,
+        None,
+        "deferred",
+    ),
+    C(
+        "Host unknown (Name server: mx.example.invalid: host not found)",
+        None,
+        "x@example.invalid",
+        "bad_domain",
+        None,
+        None,
+        "bounced",
+    ),
+    C("reply: read error from mx.example.org.", None, RCPT, "protocol_error", None, None, "deferred"),
+    C(
+        "Too many hops 26 (25 max): from <info@example.com> via localhost, to <user@example.org>",
+        None,
+        RCPT,
+        "routing_error",
+        None,
+        None,
+        "bounced",
+    ),
+    C("Cannot send message for 5 days", None, RCPT, "expired", None, None, "bounced"),
+    C("Deferred: 403 4.7.0 TLS handshake failed.", None, RCPT, "tls_failure", None, None, "deferred"),
+]
+
+# =============================================================================================
+# Blind set 2 (19 replies), collected after set 1's fixes and scored before any change for
+# them: 9 of 19 right (47 %): the misses (relay_denied 2, auth_failure 2, bad_reputation,
+# policy_block, spam_content, bad_mailbox, tls_failure, routing_error) led to the
+# "as a relay", "mailbox not allowed", "encrypted session", "configuration error", SASL and
+# private-blacklist wordings. MessageLabs' "Connection rejected by policy [7.7]" and "Message
+# Filtered" are classified by what Broadcom documents them to mean (IP reputation, spam).
+CASES += [
+    # Symantec/Broadcom Email Security.cloud (MessageLabs) error articles (knowledge.broadcom.com
+    # 175407, 164955, 165165, 162152, 162137, 173867, 385809, 164767, 175710), as quoted in sisimai
+    # rhost/for-messagelabs.go
+    C(
+        pf(MESSAGELABS_MX, "553 DMARC domain authentication fail", "end of DATA"),
+        MESSAGELABS_MX,
+        RCPT,
+        "auth_failure",
+        None,
+        None,
+    ),
+    C(
+        pf(MESSAGELABS_MX, "553-SPF (Sender Policy Framework) domain authentication fail", "MAIL FROM"),
+        MESSAGELABS_MX,
+        RCPT,
+        "auth_failure",
+        None,
+        None,
+    ),
+    C(
+        pf_greet(
+            MESSAGELABS_MX,
+            "501 Connection rejected by policy [7.7] 20805, please visit www.messagelabs.com/support for more details"
+            " about this error message.",
+        ),
+        MESSAGELABS_MX,
+        RCPT,
+        "bad_reputation",
+        None,
+        None,
+        "bounced",
+    ),
+    C(
+        pf(
+            MESSAGELABS_MX,
+            "553-mail rejected because your IP is in the PBL. See http://www.spamhaus.org/pbl",
+            "MAIL FROM",
+        ),
+        MESSAGELABS_MX,
+        RCPT,
+        "blocklisted",
+        None,
+        "spamhaus-pbl",
+    ),
+    C(
+        pf(MESSAGELABS_MX, "553 Stray linefeeds in message (#5.6.2)", "end of DATA"),
+        MESSAGELABS_MX,
+        RCPT,
+        "noncompliant_message",
+        None,
+        None,
+    ),
+    C(
+        pf(MESSAGELABS_MX, "451 TLS/SSLv3 Connection required. (#4.7.1)"),
+        MESSAGELABS_MX,
+        RCPT,
+        "tls_failure",
+        None,
+        None,
+    ),
+    C(
+        pf(
+            MESSAGELABS_MX,
+            "553 You are trying to use me [server-4.tower-1.messagelabs.com] as a relay, but I have not been"
+            " configured to let you [198.51.100.7, example.com] do this.",
+        ),
+        MESSAGELABS_MX,
+        RCPT,
+        "relay_denied",
+        None,
+        None,
+    ),
+    C(
+        pf(MESSAGELABS_MX, "553 Sorry, your email address has been blacklisted", "MAIL FROM"),
+        MESSAGELABS_MX,
+        RCPT,
+        "policy_block",
+        None,
+        None,
+    ),
+    C(pf(MESSAGELABS_MX, "553 - Message Filtered", "end of DATA"), MESSAGELABS_MX, RCPT, "spam_content", None, None),
+    C(
+        pf(MESSAGELABS_MX, "452 Too many recipients received this hour"),
+        MESSAGELABS_MX,
+        RCPT,
+        "rate_limited",
+        None,
+        None,
+    ),
+    C(
+        pf(MESSAGELABS_MX, "460 too many messages (#4.3.0)", "MAIL FROM"),
+        MESSAGELABS_MX,
+        RCPT,
+        "rate_limited",
+        None,
+        None,
+    ),
+    C(pf(MESSAGELABS_MX, "553 Recipient mailbox is not allowed"), MESSAGELABS_MX, RCPT, "bad_mailbox", None, None),
+    # Cisco IronPort/SenderBase default reject, as quoted at pcsdesk.com/?p=416 (qmail bounce)
+    C(
+        "192.0.2.9 does not like recipient. Remote host said: 554 Your access to this mail system has been rejected"
+        " due to the sending MTA's poor reputation. If you believe that this failure is in error, please contact the"
+        " intended recipient via alternate means. Giving up on 192.0.2.9.",
+        None,
+        RCPT,
+        "bad_reputation",
+        None,
+        None,
+        "bounced",
+    ),
+    # VIPRE email security rejection reasons (vipre.freshdesk.com article 1000290396)
+    C(
+        pf(
+            "mx.vipre.example",
+            "550 Your sender domain is required to send via an encrypted SMTP session",
+            "MAIL FROM",
+        ),
+        "mx.vipre.example",
+        RCPT,
+        "tls_failure",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.vipre.example", "550 Your domain is not configured to use this MX host."),
+        "mx.vipre.example",
+        RCPT,
+        "relay_denied",
+        None,
+        None,
+    ),
+    # docker-mailserver#230: Postfix pipe(8) with a broken setup, dsn=4.3.5
+    C("mail system configuration error", None, RCPT, "routing_error", None, None, "deferred"),
+    # Postfix's own texts for a broken transport and smarthost SASL failures
+    C("mail transport unavailable", None, RCPT, "routing_error", None, None, "deferred"),
+    C(
+        "SASL authentication failed; server smtp.example.net[192.0.2.1] said: 535 5.7.8 Error: authentication failed:"
+        " authentication failure",
+        None,
+        RCPT,
+        "auth_failure",
+        None,
+        None,
+        "deferred",
+    ),
+    C(
+        "delivery temporarily suspended: SASL authentication failed; cannot authenticate to server"
+        " smtp.example.net[192.0.2.1]: no mechanism available",
+        None,
+        RCPT,
+        "auth_failure",
+        None,
+        None,
+        "deferred",
+    ),
+]
+
+
 def _status(case: tuple) -> str:
     if len(case) > 6:
         return case[6]

@@ -2516,6 +2516,159 @@ CASES += [
 ]
 
 
+# =============================================================================================
+# Blind set 4 (21 replies: Comcast, Proofpoint Essentials, iCloud, Trend Micro, Broadcom's list
+# of third-party replies, Exim/Sendmail/Postfix texts), collected after set 3's fixes and scored
+# before any change for them: 15 of 21 right (71 %). Misses: Exim's "SMTP timeout after end of
+# data ...: Connection timed out" (read as a failed connect), "all host address lookups failed
+# temporarily/permanently", "message is too big", "Too many Received: headers", and one left as
+# is, ambiguous: iCloud's "451 4.7.1 Service unavailable - try again later" stays greylisted
+# (the rules read any 4.7.1 "try again" as greylisting; both are soft/retry, code 20); it is not
+# in the table.
+CASES += [
+    # Comcast postmaster error codes (postmaster.comcast.net/mail-error-codes, security.comcast.net
+    # "Non-Specific Error Codes")
+    C(
+        pf_greet("mx1.comcast.net", "421 Too many sessions opened"),
+        "mx1.comcast.net",
+        "x@comcast.net",
+        "rate_limited",
+        "comcast",
+        None,
+        "deferred",
+    ),
+    C(
+        pf_greet("mx1.comcast.net", "421 Reverse DNS failure : Try again later"),
+        "mx1.comcast.net",
+        "x@comcast.net",
+        "auth_failure",
+        "comcast",
+        None,
+        "deferred",
+    ),
+    C(
+        pf_greet(
+            "mx1.comcast.net",
+            "554 resimta-po-09v.sys.comcast.net comcast 198.51.100.7 found on one or more DNSBLs, see"
+            " http://postmaster.comcast.net/smtp-error-codes.php#BL000001",
+        ),
+        "mx1.comcast.net",
+        "x@comcast.net",
+        "blocklisted",
+        "comcast",
+        "comcast",
+        "bounced",
+    ),
+    # Broadcom KB 161393: replies third-party receivers give Email Security.cloud
+    C(
+        pf("mx.example.org", "550 5.7.1 Rejecting mail, 198.51.100.7 is blacklisted", "MAIL FROM"),
+        "mx.example.org",
+        RCPT,
+        "blocklisted",
+        None,
+        "dnsbl",
+    ),
+    C(pf_greet("mx.example.org", "521 access denied"), "mx.example.org", RCPT, "policy_block", None, None, "bounced"),
+    C(pf("mx.example.org", "553 Relay denied"), "mx.example.org", RCPT, "relay_denied", None, None),
+    C(
+        pf("mx.example.org", "554 Too many Received: headers", "end of DATA"),
+        "mx.example.org",
+        RCPT,
+        "routing_error",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.example.org", "550 Message rejected due to sender IP reputation ([198.51.100.7])", "MAIL FROM"),
+        "mx.example.org",
+        RCPT,
+        "bad_reputation",
+        None,
+        None,
+    ),
+    # Trend Micro Deep Discovery Email Inspector SMTP error codes (docs.trendmicro.com)
+    C(
+        pf_greet("mx.example.org", "550 Permanent denial of connection (550) for RBL+ matches (ERS)"),
+        "mx.example.org",
+        RCPT,
+        "blocklisted",
+        None,
+        "dnsbl",
+        "bounced",
+    ),
+    # Proofpoint Essentials (404andmore.com SPF article; grokipedia summary of PPE invalid users)
+    C(
+        pf(
+            "mx1-us1.ppe-hosted.com", "550 5.7.1 Message rejected per sender's SPF policy - OXSUS001_514", "MAIL FROM"
+        ),
+        "mx1-us1.ppe-hosted.com",
+        RCPT,
+        "auth_failure",
+        "proofpoint",
+        None,
+    ),
+    C(
+        pf("mx1-us1.ppe-hosted.com", "550 5.7.1 Recipient address rejected: User email address is marked as invalid"),
+        "mx1-us1.ppe-hosted.com",
+        RCPT,
+        "bad_mailbox",
+        "proofpoint",
+        None,
+    ),
+    # iCloud (smtp.codes/icloud; status.socketlabs.com incident 306)
+    C(
+        pf("mx01.mail.icloud.com", "550 5.1.1 <x@icloud.com>: user lookup success but no user record found"),
+        "mx01.mail.icloud.com",
+        "x@icloud.com",
+        "bad_mailbox",
+        "apple",
+        None,
+    ),
+    # Exim's own texts (router/transport/appendfile)
+    C(
+        "H=mx.example.org [192.0.2.1]: SMTP timeout after end of data (1234 bytes written): Connection timed out",
+        None,
+        RCPT,
+        "protocol_error",
+        None,
+        None,
+        "deferred",
+    ),
+    C("all host address lookups failed temporarily", None, RCPT, "dns_failure", None, None, "deferred"),
+    C("all host address lookups failed permanently", None, RCPT, "bad_domain", None, None, "bounced"),
+    C(
+        "mailbox is full (MTA-imposed quota exceeded while writing to file /var/mail/x)",
+        None,
+        "x@localhost",
+        "mailbox_full",
+        None,
+        None,
+        "deferred",
+    ),
+    C("message is too big (transport limit = 10485760)", None, RCPT, "message_too_large", None, None, "bounced"),
+    # Sendmail's own stat texts and Postfix's timeouts
+    C("Remote protocol error", None, RCPT, "protocol_error", None, None, "deferred"),
+    C(
+        "conversation with mx.example.org[192.0.2.1] timed out while sending MAIL FROM",
+        None,
+        RCPT,
+        "protocol_error",
+        None,
+        None,
+        "deferred",
+    ),
+    C(
+        "delivery temporarily suspended: connect to mx.example.org[192.0.2.1]:25: No route to host",
+        None,
+        RCPT,
+        "unable_to_connect",
+        None,
+        None,
+        "deferred",
+    ),
+]
+
+
 def _status(case: tuple) -> str:
     if len(case) > 6:
         return case[6]

@@ -1,0 +1,198 @@
+"""Decisions remembered as a tree of the questions that took them.
+
+:mod:`.signature` names every answer a rule set could ask of a delivery;
+keying decisions on all of them means asking all of them, and asking a
+reply text which patterns match means scanning it (a new text nearly every
+time: ids). But a decision seldom needs every answer: a table stops at its
+first matching rule and the rule index skips the rules that cannot match, so
+a delivery the rules decide on its status, relay or dsn never looks at the
+reply text, although :meth:`.Signature.of` would scan it.
+
+Evaluation is deterministic in the answers it consults (see signature.py):
+given the same answers to the fields it has read so far, it reads the same
+field next and, in the end, takes the same decision. So decisions are kept
+in a tree: a node names the field evaluation read next, its branches are
+that field's answers, a leaf is the decision. Classifying walks the tree
+asking only the fields on its path; a delivery whose answers leave the tree
+is evaluated in full, on a copy of its context that notes which fields are
+read, in which order, and that path is added. A delivery of which the rules
+read the text gets the text's answers in its path; one of which they did
+not, does not pay for them, whatever the text says.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .expr import MEMO_MAX_LEN, MEMO_SIZE, Hits, resolve
+from .signature import Signature, ask
+
+_NONE = object()      # "no such branch" (a decision may be any object)
+UNHASHABLE = object()  # an answer that cannot key a branch: decide without the tree
+
+
+class _Node:
+    __slots__ = ("field", "branches")
+
+    def __init__(self, field: int) -> None:
+        self.field = field
+        self.branches: dict[Any, Any] = {}   # answer -> _Node or decision
+
+
+class DecisionTree:
+    """``decide(ctx, hits)`` -> the decision of ``evaluate(ctx, hits)``,
+    remembered. ``evaluate`` must read the delivery only through ``ctx``
+    (``get`` or ``[]`` of a top-level field) and ``hits`` (``[]`` of a path)
+    and depend on nothing else that varies; the fields it reads are those of
+    ``signature``, ``signature``'s derived fields (which it computes itself
+    before reading them) and its direct ones (read whole)."""
+
+    def __init__(self, signature: Signature, evaluate: Callable[[dict[str, Any], Hits], Any],
+                 size: int = 8192) -> None:
+        self._fields = signature.fields       # per index: (path, questions, memo); direct: questions None
+        self._by_head = signature.by_head     # top-level field name -> indexes of its paths
+        self._by_path = signature.by_path     # path -> index
+        self._evaluate = evaluate
+        self._size = size
+        self._root: _Node | None = None
+        self.leaves = 0
+        self.disagreements = 0   # evaluations that read fields in an order the tree did not predict
+
+    def clear(self) -> None:
+        self._root, self.leaves = None, 0
+
+    def answer(self, i: int, ctx: dict[str, Any], hits: Hits) -> Any:
+        """What the rules can learn of field ``i`` of ``ctx`` (one key);
+        fills ``hits`` with the field's matches if it has patterns."""
+        path, questions, memo = self._fields[i]
+        v = ctx.get(path[0]) if len(path) == 1 else resolve(ctx, path)
+        if questions is None:  # a direct field: its value is the answer
+            try:
+                hash(v)
+            except TypeError:
+                return UNHASHABLE
+            return v if type(v) is str else (type(v), v)
+        if not questions[0]:   # no pattern to scan: the answers cost less than remembering them
+            answers = ask(questions, path, v, hits)
+            return UNHASHABLE if answers is None else answers
+        # True == 1 == 1.0 share a hash but not their answers: type is part of the key
+        mkey = v if type(v) is str else (type(v), v)
+        try:
+            answers = memo.get(mkey)
+        except TypeError:
+            return UNHASHABLE
+        if answers is None:
+            answers = ask(questions, path, v, hits)
+            if answers is None:
+                return UNHASHABLE
+            if type(v) is not str or len(v) <= MEMO_MAX_LEN:
+                if len(memo) >= MEMO_SIZE:
+                    memo.clear()
+                memo[mkey] = answers
+        else:
+            hits[path] = answers[0]
+        return answers
+
+    def decide(self, ctx: dict[str, Any], hits: Hits) -> Any:
+        node = self._root
+        walked: list[int] = []
+        answers: list[Any] = []
+        while node is not None:
+            a = self.answer(node.field, ctx, hits)
+            if a is UNHASHABLE:
+                return self._evaluate(ctx, hits)
+            nxt = node.branches.get(a, _NONE)
+            if nxt is _NONE:
+                walked.append(node.field)
+                answers.append(a)
+                break
+            if type(nxt) is not _Node:
+                return nxt
+            walked.append(node.field)
+            answers.append(a)
+            node = nxt
+        return self._learn(ctx, hits, node, walked, answers)
+
+    def _learn(self, ctx: dict[str, Any], hits: Hits, node: _Node | None, walked: list[int],
+               answers: list[Any]) -> Any:
+        """Evaluate in full, noting the fields read; add the path unless it
+        does not continue the walked one (then the tree is not trusted with it)."""
+        order: dict[int, None] = {}
+        by_head, by_path = self._by_head, self._by_path
+
+        def read_head(name: str) -> None:
+            for i in by_head.get(name, ()):
+                order.setdefault(i)
+
+        def read_path(path: tuple[str, ...]) -> None:
+            i = by_path.get(path)
+            if i is not None:
+                order.setdefault(i)
+
+        watched = _WatchedCtx(ctx, read_head)
+        whits = _WatchedHits(watched, hits, read_path)
+        decision = self._evaluate(watched, whits)
+        for k in ("provider", "blocklist"):  # what evaluation filled in, as on the caller's ctx
+            if k in watched:
+                ctx[k] = watched[k]
+        seen = list(order)
+        n = len(walked)
+        if seen[:n] != walked:
+            self.disagreements += 1
+            return decision
+        if self.leaves >= self._size:
+            self.clear()
+            node = None
+        if node is None:          # a new tree: its root asks what evaluation read first
+            if not seen:
+                return decision
+            fields, first = seen, None
+        else:                     # where the walk left the tree, on the branch it did not find
+            fields, first = seen[n:], answers[-1]
+        branch = [self.answer(i, watched, whits) for i in fields]
+        if any(a is UNHASHABLE for a in branch):
+            return decision
+        if node is None:
+            node = self._root = _Node(fields[0])
+            fields, first, branch = fields[1:], branch[0], branch[1:]
+        for field, a in zip(fields, branch):
+            child = _Node(field)
+            node.branches[first] = child
+            node, first = child, a
+        node.branches[first] = decision
+        self.leaves += 1
+        return decision
+
+
+class _WatchedCtx(dict):
+    """A copy of a rule context that tells who reads which field."""
+
+    __slots__ = ("_read",)
+
+    def __init__(self, ctx: dict[str, Any], read: Callable[[str], None]) -> None:
+        super().__init__(ctx)
+        self._read = read
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self._read(key)
+        return dict.get(self, key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        self._read(key)
+        return dict.__getitem__(self, key)
+
+
+class _WatchedHits(Hits):
+    """Hits that tell who reads which field's matches (scanning on first use,
+    as Hits do, with those already known)."""
+
+    __slots__ = ("_read",)
+
+    def __init__(self, ctx: _WatchedCtx, hits: Hits, read: Callable[[tuple[str, ...]], None]) -> None:
+        super().__init__(ctx, hits._sets, hits._memo)
+        self.update(hits)
+        self._read = read
+
+    def __getitem__(self, path: tuple[str, ...]) -> Any:
+        self._read(path)
+        return Hits.__getitem__(self, path)

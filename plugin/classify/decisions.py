@@ -63,7 +63,9 @@ class DecisionTree:
 
     def answer(self, i: int, ctx: dict[str, Any], hits: Hits) -> Any:
         """What the rules can learn of field ``i`` of ``ctx`` (one key);
-        fills ``hits`` with the field's matches if it has patterns."""
+        fills ``hits`` with the field's matches if it has patterns. The
+        answers about a short value are remembered per value (see
+        signature.py); a long one (a reply text) is nearly always new."""
         path, questions, memo = self._fields[i]
         v = ctx.get(path[0]) if len(path) == 1 else resolve(ctx, path)
         if questions is None:  # a direct field: its value is the answer
@@ -72,9 +74,6 @@ class DecisionTree:
             except TypeError:
                 return UNHASHABLE
             return v if type(v) is str else (type(v), v)
-        if not questions[0]:   # no pattern to scan: the answers cost less than remembering them
-            answers = ask(questions, path, v, hits)
-            return UNHASHABLE if answers is None else answers
         # True == 1 == 1.0 share a hash but not their answers: type is part of the key
         mkey = v if type(v) is str else (type(v), v)
         try:
@@ -89,34 +88,48 @@ class DecisionTree:
                 if len(memo) >= MEMO_SIZE:
                     memo.clear()
                 memo[mkey] = answers
-        else:
+        elif questions[0]:
             hits[path] = answers[0]
         return answers
 
     def decide(self, ctx: dict[str, Any], hits: Hits) -> Any:
+        """The decision for ``ctx``: from the tree, else evaluated and added."""
         node = self._root
+        fields = self._fields
+        while node is not None:
+            # the common case inline: a str value whose answers are remembered
+            # (a hit set is not copied into ``hits``: a leaf needs none, and a
+            # miss walks again through answer())
+            path, questions, memo = fields[node.field]
+            v = ctx.get(path[0]) if len(path) == 1 else resolve(ctx, path)
+            a = (v if memo is None else memo.get(v)) if type(v) is str else None
+            if a is None:
+                a = self.answer(node.field, ctx, hits)
+                if a is UNHASHABLE:
+                    return self._evaluate(ctx, hits)
+            node = node.branches.get(a, _NONE)
+            if type(node) is not _Node:
+                if node is _NONE:
+                    break
+                return node
+        return self._learn(ctx, hits)
+
+    def _learn(self, ctx: dict[str, Any], hits: Hits) -> Any:
+        """Evaluate in full, noting the fields read; add the path unless it
+        does not continue the walked one (then the tree is not trusted with it)."""
         walked: list[int] = []
         answers: list[Any] = []
-        while node is not None:
+        node = last = self._root
+        while node is not None:  # the walk of decide() again, noting it
             a = self.answer(node.field, ctx, hits)
             if a is UNHASHABLE:
                 return self._evaluate(ctx, hits)
-            nxt = node.branches.get(a, _NONE)
-            if nxt is _NONE:
-                walked.append(node.field)
-                answers.append(a)
-                break
-            if type(nxt) is not _Node:
-                return nxt
             walked.append(node.field)
             answers.append(a)
-            node = nxt
-        return self._learn(ctx, hits, node, walked, answers)
-
-    def _learn(self, ctx: dict[str, Any], hits: Hits, node: _Node | None, walked: list[int],
-               answers: list[Any]) -> Any:
-        """Evaluate in full, noting the fields read; add the path unless it
-        does not continue the walked one (then the tree is not trusted with it)."""
+            last, node = node, node.branches.get(a)
+            if type(node) is not _Node:
+                break
+        node = last
         order: dict[int, None] = {}
         by_head, by_path = self._by_head, self._by_path
 

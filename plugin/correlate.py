@@ -66,6 +66,8 @@ class Correlator:
         self.max_messages, self.ttl, self.max_recipients = max_messages, ttl, max_recipients
         self._msgs: OrderedDict[tuple[str, str], MessageState] = OrderedDict()
         self._newest: datetime | None = None
+        self._horizon: datetime | None = None      # _newest - ttl, worked out for _horizon_of
+        self._horizon_of: datetime | None = None
         self.evicted = 0
 
     def __len__(self) -> int:
@@ -104,11 +106,14 @@ class Correlator:
         while len(self._msgs) > self.max_messages:
             self._msgs.popitem(last=False)
             self.evicted += 1
-        if self._newest is None:
+        newest = self._newest
+        if newest is None:
             return
-        horizon = self._newest - self.ttl
+        if newest is not self._horizon_of:  # log time moves on once a second, messages come more often
+            self._horizon, self._horizon_of = newest - self.ttl, newest
+        horizon = self._horizon
         while self._msgs:
-            key, oldest = next(iter(self._msgs.items()))
+            oldest = next(iter(self._msgs.values()))
             if oldest.last_seen is None or _before(oldest.last_seen, horizon) is False:
                 break
             self._msgs.popitem(last=False)

@@ -32,10 +32,16 @@ UNHASHABLE = object()  # an answer that cannot key a branch: decide without the 
 
 
 class _Node:
-    __slots__ = ("field", "branches")
+    """Asks field ``field``; ``head`` (a top-level field's name, else None),
+    ``path`` and ``memo`` (None: a direct field) are that field's, at hand
+    for the walk."""
 
-    def __init__(self, field: int) -> None:
-        self.field = field
+    __slots__ = ("field", "head", "path", "memo", "branches")
+
+    def __init__(self, field: int, spec: tuple) -> None:
+        path, _, memo = spec
+        self.field, self.path, self.memo = field, path, memo
+        self.head = path[0] if len(path) == 1 else None
         self.branches: dict[Any, Any] = {}   # answer -> _Node or decision
 
 
@@ -95,14 +101,17 @@ class DecisionTree:
     def decide(self, ctx: dict[str, Any], hits: Hits) -> Any:
         """The decision for ``ctx``: from the tree, else evaluated and added."""
         node = self._root
-        fields = self._fields
         while node is not None:
             # the common case inline: a str value whose answers are remembered
             # (a hit set is not copied into ``hits``: a leaf needs none, and a
             # miss walks again through answer())
-            path, questions, memo = fields[node.field]
-            v = ctx.get(path[0]) if len(path) == 1 else resolve(ctx, path)
-            a = (v if memo is None else memo.get(v)) if type(v) is str else None
+            head = node.head
+            v = ctx.get(head) if head is not None else resolve(ctx, node.path)
+            if type(v) is str:
+                memo = node.memo
+                a = v if memo is None else memo.get(v)
+            else:
+                a = None
             if a is None:
                 a = self.answer(node.field, ctx, hits)
                 if a is UNHASHABLE:
@@ -166,10 +175,10 @@ class DecisionTree:
         if any(a is UNHASHABLE for a in branch):
             return decision
         if node is None:
-            node = self._root = _Node(fields[0])
+            node = self._root = _Node(fields[0], self._fields[fields[0]])
             fields, first, branch = fields[1:], branch[0], branch[1:]
         for field, a in zip(fields, branch):
-            child = _Node(field)
+            child = _Node(field, self._fields[field])
             node.branches[first] = child
             node, first = child, a
         node.branches[first] = decision

@@ -74,7 +74,9 @@ class Correlator:
         return len(self._msgs)
 
     def feed(self, rec: Record, when: datetime | None) -> list[Correlated]:
-        if when is not None and (self._newest is None or when > self._newest):
+        newest = self._newest
+        # `is`: the lines of one second share one datetime, and comparing aware ones is not free
+        if when is not None and when is not newest and (newest is None or when > newest):
             self._newest = when
         if isinstance(rec, Delivery):
             return [self._delivery(rec, when)]

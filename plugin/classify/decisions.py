@@ -154,9 +154,7 @@ class DecisionTree:
         watched = _WatchedCtx(ctx, read_head)
         whits = _WatchedHits(watched, hits, read_path)
         decision = self._evaluate(watched, whits)
-        for k in ("provider", "blocklist"):  # what evaluation filled in, as on the caller's ctx
-            if k in watched:
-                ctx[k] = watched[k]
+        ctx.update(watched)  # what evaluation filled in (the derived fields), as on the caller's ctx
         seen = list(order)
         n = len(walked)
         if seen[:n] != walked:

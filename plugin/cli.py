@@ -360,10 +360,10 @@ class _EventLines:
         encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
         if fmt.binary and buf is not None and encoding == "utf8":
             stream.flush()  # what the text layer holds goes first
-            render_bytes, write = fmt.render_bytes, buf.write
+            line, write = fmt.line_encoder(), buf.write
 
             def event(ev: dict[str, Any]) -> None:
-                write(render_bytes(ev) + b"\n")
+                write(line(ev))
         else:
             render, write_text = fmt.render, stream.write
 

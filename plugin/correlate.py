@@ -66,13 +66,17 @@ class Correlator:
         self.max_messages, self.ttl, self.max_recipients = max_messages, ttl, max_recipients
         self._msgs: OrderedDict[tuple[str, str], MessageState] = OrderedDict()
         self._newest: datetime | None = None
+        self._horizon: datetime | None = None      # _newest - ttl, worked out for _horizon_of
+        self._horizon_of: datetime | None = None
         self.evicted = 0
 
     def __len__(self) -> int:
         return len(self._msgs)
 
     def feed(self, rec: Record, when: datetime | None) -> list[Correlated]:
-        if when is not None and (self._newest is None or when > self._newest):
+        newest = self._newest
+        # `is`: the lines of one second share one datetime, and comparing aware ones is not free
+        if when is not None and when is not newest and (newest is None or when > newest):
             self._newest = when
         if isinstance(rec, Delivery):
             return [self._delivery(rec, when)]
@@ -104,11 +108,14 @@ class Correlator:
         while len(self._msgs) > self.max_messages:
             self._msgs.popitem(last=False)
             self.evicted += 1
-        if self._newest is None:
+        newest = self._newest
+        if newest is None:
             return
-        horizon = self._newest - self.ttl
+        if newest is not self._horizon_of:  # log time moves on once a second, messages come more often
+            self._horizon, self._horizon_of = newest - self.ttl, newest
+        horizon = self._horizon
         while self._msgs:
-            key, oldest = next(iter(self._msgs.items()))
+            oldest = next(iter(self._msgs.values()))
             if oldest.last_seen is None or _before(oldest.last_seen, horizon) is False:
                 break
             self._msgs.popitem(last=False)

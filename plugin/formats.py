@@ -84,6 +84,25 @@ class Format:
             return self._text(event).encode("utf-8")
         return dumpb(self.structured(event))
 
+    def line_encoder(self) -> Callable[[Event], bytes]:
+        """``render_bytes(event) + b"\\n"`` as one function, for writing many
+        events: orjson appends the newline itself, and the plain event
+        (``json``) is encoded without a call to its identity mapping."""
+        if self._text is not None:
+            text = self._text
+            return lambda event: (text(event) + "\n").encode("utf-8")
+        encode, newline, refused = orjson.dumps, orjson.OPT_APPEND_NEWLINE, (TypeError, orjson.JSONEncodeError)
+
+        def plain(obj: Any) -> bytes:
+            try:
+                return encode(obj, option=newline)
+            except refused:
+                return dumpb(obj) + b"\n"
+        if self.structured is _json:
+            return plain
+        structured = self.structured
+        return lambda event: plain(structured(event))
+
 
 def get_format(name: str | None) -> Format:
     key = (name or "json").lower()

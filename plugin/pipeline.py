@@ -12,7 +12,7 @@ from bouncewatch.parsers.records import Envelope
 
 from .classify.engine import FAILURE_STATUSES, Classifier
 from .classify.expr import Predicate
-from .correlate import Correlator
+from .correlate import Correlated, Correlator
 from .event import build_event, rule_context, where_context
 from .lineparse import PARSERS, LineParser  # noqa: F401  (PARSERS: re-exported)
 
@@ -57,14 +57,17 @@ class Pipeline:
         if isinstance(rec, tuple):  # a Sendmail line naming several recipients
             out = []
             for r in rec:
-                out.extend(self._emit(line, env, r, path, offset))
+                out.extend(self._emit(line, env, self.correlator.feed(r, env.timestamp), path, offset))
             return out
-        return self._emit(line, env, rec, path, offset)
+        correlated = self.correlator.feed(rec, env.timestamp)
+        if not correlated:  # most lines: what a message is (sender, size), or that it is done
+            return []
+        return self._emit(line, env, correlated, path, offset)
 
-    def _emit(self, line: str, env: Envelope, rec: Any, path: str | None, offset: int | None
-              ) -> list[dict[str, Any]]:
+    def _emit(self, line: str, env: Envelope, correlated: list[Correlated], path: str | None,
+              offset: int | None) -> list[dict[str, Any]]:
         out = []
-        for c in self.correlator.feed(rec, env.timestamp):
+        for c in correlated:
             d = c.delivery
             if d.status in QUIET_STATUSES and not self.include_sent and self.tap is None:
                 continue  # not emitted, no history to feed, and only failures leave a cause

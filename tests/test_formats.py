@@ -143,3 +143,19 @@ def test_cli_parse_format(tmp_path):
     assert json.loads(r.stdout)["email"]["to"]["address"] == ["bob@example.com"]
     r = run("xml")
     assert r.returncode == 2 and "unknown format 'xml'" in r.stderr
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_line_encoder_is_render_bytes_and_a_newline(fmt):
+    """What ``parse`` writes per event (cli._EventLines) is the record and
+    one newline, also for the values orjson refuses (the stdlib fallback)."""
+    f = get_format(fmt)
+    line = f.line_encoder()
+    for ev in (event(1), dict(event(2), size=10**30), dict(event(3), reason="lone \udc80 surrogate")):
+        try:
+            expected = f.render_bytes(ev) + b"\n"
+        except UnicodeEncodeError:  # cef/leef text of a lone surrogate: not encodable either way
+            with pytest.raises(UnicodeEncodeError):
+                line(ev)
+            continue
+        assert line(ev) == expected

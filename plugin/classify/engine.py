@@ -20,7 +20,9 @@ status decides (rule ``builtin:status``).
 Decisions are remembered by what the rules can see of a delivery
 (signature.py: which patterns match each field, which constants it equals),
 because a busy server repeats the same replies, most with per-message ids
-the rules do not look at. A true miss is cheap too: the three tables share one MatchBank (a field
+the rules do not look at; and by only as much of it as deciding read
+(decisions.py): a delivery decided on its status and relay never has its
+reply text scanned. A true miss is cheap too: the three tables share one MatchBank (a field
 is scanned once), and each table's RuleIndex (index.py) names the few rules
 that can match at all; only those are evaluated, in order. ``explain`` walks
 every rule and finds the same one.
@@ -40,6 +42,7 @@ from typing import Any, Iterable, Mapping
 from . import rulecache
 from .expr import Evidence, ExprError, Hits, MatchBank, Predicate, build, compile_expr
 from .index import RuleIndex
+from .decisions import DecisionTree
 from .signature import Signature
 
 # Package data beside this module (a plain directory: importlib.resources
@@ -149,11 +152,14 @@ class Classifier:
                         for name, rules in (("provider", self.providers), ("blocklist", self.blocklists),
                                             ("rule", self.rules))}
         self._cache_size = cache_size
-        # decisions by what the rules can see (signature.py): replies that
-        # differ only in ids share one; identical replies, too
-        self._signature = Signature((r.when for r in (*self.providers, *self.blocklists, *self.rules)),
-                                    derived=(("provider",), ("blocklist",)), direct=(("status",),))
-        self._decisions: dict[tuple, Classification] = {}
+        # decisions by what the rules can see (signature.py), asked only as
+        # far as deciding asks (decisions.py): replies that differ only in ids
+        # share one; a delivery decided on its status and relay never has its
+        # reply text scanned
+        signature = Signature((r.when for r in (*self.providers, *self.blocklists, *self.rules)),
+                              derived=(("provider",), ("blocklist",)), direct=(("status",),))
+        self._decisions = DecisionTree(signature, lambda ctx, hits: self._decide(ctx, None, hits)[0],
+                                       cache_size)
 
     # -- loading -------------------------------------------------------------
     @classmethod
@@ -286,17 +292,8 @@ class Classifier:
     def classify(self, ctx: dict[str, Any], prior_cause: str | None = None) -> tuple[Classification, bool]:
         """-> (classification, whether the deciding rule inherits the cause).
         ``ctx`` gains ``provider`` and ``blocklist``."""
-        hits = self._bank.hits(ctx)
-        sig = self._signature.of(ctx, hits)
-        hit = self._decisions.get(sig) if sig is not None else None
-        if hit is None:
-            hit, _ = self._decide(ctx, None, hits)
-            if sig is not None:
-                if len(self._decisions) >= self._cache_size:
-                    self._decisions.clear()
-                self._decisions[sig] = hit
-        else:
-            ctx["provider"], ctx["blocklist"] = hit.provider, hit.blocklist
+        hit = self._decisions.decide(ctx, self._bank.hits(ctx))
+        ctx["provider"], ctx["blocklist"] = hit.provider, hit.blocklist
         inherits = hit.rule in self._inheriting
         if inherits and prior_cause:
             return _with_cause(hit, prior_cause), True

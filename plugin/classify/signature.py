@@ -49,6 +49,18 @@ class Signature:
                     frozenset(q["in"]) if q.get("in_used") else None, q["num"]), {})
             for path, q in sorted(plan.items()) if path not in skip)
         self._direct = tuple(direct)
+        # The same plan one field at a time, for decisions.DecisionTree: per
+        # index (path, questions, memo), a direct field's questions None
+        # (its value is its answer); and which indexes a read of a top-level
+        # field or of a path's matches concerns.
+        directs = set(self._direct)
+        self.fields: tuple[tuple[tuple[str, ...], tuple | None, dict | None], ...] = tuple(
+            [(path, q, memo) for path, q, memo in self._plan if path not in directs]
+            + [(path, None, None) for path in self._direct])
+        self.by_path = {path: i for i, (path, _, _) in enumerate(self.fields)}
+        self.by_head: dict[str, tuple[int, ...]] = {}
+        for i, (path, _, _) in enumerate(self.fields):
+            self.by_head[path[0]] = (*self.by_head.get(path[0], ()), i)
 
     def of(self, ctx: Mapping[str, Any], hits: Hits) -> tuple | None:
         """The key, or None when a value cannot be part of one (unhashable).
@@ -59,7 +71,7 @@ class Signature:
         for path, questions, memo in self._plan:
             v = ctx.get(path[0]) if len(path) == 1 else resolve(ctx, path)
             if not questions[0]:  # no pattern to scan: the answers cost less than remembering them
-                answers = _ask(questions, path, v, hits)
+                answers = ask(questions, path, v, hits)
                 if answers is None:
                     return None
                 add(answers)
@@ -71,7 +83,7 @@ class Signature:
             except TypeError:
                 return None
             if answers is None:
-                answers = _ask(questions, path, v, hits)
+                answers = ask(questions, path, v, hits)
                 if answers is None:
                     return None
                 if type(v) is not str or len(v) <= MEMO_MAX_LEN:
@@ -91,7 +103,7 @@ class Signature:
         return tuple(parts)
 
 
-def _ask(questions: tuple, path: tuple[str, ...], v: Any, hits: Hits) -> tuple | None:
+def ask(questions: tuple, path: tuple[str, ...], v: Any, hits: Hits) -> tuple | None:
     """The answers to one field's questions about value ``v``; the hit set
     first (``of`` copies it back into ``hits``)."""
     hit, none, truthy, eqs, ins, num = questions

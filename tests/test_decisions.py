@@ -147,3 +147,51 @@ def test_an_unhashable_value_is_decided_without_the_tree():
     assert c._decisions.leaves == 0
     assert c.classify(dict(ctx(), dsn="2.0.0"))[0].rule == "r"
     assert c._decisions.leaves == 1
+
+
+# A provider named by its relay first, by its reply text after; a blocklist
+# read from the reason with no status condition of its own.
+RELAY_FIRST = """
+[[provider]]
+name = "gmail"
+when = 'relay.host ~ /google\\.com$/'
+[[provider]]
+name = "gmail"
+when = 'text ~ /gsmtp/'
+[[blocklist]]
+name = "spamhaus"
+when = 'reason ~ /spamhaus/'
+[[rule]]
+name = "delivered"
+category = "delivered"
+when = 'status in ["sent"]'
+[[rule]]
+name = "listed"
+category = "blocklisted"
+when = 'blocklist'
+"""
+
+
+def test_a_relay_rule_before_a_text_rule_spares_the_text_scan():
+    c = Classifier([("relay-first.toml", RELAY_FIRST)])
+    spy = counted(c)
+    for i in range(20):
+        cls, _ = c.classify(ctx(text=f"250 2.0.0 OK {i} - gsmtp", host="alt1.gmail-smtp-in.l.google.com"))
+        assert (cls.category, cls.provider) == ("delivered", "gmail")
+    assert spy.scans == 0   # the relay rule comes first and matched: the text rules cannot come before it
+    for i in range(3):      # an unknown relay: only the text can name the provider
+        cls, _ = c.classify(ctx(text=f"250 2.0.0 OK {i} - gsmtp", host="mx.example.org"))
+        assert cls.provider == "gmail"
+    assert spy.scans == 3
+
+
+def test_a_delivery_names_no_blocklist_and_its_reason_is_not_scanned():
+    c = Classifier([("relay-first.toml", RELAY_FIRST)])
+    spy = counted(c, ("reason",))
+    for i in range(20):
+        cls, _ = c.classify(ctx(text=f"250 2.0.0 OK {i} spamhaus checked", host="alt1.gmail-smtp-in.l.google.com"))
+        assert (cls.category, cls.blocklist) == ("delivered", None)
+    assert spy.scans == 0
+    cls, _ = c.classify(ctx("bounced", "554 5.7.1 listed at zen.spamhaus.org", code=554))
+    assert (cls.category, cls.blocklist) == ("blocklisted", "spamhaus")
+    assert spy.scans == 1

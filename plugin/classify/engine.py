@@ -54,6 +54,11 @@ TABLES = ("provider", "blocklist", "rule")
 TEMPORARY_STATUSES = frozenset({"deferred", "delayed"})
 FAILURE_STATUSES = frozenset({"deferred", "bounced", "expired", "undeliverable", "removed",
                               "delayed", "failed"})
+# Outcomes in which nothing was refused: the blocklist table (the list a
+# *block* names, DESIGN.md) is not asked of them. A 250 reply that mentions
+# Spamhaus is not a listing, and asking would scan every delivery's reply.
+DELIVERED_STATUSES = frozenset({"sent", "deliverable", "delivered", "relayed", "expanded", "suppressed",
+                                "handed_over", "queued"})
 
 
 class RuleError(ValueError):
@@ -312,7 +317,8 @@ class Classifier:
         if hits is None:
             hits = self._bank.hits(ctx)
         provider = self._first("provider", ctx, hits, evid[1] if evid else None)
-        blocklist = self._first("blocklist", ctx, hits, evid[2] if evid else None)
+        blocklist = None if ctx.get("status") in DELIVERED_STATUSES else \
+            self._first("blocklist", ctx, hits, evid[2] if evid else None)
         ctx["provider"] = provider.name if provider else None
         ctx["blocklist"] = blocklist.name if blocklist else None
         for derived in (("provider",), ("blocklist",)):  # rules see the values just decided

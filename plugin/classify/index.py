@@ -9,6 +9,12 @@ to the rules that need it, so a delivery's candidates are a union of bitmasks,
 and only candidates are evaluated, still in table order and with their full
 condition. The result is the same rule the plain loop would find; a sent
 line to a domain no provider rule names evaluates no provider rule at all.
+
+A field's pattern hits are asked for only when a rule that a hit on that
+field could make a candidate comes before the first candidate known so far:
+a table whose relay-host rules come before its reply-text rules decides a
+delivery to a known relay without scanning its reply text (a scan is most
+of what classifying a new text costs, and every reply text is new: ids).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ class RuleIndex:
         self.size = len(preds)
         self.always = 0          # rules that promise nothing: always candidates
         self.needs_scan = 0      # rules that may be candidates through a pattern hit
+        self._scan_bits: dict[tuple[str, ...], int] = {}   # path -> rules a hit on it may make candidates
         # per kind of requirement: path -> key (pattern id or value) -> bitmask of rules
         self._hit: dict[tuple[str, ...], dict[Any, int]] = {}
         self._in: dict[tuple[str, ...], dict[Any, int]] = {}
@@ -42,6 +49,7 @@ class RuleIndex:
                     self._in_any[path] = self._in_any.get(path, 0) | bit
                 elif kind == "hit":
                     self.needs_scan |= bit
+                    self._scan_bits[path] = self._scan_bits.get(path, 0) | bit
         # each field resolved once: (path, its "in" table, its "eq" table)
         self._values = [(path, self._in.get(path), self._eq.get(path))
                         for path in dict.fromkeys([*self._in, *self._eq])]
@@ -68,26 +76,42 @@ class RuleIndex:
         return mask
 
     def first(self, preds: Sequence[Predicate], ctx: Mapping[str, Any], hits: Hits) -> int | None:
-        """Position of the first predicate that is true, or None."""
-        cheap = self.value_candidates(ctx)
+        """Position of the first predicate that is true, or None.
+
+        ``known``: the candidates found so far; ``unknown``: the rules that a
+        field not yet scanned could still make candidates. The lowest known
+        candidate is tried once no unknown rule comes before it; else the
+        field of the lowest unknown rule is scanned (its hits ask ``hits``)."""
+        known = self.value_candidates(ctx)
+        unknown = self.needs_scan
+        pending = self._scan_bits
+        scanned: set[tuple[str, ...]] | None = None
         done = 0  # positions below are decided
-        # While no rule that a pattern could make a candidate comes before the
-        # next cheap candidate, try that one: "status in [sent]" at the top of
-        # a table decides a sent line without scanning anything.
         while True:
-            rest = cheap >> done << done
+            rest = known >> done << done
             low = rest & -rest
-            if not low or self.needs_scan >> done << done & (low - 1):
-                break
+            blockers = unknown >> done << done
+            if low:
+                blockers &= low - 1
+            if blockers:
+                first = blockers & -blockers
+                if scanned is None:
+                    scanned = set()
+                for path, bits in pending.items():  # a field that can make the lowest unknown rule a candidate
+                    if bits & first and path not in scanned:
+                        break
+                scanned.add(path)
+                table = self._hit[path]
+                for i in hits[path]:
+                    known |= table.get(i, 0)
+                unknown = 0
+                for p, bits in pending.items():
+                    if p not in scanned:
+                        unknown |= bits
+                continue
+            if not low:
+                return None
             i = low.bit_length() - 1
             if preds[i].fn(ctx, hits, None):
                 return i
             done = i + 1
-        mask = (cheap | self.hit_candidates(hits)) >> done << done
-        while mask:
-            low = mask & -mask
-            i = low.bit_length() - 1
-            if preds[i].fn(ctx, hits, None):
-                return i
-            mask ^= low
-        return None

@@ -2670,63 +2670,166 @@ CASES += [
 
 
 # =============================================================================================
-# Blind set 5 (27 replies, branch rules-blind2; whole log lines of the same round are in
-# tests/data/real-log-lines.txt): Yahoo's TSS05/TSS06/IPTS04 and BL21/BL23, Microsoft 5.7.708,
-# 4.7.500 (S77714), 4.7.650 and its Spamhaus wording, iCloud behind Spamhaus/Proofpoint, GMX's
-# PTR greeting, Forpsi (CZ), Chinese hosted-mail texts. Scored before any change for them:
-# 25 of 27 right (93 %); with the round's 19 log lines (15 right) 40 of 46 (87 %). Misses here:
-# "sender is blacklisted" (a recipient's own sender list, read as a DNSBL, then as 5.1.1
-# bad_mailbox) and "exceeded mailsize limit" (read as rate_limited); both fixed as wording.
+# Blind set 5 (15 replies, branch rules-blind2; whole log lines of the same round are in
+# tests/data/real-log-lines.txt): Yahoo's TSS05/TSS06/IPTS04 and BL23, Microsoft 4.7.500
+# (S77714), Postfix 3's 4.7.25, GMX's PTR greeting, Forpsi (CZ), Chinese hosted-mail texts.
+# Scored before any change for them: 13 of 15 right; with the round's 17 new log lines (13 right)
+# 26 of 32 (81 %). Misses here: "sender is blacklisted" (a recipient's own sender list, read as a
+# DNSBL, then as 5.1.1 bad_mailbox) and "exceeded mailsize limit" (read as rate_limited); both
+# fixed as wording. Eleven more replies of the round turned out to be in earlier sets already
+# (Yahoo TSS04/BL21, Yandex, 5.7.708, 4.7.650, Spamhaus via Microsoft/iCloud, Proofpoint,
+# open resolver) and were left out; all were right.
 CASES += [
-    # github tutao/tutanota#7113 (Yahoo, new wording with yahooinc.com)
-    C(pf("mta7.am0.yahoodns.net", "421 4.7.0 [TSS04] Messages from 192.0.2.214 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes", "MAIL FROM"), None, "user@ymail.com", "bad_reputation", "yahoo", None),
     # github KumoCorp/kumomta#376 (Yahoo IPTS04/IPTS05/TSS05)
-    C(pf("mta5.am0.yahoodns.net", "421 [IPTS04] Messages from 192.0.2.4 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes", "MAIL FROM"), None, RCPT, "bad_reputation", "yahoo", None),
-    C(pf("mta5.am0.yahoodns.net", "421 4.7.0 [TSS05] Messages from 192.0.2.4 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes", "MAIL FROM"), "mta5.am0.yahoodns.net", RCPT, "bad_reputation", "yahoo", None),
+    C(
+        pf(
+            "mta5.am0.yahoodns.net",
+            "421 [IPTS04] Messages from 192.0.2.4 temporarily deferred due to unexpected volume or user complaints - "
+            "4.16.55.1; see https://postmaster.yahooinc.com/error-codes",
+            "MAIL FROM",
+        ),
+        None,
+        RCPT,
+        "bad_reputation",
+        "yahoo",
+        None,
+    ),
+    C(
+        pf(
+            "mta5.am0.yahoodns.net",
+            "421 4.7.0 [TSS05] Messages from 192.0.2.4 temporarily deferred due to unexpected volume or user "
+            "complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes",
+            "MAIL FROM",
+        ),
+        "mta5.am0.yahoodns.net",
+        RCPT,
+        "bad_reputation",
+        "yahoo",
+        None,
+    ),
     # github hardware/mailserver#206 (Yahoo TSS06)
-    C(pf("mta6.am0.yahoodns.net", "553 5.7.2 [TSS06] All messages from 192.0.2.62 will be permanently deferred; Retrying will NOT succeed. See https://help.yahoo.com/kb/postmaster/SLN3436.html", "MAIL FROM"), "mta6.am0.yahoodns.net", "user@yahoo.com", "bad_reputation", "yahoo", None),
-    # github ActiveCampaign/smtp-field-manual#64 (Yahoo BL21/BL23)
-    C(pf("mta6.am0.yahoodns.net", "553 5.7.1 [BL21] Connections will not be accepted from 192.0.2.1, because the ip is in Spamhaus's list; see https://postmaster.yahooinc.com/error-codes", "MAIL FROM"), "mta6.am0.yahoodns.net", "user@yahoo.com", "blocklisted", "yahoo", "spamhaus"),
-    C(pf("mta6.am0.yahoodns.net", "553 Mail from 192.0.2.2 not allowed - 5.7.1 [BL23] Connections not accepted from IP addresses on Spamhaus XBL; see https://postmaster.yahooinc.com/error-codes", "MAIL FROM"), "mta6.am0.yahoodns.net", "user@yahoo.com", "blocklisted", "yahoo", "spamhaus-xbl"),
-    # github chatmail/provider-db#205, pocketbase/pocketbase#1068 (Yandex)
-    C(pf("mx.yandex.ru", "554 5.7.1 [2] Message rejected under suspicion of SPAM; https://ya.cc/1IrBc 1631900360-h4Ajl35YEe-dK78OYi4", "end of DATA"), "mx.yandex.ru", "user@yandex.ru", "spam_content", "yandex", None),
-    # github microsoftgraph/microsoft-graph-docs#6698, motze92/office365-mail#11 (5.7.708)
-    C(pf("example-com.mail.protection.outlook.com", "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP. For more information please go to http://go.microsoft.com/fwlink/?LinkId=526653 AS(7230) [BM1PR01MB1076.INDPRD01.PROD.OUTLOOK.COM]", "MAIL FROM"), None, RCPT, "bad_reputation", "microsoft", None),
+    C(
+        pf(
+            "mta6.am0.yahoodns.net",
+            "553 5.7.2 [TSS06] All messages from 192.0.2.62 will be permanently deferred; Retrying will NOT succeed. "
+            "See https://help.yahoo.com/kb/postmaster/SLN3436.html",
+            "MAIL FROM",
+        ),
+        "mta6.am0.yahoodns.net",
+        "user@yahoo.com",
+        "bad_reputation",
+        "yahoo",
+        None,
+    ),
+    # github ActiveCampaign/smtp-field-manual#64 (Yahoo BL23)
+    C(
+        pf(
+            "mta6.am0.yahoodns.net",
+            "553 Mail from 192.0.2.2 not allowed - 5.7.1 [BL23] Connections not accepted from IP addresses on "
+            "Spamhaus XBL; see https://postmaster.yahooinc.com/error-codes",
+            "MAIL FROM",
+        ),
+        "mta6.am0.yahoodns.net",
+        "user@yahoo.com",
+        "blocklisted",
+        "yahoo",
+        "spamhaus-xbl",
+    ),
     # suped.com "Office365 temp fails" (451 4.7.500 S77714)
-    C(pf("example-com.mail.protection.outlook.com", "451 4.7.500 Server busy. Please try again later from [203.0.113.10]. (S77714) [BL6PEPF0001AB50.namprd04.prod.outlook.com 2024-07-14T14:44:43.083Z 08DCA36F759CD546]", "MAIL FROM"), "example-com.mail.protection.outlook.com", RCPT, "rate_limited", "microsoft", None),
-    # github sendgrid/docs#6275 (Microsoft naming Spamhaus, AS3130; iCloud SBL; 4.7.650)
-    C(pf("example-eu.mail.protection.outlook.com", "550 5.7.1 Service unavailable, Client host [198.51.100.41] blocked using Spamhaus. To request removal from this list see https://www.spamhaus.org/query/ip/198.51.100.41 (AS3130). [VE1EUR01FT062.eop-EUR01.prod.protection.outlook.com]", "MAIL FROM"), None, RCPT, "blocklisted", "microsoft", "spamhaus"),
-    C(pf("mx01.mail.icloud.com", "550 5.7.1 Mail from IP 198.51.100.41 was rejected due to listing in Spamhaus SBL. For details please see http://www.spamhaus.org/query/bl?ip=198.51.100.41", "MAIL FROM"), "mx01.mail.icloud.com", "user@icloud.com", "blocklisted", "apple", "spamhaus-sbl"),
-    C(pf("hotmail-com.olc.protection.outlook.com", "451 4.7.650 The mail server [198.51.100.138] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S3113) [VI1EUR06FT038.eop-eur06.prod.protection.outlook.com]", "MAIL FROM"), "hotmail-com.olc.protection.outlook.com", "user@hotmail.com", "bad_reputation", "microsoft", None),
-    # github sisimai/p5-sisimai#253 (Postfix 3 4.7.25), omega8cc/boa#532
-    C(pf("neko.example.jp", "450 4.7.25 Client host rejected: cannot find your hostname, [192.0.2.22]"), "neko.example.jp", RCPT, "auth_failure", None, None),
-    C(pf("postrelay1.example.de", "550 5.7.1 Client host rejected: cannot find your hostname, [192.0.2.11]"), "postrelay1.example.de", RCPT, "auth_failure", None, None),
-    # github docker-mailserver/docker-mailserver#22 and zone-eu/zone-mta#301 (iCloud behind Proofpoint)
-    C(pf("mx1.mail.icloud.com", "550 5.7.0 Blocked - see https://support.proofpoint.com/dnsbl-lookup.cgi?ip=192.0.2.165: user@me.com"), "mx1.mail.icloud.com", "user@me.com", "blocklisted", "apple", "proofpoint"),
-    C(pf_greet("mx01.mail.icloud.com", "554 5.7.0 Blocked - see https://support.proofpoint.com/dnsbl-lookup.cgi?ip=192.0.2.1"), "mx01.mail.icloud.com", "user@icloud.com", "blocklisted", "apple", "proofpoint"),
+    C(
+        pf(
+            "example-com.mail.protection.outlook.com",
+            "451 4.7.500 Server busy. Please try again later from [203.0.113.10]. (S77714) "
+            "[BL6PEPF0001AB50.namprd04.prod.outlook.com 2024-07-14T14:44:43.083Z 08DCA36F759CD546]",
+            "MAIL FROM",
+        ),
+        "example-com.mail.protection.outlook.com",
+        RCPT,
+        "rate_limited",
+        "microsoft",
+        None,
+    ),
+    # github sisimai/p5-sisimai#253 (Postfix 3's 4.7.25 for reject_unknown_client_hostname)
+    C(
+        pf("neko.example.jp", "450 4.7.25 Client host rejected: cannot find your hostname, [192.0.2.22]"),
+        "neko.example.jp",
+        RCPT,
+        "auth_failure",
+        None,
+        None,
+    ),
     # github OpenSMTPD/OpenSMTPD#446 (GMX greeting, PTR)
-    C(pf_greet("mx01.emig.gmx.net", "554-gmx.net (mxgmx008) Nemesis ESMTP Service not available 554-No SMTP service 554-Bad DNS PTR resource record. 554 For explanation visit http://postmaster.gmx.com/en/error-messages?ip=192.0.2.41&c=rdns"), "mx01.emig.gmx.net", "user@gmx.net", "auth_failure", "gmx", None),
+    C(
+        pf_greet(
+            "mx01.emig.gmx.net",
+            "554-gmx.net (mxgmx008) Nemesis ESMTP Service not available 554-No SMTP service 554-Bad DNS PTR resource "
+            "record. 554 For explanation visit http://postmaster.gmx.com/en/error-messages?ip=192.0.2.41&c=rdns",
+        ),
+        "mx01.emig.gmx.net",
+        "user@gmx.net",
+        "auth_failure",
+        "gmx",
+        None,
+    ),
     # support.konto.pl kb a2871 (Forpsi mxavas.forpsi.com replies)
-    C(pf("mxavas.forpsi.com", "552 5.1.1 5.2.2 sorry, final recipient mailbox is full (chkuser)"), "mxavas.forpsi.com", RCPT, "mailbox_full", None, None),
-    C(pf("mxavas.forpsi.com", "550 5.1.1 <sender@example.com> sender is blacklisted"), "mxavas.forpsi.com", RCPT, "policy_block", None, None),
-    C(pf("mxavas.forpsi.com", "552 5.2.0 0biL1i00V1cmcpM01biL4w spam detected", "end of DATA"), "mxavas.forpsi.com", RCPT, "spam_content", None, None),
-    C(pf("mxavas.forpsi.com", "550 5.1.0 0bcW1i00G0jifNx01bcmHa blocked by SPF", "MAIL FROM"), "mxavas.forpsi.com", RCPT, "auth_failure", None, None),
-    # github getconversio/email-deep-validator#9 (Exim "JunkMail rejected ... is in an RBL")
-    C(pf("mx.example.com.sg", "550-\"JunkMail rejected - ec2-192-0-2-229.eu-west-1.compute.amazonaws.com (example.com.sg) [192.0.2.229]:34032 is in an RBL, see 550 https://www.spamhaus.org/query/ip/192.0.2.229\""), "mx.example.com.sg", RCPT, "blocklisted", None, "spamhaus"),
-    # github simple-login/app#2675 (Spamhaus answer to an open resolver)
-    C(pf("mx.example.net", "554 5.7.1 Service unavailable; Client host [192.0.2.230] blocked using zen.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/192.0.2.230/"), "mx.example.net", RCPT, "blocklisted", None, "spamhaus-zen"),
+    C(
+        pf("mxavas.forpsi.com", "552 5.1.1 5.2.2 sorry, final recipient mailbox is full (chkuser)"),
+        "mxavas.forpsi.com",
+        RCPT,
+        "mailbox_full",
+        None,
+        None,
+    ),
+    C(
+        pf("mxavas.forpsi.com", "550 5.1.1 <sender@example.com> sender is blacklisted"),
+        "mxavas.forpsi.com",
+        RCPT,
+        "policy_block",
+        None,
+        None,
+    ),
+    C(
+        pf("mxavas.forpsi.com", "552 5.2.0 0biL1i00V1cmcpM01biL4w spam detected", "end of DATA"),
+        "mxavas.forpsi.com",
+        RCPT,
+        "spam_content",
+        None,
+        None,
+    ),
+    C(
+        pf("mxavas.forpsi.com", "550 5.1.0 0bcW1i00G0jifNx01bcmHa blocked by SPF", "MAIL FROM"),
+        "mxavas.forpsi.com",
+        RCPT,
+        "auth_failure",
+        None,
+        None,
+    ),
     # emailhost.com.cn service articles (Chinese hosted mail bounce texts)
-    C(pf("mx.example.cn", "554 Content reject/Spam denied", "end of DATA"), "mx.example.cn", RCPT, "spam_content", None, None),
+    C(
+        pf("mx.example.cn", "554 Content reject/Spam denied", "end of DATA"),
+        "mx.example.cn",
+        RCPT,
+        "spam_content",
+        None,
+        None,
+    ),
     C(pf("mx.example.cn", "550 user not exist"), "mx.example.cn", RCPT, "bad_mailbox", None, None),
     C(pf("mx.example.cn", "552 Quota exceeded"), "mx.example.cn", RCPT, "mailbox_full", None, None),
-    C(pf("mx.example.cn", "552 exceeded mailsize limit", "end of DATA"), "mx.example.cn", RCPT, "message_too_large", None, None),
+    C(
+        pf("mx.example.cn", "552 exceeded mailsize limit", "end of DATA"),
+        "mx.example.cn",
+        RCPT,
+        "message_too_large",
+        None,
+        None,
+    ),
 ]
 
 # =============================================================================================
-# Blind set 6 (28 replies, branch rules-blind2; the round's 11 whole log lines are in
+# Blind set 6 (27 replies, branch rules-blind2; the round's 11 whole log lines are in
 # tests/data/real-log-lines.txt): postgrey, UCEPROTECT, SpamCop, iCloud (smtp.codes, HM08/CS02),
 # Mail.Ru DMARC, Coremail, Orange OFR004/OFR_999, Microsoft 5.7.5xx/5.7.7xx/4.7.500/ATTR35.
-# Scored before any change for them: 17 of 28 right (61 %); with the lines 23 of 39 (59 %).
+# Scored before any change for them: 16 of 27 right (59 %); with the 7 new lines 18 of 34 (53 %).
 # Misses: Microsoft's tenant bans and "spam abuse detected" (read as rate_limited/spam_content;
 # bad_reputation by Microsoft's own description), 5.7.750 unregistered sender domains, "Relay
 # Access Denied ATTR35" (read as bad_mailbox through a loose 5.4.1 clause, now dropped), Coremail's
@@ -2736,48 +2839,301 @@ CASES += [
 # too many errors" was expected rate_limited, but the text is Postfix smtpd's hard error limit
 # (too many rejected commands in one session), so protocol_error; Orange's "421 ... Service refuse
 # ... OFR004_105" greeting was expected soft_general and stays unable_to_connect (the rules' answer
-# for every 4xx greeting; both soft/retry). iCloud's "domain present in the Spamhaus DBL" was left
-# out: an earlier set already has it (as blocklisted).
+# for every 4xx greeting; both soft/retry). Two replies of the round were left out as already in
+# earlier sets: iCloud's "domain present in the Spamhaus DBL" (there as blocklisted) and
+# Microsoft's 5.7.133 (right).
 CASES += [
     # github docker-mailserver/docker-mailserver#1397 (postgrey's Postfix reject as the sender sees it)
-    C(pf("mx0.example.com", "450 4.2.0 <recipient@example.com>: Recipient address rejected: Delayed by postgrey"), "mx0.example.com", RCPT, "greylisted", None, None),
+    C(
+        pf("mx0.example.com", "450 4.2.0 <recipient@example.com>: Recipient address rejected: Delayed by postgrey"),
+        "mx0.example.com",
+        RCPT,
+        "greylisted",
+        None,
+        None,
+    ),
     # github dragokas/hijackthis#190 (vodafonemail.de bounce: UCEPROTECT)
-    C(pf("mail.example.de", "553 Your IP is BLACKLISTED at UCEPROTECT-LEVEL 1 - See: http://www.uceprotect.net/rblcheck.php?ipr=192.0.2.166"), "mail.example.de", RCPT, "blocklisted", None, "uceprotect"),
+    C(
+        pf(
+            "mail.example.de",
+            "553 Your IP is BLACKLISTED at UCEPROTECT-LEVEL 1 - See: "
+            "http://www.uceprotect.net/rblcheck.php?ipr=192.0.2.166",
+        ),
+        "mail.example.de",
+        RCPT,
+        "blocklisted",
+        None,
+        "uceprotect",
+    ),
     # github zone-eu/zone-mta#251 (bounces.txt: SpamCop via Exim's JunkMail ACL; "rejected by this user")
-    C(pf("mx.example.com", "550-\"JunkMail rejected - host.example.net [192.0.2.4]:24706 is in an RBL: Blocked - see https://www.spamcop.net/bl.shtml?192.0.2.4\""), "mx.example.com", RCPT, "blocklisted", None, "spamcop"),
-    C(pf("mx.example.com", "550-Your message was rejected by this user and was not delivered", "end of DATA"), "mx.example.com", RCPT, "policy_block", None, None),
+    C(
+        pf(
+            "mx.example.com",
+            '550-"JunkMail rejected - host.example.net [192.0.2.4]:24706 is in an RBL: Blocked - see '
+            'https://www.spamcop.net/bl.shtml?192.0.2.4"',
+        ),
+        "mx.example.com",
+        RCPT,
+        "blocklisted",
+        None,
+        "spamcop",
+    ),
+    C(
+        pf("mx.example.com", "550-Your message was rejected by this user and was not delivered", "end of DATA"),
+        "mx.example.com",
+        RCPT,
+        "policy_block",
+        None,
+        None,
+    ),
     # smtp.codes/icloud (iCloud replies)
-    C(pf_greet("mx01.mail.icloud.com", "421 4.7.0 me.com Error: too many errors"), "mx01.mail.icloud.com", "user@me.com", "protocol_error", "apple", None),
-    C(pf("mx01.mail.icloud.com", "550 5.1.1 <user@icloud.com>: user does not exist"), "mx01.mail.icloud.com", "user@icloud.com", "bad_mailbox", "apple", None),
-    C(pf("mx01.mail.icloud.com", "550 5.7.1 Your message was rejected due to example.com DMARC policy.", "end of DATA"), "mx01.mail.icloud.com", "user@icloud.com", "auth_failure", "apple", None),
+    C(
+        pf_greet("mx01.mail.icloud.com", "421 4.7.0 me.com Error: too many errors"),
+        "mx01.mail.icloud.com",
+        "user@me.com",
+        "protocol_error",
+        "apple",
+        None,
+    ),
+    C(
+        pf("mx01.mail.icloud.com", "550 5.1.1 <user@icloud.com>: user does not exist"),
+        "mx01.mail.icloud.com",
+        "user@icloud.com",
+        "bad_mailbox",
+        "apple",
+        None,
+    ),
+    C(
+        pf(
+            "mx01.mail.icloud.com",
+            "550 5.7.1 Your message was rejected due to example.com DMARC policy.",
+            "end of DATA",
+        ),
+        "mx01.mail.icloud.com",
+        "user@icloud.com",
+        "auth_failure",
+        "apple",
+        None,
+    ),
     # suped.com Apple bounce articles (HM08, CS02)
-    C(pf("mx02.mail.icloud.com", "554 5.7.1 [HM08] Message rejected due to local policy. Please visit https://support.apple.com/en-us/HT204137", "end of DATA"), "mx02.mail.icloud.com", "user@icloud.com", "policy_block", "apple", None),
-    C(pf("mx02.mail.icloud.com", "554 5.7.1 [CS02] Message rejected due to local policy. Please visit https://support.apple.com/en-us/HT204137", "end of DATA"), "mx02.mail.icloud.com", "user@mac.com", "policy_block", "apple", None),
+    C(
+        pf(
+            "mx02.mail.icloud.com",
+            "554 5.7.1 [HM08] Message rejected due to local policy. Please visit "
+            "https://support.apple.com/en-us/HT204137",
+            "end of DATA",
+        ),
+        "mx02.mail.icloud.com",
+        "user@icloud.com",
+        "policy_block",
+        "apple",
+        None,
+    ),
+    C(
+        pf(
+            "mx02.mail.icloud.com",
+            "554 5.7.1 [CS02] Message rejected due to local policy. Please visit "
+            "https://support.apple.com/en-us/HT204137",
+            "end of DATA",
+        ),
+        "mx02.mail.icloud.com",
+        "user@mac.com",
+        "policy_block",
+        "apple",
+        None,
+    ),
     # viws.ru (Mail.Ru DMARC wording)
-    C(pf("mxs.mail.ru", "550 5.7.1 This message was not accepted due to domain owner DMARC policy (RFC 7489) https://help.mail.ru/mail-help/postmaster/dmarc", "end of DATA"), "mxs.mail.ru", "user@mail.ru", "auth_failure", "mailru", None),
+    C(
+        pf(
+            "mxs.mail.ru",
+            "550 5.7.1 This message was not accepted due to domain owner DMARC policy (RFC 7489) "
+            "https://help.mail.ru/mail-help/postmaster/dmarc",
+            "end of DATA",
+        ),
+        "mxs.mail.ru",
+        "user@mail.ru",
+        "auth_failure",
+        "mailru",
+        None,
+    ),
     # icoremail.vip support list (Coremail replies, English part as sent)
     C(pf("mx.example.cn", "550 User suspended"), "mx.example.cn", RCPT, "inactive_mailbox", None, None),
-    C(pf("mx.example.cn", "553 Requested mail action not taken: Fake sender", "MAIL FROM"), "mx.example.cn", RCPT, "sender_rejected", None, None),
-    C(pf("mx.example.cn", "553 Requested action not taken: NULL sender is not allowed", "MAIL FROM"), "mx.example.cn", RCPT, "sender_rejected", None, None),
-    C(pf("mx.example.cn", "550 Requested action not taken: Local user only"), "mx.example.cn", RCPT, "relay_denied", None, None),
+    C(
+        pf("mx.example.cn", "553 Requested mail action not taken: Fake sender", "MAIL FROM"),
+        "mx.example.cn",
+        RCPT,
+        "sender_rejected",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.example.cn", "553 Requested action not taken: NULL sender is not allowed", "MAIL FROM"),
+        "mx.example.cn",
+        RCPT,
+        "sender_rejected",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.example.cn", "550 Requested action not taken: Local user only"),
+        "mx.example.cn",
+        RCPT,
+        "relay_denied",
+        None,
+        None,
+    ),
     # blog.sina.com.cn Coremail list (not yet in the table)
     C(pf_greet("mx.example.cn", "550 black ip. (发信IP被禁止)"), "mx.example.cn", RCPT, "bad_reputation", None, None),
     # bentonow.com/smtp-errors/orange, suped.com OFR_999 article (Orange)
-    C(pf_greet("smtp-in.orange.fr", "421 mwinf5c10 ME Trop de connexions, veuillez verifier votre configuration. Too many connections, slow down. OFR004_104 [104]"), "smtp-in.orange.fr", "user@orange.fr", "rate_limited", "orange", None),
-    C(pf_greet("smtp-in.orange.fr", "421 mwinf5c05 ME Service refuse. Veuillez essayer plus tard. Service refused, please try later. OFR004_105 [105]"), "smtp-in.orange.fr", "user@orange.fr", "unable_to_connect", "orange", None),
-    C(pf_greet("smtp-in.orange.fr", "421 mwinf5c79 ME Service refuse. Veuillez essayer plus tard. Service refused, please try later. OFR_999 [999]"), "smtp-in.orange.fr", "user@wanadoo.fr", "bad_reputation", "orange", None),
+    C(
+        pf_greet(
+            "smtp-in.orange.fr",
+            "421 mwinf5c10 ME Trop de connexions, veuillez verifier votre configuration. Too many connections, slow "
+            "down. OFR004_104 [104]",
+        ),
+        "smtp-in.orange.fr",
+        "user@orange.fr",
+        "rate_limited",
+        "orange",
+        None,
+    ),
+    C(
+        pf_greet(
+            "smtp-in.orange.fr",
+            "421 mwinf5c05 ME Service refuse. Veuillez essayer plus tard. Service refused, please try later. "
+            "OFR004_105 [105]",
+        ),
+        "smtp-in.orange.fr",
+        "user@orange.fr",
+        "unable_to_connect",
+        "orange",
+        None,
+    ),
+    C(
+        pf_greet(
+            "smtp-in.orange.fr",
+            "421 mwinf5c79 ME Service refuse. Veuillez essayer plus tard. Service refused, please try later. OFR_999 "
+            "[999]",
+        ),
+        "smtp-in.orange.fr",
+        "user@wanadoo.fr",
+        "bad_reputation",
+        "orange",
+        None,
+    ),
     # Microsoft Exchange Online NDR reference (learn.microsoft.com, "Email non-delivery reports and
     # SMTP errors in Exchange Online" and "Fix error code 5.7.700 through 5.7.750")
-    C(pf("example-com.mail.protection.outlook.com", "550 5.7.750 Service unavailable. Client blocked from sending from unregistered domains", "MAIL FROM"), "example-com.mail.protection.outlook.com", RCPT, "sender_rejected", "microsoft", None),
-    C(pf("example-com.mail.protection.outlook.com", "550 5.7.705 Access denied, tenant has exceeded threshold", "MAIL FROM"), "example-com.mail.protection.outlook.com", RCPT, "bad_reputation", "microsoft", None),
-    C(pf("example-com.mail.protection.outlook.com", "550 5.7.501 Service unavailable. Spam abuse detected from IP range. For more information please go to http://go.microsoft.com/fwlink/?LinkID=526653.", "MAIL FROM"), "example-com.mail.protection.outlook.com", RCPT, "bad_reputation", "microsoft", None),
-    C(pf("example-com.mail.protection.outlook.com", "550 5.7.520 Access denied, Your organization does not allow external forwarding. Please contact your administrator for further assistance. AS(7555)", "end of DATA"), "example-com.mail.protection.outlook.com", RCPT, "policy_block", "microsoft", None),
-    C(pf("example-com.mail.protection.outlook.com", "550 5.7.509 Access denied, sending domain example.com does not pass DMARC verification and has a DMARC policy of reject.", "end of DATA"), "example-com.mail.protection.outlook.com", RCPT, "auth_failure", "microsoft", None),
-    C(pf("example-com.mail.protection.outlook.com", "550 5.7.510 Access denied, example.org does not accept email over IPv6", "MAIL FROM"), "example-com.mail.protection.outlook.com", RCPT, "policy_block", "microsoft", None),
-    C(pf("example-com.mail.protection.outlook.com", "550 5.7.133 RESOLVER.RST.SenderNotAuthenticatedForGroup; authentication required; Delivery restriction check failed because the sender was not authenticated when sending to this group"), "example-com.mail.protection.outlook.com", RCPT, "policy_block", "microsoft", None),
-    C(pf("example-com.mail.protection.outlook.com", "550 5.4.1 Relay Access Denied ATTR35 [DM6NAM11FT012.eop-nam11.prod.protection.outlook.com]"), "example-com.mail.protection.outlook.com", RCPT, "relay_denied", "microsoft", None),
-    C(pf("example-com.mail.protection.outlook.com", "451 4.7.500 Access denied, please try again later. For more information please go to http://go.microsoft.com/fwlink/?LinkId=526653. AS(8560)", "MAIL FROM"), "example-com.mail.protection.outlook.com", RCPT, "rate_limited", "microsoft", None),
-    C(pf("example-com.mail.protection.outlook.com", "550 5.7.23 The message was rejected because of Sender Policy Framework violation", "MAIL FROM"), "example-com.mail.protection.outlook.com", RCPT, "auth_failure", "microsoft", None),
+    C(
+        pf(
+            "example-com.mail.protection.outlook.com",
+            "550 5.7.750 Service unavailable. Client blocked from sending from unregistered domains",
+            "MAIL FROM",
+        ),
+        "example-com.mail.protection.outlook.com",
+        RCPT,
+        "sender_rejected",
+        "microsoft",
+        None,
+    ),
+    C(
+        pf(
+            "example-com.mail.protection.outlook.com",
+            "550 5.7.705 Access denied, tenant has exceeded threshold",
+            "MAIL FROM",
+        ),
+        "example-com.mail.protection.outlook.com",
+        RCPT,
+        "bad_reputation",
+        "microsoft",
+        None,
+    ),
+    C(
+        pf(
+            "example-com.mail.protection.outlook.com",
+            "550 5.7.501 Service unavailable. Spam abuse detected from IP range. For more information please go to "
+            "http://go.microsoft.com/fwlink/?LinkID=526653.",
+            "MAIL FROM",
+        ),
+        "example-com.mail.protection.outlook.com",
+        RCPT,
+        "bad_reputation",
+        "microsoft",
+        None,
+    ),
+    C(
+        pf(
+            "example-com.mail.protection.outlook.com",
+            "550 5.7.520 Access denied, Your organization does not allow external forwarding. Please contact your "
+            "administrator for further assistance. AS(7555)",
+            "end of DATA",
+        ),
+        "example-com.mail.protection.outlook.com",
+        RCPT,
+        "policy_block",
+        "microsoft",
+        None,
+    ),
+    C(
+        pf(
+            "example-com.mail.protection.outlook.com",
+            "550 5.7.509 Access denied, sending domain example.com does not pass DMARC verification and has a DMARC "
+            "policy of reject.",
+            "end of DATA",
+        ),
+        "example-com.mail.protection.outlook.com",
+        RCPT,
+        "auth_failure",
+        "microsoft",
+        None,
+    ),
+    C(
+        pf(
+            "example-com.mail.protection.outlook.com",
+            "550 5.7.510 Access denied, example.org does not accept email over IPv6",
+            "MAIL FROM",
+        ),
+        "example-com.mail.protection.outlook.com",
+        RCPT,
+        "policy_block",
+        "microsoft",
+        None,
+    ),
+    C(
+        pf(
+            "example-com.mail.protection.outlook.com",
+            "550 5.4.1 Relay Access Denied ATTR35 [DM6NAM11FT012.eop-nam11.prod.protection.outlook.com]",
+        ),
+        "example-com.mail.protection.outlook.com",
+        RCPT,
+        "relay_denied",
+        "microsoft",
+        None,
+    ),
+    C(
+        pf(
+            "example-com.mail.protection.outlook.com",
+            "451 4.7.500 Access denied, please try again later. For more information please go to "
+            "http://go.microsoft.com/fwlink/?LinkId=526653. AS(8560)",
+            "MAIL FROM",
+        ),
+        "example-com.mail.protection.outlook.com",
+        RCPT,
+        "rate_limited",
+        "microsoft",
+        None,
+    ),
+    C(
+        pf(
+            "example-com.mail.protection.outlook.com",
+            "550 5.7.23 The message was rejected because of Sender Policy Framework violation",
+            "MAIL FROM",
+        ),
+        "example-com.mail.protection.outlook.com",
+        RCPT,
+        "auth_failure",
+        "microsoft",
+        None,
+    ),
 ]
 
 # =============================================================================================
@@ -2791,38 +3147,203 @@ CASES += [
 # block, read as spam_content).
 CASES += [
     # university.4dem.it "Elenco delle motivazioni di soft bounce" (reply fragments an ESP matches on)
-    C(pf("mx.example.com", "550 Extended inactivity new mail is not currently being accepted"), "mx.example.com", RCPT, "inactive_mailbox", None, None),
-    C(pf("mx.example.com", "550 Rule imposed mailbox access for user@example.org refused"), "mx.example.com", RCPT, "policy_block", None, None),
-    C(pf("mx.example.com", "554 Message cannot be accepted, content filter rejection", "end of DATA"), "mx.example.com", RCPT, "spam_content", None, None),
-    C(pf("mx.example.com", "552 Message Denied: Restricted attachment", "end of DATA"), "mx.example.com", RCPT, "virus_or_attachment", None, None),
-    C(pf("mx.example.com", "550 Your e-mail was rejected for policy reasons on this gateway", "end of DATA"), "mx.example.com", RCPT, "policy_block", None, None),
-    C(pf("mx.example.com", "550 Mail appears to be unsolicited", "end of DATA"), "mx.example.com", RCPT, "spam_content", None, None),
+    C(
+        pf("mx.example.com", "550 Extended inactivity new mail is not currently being accepted"),
+        "mx.example.com",
+        RCPT,
+        "inactive_mailbox",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.example.com", "550 Rule imposed mailbox access for user@example.org refused"),
+        "mx.example.com",
+        RCPT,
+        "policy_block",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.example.com", "554 Message cannot be accepted, content filter rejection", "end of DATA"),
+        "mx.example.com",
+        RCPT,
+        "spam_content",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.example.com", "552 Message Denied: Restricted attachment", "end of DATA"),
+        "mx.example.com",
+        RCPT,
+        "virus_or_attachment",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.example.com", "550 Your e-mail was rejected for policy reasons on this gateway", "end of DATA"),
+        "mx.example.com",
+        RCPT,
+        "policy_block",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.example.com", "550 Mail appears to be unsolicited", "end of DATA"),
+        "mx.example.com",
+        RCPT,
+        "spam_content",
+        None,
+        None,
+    ),
     C(pf("mx.example.com", "550 Account inactive as unread"), "mx.example.com", RCPT, "inactive_mailbox", None, None),
     C(pf("mx.example.com", "550 Mailbox_currently_suspended"), "mx.example.com", RCPT, "inactive_mailbox", None, None),
     # edu.newpages.com.my "Email error message" (Sendmail local mailer on a full disk)
-    C(pf("in7.example.com", "550 <user@example.org>... Can't create output"), "in7.example.com", RCPT, "mailbox_full", None, None),
+    C(
+        pf("in7.example.com", "550 <user@example.org>... Can't create output"),
+        "in7.example.com",
+        RCPT,
+        "mailbox_full",
+        None,
+        None,
+    ),
     # github NethServer/dev#5811 and NethServer/nethserver-mail#132 (rspamd multimap rejections)
-    C(pf("mail.example.fr", "554 5.7.1 Matched map: FORBIDDEN_FILE_EXTENSION", "end of DATA"), "mail.example.fr", RCPT, "virus_or_attachment", None, None),
-    C(pf("mail.example.fr", "554 5.7.1 Forbidden attachment name extension", "end of DATA"), "mail.example.fr", RCPT, "virus_or_attachment", None, None),
-    C(pf("mail.example.fr", "554 5.7.1 Sender domain address rejected", "end of DATA"), "mail.example.fr", RCPT, "sender_rejected", None, None),
+    C(
+        pf("mail.example.fr", "554 5.7.1 Matched map: FORBIDDEN_FILE_EXTENSION", "end of DATA"),
+        "mail.example.fr",
+        RCPT,
+        "virus_or_attachment",
+        None,
+        None,
+    ),
+    C(
+        pf("mail.example.fr", "554 5.7.1 Forbidden attachment name extension", "end of DATA"),
+        "mail.example.fr",
+        RCPT,
+        "virus_or_attachment",
+        None,
+        None,
+    ),
+    C(
+        pf("mail.example.fr", "554 5.7.1 Sender domain address rejected", "end of DATA"),
+        "mail.example.fr",
+        RCPT,
+        "sender_rejected",
+        None,
+        None,
+    ),
     # amavisd-new's reject responses (amavisd.conf $final_*_destiny = D_REJECT), spamass-milter's default
-    C(pf("mx.example.org", "554 5.7.0 Reject, id=01043-01 - spam", "end of DATA"), "mx.example.org", RCPT, "spam_content", None, None),
-    C(pf("mx.example.org", "554 5.7.0 Reject, id=01043-02 - BANNED: P=p003,L=1,M=application/x-msdownload,T=exe", "end of DATA"), "mx.example.org", RCPT, "virus_or_attachment", None, None),
-    C(pf("mx.example.org", "554 5.7.0 Reject, id=01043-03 - INFECTED: Eicar-Test-Signature", "end of DATA"), "mx.example.org", RCPT, "virus_or_attachment", None, None),
-    C(pf("mx.example.org", "550 5.7.1 Blocked by SpamAssassin", "end of DATA"), "mx.example.org", RCPT, "spam_content", None, None),
+    C(
+        pf("mx.example.org", "554 5.7.0 Reject, id=01043-01 - spam", "end of DATA"),
+        "mx.example.org",
+        RCPT,
+        "spam_content",
+        None,
+        None,
+    ),
+    C(
+        pf(
+            "mx.example.org",
+            "554 5.7.0 Reject, id=01043-02 - BANNED: P=p003,L=1,M=application/x-msdownload,T=exe",
+            "end of DATA",
+        ),
+        "mx.example.org",
+        RCPT,
+        "virus_or_attachment",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.example.org", "554 5.7.0 Reject, id=01043-03 - INFECTED: Eicar-Test-Signature", "end of DATA"),
+        "mx.example.org",
+        RCPT,
+        "virus_or_attachment",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.example.org", "550 5.7.1 Blocked by SpamAssassin", "end of DATA"),
+        "mx.example.org",
+        RCPT,
+        "spam_content",
+        None,
+        None,
+    ),
     # bentonow.com/smtp-errors/sfr (SFR codes)
-    C(pf_greet("smtp-in.sfr.fr", "421 4.7.0 msfrf2604.sfr.fr Error: too many errors"), "smtp-in.sfr.fr", "user@sfr.fr", "protocol_error", "sfr", None),
-    C(pf("smtp-in.sfr.fr", "450 4.7.1 SFR_IN_101 Service refused due to bad behavior - Too many spam messages", "MAIL FROM"), "smtp-in.sfr.fr", "user@neuf.fr", "bad_reputation", "sfr", None),
+    C(
+        pf_greet("smtp-in.sfr.fr", "421 4.7.0 msfrf2604.sfr.fr Error: too many errors"),
+        "smtp-in.sfr.fr",
+        "user@sfr.fr",
+        "protocol_error",
+        "sfr",
+        None,
+    ),
+    C(
+        pf(
+            "smtp-in.sfr.fr",
+            "450 4.7.1 SFR_IN_101 Service refused due to bad behavior - Too many spam messages",
+            "MAIL FROM",
+        ),
+        "smtp-in.sfr.fr",
+        "user@neuf.fr",
+        "bad_reputation",
+        "sfr",
+        None,
+    ),
     # pomoc.poczta.interia.pl "Dlaczego wiadomosc nie zostala dostarczona"
-    C(pf("poczta.interia.pl", "550 5.1.1 Account not found"), "poczta.interia.pl", "user@interia.pl", "bad_mailbox", None, None),
-    C(pf("poczta.interia.pl", "550 5.2.1 Mailbox not available"), "poczta.interia.pl", "user@interia.pl", "inactive_mailbox", None, None),
-    C(pf("poczta.interia.pl", "550 5.7.1 Recipient doesn't want your mail"), "poczta.interia.pl", "user@interia.pl", "policy_block", None, None),
-    C(pf("poczta.interia.pl", "550 5.7.0 [SPF] host 192.0.2.1 is not allowed to send mail from domain example.com", "MAIL FROM"), "poczta.interia.pl", "user@interia.pl", "auth_failure", None, None),
+    C(
+        pf("poczta.interia.pl", "550 5.1.1 Account not found"),
+        "poczta.interia.pl",
+        "user@interia.pl",
+        "bad_mailbox",
+        None,
+        None,
+    ),
+    C(
+        pf("poczta.interia.pl", "550 5.2.1 Mailbox not available"),
+        "poczta.interia.pl",
+        "user@interia.pl",
+        "inactive_mailbox",
+        None,
+        None,
+    ),
+    C(
+        pf("poczta.interia.pl", "550 5.7.1 Recipient doesn't want your mail"),
+        "poczta.interia.pl",
+        "user@interia.pl",
+        "policy_block",
+        None,
+        None,
+    ),
+    C(
+        pf(
+            "poczta.interia.pl",
+            "550 5.7.0 [SPF] host 192.0.2.1 is not allowed to send mail from domain example.com",
+            "MAIL FROM",
+        ),
+        "poczta.interia.pl",
+        "user@interia.pl",
+        "auth_failure",
+        None,
+        None,
+    ),
     # support.forpsi.com kb a3302 (DMARC), free.fr antispam page (as quoted)
-    C(pf("mxavas.forpsi.com", "552 bizsmtp 0bqv1i0054rvCQt01 DMARC validation failed", "end of DATA"), "mxavas.forpsi.com", RCPT, "auth_failure", None, None),
-    C(pf("mx1.free.fr", "550 spam detected", "end of DATA"), "mx1.free.fr", "user@free.fr", "spam_content", "free", None),
+    C(
+        pf("mxavas.forpsi.com", "552 bizsmtp 0bqv1i0054rvCQt01 DMARC validation failed", "end of DATA"),
+        "mxavas.forpsi.com",
+        RCPT,
+        "auth_failure",
+        None,
+        None,
+    ),
+    C(
+        pf("mx1.free.fr", "550 spam detected", "end of DATA"),
+        "mx1.free.fr",
+        "user@free.fr",
+        "spam_content",
+        "free",
+        None,
+    ),
 ]
-
 
 
 def _status(case: tuple) -> str:

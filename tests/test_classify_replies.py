@@ -3344,6 +3344,192 @@ CASES += [
         None,
     ),
 ]
+# =============================================================================================
+# Blind set 8 (18 replies, 17 kept below; branch rules-blind2; the round's 4 log lines are in
+# tests/data/real-log-lines.txt): greylisting texts of other daemons and sites, a policy
+# daemon's 4.2.x/5.6.x texts, Seznam, Baruwa (Hostkarma), SpamCop through qmail, Exchange
+# Online 4.3.2. Scored before any change for them: 10 of 18 right (56 %); with the lines 13 of
+# 21 (62 %). Misses: a receiver's loop reported as "Recipient address rejected: undeliverable
+# address: mail for X loops back to myself" (read as bad_mailbox; the address is fine, the
+# receiver's routing is not), "You sent to many mails" (sic), IPv6 PTR and encryption demands
+# under 5.6.x codes (read as noncompliant_message), "Restricted characters in address", "Your IP
+# is temporarily blocked" at the greeting, Exchange's "recipient thread limit exceeded". Left as
+# is and not in the table: Baruwa's "550 Legitimate bounces are never sent to more than one
+# recipient." stays general_bounce (expected policy_block; no general wording says "policy").
+CASES += [
+    # github mailcow/mailcow-dockerized#1645 (Postfix's own DSN text: an AAAA lookup with no data)
+    C(
+        "Host or domain name not found. Name service error for name=example.de type=AAAA: Host found but no data "
+        "record of requested type",
+        None,
+        RCPT,
+        "bad_domain",
+        None,
+        None,
+        "bounced",
+    ),
+    # github modoboa/modoboa#2097 (the receiver's own loop, reported against the recipient)
+    C(
+        pf(
+            "mail.abit.example",
+            "550 5.1.1 <admin@abit.example>: Recipient address rejected: undeliverable address: mail for "
+            "abit.example loops back to myself",
+        ),
+        "mail.abit.example",
+        RCPT,
+        "routing_error",
+        None,
+        None,
+    ),
+    # spam-mail-blocker.de/greylisted.html (a policy daemon's 4.2.x/5.6.x texts)
+    C(
+        pf("mx.example.de", "450 4.2.0 Sender address rejected: Greylisted for 300 sec.", "MAIL FROM"),
+        "mx.example.de",
+        RCPT,
+        "greylisted",
+        None,
+        None,
+    ),
+    C(
+        pf(
+            "mx.example.de",
+            "450 4.2.1 Sender ip address rejected: You sent to many mails from different domains in the last 10 "
+            "minutes",
+            "MAIL FROM",
+        ),
+        "mx.example.de",
+        RCPT,
+        "rate_limited",
+        None,
+        None,
+    ),
+    C(
+        pf(
+            "mx.example.de",
+            "550 5.6.2 Sender ip adress rejected: Your IPv6 address do not have a reverse look name",
+            "MAIL FROM",
+        ),
+        "mx.example.de",
+        RCPT,
+        "auth_failure",
+        None,
+        None,
+    ),
+    C(
+        pf(
+            "mx.example.de",
+            "550 5.6.3 Sender ip adress rejected: Your IPv6 address must be send with an encryption",
+            "MAIL FROM",
+        ),
+        "mx.example.de",
+        RCPT,
+        "tls_failure",
+        None,
+        None,
+    ),
+    # stwalkerster.co.uk/support/greylisted, exchangefreaks.com thread, fixwikihub.com greylisting article
+    C(
+        pf(
+            "mx.example.co.uk", "451 Greylisted, see https://stwalkerster.co.uk/support/greylisted/ or wait 300 seconds"
+        ),
+        "mx.example.co.uk",
+        RCPT,
+        "greylisted",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.example.com", "450 Recipient address rejected greylisted for 300 seconds"),
+        "mx.example.com",
+        RCPT,
+        "greylisted",
+        None,
+        None,
+    ),
+    C(
+        pf("mx.example.com", "451 4.7.1 Greylisted, please try again in 300 seconds"),
+        "mx.example.com",
+        RCPT,
+        "greylisted",
+        None,
+        None,
+    ),
+    # napoveda.seznam.cz/uzivatel-neexistuje (Seznam), faq.c4.cz (SPF)
+    C(
+        pf("mx1.seznam.cz", "550 5.1.1 szn; User hasn't got the service mapped"),
+        "mx1.seznam.cz",
+        "user@seznam.cz",
+        "bad_mailbox",
+        "seznam",
+        None,
+    ),
+    C(
+        pf("mx.c4.example", "550 5.7.1 [SPF] 192.0.2.4 is not allowed to send mail from example.cz.", "MAIL FROM"),
+        "mx.c4.example",
+        RCPT,
+        "auth_failure",
+        None,
+        None,
+    ),
+    # bastion.umanix.net/info (Baruwa gateway rejection texts)
+    C(
+        pf("bastion.example.net", "550 The sender is in a black list hostkarma.junkemailfilter.com"),
+        "bastion.example.net",
+        RCPT,
+        "blocklisted",
+        None,
+        "hostkarma",
+    ),
+    C(
+        pf("bastion.example.net", "550 The sender is in a black list rbl.baruwa.net"),
+        "bastion.example.net",
+        RCPT,
+        "blocklisted",
+        None,
+        "dnsbl",
+    ),
+    C(
+        pf("bastion.example.net", "550 Restricted characters in address"),
+        "bastion.example.net",
+        RCPT,
+        "bad_mailbox",
+        None,
+        None,
+    ),
+    # blog.inframes.com 2013/08 (a qmail bounce quoting the receiver), logsat.com SpamFilter forum
+    C(
+        "192.0.2.10 does not like recipient. Remote host said: 554 5.7.1 Rejected - your IP address was found in a "
+        "blacklist for sending spam. Please visit: http://spamcop.net/bl.shtml?192.0.2.95 Giving up on 192.0.2.10.",
+        None,
+        RCPT,
+        "blocklisted",
+        None,
+        "spamcop",
+        "bounced",
+    ),
+    C(
+        pf_greet("mx.example.com", "421 Your IP is temporarily blocked, please try again later"),
+        "mx.example.com",
+        RCPT,
+        "bad_reputation",
+        None,
+        None,
+    ),
+    # learn.microsoft.com "Email non-delivery reports and SMTP errors in Exchange Online" (4.3.2, 4.4.7)
+    C(
+        pf(
+            "example-com.mail.protection.outlook.com",
+            "432 4.3.2 STOREDRV.Deliver; recipient thread limit exceeded",
+            "end of DATA",
+        ),
+        "example-com.mail.protection.outlook.com",
+        RCPT,
+        "rate_limited",
+        "microsoft",
+        None,
+    ),
+]
+
 
 
 def _status(case: tuple) -> str:

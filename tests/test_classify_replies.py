@@ -3529,6 +3529,142 @@ CASES += [
         None,
     ),
 ]
+# =============================================================================================
+# Blind set 9 (12 replies, branch rules-blind2): does the blocklist field name the list? The
+# replies are the MTAs' documented default texts (Postfix default_rbl_reply, Debian exim4's
+# dnslists ACL message) around the zones the lists publish, some with the list's own TXT text.
+# Scored before any change for them: 9 of 12 right; SEM (spameatingmonkey.net, also its
+# fresh-domain list) and DroneBL came out as the generic "dnsbl" and now have their own names.
+CASES += [
+    # Postfix's default_rbl_reply (postconf(5): "$rbl_code Service unavailable; $rbl_class [$rbl_what]
+    # blocked using $rbl_domain${rbl_reason?; $rbl_reason}") for the zones the lists publish
+    # (mailspike.net, abusix.com, spameatingmonkey.net, dronebl.org, manitu.net, junkemailfilter.com docs)
+    C(
+        pf("mx.example.net", "554 5.7.1 Service unavailable; Client host [192.0.2.7] blocked using bl.mailspike.net"),
+        "mx.example.net",
+        RCPT,
+        "blocklisted",
+        None,
+        "mailspike",
+    ),
+    C(
+        pf(
+            "mx.example.net",
+            "554 5.7.1 Service unavailable; Client host [192.0.2.7] blocked using combined.mail.abusix.zone",
+        ),
+        "mx.example.net",
+        RCPT,
+        "blocklisted",
+        None,
+        "abusix",
+    ),
+    C(
+        pf(
+            "mx.example.net",
+            "554 5.7.1 Service unavailable; Client host [192.0.2.7] blocked using bl.spameatingmonkey.net",
+        ),
+        "mx.example.net",
+        RCPT,
+        "blocklisted",
+        None,
+        "sem",
+    ),
+    C(
+        pf(
+            "mx.example.net",
+            "554 5.7.1 <bounce@new-domain.example>: Sender address rejected: blocked using fresh.spameatingmonkey.net",
+            "MAIL FROM",
+        ),
+        "mx.example.net",
+        RCPT,
+        "blocklisted",
+        None,
+        "sem",
+    ),
+    C(
+        pf("mx.example.net", "554 5.7.1 Service unavailable; Client host [192.0.2.7] blocked using dnsbl.dronebl.org"),
+        "mx.example.net",
+        RCPT,
+        "blocklisted",
+        None,
+        "dronebl",
+    ),
+    C(
+        pf(
+            "mx.example.net",
+            "554 5.7.1 Service unavailable; Client host [192.0.2.7] blocked using ix.dnsbl.manitu.net; Your e-mail "
+            "service was detected by mx.example.net (NiX Spam) as spamming at Mon, 01 Jan 2024 10:00:00 +0100. Your "
+            "admin should visit http://www.dnsbl.manitu.net/lookup.php?value=192.0.2.7",
+        ),
+        "mx.example.net",
+        RCPT,
+        "blocklisted",
+        None,
+        "nixspam",
+    ),
+    C(
+        pf(
+            "mx.example.net",
+            "554 5.7.1 Service unavailable; Client host [192.0.2.7] blocked using hostkarma.junkemailfilter.com",
+        ),
+        "mx.example.net",
+        RCPT,
+        "blocklisted",
+        None,
+        "hostkarma",
+    ),
+    C(
+        pf("mx.example.net", "554 5.7.1 Service unavailable; Client host [192.0.2.7] blocked using all.spamrats.com"),
+        "mx.example.net",
+        RCPT,
+        "blocklisted",
+        None,
+        "spamrats",
+    ),
+    C(
+        pf("mx.example.net", "554 5.7.1 Service unavailable; Client host [192.0.2.7] blocked using psbl.surriel.com"),
+        "mx.example.net",
+        RCPT,
+        "blocklisted",
+        None,
+        "psbl",
+    ),
+    # Debian exim4's default dnslists ACL message ("$sender_host_address is listed at $dnslist_domain")
+    C(
+        ex(
+            "550-192.0.2.7 is listed at b.barracudacentral.org\\n550 (127.0.0.2: "
+            "http://www.barracudanetworks.com/reputation/?pr=1&ip=192.0.2.7)",
+            "MAIL FROM:<list@example.com>",
+        ),
+        "mx.example.org",
+        RCPT,
+        "blocklisted",
+        None,
+        "barracuda",
+    ),
+    C(
+        ex(
+            "550 rejected because 192.0.2.7 is in a black list at dnsbl.sorbs.net\\nCurrently Sending Spam See: "
+            "http://www.sorbs.net/lookup.shtml?192.0.2.7"
+        ),
+        "mx.example.org",
+        RCPT,
+        "blocklisted",
+        None,
+        "sorbs",
+    ),
+    C(
+        ex(
+            "550 rejected because 192.0.2.7 is in a black list at dnsbl-1.uceprotect.net\\nIP 192.0.2.7 is "
+            "UCEPROTECT-Level1 listed. See http://www.uceprotect.net/rblcheck.php?ipr=192.0.2.7"
+        ),
+        "mx.example.org",
+        RCPT,
+        "blocklisted",
+        None,
+        "uceprotect",
+    ),
+]
 
 
 

@@ -126,6 +126,11 @@ def _exim_reply_start(reason: str, after_command: int) -> int:
     return i + 2 if i >= 0 else -1
 
 
+# The continuation prefix of each (code, dsn) pair, compiled once: a few
+# dozen pairs cover a log, and building the pattern cost more than using it.
+_FOLDS: Memo = Memo(limit=1024)
+
+
 def fold_multiline(text: str, code: str, dsn: str | None, keep_first: bool = False) -> str:
     """``550-5.1.1 a 550-5.1.1 b 550 5.1.1 c`` -> ``a b c`` (Exim's ``\\n`` too).
     ``keep_first`` keeps the first code (for a whole reason: ``said: 550-5.1.1 a b c``)."""
@@ -133,7 +138,9 @@ def fold_multiline(text: str, code: str, dsn: str | None, keep_first: bool = Fal
         text = text.replace("\\n", " ")
     if f" {code}-" not in text and f" {code} " not in text:
         return text
-    pat = re.compile(rf"(?:^| ){code}[ -]" + (re.escape(dsn) + " " if dsn else ""))
+    pat = _FOLDS.get((code, dsn))
+    if pat is None:
+        pat = _FOLDS.keep((code, dsn), re.compile(rf"(?:^| ){re.escape(code)}[ -]" + (re.escape(dsn) + " " if dsn else "")))
     if keep_first:
         m = pat.search(text)
         if m is None:

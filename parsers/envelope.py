@@ -124,12 +124,21 @@ class EnvelopeParser:
 
     def parse(self, line: str) -> Envelope | None:
         if line[10:11] == " ":  # "2026-11-22 13:31:27": only Exim's main log has a space there
-            env = self._exim(line)
-            if env is not None:
-                msg = env.message
-                if msg[:1] == "[" or msg[4:5] == "-":
-                    return self._exim_message(env)
-                return env
+            # _exim inlined: nearly every line of a main log comes this way
+            m = _EXIM.match(line)
+            if m is not None:
+                ms, zone, pid = m.groups()
+                ts = self._exim_stamps.get(line[:19] if zone is None else line[:19] + zone)
+                if ts is None:
+                    ts = self._exim_second(line, zone)
+                if ts is not None:
+                    if ms:
+                        ts = ts + (_MILLIS.get(ms) or timedelta(milliseconds=int(ms)))
+                    msg = line[m.end():]
+                    env = Envelope(ts, None, "exim", int(pid) if pid else None, msg)
+                    if msg[:1] == "[" or msg[4:5] == "-":
+                        return self._exim_message(env)
+                    return env
         env = self._parse(line)
         if env is not None and env.program[:4] == "exim":
             return self._exim_message(env)
@@ -302,25 +311,30 @@ class EnvelopeParser:
         if m is None:
             return None
         ms, zone, pid = m.groups()
-        # Many lines share a second: its datetime is cached per second and
-        # zone, the milliseconds added afterwards (a zone offset cannot change
-        # within a second).
-        key = line[:19] if zone is None else line[:19] + zone
-        ts = self._exim_stamps.get(key)
+        ts = self._exim_stamps.get(line[:19] if zone is None else line[:19] + zone)
         if ts is None:
-            try:
-                naive = datetime(int(line[:4]), int(line[5:7]), int(line[8:10]),
-                                 int(line[11:13]), int(line[14:16]), int(line[17:19]))
-                tz = _zone(zone) if zone else self.tz  # "+9999" is no zone: no stamp
-            except ValueError:
+            ts = self._exim_second(line, zone)
+            if ts is None:
                 return None
-            ts = naive.replace(tzinfo=tz) if tz else naive.astimezone()
-            if len(self._exim_stamps) > 4096:
-                self._exim_stamps.clear()
-            self._exim_stamps[key] = ts
         if ms:
             ts = ts + (_MILLIS.get(ms) or timedelta(milliseconds=int(ms)))
         return Envelope(ts, None, "exim", int(pid) if pid else None, line[m.end():])
+
+    def _exim_second(self, line: str, zone: str | None) -> datetime | None:
+        """The datetime of the second an _EXIM match starts ``line`` with, in
+        ``zone``, cached: many lines share a second, and its milliseconds are
+        added afterwards (a zone offset cannot change within a second)."""
+        try:
+            naive = datetime(int(line[:4]), int(line[5:7]), int(line[8:10]),
+                             int(line[11:13]), int(line[14:16]), int(line[17:19]))
+            tz = _zone(zone) if zone else self.tz  # "+9999" is no zone: no stamp
+        except ValueError:
+            return None
+        ts = naive.replace(tzinfo=tz) if tz else naive.astimezone()
+        if len(self._exim_stamps) > 4096:
+            self._exim_stamps.clear()
+        self._exim_stamps[line[:19] if zone is None else line[:19] + zone] = ts
+        return ts
 
     def _exim_inner(self, env: Envelope) -> Envelope:
         """Exim through syslog (``exim[pid]: 2026-11-22 13:31:27 1rA...``) keeps

@@ -48,6 +48,12 @@ _RFC5424 = re.compile(r"<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) \S+ ")
 # the cost in CPython's re (a branch, not a repeat).
 _EXIM = re.compile(
     r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.(\d{3})|)(?: ([+-]\d{4})|)(?: \[(\d{1,10})\]|) ")
+# The same head when the message after it needs nothing more (no "[1\\3]"
+# piece mark, no second stamp: see EnvelopeParser.parse), for callers that
+# split lines themselves (EnvelopeParser.match_exim).
+# Atomic: where the message does need more, the head must not match a
+# shorter way instead (no zone, the zone read as the message).
+_EXIM_PLAIN = re.compile(r"(?>" + _EXIM.pattern + r")(?!\[|[\s\S]{4}-)")
 # Exim's milliseconds as timedeltas: adding one to the cached second is
 # cheaper than building a datetime (and gives the same value).
 _MILLIS = {f"{i:03d}": timedelta(milliseconds=i) for i in range(1000)}
@@ -121,19 +127,21 @@ class EnvelopeParser:
         self.match_head = _HEAD3164.match
         self._minutes: dict[tuple[int, int, int, int], datetime] = {}
         self._exim_stamps: dict[str, datetime] = {}
+        self._exim_last, self._exim_last_zone, self._exim_last_ts = "\0", None, datetime.min  # see exim_stamp
+        # The same for Exim's own main log: a match of its head, groups
+        # (milliseconds, zone, pid), the message from its end, when that
+        # message needs no more work. There parse() returns
+        # Envelope(self.exim_stamp(line, m), None, "exim", pid, message), or
+        # None when exim_stamp() is None (no date).
+        self.match_exim = _EXIM_PLAIN.match
 
     def parse(self, line: str) -> Envelope | None:
         if line[10:11] == " ":  # "2026-11-22 13:31:27": only Exim's main log has a space there
-            # _exim inlined: nearly every line of a main log comes this way
             m = _EXIM.match(line)
             if m is not None:
-                ms, zone, pid = m.groups()
-                ts = self._exim_stamps.get(line[:19] if zone is None else line[:19] + zone)
-                if ts is None:
-                    ts = self._exim_second(line, zone)
+                ts = self.exim_stamp(line, m)
                 if ts is not None:
-                    if ms:
-                        ts = ts + (_MILLIS.get(ms) or timedelta(milliseconds=int(ms)))
+                    pid = m[3]
                     msg = line[m.end():]
                     env = Envelope(ts, None, "exim", int(pid) if pid else None, msg)
                     if msg[:1] == "[" or msg[4:5] == "-":
@@ -310,15 +318,29 @@ class EnvelopeParser:
         m = _EXIM.match(line)
         if m is None:
             return None
-        ms, zone, pid = m.groups()
-        ts = self._exim_stamps.get(line[:19] if zone is None else line[:19] + zone)
+        ts = self.exim_stamp(line, m)
         if ts is None:
-            ts = self._exim_second(line, zone)
-            if ts is None:
-                return None
-        if ms:
-            ts = ts + (_MILLIS.get(ms) or timedelta(milliseconds=int(ms)))
+            return None
+        pid = m[3]
         return Envelope(ts, None, "exim", int(pid) if pid else None, line[m.end():])
+
+    def exim_stamp(self, line: str, m: re.Match[str]) -> datetime | None:
+        """The datetime of the Exim stamp :attr:`match_exim` (or _EXIM) found
+        at the start of ``line``; None for no valid date. Many lines share a
+        second: the last one's datetime is kept, and others' cached per
+        second and zone, the milliseconds added afterwards (a zone offset
+        cannot change within a second)."""
+        ms, zone = m.group(1, 2)
+        if line.startswith(self._exim_last) and zone == self._exim_last_zone:  # no slice, no hash
+            ts = self._exim_last_ts
+        else:
+            ts = self._exim_stamps.get(line[:19] if zone is None else line[:19] + zone)
+            if ts is None:
+                ts = self._exim_second(line, zone)
+                if ts is None:
+                    return None
+            self._exim_last, self._exim_last_zone, self._exim_last_ts = line[:19], zone, ts
+        return ts + (_MILLIS.get(ms) or timedelta(milliseconds=int(ms))) if ms else ts
 
     def _exim_second(self, line: str, zone: str | None) -> datetime | None:
         """The datetime of the second an _EXIM match starts ``line`` with, in

@@ -67,10 +67,11 @@ _RECORD = re.compile(
     r"to=(?:<?([-a-z0-9@._+=]+)>?|([^ ]*)), (?:ctladdr=[^,]*, )?delay=([^,]*), xdelay=[^,]*, mailer=([^,]*), "
     r"pri=[^,]*, (?:relay=([^,]*), )?dsn=([^,]*), (?:stat=Sent \((.*)\)\Z|(stat|reply)=(.*))"
     r"|from=(?:<([^ <>]*)>|([^ ]*)), size=([0-9]+), class=[^,]*, nrcpts=([0-9]+)"
-    r"(?:, msgid=(?:<([^,<>]*)>|([^,]*)))?(?=, [a-z][a-z_]{0,15}=|\Z))", re.S)
-# from= and the fields _RECORD reads again later in the line: scan_fields takes
-# the last one, so such a line goes the general way.
-_FROM_AGAIN = re.compile(r", (?:from|size|nrcpts|msgid)=")
+    r"(?:, msgid=(?:<([^,<>]*)>|([^,]*)))?(?=, [a-z][a-z_]{0,15}=|\Z)(?!.*, (?:from|size|nrcpts|msgid)=))", re.S)
+# _RECORD's from= branch ends in a look-ahead for from= or a field it reads
+# again later in the line: scan_fields takes the last one, so such a line
+# goes the general way (one scan from the match's end, each position tried
+# against a literal ", ": linear).
 _COUNTS = {str(n): n for n in range(1000)}  # nrcpts=, int() without the call
 # usersmtp.c reply(): when the peer closes the connection, Sendmail fakes this
 # reply itself (and logs dsn=4.4.2): no server said it.
@@ -106,8 +107,6 @@ def parse_at(program: str, text: str, start: int) -> Record | tuple[Record, ...]
         _free_text(body, 0, key, f)
         return _delivery(qid, rcpt, to, delay_text, mailer, relay_text, dsn, f.get("stat"), f.get("reply"),
                          program)
-    if _FROM_AGAIN.search(text, m.end()) is not None:
-        return _parse_other(text, start, program)
     if msgid is None and msgid_text:
         msgid = strip_angle(msgid_text)
     try:

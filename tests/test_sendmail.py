@@ -1,6 +1,7 @@
 """parsers/sendmail.py on Sendmail syslog lines (corpus lines from real
 servers, and the 8.15+ ``reply=`` field)."""
 
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -271,7 +272,7 @@ _HEAD = "kAK6004039066: to=<a@b.example>, delay=00:00:01, xdelay=00:00:01, maile
     ", " * 500_000,
 ])
 def test_record_match_stays_linear(msg):
-    """_RECORD and _FROM_AGAIN (the usual to=/from= line in one match) on 1 MB lines."""
+    """_RECORD (the usual to=/from= line in one match, its look-ahead for repeated fields) on 1 MB lines."""
     import time
     env = Envelope(None, "mx", "sm-mta", 1, msg)
     t = time.perf_counter()
@@ -306,7 +307,9 @@ _AGREE_MSGS = [pytest.param(m) for m in [
 @pytest.mark.parametrize("msg", _AGREE_MSGS)
 def test_record_match_agrees_with_scan_fields(msg, program):
     """The one-match path (_RECORD) gives what the general path (scan_fields) gives."""
-    assert sendmail._RECORD.match(msg) is not None or msg.endswith("stat=queued")
+    # a from= line that names a field again later goes the general way (scan_fields takes the last one)
+    again = "from=" in msg and re.search(r", (?:from|size|nrcpts|msgid)=", msg[msg.index("nrcpts="):])
+    assert sendmail._RECORD.match(msg) is not None or msg.endswith("stat=queued") or again
     assert sendmail.parse(Envelope(None, "mx", program, 1, msg)) == sendmail._parse_other(msg, 0, program)
 
 

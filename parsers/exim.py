@@ -187,10 +187,14 @@ def _arrival(qid: str, msg: str, pos: int) -> MessageInfo:
         size, parent, message_id = _value(size), _value(parent), _value(message_id)
     if sender != "<>":
         parent = None
+    s = _SENDERS.get(sender)  # _sender's cache hit inlined
+    if not message_id:
+        message_id = None
+    elif not (message_id.isprintable() and " " < message_id[0] != "<" and " " < message_id[-1] != ">"):
+        message_id = strip_angle(message_id)  # else it is as strip_angle would leave it (the usual id)
     return MessageInfo(
-        MTA, qid, strip_angle(sender), int(size) if size and size.isdigit() else None,
-        strip_angle(message_id) if message_id else None,
-        len(recipients.split()) or None if recipients else None,
+        MTA, qid, s if s is not None else _sender(sender), int(size) if size and size.isdigit() else None,
+        message_id, len(recipients.split()) or None if recipients else None,
         parent if parent and _ID.match(parent + " ") else None)
 
 

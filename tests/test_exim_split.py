@@ -163,6 +163,17 @@ def test_normal_form_shortcut_gives_normalize_address():
         assert rec.recipient == normalize_address(addr), repr(addr)
 
 
+def test_message_id_shortcut_gives_strip_angle():
+    """_arrival keeps an id strip_angle would leave alone as it is."""
+    ids = ["x@y", "<x@y>", "<>", "<", ">", "x@y>", "\tx", "x\t", "\xa0x", "x\u2028", "\u00e9@y", "a b", " x", "x "]
+    rng = random.Random(5)
+    ids += ["".join(rng.choice("a<> \t\xa0\u00e9@.") for _ in range(rng.randint(1, 6))) for _ in range(3000)]
+    for mid in ids:
+        for line in ("u@x S=1 id=" + mid, "u@x S=1 id=\"" + mid + "\"", "u@x id=<" + mid + ">"):
+            want = exim._arrival_fields(QID, line)
+            assert exim._arrival(QID, line, 0) == want, repr(line)
+
+
 @pytest.mark.parametrize("msg", ["[" * 1_000_000, "2026-11-20 06:00:00 " * 50_000, QID + " => " + "a" * 1_000_000,
                                  " " * 1_000_000, QID + " " + "C" * 1_000_000])
 def test_split_stays_linear(msg):

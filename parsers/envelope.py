@@ -139,9 +139,14 @@ class EnvelopeParser:
         if line[10:11] == " ":  # "2026-11-22 13:31:27": only Exim's main log has a space there
             m = _EXIM.match(line)
             if m is not None:
-                ts = self.exim_stamp(line, m)
+                ms, zone, pid = m.groups()
+                if line.startswith(self._exim_last) and zone == self._exim_last_zone:  # exim_stamp's usual case
+                    ts = self._exim_last_ts
+                    if ms:
+                        ts = ts + (_MILLIS.get(ms) or timedelta(milliseconds=int(ms)))
+                else:
+                    ts = self.exim_stamp(line, m)
                 if ts is not None:
-                    pid = m[3]
                     msg = line[m.end():]
                     env = Envelope(ts, None, "exim", int(pid) if pid else None, msg)
                     if msg[:1] == "[" or msg[4:5] == "-":

@@ -92,6 +92,8 @@ _PLAIN = r'[^ "<][^ ]*+(?<!:)'  # a non-empty plain value: possessive, so the ne
 _FLAG = r"[A-Z][A-Z0-9_]*+(?= |\Z)"
 _ADDRESS = r"([^ ]{2,})(?<!:)(?= [A-Za-z][A-Za-z0-9_]{0,15}=| defer \(|\Z)"  # where split_address ends it
 _HOST = r"([^ (\[][^ ]*+)(?<![:*]) \[([^\] ]*+)\](?::([0-9]{1,5}))?"  # name [ip]:port, as _host reads it
+# The same uncaptured: the H= field's text, whose Relay (_relay) is cached by that text
+_HOST_TEXT = r"[^ (\[][^ ]*+(?<![:*]) \[[^\] ]*+\](?::[0-9]{1,5})?"
 _COLON_FIELD = r"(?!(?:[FSCH]|QT|DT)=)[A-Za-z][A-Za-z0-9_]{0,15}=[^ \"<][^ ]*+(?<=:) "  # "T=t: message" (old Exim)
 # After the fields: ": message"; "defer (errno): text"; "defer (errno) H=name [ip]:port" then ": message" or a
 # field ending in ":"; "H=name [ip]: message"; a field ending in ":" then the message; or the end.
@@ -102,7 +104,7 @@ _TAIL = (r"(?:: ?((?s:.*))"
          r"|)\Z")
 _DELIVERY_SHAPE = re.compile(
     _ADDRESS + r"(?: F=<([^>]*+)>|)(?: Q=" + _PLAIN + r"|)(?: P=<[^>]*+>|)(?: R=" + _PLAIN + r"|)(?: T=" + _PLAIN
-    + r"|)(?: S=(" + _PLAIN + r")|)(?: H=(" + _HOST + r")(?= |\Z)|)(?: I=" + _PLAIN + r"|)(?: X=" + _PLAIN
+    + r"|)(?: S=(" + _PLAIN + r")|)(?: H=(" + _HOST_TEXT + r")(?= |\Z)|)(?: I=" + _PLAIN + r"|)(?: X=" + _PLAIN
     + r"|)(?: CV=" + _PLAIN + r"|)(?: DN=\"[^\"\\]*+\"|)(?: (?:K|L|PRDR)(?= |\Z)|)(?: A=" + _PLAIN
     + r"|)(?: C=\"([^\"\\]*+)\"|)(?: QT=(" + _PLAIN + r")|)(?: DT=(" + _PLAIN + r")|)" + _TAIL)
 _DELIVERY_ANY = re.compile(
@@ -226,14 +228,14 @@ def _delivery(qid: str, status: str, msg: str, pos: int) -> Delivery:
     """``msg[pos:]``: what follows the flag (not sliced: the regexes start at ``pos``)."""
     m = _DELIVERY_SHAPE.match(msg, pos)
     if m is not None:
-        (addr, sender, size, host, hname, hip, hport, confirmation, qt, dt,
+        (addr, sender, size, host, confirmation, qt, dt,
          tail, errno, dtail, dname, dip, dport, dtail2, tname, tip, tport, ttail, ftail) = m.groups()
         if host is None:
             relay = None
-        else:  # _relay_parts with its cache hit inlined
+        else:  # _relay with its cache hit inlined
             relay = _RELAYS.get(host)
             if relay is None:
-                relay = _relay_parts(host, hname, hip, hport)
+                relay = _relay(host)
         if confirmation is None:
             confirmation = ""
     else:

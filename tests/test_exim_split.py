@@ -132,6 +132,27 @@ def test_split_keeps_the_stamp_cache_right_across_seconds_and_zones():
         assert ep.exim_stamp(line, m) == EnvelopeParser().parse(line).timestamp, line
 
 
+def test_stamps_read_from_caches_equal_stamps_built_afresh():
+    """Seconds, minutes, zones, leap seconds, impossible dates and odd digits
+    in any order: a parser that has seen other lines (its caches of the last
+    second, of seconds and of minutes) gives what a new parser gives."""
+    rng = random.Random(17)
+    days = ["2026-11-20", "2026-11-21", "2024-02-29", "2026-02-29", "2026-12-31"]
+    times = ["06:00", "06:01", "23:59", "00:00", "24:00", "06:6\u0661"]
+    seconds = ["00", "01", "59", "60", "07", "\u0660\u0661", "1\u0662"]
+    zones = ["", " +0100", " +0200", " -0530", " +9999", " +0000"]
+    ep = EnvelopeParser()
+    for _ in range(5000):
+        line = (rng.choice(days) + " " + rng.choice(times) + ":" + rng.choice(seconds)
+                + rng.choice(["", ".000", ".999", ".5\u0661\u0662"]) + rng.choice(zones) + " " + QID + " Completed")
+        fresh = EnvelopeParser().parse(line)
+        got = ep.parse(line)
+        assert got == fresh, line
+        m = ep.match_exim(line)
+        if m is not None:
+            assert ep.exim_stamp(line, m) == (fresh.timestamp if fresh is not None else None), line
+
+
 def test_parse_block_gives_what_parse_gives():
     """LineParser.parse_block (whichever way it reads Exim's lines) and parse agree, counts included."""
     rng = random.Random(3)

@@ -48,9 +48,16 @@ _RFC5424 = re.compile(r"<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) \S+ ")
 # the cost in CPython's re (a branch, not a repeat).
 _EXIM = re.compile(
     r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.(\d{3})|)(?: ([+-]\d{4})|)(?: \[(\d{1,10})\]|) ")
+# The same head when the message after it needs nothing more (no "[1\\3]"
+# piece mark, no second stamp: see EnvelopeParser.parse), for callers that
+# split lines themselves (EnvelopeParser.match_exim).
+# Atomic: where the message does need more, the head must not match a
+# shorter way instead (no zone, the zone read as the message).
+_EXIM_PLAIN = re.compile(r"(?>" + _EXIM.pattern + r")(?!\[|[\s\S]{4}-)")
 # Exim's milliseconds as timedeltas: adding one to the cached second is
 # cheaper than building a datetime (and gives the same value).
 _MILLIS = {f"{i:03d}": timedelta(milliseconds=i) for i in range(1000)}
+_SECONDS = {f"{i:02d}": timedelta(seconds=i) for i in range(60)}  # a second of a minute, "00"-"59"
 
 # The first piece of an Exim entry that syslog got in several pieces; later
 # pieces ("[2\3] ...") stay as they are and are no delivery line.
@@ -121,15 +128,32 @@ class EnvelopeParser:
         self.match_head = _HEAD3164.match
         self._minutes: dict[tuple[int, int, int, int], datetime] = {}
         self._exim_stamps: dict[str, datetime] = {}
+        self._exim_minutes: dict[str, datetime] = {}   # see _exim_second
+        self._exim_last, self._exim_last_zone, self._exim_last_ts = "\0", None, datetime.min  # see exim_stamp
+        # The same for Exim's own main log: a match of its head, groups
+        # (milliseconds, zone, pid), the message from its end, when that
+        # message needs no more work. There parse() returns
+        # Envelope(self.exim_stamp(line, m), None, "exim", pid, message), or
+        # None when exim_stamp() is None (no date).
+        self.match_exim = _EXIM_PLAIN.match
 
     def parse(self, line: str) -> Envelope | None:
         if line[10:11] == " ":  # "2026-11-22 13:31:27": only Exim's main log has a space there
-            env = self._exim(line)
-            if env is not None:
-                msg = env.message
-                if msg[:1] == "[" or msg[4:5] == "-":
-                    return self._exim_message(env)
-                return env
+            m = _EXIM.match(line)
+            if m is not None:
+                ms, zone, pid = m.groups()
+                if line.startswith(self._exim_last) and zone == self._exim_last_zone:  # exim_stamp's usual case
+                    ts = self._exim_last_ts
+                    if ms:
+                        ts = ts + (_MILLIS.get(ms) or timedelta(milliseconds=int(ms)))
+                else:
+                    ts = self.exim_stamp(line, m)
+                if ts is not None:
+                    msg = line[m.end():]
+                    env = Envelope(ts, None, "exim", int(pid) if pid else None, msg)
+                    if msg[:1] == "[" or msg[4:5] == "-":
+                        return self._exim_message(env)
+                    return env
         env = self._parse(line)
         if env is not None and env.program[:4] == "exim":
             return self._exim_message(env)
@@ -301,13 +325,43 @@ class EnvelopeParser:
         m = _EXIM.match(line)
         if m is None:
             return None
-        ms, zone, pid = m.groups()
-        # Many lines share a second: its datetime is cached per second and
-        # zone, the milliseconds added afterwards (a zone offset cannot change
-        # within a second).
-        key = line[:19] if zone is None else line[:19] + zone
-        ts = self._exim_stamps.get(key)
+        ts = self.exim_stamp(line, m)
         if ts is None:
+            return None
+        pid = m[3]
+        return Envelope(ts, None, "exim", int(pid) if pid else None, line[m.end():])
+
+    def exim_stamp(self, line: str, m: re.Match[str]) -> datetime | None:
+        """The datetime of the Exim stamp :attr:`match_exim` (or _EXIM) found
+        at the start of ``line``; None for no valid date. Many lines share a
+        second: the last one's datetime is kept, and others' cached per
+        second and zone, the milliseconds added afterwards (a zone offset
+        cannot change within a second)."""
+        ms, zone = m.group(1, 2)
+        if line.startswith(self._exim_last) and zone == self._exim_last_zone:  # no slice, no hash
+            ts = self._exim_last_ts
+        else:
+            ts = self._exim_stamps.get(line[:19] if zone is None else line[:19] + zone)
+            if ts is None:
+                ts = self._exim_second(line, zone)
+                if ts is None:
+                    return None
+            self._exim_last, self._exim_last_zone, self._exim_last_ts = line[:19], zone, ts
+        return ts + (_MILLIS.get(ms) or timedelta(milliseconds=int(ms))) if ms else ts
+
+    def _exim_second(self, line: str, zone: str | None) -> datetime | None:
+        """The datetime of the second an _EXIM match starts ``line`` with, in
+        ``zone``, cached: many lines share a second, and its milliseconds are
+        added afterwards (a zone offset cannot change within a second). With
+        a zone (``log_timezone``) a new second of a minute seen before is
+        that minute's datetime plus the seconds: exact for a fixed offset,
+        and a tenth of the cost of building it (a busy log has a new second
+        every few lines)."""
+        ss = _SECONDS.get(line[17:19]) if zone is not None else None
+        base = self._exim_minutes.get(line[:16] + zone) if ss is not None else None
+        if base is not None:
+            ts = base + ss
+        else:
             try:
                 naive = datetime(int(line[:4]), int(line[5:7]), int(line[8:10]),
                                  int(line[11:13]), int(line[14:16]), int(line[17:19]))
@@ -315,12 +369,14 @@ class EnvelopeParser:
             except ValueError:
                 return None
             ts = naive.replace(tzinfo=tz) if tz else naive.astimezone()
-            if len(self._exim_stamps) > 4096:
-                self._exim_stamps.clear()
-            self._exim_stamps[key] = ts
-        if ms:
-            ts = ts + (_MILLIS.get(ms) or timedelta(milliseconds=int(ms)))
-        return Envelope(ts, None, "exim", int(pid) if pid else None, line[m.end():])
+            if ss is not None:
+                if len(self._exim_minutes) > 4096:
+                    self._exim_minutes.clear()
+                self._exim_minutes[line[:16] + zone] = ts - ss
+        if len(self._exim_stamps) > 4096:
+            self._exim_stamps.clear()
+        self._exim_stamps[line[:19] if zone is None else line[:19] + zone] = ts
+        return ts
 
     def _exim_inner(self, env: Envelope) -> Envelope:
         """Exim through syslog (``exim[pid]: 2026-11-22 13:31:27 1rA...``) keeps

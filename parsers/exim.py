@@ -92,6 +92,8 @@ _PLAIN = r'[^ "<][^ ]*+(?<!:)'  # a non-empty plain value: possessive, so the ne
 _FLAG = r"[A-Z][A-Z0-9_]*+(?= |\Z)"
 _ADDRESS = r"([^ ]{2,})(?<!:)(?= [A-Za-z][A-Za-z0-9_]{0,15}=| defer \(|\Z)"  # where split_address ends it
 _HOST = r"([^ (\[][^ ]*+)(?<![:*]) \[([^\] ]*+)\](?::([0-9]{1,5}))?"  # name [ip]:port, as _host reads it
+# The same uncaptured: the H= field's text, whose Relay (_relay) is cached by that text
+_HOST_TEXT = r"[^ (\[][^ ]*+(?<![:*]) \[[^\] ]*+\](?::[0-9]{1,5})?"
 _COLON_FIELD = r"(?!(?:[FSCH]|QT|DT)=)[A-Za-z][A-Za-z0-9_]{0,15}=[^ \"<][^ ]*+(?<=:) "  # "T=t: message" (old Exim)
 # After the fields: ": message"; "defer (errno): text"; "defer (errno) H=name [ip]:port" then ": message" or a
 # field ending in ":"; "H=name [ip]: message"; a field ending in ":" then the message; or the end.
@@ -102,7 +104,7 @@ _TAIL = (r"(?:: ?((?s:.*))"
          r"|)\Z")
 _DELIVERY_SHAPE = re.compile(
     _ADDRESS + r"(?: F=<([^>]*+)>|)(?: Q=" + _PLAIN + r"|)(?: P=<[^>]*+>|)(?: R=" + _PLAIN + r"|)(?: T=" + _PLAIN
-    + r"|)(?: S=(" + _PLAIN + r")|)(?: H=(" + _HOST + r")(?= |\Z)|)(?: I=" + _PLAIN + r"|)(?: X=" + _PLAIN
+    + r"|)(?: S=(" + _PLAIN + r")|)(?: H=(" + _HOST_TEXT + r")(?= |\Z)|)(?: I=" + _PLAIN + r"|)(?: X=" + _PLAIN
     + r"|)(?: CV=" + _PLAIN + r"|)(?: DN=\"[^\"\\]*+\"|)(?: (?:K|L|PRDR)(?= |\Z)|)(?: A=" + _PLAIN
     + r"|)(?: C=\"([^\"\\]*+)\"|)(?: QT=(" + _PLAIN + r")|)(?: DT=(" + _PLAIN + r")|)" + _TAIL)
 _DELIVERY_ANY = re.compile(
@@ -132,22 +134,35 @@ def claims(program: str) -> bool:
 
 
 def parse(env: Envelope) -> Record | None:
-    msg = env.message
-    m = _HEAD.match(msg)
+    return parse_at(env.program, env.message, 0)
+
+
+def parse_at(program: str, text: str, start: int) -> Record | None:
+    """:func:`parse` of the message that starts at ``start`` in ``text`` (a
+    whole main log line, as LineParser.parse_block hands it over): the
+    regexes read the line in place, and a line with no record is turned down
+    before an Envelope is built. ``program`` is Postfix's and Sendmail's
+    signature; Exim's lines do not depend on it."""
+    m = _HEAD.match(text, start)
     if m is None:
         return None
     qid, flag = m.groups()
     if flag is None:
-        return _message_line(qid, msg[m.end():])
+        return _message_line(qid, text, m.end())
     if flag == "<=":
-        return _arrival(qid, msg, m.end())
-    return _delivery(qid, _STATUSES[flag], msg, m.end())
+        return _arrival(qid, text, m.end())
+    return _delivery(qid, _STATUSES[flag], text, m.end())
 
 
 # -- per-message lines ---------------------------------------------------------
-def _message_line(qid: str, body: str) -> Record | None:
-    if body.startswith("Completed"):
-        return MessageOutcome(MTA, qid, None)
+def _message_line(qid: str, text: str, pos: int) -> Record | None:
+    """``text[pos:]``: what follows the id (not sliced unless it is a record)."""
+    c = text[pos:pos + 1]
+    if c == "C":
+        return MessageOutcome(MTA, qid, None) if text.startswith("Completed", pos) else None
+    if c != "F" and c != "f" and c != "r" and c != "c":  # none of the texts below
+        return None
+    body = text[pos:]
     if body.startswith(("Frozen", "frozen by ")):
         return MessageOutcome(MTA, qid, "frozen", reason=unescape(body))
     if body.startswith("removed by "):
@@ -174,10 +189,14 @@ def _arrival(qid: str, msg: str, pos: int) -> MessageInfo:
         size, parent, message_id = _value(size), _value(parent), _value(message_id)
     if sender != "<>":
         parent = None
+    s = _SENDERS.get(sender)  # _sender's cache hit inlined
+    if not message_id:
+        message_id = None
+    elif not (message_id.isprintable() and " " < message_id[0] != "<" and " " < message_id[-1] != ">"):
+        message_id = strip_angle(message_id)  # else it is as strip_angle would leave it (the usual id)
     return MessageInfo(
-        MTA, qid, strip_angle(sender), int(size) if size and size.isdigit() else None,
-        strip_angle(message_id) if message_id else None,
-        len(recipients.split()) or None if recipients else None,
+        MTA, qid, s if s is not None else _sender(sender), int(size) if size and size.isdigit() else None,
+        message_id, len(recipients.split()) or None if recipients else None,
         parent if parent and _ID.match(parent + " ") else None)
 
 
@@ -209,9 +228,14 @@ def _delivery(qid: str, status: str, msg: str, pos: int) -> Delivery:
     """``msg[pos:]``: what follows the flag (not sliced: the regexes start at ``pos``)."""
     m = _DELIVERY_SHAPE.match(msg, pos)
     if m is not None:
-        (addr, sender, size, host, hname, hip, hport, confirmation, qt, dt,
+        (addr, sender, size, host, confirmation, qt, dt,
          tail, errno, dtail, dname, dip, dport, dtail2, tname, tip, tport, ttail, ftail) = m.groups()
-        relay = _relay_parts(host, hname, hip, hport) if host is not None else None
+        if host is None:
+            relay = None
+        else:  # _relay with its cache hit inlined
+            relay = _RELAYS.get(host)
+            if relay is None:
+                relay = _relay(host)
         if confirmation is None:
             confirmation = ""
     else:
@@ -266,22 +290,40 @@ def _delivery_fields(qid: str, status: str, body: str) -> Delivery:
 
 def _record(qid: str, status: str, addr: str, parent: str | None, relay: Relay | None, error: str, tail: str,
             confirmation: str, delay: str | None, sender: str | None, size: str | None) -> Delivery:
+    # The hot path of every delivery line: the helpers' cache hits are inlined
+    # (a call costs more than the lookup), each giving what the call gives.
     reply = None
     if status == "sent" or status == "suppressed":
-        reason = unescape(confirmation)
+        reason = unescape(confirmation) if "\\" in confirmation else confirmation
     else:
-        reason = unescape(error + ": " + tail if error and tail else error or tail)
-        if status == "bounced" and any(mk in reason for mk in _EXPIRY_MARKERS):
+        reason = error + ": " + tail if error and tail else error or tail
+        if "\\" in reason:
+            reason = unescape(reason)
+        if status == "bounced" and ("retry timeout exceeded" in reason or "failing for a long time" in reason
+                                    and any(mk in reason for mk in _EXPIRY_MARKERS)):
             status = "expired"
         if relay is None:
             relay = _reason_host(reason)
         if reason:
             reply = parse_reply(reason)
+    if delay:
+        seconds = _DURATIONS.get(delay, False)
+        if seconds is False:
+            seconds = duration(delay)
+    else:
+        seconds = None
+    if sender is not None:
+        s = _SENDERS.get(sender)
+        sender = s if s is not None else _sender(sender)
+    # an address of lower-case ASCII with no angle brackets or spaces around
+    # it is its own normal form (normalize_address strips nothing and lowers
+    # nothing), as nearly every recipient is
+    if not (addr.islower() and addr.isascii() and " " < addr[0] != "<" and " " < addr[-1] != ">"):
+        addr = normalize_address(addr)
     # positional (a third of the keyword call's cost); tests/test_exim_fastpath.py pins the field order
-    return Delivery(MTA, qid, normalize_address(addr), status, reason,
-                    normalize_address(parent) if parent is not None else None, relay, duration(delay), None, reply,
-                    _sender(sender) if sender is not None else None,
-                    int(size) if size and size.isdigit() else None)
+    return Delivery(MTA, qid, addr, status, reason,
+                    normalize_address(parent) if parent is not None else None, relay, seconds, None, reply,
+                    sender, int(size) if size and size.isdigit() else None)
 
 
 # Senders and hosts repeat line after line: each is read once (the functions

@@ -67,10 +67,11 @@ _RECORD = re.compile(
     r"to=(?:<?([-a-z0-9@._+=]+)>?|([^ ]*)), (?:ctladdr=[^,]*, )?delay=([^,]*), xdelay=[^,]*, mailer=([^,]*), "
     r"pri=[^,]*, (?:relay=([^,]*), )?dsn=([^,]*), (?:stat=Sent \((.*)\)\Z|(stat|reply)=(.*))"
     r"|from=(?:<([^ <>]*)>|([^ ]*)), size=([0-9]+), class=[^,]*, nrcpts=([0-9]+)"
-    r"(?:, msgid=(?:<([^,<>]*)>|([^,]*)))?(?=, [a-z][a-z_]{0,15}=|\Z))", re.S)
-# from= and the fields _RECORD reads again later in the line: scan_fields takes
-# the last one, so such a line goes the general way.
-_FROM_AGAIN = re.compile(r", (?:from|size|nrcpts|msgid)=")
+    r"(?:, msgid=(?:<([^,<>]*)>|([^,]*)))?(?=, [a-z][a-z_]{0,15}=|\Z)(?!.*, (?:from|size|nrcpts|msgid)=))", re.S)
+# _RECORD's from= branch ends in a look-ahead for from= or a field it reads
+# again later in the line: scan_fields takes the last one, so such a line
+# goes the general way (one scan from the match's end, each position tried
+# against a literal ", ": linear).
 _COUNTS = {str(n): n for n in range(1000)}  # nrcpts=, int() without the call
 # usersmtp.c reply(): when the peer closes the connection, Sendmail fakes this
 # reply itself (and logs dsn=4.4.2): no server said it.
@@ -82,25 +83,30 @@ def claims(program: str) -> bool:
 
 
 def parse(env: Envelope) -> Record | tuple[Record, ...] | None:
-    msg = env.message
-    m = _RECORD.match(msg)
+    return parse_at(env.program, env.message, 0)
+
+
+def parse_at(program: str, text: str, start: int) -> Record | tuple[Record, ...] | None:
+    """:func:`parse` of the message that starts at ``start`` in ``text`` (a
+    whole log line, as LineParser.parse_block hands it over): the message is
+    never copied, and a line with no record (STARTTLS=, AUTH=, a daemon's
+    chatter: a third of a busy log) is turned down before an Envelope is built."""
+    m = _RECORD.match(text, start)
     if m is None:
-        return _parse_other(msg, env.program)
-    (qid, rcpt, to, delay_text, mailer, relay_text, dsn, sent, key, text,
+        return _parse_other(text, start, program)
+    (qid, rcpt, to, delay_text, mailer, relay_text, dsn, sent, key, body,
      sender, sender_text, size, nrcpts, msgid, msgid_text) = m.groups()
     if size is None:  # a to= line
         if sent is not None:
             if ", reply=" not in sent:  # the usual delivery: the peer's words, as logged (not unescaped)
-                return _delivery(qid, rcpt, to, delay_text, mailer, relay_text, dsn, None, None, env.program, sent)
-            key, text = "stat", "Sent (" + sent + ")"
-        if key == "stat" and ", reply=" not in text:  # stat= runs to the end
-            return _delivery(qid, rcpt, to, delay_text, mailer, relay_text, dsn, text, None, env.program)
+                return _delivery(qid, rcpt, to, delay_text, mailer, relay_text, dsn, None, None, program, sent)
+            key, body = "stat", "Sent (" + sent + ")"
+        if key == "stat" and ", reply=" not in body:  # stat= runs to the end
+            return _delivery(qid, rcpt, to, delay_text, mailer, relay_text, dsn, body, None, program)
         f: dict[str, str] = {}
-        _free_text(text, 0, key, f)
+        _free_text(body, 0, key, f)
         return _delivery(qid, rcpt, to, delay_text, mailer, relay_text, dsn, f.get("stat"), f.get("reply"),
-                         env.program)
-    if _FROM_AGAIN.search(msg, m.end()) is not None:
-        return _parse_other(msg, env.program)
+                         program)
     if msgid is None and msgid_text:
         msgid = strip_angle(msgid_text)
     try:
@@ -112,28 +118,28 @@ def parse(env: Envelope) -> Record | tuple[Record, ...] | None:
     return MessageInfo(MTA, qid, strip_angle(sender_text) if sender is None else sender, int(size), msgid, nrcpt)
 
 
-def _parse_other(msg: str, program: str) -> Record | tuple[Record, ...] | None:
-    """Lines _RECORD did not take: to= and from= lines read with scan_fields,
-    DSN notices, and the rest (None)."""
+def _parse_other(text: str, start: int, program: str) -> Record | tuple[Record, ...] | None:
+    """Lines _RECORD did not take (the message starts at ``start``): to= and
+    from= lines read with scan_fields, DSN notices, and the rest (None)."""
     # _QID by hand: the first ": " in reach, after 8-20 ASCII letters and
     # digits. Most lines that are no record (STARTTLS=, AUTH=, ruleset=, a
     # daemon's own chatter) have no ": " there and go in one find.
-    i = msg.find(": ", 8, 22)
+    i = text.find(": ", start + 8, start + 22)
     if i < 0:
         return None
-    qid = msg[:i]
+    qid = text[start:i]
     if not (qid.isalnum() and qid.isascii()):
         return None
     i += 2
-    if msg.startswith("to=", i):
-        f = scan_fields(msg[i:])
+    if text.startswith("to=", i):
+        f = scan_fields(text[i:])
         return _delivery(qid, None, f.get("to", ""), f.get("delay"), f.get("mailer"), f.get("relay"), f.get("dsn"),
                          f.get("stat"), f.get("reply"), program)
-    if msg.startswith("from=", i):
-        return _arrival(qid, msg[i:])
-    m2 = _QID.match(msg, i)  # lost input channel, timeout waiting for input, ... have none
+    if text.startswith("from=", i):
+        return _arrival(qid, text[i:])
+    m2 = _QID.match(text, i)  # lost input channel, timeout waiting for input, ... have none
     if m2 is not None:
-        return _notice(qid, m2[1], msg[m2.end():])
+        return _notice(qid, m2[1], text[m2.end():])
     return None
 
 

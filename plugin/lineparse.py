@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, tzinfo
+from functools import partial
 from types import ModuleType
 from typing import Any
 
@@ -27,6 +28,10 @@ PARSERS: dict[str, ModuleType] = {"postfix": postfix, "exim": exim, "sendmail": 
 Parsed = tuple[Envelope, "Record | tuple[Record, ...]"]
 
 _GENERIC = object()   # see LineParser._fast_entry
+
+
+def _no_record(line: str, start: int) -> None:
+    return None
 
 
 def _claimant(program: str, mta: str) -> ModuleType | None:
@@ -90,13 +95,22 @@ class LineParser:
         TLS, postscreen) cost only that."""
         out: list[tuple[int, Envelope, Any]] = []
         envelopes = self.envelopes
-        match_head, stamps, stamp_of, generic = envelopes.match_head, envelopes._stamps, envelopes.stamp, envelopes.parse
+        match_head, match_tail, generic = envelopes.match_head, envelopes.match_tail, envelopes.parse
+        stamps, stamp_of = envelopes._stamps, envelopes.stamp
         fast, claimant = self._fast, self._claimant
         unrecognized = other = none = 0
         for i, line in enumerate(texts):
-            m = match_head(line)
+            # a stamp seen before (nearly every line): only the rest of the head is matched
+            if line[15:16] == " " and (ts := stamps.get(line[:15])) is not None:
+                m = match_tail(line, 16)
+                if m is not None:
+                    host, program, pid = m.groups()
+            else:
+                m = match_head(line)
+                if m is not None:
+                    stamp, host, program, pid = m.groups()
+                    ts = stamps.get(stamp) or stamp_of(stamp)
             if m is not None:
-                stamp, host, program, pid = m.groups()
                 try:  # one str per program name, shared by its envelopes (pickled once per batch)
                     mod, parse_at, program = fast[program]
                 except KeyError:
@@ -113,7 +127,6 @@ class LineParser:
                     other += 1
                     continue
             else:
-                ts = stamps.get(stamp) or stamp_of(stamp)
                 if ts is None:
                     unrecognized += 1
                     continue
@@ -125,7 +138,7 @@ class LineParser:
                 env = None if parse_at is not None else Envelope(ts, host, program, int(pid) if pid else None,
                                                                  line[start:])
             try:
-                rec = mod.parse(env) if env is not None else parse_at(program, line, start)
+                rec = mod.parse(env) if env is not None else parse_at(line, start)
             except Exception as e:  # a parser bug must never stop a run
                 counts[f"skipped:parser_error:{type(e).__name__}"] += 1
                 continue
@@ -143,14 +156,22 @@ class LineParser:
 
     def _fast_entry(self, program: str) -> tuple[Any, Any, str]:
         """parse_block's per-program decision: (claiming module or None, its
-        ``parse_at`` if it has one, the name), or _GENERIC for a program
-        whose envelope needs more than the head (Exim's strips its own stamp)."""
+        ``parse_at`` for this program as ``f(line, start)`` if it has one,
+        the name), or _GENERIC for a program whose envelope needs more than
+        the head (Exim's strips its own stamp). A module's
+        ``parser_for(program)`` gives that function (it looks at the name
+        once, not per line); None from it means no line of the program
+        yields a record."""
         if len(self._fast) > 10_000:
             self._fast.clear()
         if program[:4] == "exim":
             return _GENERIC, None, program
         mod = self._claimant(program)
-        return mod, getattr(mod, "parse_at", None), program
+        parser_for = getattr(mod, "parser_for", None)
+        if parser_for is not None:
+            return mod, parser_for(program) or _no_record, program
+        parse_at = getattr(mod, "parse_at", None)
+        return mod, partial(parse_at, program) if parse_at is not None else None, program
 
     def _claimant(self, program: str) -> ModuleType | None:
         try:

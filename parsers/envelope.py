@@ -119,13 +119,17 @@ class EnvelopeParser:
         # program is not Exim's, parse() returns Envelope(self.stamp(stamp),
         # host, program, pid, message), or None when the stamp is no date.
         self.match_head = _HEAD3164.match
-        # The same head after a stamp already known: a line whose first 15
-        # characters are a key of ``_stamps`` and whose 16th is a space has
-        # that stamp (15 characters cannot hold a fraction, and no other split
-        # of them is a stamp), so match_head matches it exactly where
-        # ``match_tail(line, 16)`` does, with groups (host, program, pid) the
-        # same. Cheaper: the stamp is a slice and a dict look-up, not regex steps.
+        # What follows the stamp and its space, groups (host, program, pid):
+        # where match_head matches, ``match_tail(line, m.end(1) + 1)`` matches
+        # with the same groups and end. With ``heads``, a line whose first 16
+        # characters are a key there ("Nov 20 06:00:01 ", a stamp of 15
+        # characters and its space, as match_head matched it before) has that
+        # stamp: 15 characters hold no fraction, and no other split of them
+        # is a stamp. Its head is then ``match_tail(line, 16)``, the stamp a
+        # slice and a look-up instead of regex steps (nearly every line of a
+        # busy log shares its second with the lines before it).
         self.match_tail = _HOST_PROG.match
+        self.heads: dict[str, datetime] = {}
         self._minutes: dict[tuple[int, int, int, int], datetime] = {}
         self._exim_stamps: dict[str, datetime] = {}
 
@@ -191,9 +195,12 @@ class EnvelopeParser:
 
     def stamp(self, stamp: str) -> datetime | None:
         """The datetime of an RFC 3164 stamp as :attr:`match_head` captures it
-        (``Nov  2 13:31:27[.123456]``), cached; None for no valid date."""
+        (``Nov  2 13:31:27[.123456]``), cached; None for no valid date. One of
+        15 characters is also remembered in :attr:`heads`."""
         ts = self._stamps.get(stamp)
         if ts is not None:
+            if len(stamp) == 15:
+                self._keep_head(stamp, ts)
             return ts
         mon, day, hh, mm, ss, frac = _STAMP3164.fullmatch(stamp).groups()  # type: ignore[union-attr]
         month = MONTHS.get(mon)
@@ -204,7 +211,14 @@ class EnvelopeParser:
             if len(self._stamps) > 4096:
                 self._stamps.clear()
             self._stamps[stamp] = ts
+            if len(stamp) == 15:
+                self._keep_head(stamp, ts)
         return ts
+
+    def _keep_head(self, stamp: str, ts: datetime) -> None:
+        if len(self.heads) > 4096:
+            self.heads.clear()
+        self.heads[stamp + " "] = ts
 
     def _stamp3164(self, month: int, day: int, hh: int, mm: int, ss: int, us: int) -> datetime | None:
         # A busy log has a new second every few lines: the year, the zone and
@@ -231,6 +245,7 @@ class EnvelopeParser:
     def clear_cache(self) -> None:
         """Forget cached stamps (the reference time changed)."""
         self._stamps.clear()
+        self.heads.clear()
         self._minutes.clear()
 
     # -- RFC 3339 high precision -------------------------------------------

@@ -96,21 +96,21 @@ class LineParser:
         out: list[tuple[int, Envelope, Any]] = []
         envelopes = self.envelopes
         match_head, match_tail, generic = envelopes.match_head, envelopes.match_tail, envelopes.parse
-        stamps, stamp_of = envelopes._stamps, envelopes.stamp
+        heads, stamp_of = envelopes.heads, envelopes.stamp
         fast, claimant = self._fast, self._claimant
         unrecognized = other = none = 0
         for i, line in enumerate(texts):
-            # a stamp seen before (nearly every line): only the rest of the head is matched
-            if line[15:16] == " " and (ts := stamps.get(line[:15])) is not None:
+            # nearly every line's stamp was seen before: only the rest of its head is matched
+            ts = heads.get(line[:16])
+            if ts is not None:
                 m = match_tail(line, 16)
-                if m is not None:
-                    host, program, pid = m.groups()
             else:
                 m = match_head(line)
                 if m is not None:
-                    stamp, host, program, pid = m.groups()
-                    ts = stamps.get(stamp) or stamp_of(stamp)
+                    ts = stamp_of(m[1])
+                    m = match_tail(line, m.end(1) + 1)  # the same head, groups (host, program, pid)
             if m is not None:
+                program = m[2]  # host and pid only for a line that yields a record
                 try:  # one str per program name, shared by its envelopes (pickled once per batch)
                     mod, parse_at, program = fast[program]
                 except KeyError:
@@ -135,8 +135,11 @@ class LineParser:
                     continue
                 start = m.end()
                 # with parse_at the envelope is built only for a line that yields a record
-                env = None if parse_at is not None else Envelope(ts, host, program, int(pid) if pid else None,
-                                                                 line[start:])
+                if parse_at is None:
+                    host, pid = m.group(1, 3)
+                    env = Envelope(ts, host, program, int(pid) if pid else None, line[start:])
+                else:
+                    env = None
             try:
                 rec = mod.parse(env) if env is not None else parse_at(line, start)
             except Exception as e:  # a parser bug must never stop a run
@@ -146,6 +149,7 @@ class LineParser:
                 none += 1
                 continue
             if env is None:
+                host, pid = m.group(1, 3)
                 env = Envelope(ts, host, program, int(pid) if pid else None, line[start:])
             out.append((i, env, rec))
         counts["lines"] += len(texts)

@@ -130,6 +130,7 @@ class EnvelopeParser:
         # busy log shares its second with the lines before it).
         self.match_tail = _HOST_PROG.match
         self.heads: dict[str, datetime] = {}
+        self._head_minutes: dict[str, datetime] = {}   # see next_second
         self._minutes: dict[tuple[int, int, int, int], datetime] = {}
         self._exim_stamps: dict[str, datetime] = {}
 
@@ -218,7 +219,29 @@ class EnvelopeParser:
     def _keep_head(self, stamp: str, ts: datetime) -> None:
         if len(self.heads) > 4096:
             self.heads.clear()
+            self._head_minutes.clear()
         self.heads[stamp + " "] = ts
+        self._head_minutes[stamp[:12]] = ts.replace(second=0)
+
+    def next_second(self, line: str) -> datetime | None:
+        """For a line whose first 16 characters are no key of :attr:`heads`
+        (a new second: one line in tens of a busy log): the datetime of its
+        stamp when the line starts with a minute a key of :attr:`heads` has
+        ("Nov 20 06:00" of "Nov 20 06:00:01 "), then ":", two decimal digits
+        and a space, which is a stamp of 15 characters again; remembered in
+        :attr:`heads`. None otherwise (another minute, another form, no such
+        second), when :meth:`stamp` of match_head's stamp decides."""
+        minute = self._head_minutes.get(line[:12])
+        if minute is None or line[12:13] != ":" or line[15:16] != " " or not line[13:15].isdecimal():
+            return None
+        try:
+            ts = minute.replace(second=int(line[13:15]))
+        except ValueError:
+            return None
+        if len(self.heads) > 4096:
+            self.heads.clear()
+        self.heads[line[:16]] = ts
+        return ts
 
     def _stamp3164(self, month: int, day: int, hh: int, mm: int, ss: int, us: int) -> datetime | None:
         # A busy log has a new second every few lines: the year, the zone and
@@ -246,6 +269,7 @@ class EnvelopeParser:
         """Forget cached stamps (the reference time changed)."""
         self._stamps.clear()
         self.heads.clear()
+        self._head_minutes.clear()
         self._minutes.clear()
 
     # -- RFC 3339 high precision -------------------------------------------

@@ -96,12 +96,12 @@ class LineParser:
         out: list[tuple[int, Envelope, Any]] = []
         envelopes = self.envelopes
         match_head, match_tail, generic = envelopes.match_head, envelopes.match_tail, envelopes.parse
-        heads, stamp_of = envelopes.heads, envelopes.stamp
+        heads, next_second, stamp_of = envelopes.heads, envelopes.next_second, envelopes.stamp
         fast, claimant = self._fast, self._claimant
         unrecognized = other = none = 0
         for i, line in enumerate(texts):
             # nearly every line's stamp was seen before: only the rest of its head is matched
-            ts = heads.get(line[:16])
+            ts = heads.get(line[:16]) or next_second(line)
             if ts is not None:
                 m = match_tail(line, 16)
             else:

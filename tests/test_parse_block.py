@@ -25,7 +25,10 @@ REF = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 STAMPS = ["Nov 20 06:00:01", "Nov  2 06:00:01", "Nov 02 06:00:01", "Nov 2 06:00:01", "Nov 20 06:00:01.5",
           "Nov 20 06:00:01.123456", "Feb 30 06:00:01", "Nov 20 06:00:61", "Nov 20 25:00:01",
           "Foo 20 06:00:01", "nov 20 06:00:01", "Nov 20 06:00:0", "<13>Nov 20 06:00:01",
-          "2026-11-20T06:00:01+00:00", "2026-11-20 06:00:01"]
+          "2026-11-20T06:00:01+00:00", "2026-11-20 06:00:01",
+          # new seconds of a minute seen before (EnvelopeParser.next_second)
+          "Nov 20 06:00:02", "Nov  2 06:00:59", "Nov 20 06:00:60", "Nov 20 06:00:0\u0663", "Nov 20 06:00:0\u00b2",
+          "Nov 20 06:00:2", "Nov 20 06:00:02.25", "Nov 20 06:00;02"]
 SEPARATORS = [" ", "  ", "\t", ""]
 HOSTS = ["mx-out1", "mx", "2001:db8::1", "h\tx", "", "mx[1]"]
 PROGRAMS = ["postfix/smtp", "postfix/smtpd", "postfix/qmgr", "postfix/cleanup", "postfix/postsuper",

@@ -88,11 +88,13 @@ class LineParser:
         """:meth:`parse` of each line, for a whole file read a block at a
         time: ``(index in texts, envelope, record(s))`` of the lines that
         yield a record, the same counts. Faster per line: a line in the
-        common RFC 3164 form is split by :attr:`.EnvelopeParser.match_head`
-        without an Envelope, and a module with ``parse_at(program, line,
-        start)`` (Postfix) turns down the lines it has no record for before
-        one is built. About half the lines of a Postfix log (smtpd sessions,
-        TLS, postscreen) cost only that."""
+        common RFC 3164 form is split without an Envelope (its stamp looked
+        up in :attr:`.EnvelopeParser.heads`, the rest by ``match_tail``;
+        :attr:`.EnvelopeParser.match_head` for a stamp not seen before),
+        and a module with ``parser_for(program)`` or ``parse_at(program,
+        line, start)`` (Postfix) turns down the lines it has no record for
+        before one is built. About half the lines of a Postfix log (smtpd
+        sessions, TLS, postscreen) cost only that."""
         out: list[tuple[int, Envelope, Any]] = []
         envelopes = self.envelopes
         match_head, match_tail, generic = envelopes.match_head, envelopes.match_tail, envelopes.parse

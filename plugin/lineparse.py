@@ -103,7 +103,9 @@ class LineParser:
         unrecognized = other = none = 0
         for i, line in enumerate(texts):
             # nearly every line's stamp was seen before: only the rest of its head is matched
-            ts = heads.get(line[:16]) or next_second(line)
+            ts = heads.get(line[:16])
+            if ts is None and line[12:13] == ":":  # "Nov 20 06:00:": perhaps a new second of a known minute
+                ts = next_second(line)
             if ts is not None:
                 m = match_tail(line, 16)
             else:

@@ -126,6 +126,18 @@ class EnvelopeParser:
         # program is not Exim's, parse() returns Envelope(self.stamp(stamp),
         # host, program, pid, message), or None when the stamp is no date.
         self.match_head = _HEAD3164.match
+        # What follows the stamp and its space, groups (host, program, pid):
+        # where match_head matches, ``match_tail(line, m.end(1) + 1)`` matches
+        # with the same groups and end. With ``heads``, a line whose first 16
+        # characters are a key there ("Nov 20 06:00:01 ", a stamp of 15
+        # characters and its space, as match_head matched it before) has that
+        # stamp: 15 characters hold no fraction, and no other split of them
+        # is a stamp. Its head is then ``match_tail(line, 16)``, the stamp a
+        # slice and a look-up instead of regex steps (nearly every line of a
+        # busy log shares its second with the lines before it).
+        self.match_tail = _HOST_PROG.match
+        self.heads: dict[str, datetime] = {}
+        self._head_minutes: dict[str, datetime] = {}   # see next_second
         self._minutes: dict[tuple[int, int, int, int], datetime] = {}
         self._exim_stamps: dict[str, datetime] = {}
         self._exim_minutes: dict[str, datetime] = {}   # see _exim_second
@@ -208,9 +220,12 @@ class EnvelopeParser:
 
     def stamp(self, stamp: str) -> datetime | None:
         """The datetime of an RFC 3164 stamp as :attr:`match_head` captures it
-        (``Nov  2 13:31:27[.123456]``), cached; None for no valid date."""
+        (``Nov  2 13:31:27[.123456]``), cached; None for no valid date. One of
+        15 characters is also remembered in :attr:`heads`."""
         ts = self._stamps.get(stamp)
         if ts is not None:
+            if len(stamp) == 15:
+                self._keep_head(stamp, ts)
             return ts
         mon, day, hh, mm, ss, frac = _STAMP3164.fullmatch(stamp).groups()  # type: ignore[union-attr]
         month = MONTHS.get(mon)
@@ -221,6 +236,35 @@ class EnvelopeParser:
             if len(self._stamps) > 4096:
                 self._stamps.clear()
             self._stamps[stamp] = ts
+            if len(stamp) == 15:
+                self._keep_head(stamp, ts)
+        return ts
+
+    def _keep_head(self, stamp: str, ts: datetime) -> None:
+        if len(self.heads) > 4096:
+            self.heads.clear()
+            self._head_minutes.clear()
+        self.heads[stamp + " "] = ts
+        self._head_minutes[stamp[:12]] = ts.replace(second=0)
+
+    def next_second(self, line: str) -> datetime | None:
+        """For a line whose first 16 characters are no key of :attr:`heads`
+        (a new second: one line in tens of a busy log): the datetime of its
+        stamp when the line starts with a minute a key of :attr:`heads` has
+        ("Nov 20 06:00" of "Nov 20 06:00:01 "), then ":", two decimal digits
+        and a space, which is a stamp of 15 characters again; remembered in
+        :attr:`heads`. None otherwise (another minute, another form, no such
+        second), when :meth:`stamp` of match_head's stamp decides."""
+        minute = self._head_minutes.get(line[:12])
+        if minute is None or line[12:13] != ":" or line[15:16] != " " or not line[13:15].isdecimal():
+            return None
+        try:
+            ts = minute.replace(second=int(line[13:15]))
+        except ValueError:
+            return None
+        if len(self.heads) > 4096:
+            self.heads.clear()
+        self.heads[line[:16]] = ts
         return ts
 
     def _stamp3164(self, month: int, day: int, hh: int, mm: int, ss: int, us: int) -> datetime | None:
@@ -248,6 +292,8 @@ class EnvelopeParser:
     def clear_cache(self) -> None:
         """Forget cached stamps (the reference time changed)."""
         self._stamps.clear()
+        self.heads.clear()
+        self._head_minutes.clear()
         self._minutes.clear()
 
     # -- RFC 3339 high precision -------------------------------------------

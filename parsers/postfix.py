@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import replace
+from typing import Callable
 
 from .address import normalize_address, strip_angle
 from .memo import Memo
@@ -26,7 +27,6 @@ from .smtp import parse_reply
 MTA = "postfix"
 DELIVERY_AGENTS = frozenset({"smtp", "lmtp", "local", "virtual", "pipe", "error", "retry",
                              "discard", "relay", "smtp-amavis", "lmtp-amavis"})
-_QID = re.compile(r"([0-9A-Za-z]{5,20}): ")
 
 
 def daemon_of(program: str) -> str | None:
@@ -49,28 +49,66 @@ def parse_at(program: str, text: str, start: int) -> Record | None:
     """:func:`parse` of the message that starts at ``start`` in ``text`` (a
     whole log line): most Postfix lines yield nothing (smtpd sessions, TLS,
     postscreen), and this turns them down without copying their message."""
+    at = parser_for(program)
+    return at(text, start) if at is not None else None
+
+
+def parser_for(program: str) -> Callable[[str, int], Record | None] | None:
+    """:func:`parse_at` of one program name, its daemon looked at once (a
+    caller that parses many lines keeps it per program); None for a program
+    that is no Postfix one."""
     slash = program.rfind("/")
     if slash < 0:
         return None
+    return _BY_DAEMON.get(program[slash + 1:], _delivery_at)
+
+
+# A record's line starts "QUEUEID: " (5 to 20 letters and digits).
+_QID = re.compile(r"([0-9A-Za-z]{5,20}): ")
+# ... and a delivery agent's "QUEUEID: to=" (to=<a@b>, and to=a@b in some logs),
+# which puts ": to=" within 5 to 25 characters of the start: a line without
+# it there (a smtpd session, postscreen, TLS: the bulk of a log) is turned
+# down by one str.find, before any regex.
+_QID_TO = re.compile(r"([0-9A-Za-z]{5,20}): to=")
+
+
+def _delivery_at(text: str, start: int) -> Delivery | None:
+    if text.find(": to=", start + 5, start + 25) < 0:
+        return None
+    m = _QID_TO.match(text, start)
+    if m is None:
+        return None
+    return _delivery(m[1], text[m.end() - 3:])
+
+
+def _qmgr_at(text: str, start: int) -> Record | None:
     m = _QID.match(text, start)
     if m is None:
         return None
-    qid = m[1]
+    return _qmgr(m[1], text[m.end():])
+
+
+def _cleanup_at(text: str, start: int) -> MessageInfo | None:
+    m = _QID.match(text, start)
+    if m is None:
+        return None
     at = m.end()
-    daemon = program[slash + 1:]
-    if daemon == "qmgr":
-        return _qmgr(qid, text[at:])
-    if daemon == "cleanup":
-        if text.startswith("message-id=", at):
-            return MessageInfo(MTA, qid, message_id=strip_angle(text[at + 11:].split(" ", 1)[0]) or None)
-        return None
-    if daemon == "postsuper":
-        if text.startswith("removed", at):
-            return MessageOutcome(MTA, qid, "removed", reason="removed by the operator (postsuper)")
-        return None
-    if text.startswith("to=", at):  # to=<a@b>, and to=a@b in some logs
-        return _delivery(qid, text[at:])
+    if text.startswith("message-id=", at):
+        return MessageInfo(MTA, m[1], message_id=strip_angle(text[at + 11:].split(" ", 1)[0]) or None)
     return None
+
+
+def _postsuper_at(text: str, start: int) -> MessageOutcome | None:
+    m = _QID.match(text, start)
+    if m is None:
+        return None
+    if text.startswith("removed", m.end()):
+        return MessageOutcome(MTA, m[1], "removed", reason="removed by the operator (postsuper)")
+    return None
+
+
+_BY_DAEMON: dict[str, Callable[[str, int], Record | None]] = {
+    "qmgr": _qmgr_at, "cleanup": _cleanup_at, "postsuper": _postsuper_at}
 
 
 # qmgr's line for a message it takes in: "from=<s@x>, size=1234, nrcpt=2 (queue active)".
@@ -199,7 +237,11 @@ def scan_fields(body: str) -> tuple[dict[str, str], str]:
 
 
 # Relays repeat (a provider's few MX hosts); Relay is frozen, so one is shared.
-_RELAYS: Memo = Memo(max_len=300)
+# A provider's MX hosts answer from many addresses, and each host[address]
+# is a relay of its own: a busy log names some 15,000 (the 400k-line bench
+# log), about four times the Memo's default, which then empties itself every
+# few thousand lines and parses half the relays afresh.
+_RELAYS: Memo = Memo(limit=16_384, max_len=300)
 
 
 def parse_relay(value: str | None) -> Relay | None:

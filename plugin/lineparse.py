@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, tzinfo
+from functools import partial
 from types import ModuleType
 from typing import Any
 
@@ -27,6 +28,10 @@ PARSERS: dict[str, ModuleType] = {"postfix": postfix, "exim": exim, "sendmail": 
 Parsed = tuple[Envelope, "Record | tuple[Record, ...]"]
 
 _GENERIC = object()   # see LineParser._fast_entry
+
+
+def _no_record(line: str, start: int) -> None:
+    return None
 
 
 def _claimant(program: str, mta: str) -> ModuleType | None:
@@ -83,20 +88,33 @@ class LineParser:
         """:meth:`parse` of each line, for a whole file read a block at a
         time: ``(index in texts, envelope, record(s))`` of the lines that
         yield a record, the same counts. Faster per line: a line in the
-        common RFC 3164 form is split by :attr:`.EnvelopeParser.match_head`
-        without an Envelope, and a module with ``parse_at(program, line,
-        start)`` (Postfix) turns down the lines it has no record for before
-        one is built. About half the lines of a Postfix log (smtpd sessions,
-        TLS, postscreen) cost only that."""
+        common RFC 3164 form is split without an Envelope (its stamp looked
+        up in :attr:`.EnvelopeParser.heads`, the rest by ``match_tail``;
+        :attr:`.EnvelopeParser.match_head` for a stamp not seen before),
+        and a module with ``parser_for(program)`` or ``parse_at(program,
+        line, start)`` (Postfix) turns down the lines it has no record for
+        before one is built. About half the lines of a Postfix log (smtpd
+        sessions, TLS, postscreen) cost only that."""
         out: list[tuple[int, Envelope, Any]] = []
         envelopes = self.envelopes
-        match_head, stamps, stamp_of, generic = envelopes.match_head, envelopes._stamps, envelopes.stamp, envelopes.parse
+        match_head, match_tail, generic = envelopes.match_head, envelopes.match_tail, envelopes.parse
+        heads, next_second, stamp_of = envelopes.heads, envelopes.next_second, envelopes.stamp
         fast, claimant = self._fast, self._claimant
         unrecognized = other = none = 0
         for i, line in enumerate(texts):
-            m = match_head(line)
+            # nearly every line's stamp was seen before: only the rest of its head is matched
+            ts = heads.get(line[:16])
+            if ts is None and line[12:13] == ":":  # "Nov 20 06:00:": perhaps a new second of a known minute
+                ts = next_second(line)
+            if ts is not None:
+                m = match_tail(line, 16)
+            else:
+                m = match_head(line)
+                if m is not None:
+                    ts = stamp_of(m[1])
+                    m = match_tail(line, m.end(1) + 1)  # the same head, groups (host, program, pid)
             if m is not None:
-                stamp, host, program, pid = m.groups()
+                program = m[2]  # host and pid only for a line that yields a record
                 try:  # one str per program name, shared by its envelopes (pickled once per batch)
                     mod, parse_at, program = fast[program]
                 except KeyError:
@@ -113,7 +131,6 @@ class LineParser:
                     other += 1
                     continue
             else:
-                ts = stamps.get(stamp) or stamp_of(stamp)
                 if ts is None:
                     unrecognized += 1
                     continue
@@ -122,10 +139,13 @@ class LineParser:
                     continue
                 start = m.end()
                 # with parse_at the envelope is built only for a line that yields a record
-                env = None if parse_at is not None else Envelope(ts, host, program, int(pid) if pid else None,
-                                                                 line[start:])
+                if parse_at is None:
+                    host, pid = m.group(1, 3)
+                    env = Envelope(ts, host, program, int(pid) if pid else None, line[start:])
+                else:
+                    env = None
             try:
-                rec = mod.parse(env) if env is not None else parse_at(program, line, start)
+                rec = mod.parse(env) if env is not None else parse_at(line, start)
             except Exception as e:  # a parser bug must never stop a run
                 counts[f"skipped:parser_error:{type(e).__name__}"] += 1
                 continue
@@ -133,6 +153,7 @@ class LineParser:
                 none += 1
                 continue
             if env is None:
+                host, pid = m.group(1, 3)
                 env = Envelope(ts, host, program, int(pid) if pid else None, line[start:])
             out.append((i, env, rec))
         counts["lines"] += len(texts)
@@ -143,14 +164,22 @@ class LineParser:
 
     def _fast_entry(self, program: str) -> tuple[Any, Any, str]:
         """parse_block's per-program decision: (claiming module or None, its
-        ``parse_at`` if it has one, the name), or _GENERIC for a program
-        whose envelope needs more than the head (Exim's strips its own stamp)."""
+        ``parse_at`` for this program as ``f(line, start)`` if it has one,
+        the name), or _GENERIC for a program whose envelope needs more than
+        the head (Exim's strips its own stamp). A module's
+        ``parser_for(program)`` gives that function (it looks at the name
+        once, not per line); None from it means no line of the program
+        yields a record."""
         if len(self._fast) > 10_000:
             self._fast.clear()
         if program[:4] == "exim":
             return _GENERIC, None, program
         mod = self._claimant(program)
-        return mod, getattr(mod, "parse_at", None), program
+        parser_for = getattr(mod, "parser_for", None)
+        if parser_for is not None:
+            return mod, parser_for(program) or _no_record, program
+        parse_at = getattr(mod, "parse_at", None)
+        return mod, partial(parse_at, program) if parse_at is not None else None, program
 
     def _claimant(self, program: str) -> ModuleType | None:
         try:

@@ -21,7 +21,7 @@ import pytest
 from bouncewatch.parsers.records import Delivery, Envelope, MessageInfo, MessageOutcome, Relay, Reply
 from bouncewatch.plugin import cli, parse_worker
 from bouncewatch.plugin.lineparse import LineParser
-from bouncewatch.plugin.parse_worker import ParsedLines, _dumps, _row, _unrow
+from bouncewatch.plugin.parse_worker import ParsedLines, _dumps, _rows, _unrow
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE = ROOT / "bench" / "generate.py"
@@ -135,7 +135,11 @@ def test_records_cross_as_class_and_fields_and_come_back_equal():
     for env in (Envelope(ts, "mx", "postfix/smtp", 12, "4F00A1: to=<a>"),
                 Envelope(ts, None, "postfix/smtp", None, "not the line's tail")):
         for rec in (*recs[:5], tuple(recs[:2])):
-            assert _unrow(pickle.loads(_dumps(_row(line, 7, env, rec)))) == (line, env, rec, 7)
+            assert _unrow(pickle.loads(_dumps(_rows([line], [7], [(0, env, rec)])[0]))) == (line, env, rec, 7)
+    # a block's rows: only the lines with a record, each with its own offset
+    texts, env = ["skipped", line, "skipped", line], Envelope(ts, "mx", "postfix/smtp", 12, "4F00A1: to=<a>")
+    rows = pickle.loads(_dumps(_rows(texts, [0, 8, 60, 61], [(1, env, recs[0]), (3, env, recs[2])])))
+    assert list(map(_unrow, rows)) == [(line, env, recs[0], 8), (line, env, recs[2], 61)]
 
 
 def test_in_process_lines_are_the_same_records(tmp_path):

@@ -100,6 +100,10 @@ class LineParser:
         match_head, match_tail, generic = envelopes.match_head, envelopes.match_tail, envelopes.parse
         heads, next_second, stamp_of = envelopes.heads, envelopes.next_second, envelopes.stamp
         fast, claimant = self._fast, self._claimant
+        # Exim's own main log ("2026-11-20 06:00:01 1rABCD-... => ..."), split
+        # the same way: its head by match_exim, its stamp, exim.parse_at
+        match_exim = envelopes.match_exim if claimant("exim") is exim else None
+        exim_stamp = envelopes.exim_stamp
         unrecognized = other = none = 0
         for i, line in enumerate(texts):
             # nearly every line's stamp was seen before: only the rest of its head is matched
@@ -121,6 +125,25 @@ class LineParser:
                     mod, parse_at, program = fast[program] = self._fast_entry(program)
                 if mod is _GENERIC:
                     m = None
+            elif match_exim is not None and line[10:11] == " ":
+                m = match_exim(line)  # groups (milliseconds, zone, pid)
+                if m is not None:
+                    ts = exim_stamp(line, m)
+                    if ts is None:
+                        unrecognized += 1
+                        continue
+                    start = m.end()
+                    try:
+                        rec = exim.parse_at("exim", line, start)
+                    except Exception as e:  # a parser bug must never stop a run
+                        counts[f"skipped:parser_error:{type(e).__name__}"] += 1
+                        continue
+                    if rec is None:
+                        none += 1
+                        continue
+                    pid = m[3]
+                    out.append((i, Envelope(ts, None, "exim", int(pid) if pid else None, line[start:]), rec))
+                    continue
             if m is None:  # another form, or Exim's program: the whole envelope parser
                 env = generic(line)
                 if env is None:

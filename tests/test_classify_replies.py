@@ -3831,6 +3831,72 @@ CASES += [
 ]
 
 
+# =============================================================================================
+# Blind set 13 (34 replies, branch rules-blind3): Chinese receivers -- NetEase (163/126) reply
+# codes as NetEase documents them (biecuoliao.com/pa/MBRrwEM.html; the reply format is the one
+# of the MI:SPF and DT:SPM replies above), Coremail's reply list (blog.sina.com.cn/s/
+# blog_8dc13ec50101fxxr.html), Sohu's (365seal.com/y/dRvzkOzRVO.html), and hosting pages that
+# quote replies (eomatica.gal, riudoms.xarxa-omnia.org/email/annex/msg_err.html, fobhost.com
+# jishuzhichi59, emailhost.com.cn). Scored before any change: 15 of 34 -- NetEase's codes
+# were unknown (HL: connection, MI:/RP: session limits, WM: allow lists), and address words in
+# reply to MAIL FROM read as our recipient. Fixed as the code families and wordings; an
+# address text answering MAIL FROM is now sender_rejected. Left: "554 openrelay check." (the
+# receiver suspects an open relay; too vague a wording to key on) stays general_bounce.
+R12_NETEASE = "163mx02.mxmail.netease.com"
+R12_CN = "mx.example.cn"
+R12_CN_RCPT = "x@example.cn"
+
+
+def _r12_netease(code: str, tag: str) -> str:
+    return (f"{code} {tag} 163 mx49,Y8CowABHDZS0MLtb+QOjRQ--.39199S3 1700000000 "
+            "http://mail.163.com/help/help_spam_16.htm?ip=192.0.2.7&hostid=mx49&time=1700000000")
+
+
+CASES += [
+ # NetEase (163/126) reply codes, explained at biecuoliao.com/pa/MBRrwEM.html; the reply format is the one
+ # NetEase really sends (see the MI:SPF and DT:SPM replies in set 3).
+ C(pf_greet(R12_NETEASE, _r12_netease("421", "HL:REP")), R12_NETEASE, "x@163.com", "bad_reputation", "netease", None),
+ C(pf_greet(R12_NETEASE, _r12_netease("421", "HL:ICC")), R12_NETEASE, "x@163.com", "rate_limited", "netease", None),
+ C(pf_greet(R12_NETEASE, _r12_netease("421", "HL:IFC")), R12_NETEASE, "x@163.com", "rate_limited", "netease", None),
+ C(pf_greet(R12_NETEASE, _r12_netease("421", "HL:MEP")), R12_NETEASE, "x@163.com", "bad_reputation", "netease", None),
+ C(pf(R12_NETEASE, _r12_netease("450", "MI:CEL"), "MAIL FROM"), R12_NETEASE, "x@163.com", "protocol_error", "netease", None),
+ C(pf(R12_NETEASE, _r12_netease("450", "MI:DMC"), "MAIL FROM"), R12_NETEASE, "x@163.com", "rate_limited", "netease", None),
+ C(pf(R12_NETEASE, _r12_netease("450", "RP:DRC")), R12_NETEASE, "x@163.com", "rate_limited", "netease", None),
+ C(pf(R12_NETEASE, _r12_netease("450", "DT:RBL"), "MAIL FROM"), R12_NETEASE, "x@163.com", "blocklisted", "netease", "dnsbl"),
+ C(pf(R12_NETEASE, _r12_netease("450", "WM:BLI"), "MAIL FROM"), R12_NETEASE, "x@163.com", "policy_block", "netease", None),
+ C(pf(R12_NETEASE, _r12_netease("451", "MI:SFQ"), "MAIL FROM"), R12_NETEASE, "x@163.com", "rate_limited", "netease", None),
+ C(pf("smtp.163.com", "451 Requested mail action not taken: too much fail authentication", "AUTH"), "smtp.163.com", "x@163.com", "auth_failure", "netease", None),
+ # Coremail reply list (blog.sina.com.cn/s/blog_8dc13ec50101fxxr.html)
+ C(pf(R12_CN, "450 queue unavailable.", "end of DATA"), R12_CN, R12_CN_RCPT, "soft_general", None, None),
+ C(pf(R12_CN, "450 database temporary error."), R12_CN, R12_CN_RCPT, "soft_general", None, None),
+ C(pf(R12_CN, "552 too many same size mails.", "end of DATA"), R12_CN, R12_CN_RCPT, "rate_limited", None, None),
+ C(pf(R12_CN, "553 private list access denied."), R12_CN, R12_CN_RCPT, "policy_block", None, None),
+ C(pf(R12_CN, "553 relay check domain fail"), R12_CN, R12_CN_RCPT, "relay_denied", None, None),
+ C(pf(R12_CN, "554 Black mail address.", "MAIL FROM"), R12_CN, R12_CN_RCPT, "policy_block", None, None),
+ C(pf(R12_CN, "554 mail address invalid.", "MAIL FROM"), R12_CN, R12_CN_RCPT, "sender_rejected", None, None),
+ C(pf(R12_CN, "554 openrelay check.", "MAIL FROM"), R12_CN, R12_CN_RCPT, "general_bounce", None, None),
+ C(pf(R12_CN, "555 helohost error.", "HELO"), R12_CN, R12_CN_RCPT, "auth_failure", None, None),
+ # Sohu reply list (365seal.com/y/dRvzkOzRVO.html)
+ C(pf_greet("mx.sohu.com", "553 5.7.0 IP REJECT: 192.0.2.7:1700000000"), "mx.sohu.com", "x@sohu.com", "policy_block", None, None),
+ C(pf("mx.sohu.com", "504 5.5.2 <bounce>: Sender address rejected: need fully-qualified address", "MAIL FROM"), "mx.sohu.com", "x@sohu.com", "sender_rejected", None, None),
+ C(pf("mx.sohu.com", "450 4.1.8 <bounce@example.com>: Sender address rejected: Malformed DNS server reply", "RCPT TO"), "mx.sohu.com", "x@sohu.com", "sender_rejected", None, None),
+ # Spanish/Galician and Catalan hosting pages quoting the replies (eomatica.gal "erros frecuentes",
+ # riudoms.xarxa-omnia.org/email/annex/msg_err.html), Chinese hosting pages (fobhost.com
+ # jishuzhichi59, emailhost.com.cn service list)
+ C(pf(R12_CN, "421 Your address has been graylisted. Try again later."), R12_CN, R12_CN_RCPT, "greylisted", None, None),
+ C(pf(R12_CN, "550 #5.1.0 Address rejected"), R12_CN, R12_CN_RCPT, "bad_mailbox", None, None),
+ C(pf(R12_CN, "550 Requested action not taken: mailbox unavailable or is not local"), R12_CN, R12_CN_RCPT, "bad_mailbox", None, None),
+ C(pf(R12_CN, "452 Mailbox disk quota exceeded"), R12_CN, R12_CN_RCPT, "mailbox_full", None, None),
+ C(pf(R12_CN, "552 Message body is too big", "end of DATA"), R12_CN, R12_CN_RCPT, "message_too_large", None, None),
+ C(pf(R12_CN, "550 User x@example.cn is not found in Server"), R12_CN, R12_CN_RCPT, "bad_mailbox", None, None),
+ C(pf_greet(R12_CN, "554 remote ip is forbidden"), R12_CN, R12_CN_RCPT, "policy_block", None, None),
+ C(pf(R12_CN, "550 sending quota exceeded", "MAIL FROM"), R12_CN, R12_CN_RCPT, "rate_limited", None, None),
+ C(pf(R12_CN, "451 rcpt handle timeout"), R12_CN, R12_CN_RCPT, "protocol_error", None, None),
+ C(pf(R12_CN, "552 exceeded mailsize limit", "end of DATA"), R12_CN, R12_CN_RCPT, "message_too_large", None, None),
+ C(pf(R12_CN, "451 DNS query error", "MAIL FROM"), R12_CN, R12_CN_RCPT, "dns_failure", None, None),
+]
+
+
 
 def _status(case: tuple) -> str:
     if len(case) > 6:

@@ -3897,6 +3897,39 @@ CASES += [
 ]
 
 
+# =============================================================================================
+# Blind set 15 (15 replies, branch rules-blind3): Dutch and German hosting pages that quote the
+# replies (weboke.nl knowledgebase 6, nl.help.carerix.com 2245905, strato.nl "waarom krijg ik
+# foutmeldingen" -- Strato's MX is smtpin.rzone.de --, sitepackage.de "typische Fehlermeldungen"),
+# and a spot check of code-only or vague replies where the enhanced or basic code must decide
+# (RFC 3463; Postfix cleanup's "queue file write error"; the 4.4.2 "Error: timeout exceeded"
+# of github.com/chatmail/relay/issues/315). Scored before any change: 13 of 15. Fixed: "No
+# relaying allowed" (psmtp) and Exim's "retry time not reached for any host after a long
+# failure period" (the retry cutoff passed: expired).
+R14_NL = "mx.example.nl"
+R14_NL_RCPT = "x@example.nl"
+CASES += [
+ # Dutch hosting pages quoting the replies: weboke.nl knowledgebase 6, nl.help.carerix.com 2245905,
+ # strato.nl "waarom krijg ik foutmeldingen"; German: sitepackage.de typische Fehlermeldungen
+ C(ex("554 No relaying allowed - psmtp"), "boox.nl.s200a1.psmtp.com", R14_NL_RCPT, "relay_denied", None, None),
+ C(ex("550 5.1.0 Recipient rejected."), "mail.adres.nl", R14_NL_RCPT, "bad_mailbox", None, None),
+ C("retry time not reached for any host after a long failure period", None, R14_NL_RCPT, "expired", None, None, "bounced"),
+ C(pf(R14_NL, "550 High probability of spam", "end of DATA"), R14_NL, R14_NL_RCPT, "spam_content", None, None),
+ C(pf("smtpin.rzone.de", "550 5.7.1 Refused by local policy. No SPAM please! (B-URL)", "end of DATA"), "smtpin.rzone.de", R14_NL_RCPT, "spam_content", None, None),
+ C(pf("smtpin.rzone.de", "550 5.7.1 Suspected phishing attempt", "end of DATA"), "smtpin.rzone.de", R14_NL_RCPT, "virus_or_attachment", None, None),
+ C(pf(R14_NL, "550 Recipient verification problem"), R14_NL, R14_NL_RCPT, "general_bounce", None, None),
+ # code-only or vague texts: the enhanced code (RFC 3463) or the basic code decides
+ C(pf(R14_NL, "550 5.7.1 Rejected"), R14_NL, R14_NL_RCPT, "policy_block", None, None),
+ C(pf(R14_NL, "550 5.0.0 Rejected"), R14_NL, R14_NL_RCPT, "general_bounce", None, None),
+ C(pf(R14_NL, "554 5.2.0 Transaction failed", "end of DATA"), R14_NL, R14_NL_RCPT, "general_bounce", None, None),
+ C(pf(R14_NL, "451 4.3.0 Error: queue file write error", "end of DATA"), R14_NL, R14_NL_RCPT, "soft_general", None, None),
+ C(pf(R14_NL, "421 4.4.2 mx.example.nl Error: timeout exceeded", "end of DATA"), R14_NL, R14_NL_RCPT, "protocol_error", None, None),
+ C(pf(R14_NL, "450 4.2.0 Mailbox temporarily unavailable"), R14_NL, R14_NL_RCPT, "soft_general", None, None),
+ C(pf(R14_NL, "550 5.2.1 Mailbox disabled"), R14_NL, R14_NL_RCPT, "inactive_mailbox", None, None),
+ C(pf(R14_NL, "554 5.6.1 Rejected", "end of DATA"), R14_NL, R14_NL_RCPT, "noncompliant_message", None, None),
+]
+
+
 
 def _status(case: tuple) -> str:
     if len(case) > 6:

@@ -3930,6 +3930,41 @@ CASES += [
 ]
 
 
+# =============================================================================================
+# Blind set 16 (13 replies, branch rules-blind3): Vade Secure/OX inbound codes
+# (postmaster-oxseu.vadesecure.com/inbound_error_codes), SoftBank (note.com/sendmagic
+# n5afbf98aeb25), InfoSphere (sphere.ne.jp support news 2006/07), Spambrella's error list, and
+# Exim/Sendmail TLS and AUTH texts (exim src/tls-openssl.c; sendmail/tls.c, usersmtp.c).
+# Scored before any change: 6 of 13. Most often wrong: a 5xx reply that says "Connection
+# refused" was read as a failed TCP connect; now the receiver's refusal goes to the list and
+# policy rules (Vade's Threat List is a named blocklist, senderscore.org/blocklist-lookup is
+# Validity's). Also fixed: "can't accept user", 501 to MAIL FROM (our sender's syntax),
+# "Insufficient system resources" (the receiver's trouble, not our recipient's quota),
+# Sendmail's "Temporary AUTH failure".
+R16_FR = "mx.example.fr"
+R16_FR_RCPT = "x@example.fr"
+CASES += [
+ # Vade Secure / OX inbound error codes (postmaster-oxseu.vadesecure.com/inbound_error_codes), the code
+ # appended the way OX replies carry it (compare the OXSUS001_514 reply in set 7)
+ C(pf_greet(R16_FR, "550 5.7.1 Connection refused - [192.0.2.7] blocked by Vade Threat List OXSEU_101"), R16_FR, R16_FR_RCPT, "blocklisted", None, "vade"),
+ C(pf_greet(R16_FR, "550 5.7.1 Connection refused - [192.0.2.7] blocked by Validity - https://senderscore.org/blocklist-lookup/ OXSEU_102"), R16_FR, R16_FR_RCPT, "blocklisted", None, "senderscore"),
+ C(pf_greet(R16_FR, "421 4.2.1 Connection deferred OXSEU_103"), R16_FR, R16_FR_RCPT, "unable_to_connect", None, None),
+ C(pf_greet(R16_FR, "550 5.7.1 Connection refused OXSEU_105"), R16_FR, R16_FR_RCPT, "policy_block", None, None),
+ C(pf_greet(R16_FR, "550 5.7.1 Connection refused - 192.0.2.7 - https://check.spamhaus.org/results?query=192.0.2.7 OXSEU_111"), R16_FR, R16_FR_RCPT, "blocklisted", None, "spamhaus"),
+ # SoftBank and InfoSphere (note.com/sendmagic n5afbf98aeb25, sphere.ne.jp support news 2006/07)
+ C(pf("mx.softbank.ne.jp", "553 example.jp does not exist", "MAIL FROM"), "mx.softbank.ne.jp", "x@i.softbank.jp", "sender_rejected", None, None),
+ C(pf("mail.sphere.ne.jp", "550 can't accept user... (#5.7.1)"), "mail.sphere.ne.jp", "x@sphere.ne.jp", "bad_mailbox", None, None),
+ # Spambrella's delivery error list (spambrella.com/faq/email-delivery-error-codes)
+ C(pf(R16_FR, "452 4.3.1 Insufficient system resources", "MAIL FROM"), R16_FR, R16_FR_RCPT, "soft_general", None, None),
+ C(pf(R16_FR, "550 5.1.0 sender rejected", "MAIL FROM"), R16_FR, R16_FR_RCPT, "sender_rejected", None, None),
+ # Exim's and Sendmail's own texts (exim src/transports/smtp.c, tls-openssl.c; sendmail/tls.c, usersmtp.c)
+ C(ex("501 <bounce@example>: sender address must contain a domain", "MAIL FROM:<bounce@example> SIZE=1234"), "mx.example.org", RCPT, "sender_rejected", None, None),
+ C("TLS error on connection to mx.example.org [192.0.2.25] (recv): The TLS connection was non-properly terminated.", "mx.example.org", RCPT, "tls_failure", None, None, "deferred"),
+ C("Deferred: 454 4.7.0 TLS not available due to local problem", "mx.example.org", RCPT, "tls_failure", None, None),
+ C("Deferred: Temporary AUTH failure", "smarthost.example.org", RCPT, "auth_failure", None, None, "deferred"),
+]
+
+
 
 def _status(case: tuple) -> str:
     if len(case) > 6:

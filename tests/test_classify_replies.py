@@ -3965,6 +3965,40 @@ CASES += [
 ]
 
 
+# =============================================================================================
+# Blind set 17 (12 replies, branch rules-blind3): IONOS/GMX (ionos.de postmaster "SMTP-
+# Fehlermeldungen der IONOS Mailserver", ionos.ca troubleshooting, smtp.codes/unitedinternet,
+# github.com/jstedfast/MailKit/issues/968), qmail's "qq trouble" (support.onesystems.ch), and
+# the odd replies collected in github.com/ActiveCampaign/smtp-field-manual/issues/11. Scored
+# before any change: 9 of 12. Fixed: a 5xx that says "try again later" is no verdict on the
+# address (GMX's "mailbox unavailable ... Failure sending mail. Try again later" is not a hard
+# bounce; it now stays general_bounce, the policy it likely is being unstated); "does not
+# want your mail" is the recipient's policy even when the reply mentions a spam blacklist.
+# Left: "550 ip in prison" (one receiver's joke; general_bounce).
+R17_IONOS = "mx00.ionos.de"
+R17_MX = "mx.example.com"
+CASES += [
+ # IONOS: inbound replies (ionos.de/hilfe/e-mail/postmaster/smtp-fehlermeldungen-der-11-ionos-mailserver),
+ # the submission reply (ionos.ca/help/email/troubleshooting-mail-basicmail-business), United Internet's
+ # SPF reply (smtp.codes/unitedinternet)
+ C(pf_greet(R17_IONOS, "421 Reject due to policy violations"), R17_IONOS, "x@example.de", "policy_block", "gmx", None),
+ C(pf_greet(R17_IONOS, "421 Rate limit reached. Please try again later"), R17_IONOS, "x@example.de", "rate_limited", "gmx", None),
+ C(pf(R17_IONOS, "450 Reject due to policy violations."), R17_IONOS, "x@example.de", "policy_block", "gmx", None),
+ C(pf(R17_IONOS, "451 Requested action aborted: local error in processing", "end of DATA"), R17_IONOS, "x@example.de", "soft_general", "gmx", None),
+ C(pf("smtp.ionos.de", "535 Authentication failure: SMTP AUTH failed with the remote server", "AUTH"), "smtp.ionos.de", "x@example.org", "auth_failure", "gmx", None),
+ C(pf("mx00.gmx.net", "550 <x@gmx.de>: Reject due to SPF policy. The originating IP of the message is not permitted by the domain owner", "MAIL FROM"), "mx00.gmx.net", "x@gmx.de", "auth_failure", "gmx", None),
+ # GMX submission (github.com/jstedfast/MailKit/issues/968)
+ C(pf("mail.gmx.net", "550-Requested action not taken: mailbox unavailable 550 Failure sending mail. Try again later"), "mail.gmx.net", "x@example.org", "general_bounce", "gmx", None),
+ # onesystems.ch "Übersicht häufig vorkommender Fehlermeldungen" (qmail)
+ C(pf(R17_MX, "451 qq trouble in home directory", "end of DATA"), R17_MX, RCPT, "soft_general", None, None),
+ # "weird" receiver replies collected in github.com/ActiveCampaign/smtp-field-manual/issues/11
+ C(pf(R17_MX, "550 ip in prison", "MAIL FROM"), R17_MX, RCPT, "general_bounce", None, None),
+ C(pf(R17_MX, "554 5.7.1 The recipient definitively does not want your mail. It will not be delivered but analyzed again.  We may feed it to a spam blacklist.", "end of DATA"), R17_MX, RCPT, "policy_block", None, None),
+ C(pf(R17_MX, "550 5.7.1 <user@example.org>: Recipient address rejected:  Inactive MailBox, not poped for more than 6 months"), R17_MX, RCPT, "inactive_mailbox", None, None),
+ C(pf(R17_MX, "554 5.7.1 <bounce@example.com>: Sender address rejected: Dumb.", "MAIL FROM"), R17_MX, RCPT, "sender_rejected", None, None),
+]
+
+
 
 def _status(case: tuple) -> str:
     if len(case) > 6:

@@ -442,15 +442,15 @@ CASES: list[tuple] = [
                "SPF/DNS configuration for your domain name."),
       "smtp-in.orange.fr", "x@orange.fr", "auth_failure", "orange", None, "deferred"),
     C(pf("smtp-in.laposte.net", "550 5.5.0 Le compte du destinataire est bloque. The recipient account isblocked. "
-         "LPN007_426"), "smtp-in.laposte.net", "x@laposte.net", "inactive_mailbox", None, None),
+         "LPN007_426"), "smtp-in.laposte.net", "x@laposte.net", "inactive_mailbox", "laposte", None),
     C(pf("smtp-in.laposte.net", "550 5.7.1 Service unavailable; client [198.51.100.7] blocked using Spamhaus Les "
          "emails envoyes vers la messagerie Laposte.net ont ete bloques par nos services. Afin de regulariser votre "
          "situation, nous vous invitons a cliquer sur le lien ci-dessous et a suivre la procedure. "
          "https://www.spamhaus.org/lookup/ LPNAAA_101"),
-      "smtp-in.laposte.net", "x@laposte.net", "blocklisted", None, "spamhaus"),
+      "smtp-in.laposte.net", "x@laposte.net", "blocklisted", "laposte", "spamhaus"),
     C(pf("smtp-in.laposte.net", "571 5.7.1 Message refused, DMARC verification Failed. Message refuse, verification "
-         "DMARC en echec LPN007_517", "end of DATA"), "smtp-in.laposte.net", "x@laposte.net", "auth_failure", None,
-      None),
+         "DMARC en echec LPN007_517", "end of DATA"), "smtp-in.laposte.net", "x@laposte.net", "auth_failure",
+      "laposte", None),
     C("192.0.2.7 failed after I sent the message. Remote host said: 550 spam detected", None, "x@free.fr",
       "spam_content", "free", None, "bounced"),
 
@@ -580,12 +580,12 @@ CASES: list[tuple] = [
     C("192.0.2.150 failed after I sent the message. Remote host said: 554 (#5.3.0) Nie przyjmiemy tej wiadomosci "
       "poniewaz jest to spam - zobacz strone: http://poczta.wp.pl/info-antyspam-polityka.html / We can't accept this "
       "message because it is spam - see: http://poczta.wp.pl/info-antyspam-policy.html [127]", None, "x@o2.pl",
-      "spam_content", None, None, "bounced"),
+      "spam_content", "wp", None, "bounced"),
     C(pf("mx.wp.pl", "550 BLAD SPF - zobacz strone / SPF Error: Please see "
          "http://spf.pobox.com/why.html?sender=x%40wp.pl&ip=198.51.100.7&receiver=smtp.wp.pl Jesli jestes "
          "uzytkownikiem poczta.wp.pl sprawdz poprawnosc autoryzacji SMTP / If you are a poczta.wp.pl user check SMTP "
-         "configuration: http://poczta.wp.pl/autoryzacja/", "MAIL FROM"), "mx.wp.pl", "x@wp.pl", "auth_failure", None,
-      None),
+         "configuration: http://poczta.wp.pl/autoryzacja/", "MAIL FROM"), "mx.wp.pl", "x@wp.pl", "auth_failure",
+      "wp", None),
     C(pf("mail.example.com.br", "550 Não existe tal pessoa nesse endereço"), "mail.example.com.br",
       "contato@example.com.br", "bad_mailbox", None, None),
     C(pf("mchost.correio.biz", "550 5.7.1 [CS] Sua mensagem foi rejeitada. Para realizar o envio clique no link "
@@ -3667,6 +3667,338 @@ CASES += [
 ]
 
 
+# =============================================================================================
+# Blind set 10 (30 texts, branch rules-blind3): the MTAs' own failure texts and LMTP replies --
+# Exim (src/deliver.c, transports/smtp.c: "after pipelined", host lookup, local host, Received
+# loop, TLS session), Sendmail stat= (sendmail/err.c, deliver.c; serverfault.com/q/1042851),
+# Postfix local/virtual/pipe (src/local/mailbox.c, src/virtual/maildir.c, src/pipe/pipe.c;
+# github.com/docker-mailserver/docker-mailserver/issues/230 for "mail system configuration
+# error"), Dovecot LMTP (src/lmtp) and Cyrus lmtpd. Scored before any change: 28 of 30. Fixed:
+# "remote host address is the local host" (routing_error) and Postfix local's EFBIG
+# ("error writing message: File too large", the mailbox size limit) as mailbox_full.
+CASES += [
+ # Exim deliver.c / transports texts (exim src: deliver.c, transports/smtp.c, appendfile.c)
+ C("SMTP error from remote mail server after pipelined MAIL FROM:<bounce@example.com> SIZE=2345: 451 4.3.2 Please try again later", "mx.example.org", RCPT, "soft_general", None, None),
+ C(ex("550 5.1.1 <user@example.org>: Recipient address rejected: User unknown in virtual mailbox table", "pipelined RCPT TO:<user@example.org>"), "mx.example.org", RCPT, "bad_mailbox", None, None),
+ C("host lookup did not complete", None, RCPT, "dns_failure", None, None, "deferred"),
+ C("remote host address is the local host", None, RCPT, "routing_error", None, None, "bounced"),
+ C("Too many \"Received\" headers - suspected mail loop", None, RCPT, "routing_error", None, None, "bounced"),
+ C("TLS session: (SSL_connect): error:0A000086:SSL routines::certificate verify failed", "mx.example.org", RCPT, "tls_failure", None, None, "deferred"),
+ C("a TLS session is required, but an attempt to start TLS failed", "mx.example.org", RCPT, "tls_failure", None, None, "deferred"),
+ C("all hosts for 'example.org' have been failing for a long time (and retry time not reached)", None, RCPT, "expired", None, None, "bounced"),
+ C("Unrouteable address", None, "user@example.invalid", "bad_domain", None, None, "bounced"),
+ C("SMTP error from remote mail server after end of data: 451 Temporary local problem - please try later", "mx.example.org", RCPT, "soft_general", None, None),
+ C("Child process of virtual_pipe transport returned 75 (could mean temporary error) from command: /usr/lib/dovecot/deliver", None, RCPT, "soft_general", None, None, "deferred"),
+ # Sendmail stat= texts (sendmail/err.c, deliver.c; serverfault 1042851; linuxweblog sendmail notes)
+ C("Deferred: Name server timeout", None, RCPT, "dns_failure", None, None, "deferred"),
+ C("Deferred: Operating system error", None, RCPT, "soft_general", None, None, "deferred"),
+ C("Deferred: 451 4.3.0 Temporary failure, please try again later", "mx.example.org", RCPT, "soft_general", None, None),
+ C("Data format error", None, RCPT, "general_bounce", None, None, "bounced"),
+ C("552 5.2.3 Message is too large; 10485760 bytes max", "mx.example.org", RCPT, "message_too_large", None, None),
+ C("Deferred: 403 4.7.0 TLS handshake failed.", "mx.example.org", RCPT, "tls_failure", None, None),
+ C("Deferred: Connection reset by mx.example.org.", "mx.example.org", RCPT, "protocol_error", None, None, "deferred"),
+ C("Deferred: 452 4.2.2 Mailbox full", "mx.example.org", RCPT, "mailbox_full", None, None),
+ # Postfix local/virtual/pipe (postfix src/local/mailbox.c, src/virtual/maildir.c, src/pipe/pipe.c)
+ C("cannot update mailbox /var/mail/user for user user. error writing message: File too large", None, RCPT, "mailbox_full", None, None, "bounced"),
+ C("maildir delivery failed: error writing message: Disk quota exceeded", None, RCPT, "mailbox_full", None, None, "deferred"),
+ C("Command died with status 75: \"/usr/lib/dovecot/deliver\"", None, RCPT, "soft_general", None, None, "deferred"),
+ C("Command died with status 77: \"/usr/lib/dovecot/dovecot-lda\". Command output: Quota exceeded (mailbox for user is full)", None, RCPT, "mailbox_full", None, None, "bounced"),
+ C("unknown user: \"user\"", None, RCPT, "bad_mailbox", None, None, "bounced"),
+ C("mail forwarding loop for user@example.org", None, RCPT, "routing_error", None, None, "bounced"),
+ C("mail system configuration error", None, RCPT, "routing_error", None, None, "deferred"),
+ # LMTP to Dovecot / Cyrus (dovecot src/lmtp, cyrus imapd lmtpengine)
+ C("host mail.example.org[private/dovecot-lmtp] said: 552 5.2.2 <user@example.org> Quota exceeded (mailbox for user is full) (in reply to end of DATA command)", "mail.example.org", RCPT, "mailbox_full", None, None),
+ C("host mail.example.org[private/dovecot-lmtp] said: 550 5.1.1 <user@example.org> User doesn't exist: user@example.org (in reply to RCPT TO command)", "mail.example.org", RCPT, "bad_mailbox", None, None),
+ C("host mail.example.org[/var/run/cyrus/socket/lmtp] said: 452 4.2.2 Over quota SESSIONID=<cyrus-1234-5678-1-123456> (in reply to RCPT TO command)", "mail.example.org", RCPT, "mailbox_full", None, None),
+ C("host mail.example.org[private/dovecot-lmtp] said: 451 4.3.0 <user@example.org> Temporary internal error (in reply to end of DATA command)", "mail.example.org", RCPT, "soft_general", None, None),
+]
+
+# =============================================================================================
+# Blind set 11 (28 replies, branch rules-blind3): Google's SMTP error reference
+# (support.google.com/a/answer/3726730, the texts also quoted in sisimai rhost/for-google.go),
+# GoDaddy's inbound bounce list (godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685),
+# Mimecast's SMTP error codes (community.mimecast.com "Mimecast SMTP Error Codes"), Microsoft's
+# NDR 5.7.51 page (learn.microsoft.com). Scored before any change: 18 of 28. Misses fixed as
+# wordings: Google's "Try again later, closing connection" (HELO-stage DoS deferral) and
+# "Connection expired"; 4.7.29 "rate limited because ... not sent over a TLS connection" is a
+# TLS failure (like an auth cause outranks "rate limited"); 535 (RFC 4954) and "failed to
+# authenticate" are auth_failure; "not allowed as a From: address"; Mimecast's cipher, inbound
+# hostname, "Message ended early" and "Sender Address Blocked" texts.
+R10_GMAIL = "gmail-smtp-in.l.google.com"
+R10_MIMECAST = "eu-smtp-inbound-1.mimecast.com"
+R10_GODADDY = "p3plibsmtp02-04.prod.phx3.secureserver.net"
+R10_MC_DOC = "https://community.mimecast.com/docs/DOC-1369"
+CASES += [
+ # Google SMTP error reference (support.google.com/a/answer/3726730), as Google sends them (" - gsmtp")
+ C(pf(R10_GMAIL, "421-4.7.0 Try again later, closing connection. (EHLO) For more information, go to 421 4.7.0 "
+      "https://support.google.com/a/answer/3221692 a1si123456qkb.12 - gsmtp", "EHLO"), R10_GMAIL, "x@gmail.com", "rate_limited", "gmail", None),
+ C(pf(R10_GMAIL, "552-5.3.4 The number of attachments (120) exceeds Google's limit of 100 attachments. To view our "
+      "552 5.3.4 attachment size guidelines, go to https://support.google.com/a/answer/1366776 b2si1.3 - gsmtp", "end of DATA"), R10_GMAIL, "x@gmail.com", "message_too_large", "gmail", None),
+ C(pf(R10_GMAIL, "421-4.7.0 Connection expired, try reconnecting. For more information, go to 421 4.7.0 "
+      "https://support.google.com/a/answer/3221692 c3si2.4 - gsmtp", "MAIL FROM"), R10_GMAIL, "x@gmail.com", "protocol_error", "gmail", None),
+ C(pf(R10_GMAIL, "454 5.5.1 STARTTLS may not be repeated. - gsmtp", "STARTTLS"), R10_GMAIL, "x@gmail.com", "tls_failure", "gmail", None),
+ C(pf(R10_GMAIL, "421-4.7.29 Your email has been rate limited because this message wasn't sent over a TLS 421-4.7.29 "
+      "connection. Gmail requires all bulk email senders to use TLS/SSL for SMTP 421 4.7.29 connections. - gsmtp", "end of DATA"), R10_GMAIL, "x@gmail.com", "tls_failure", "gmail", None),
+ C(pf(R10_GMAIL, "421-4.7.40 Your email has been rate limited because the sending domain doesn't have a DMARC 421-4.7.40 "
+      "record, or the DMARC record doesn't specify a DMARC policy. Gmail requires all bulk email 421 4.7.40 "
+      "senders to add a DMARC record to their sending domain. - gsmtp", "end of DATA"), R10_GMAIL, "x@gmail.com", "auth_failure", "gmail", None),
+ C(pf(R10_GMAIL, "550-5.7.24 The SPF record of the sending domain has one or more suspicious entries. 550 5.7.24 "
+      "For more information, go to https://support.google.com/mail/answer/81126#authentication - gsmtp", "end of DATA"), R10_GMAIL, "x@gmail.com", "auth_failure", "gmail", None),
+ C(pf(R10_GMAIL, "550-5.7.30 This mail has been blocked because DKIM does not pass. Gmail requires all large 550 5.7.30 "
+      "senders to authenticate with DKIM. Authentication results: DKIM = did not pass. - gsmtp", "end of DATA"), R10_GMAIL, "x@gmail.com", "auth_failure", "gmail", None),
+ C(pf(R10_GMAIL, "503 5.5.1 RCPT first. d4si5.6 - gsmtp", "DATA"), R10_GMAIL, "x@gmail.com", "protocol_error", "gmail", None),
+ # GoDaddy inbound (godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685)
+ C(pf(R10_GODADDY, "535 Authentication not allowed on IBSMTP Servers. IB401", "AUTH"), R10_GODADDY, RCPT, "auth_failure", None, None),
+ C(pf(R10_GODADDY, "550 bounce@example.com IP addresses are not allowed as a From: Address. Provide a valid From. IB502", "MAIL FROM"), R10_GODADDY, RCPT, "noncompliant_message", None, None),
+ C(pf_greet(R10_GODADDY, "554 p3plibsmtp02-04.prod.phx3.secureserver.net bizsmtp Connection refused. This IP address is listed on the Exploits Block List (XBL). IB105"), R10_GODADDY, RCPT, "blocklisted", None, "spamhaus-xbl"),
+ C(pf_greet(R10_GODADDY, "554 p3plibsmtp02-04.prod.phx3.secureserver.net bizsmtp This IP has been blocked for the day, for attempting to send too many messages containing content judged to be spam by the Internet community. IB111"), R10_GODADDY, RCPT, "bad_reputation", None, None),
+ C(pf_greet(R10_GODADDY, "554 p3plibsmtp02-04.prod.phx3.secureserver.net bizsmtp This IP has been blocked for the day, for attempting to mail too many invalid recipients. IB113"), R10_GODADDY, RCPT, "bad_reputation", None, None),
+ C(pf_greet(R10_GODADDY, "421 p3plibsmtp02-04.prod.phx3.secureserver.net bizsmtp Server temporarily unavailable. Try again later. IB101"), R10_GODADDY, RCPT, "unable_to_connect", None, None),
+ C(pf(R10_GODADDY, "550 This IP has sent too many to too many recipients this hour. IB607"), R10_GODADDY, RCPT, "rate_limited", None, None),
+ # Mimecast SMTP error codes (community.mimecast.com, "Mimecast SMTP Error Codes")
+ C(pf(R10_MIMECAST, f"550 Message bounced due to Content Examination Policy - {R10_MC_DOC}#550 [aBcDeFg.uk42]", "end of DATA"), R10_MIMECAST, RCPT, "policy_block", "mimecast", None),
+ C(pf_greet(R10_MIMECAST, f"554 Host network not allowed - {R10_MC_DOC}#554 [aBcDeFg.uk42]"), R10_MIMECAST, RCPT, "policy_block", "mimecast", None),
+ C(pf(R10_MIMECAST, f"553 This route requires TLS version 1.2 or greater - {R10_MC_DOC}#553 [aBcDeFg.uk42]", "MAIL FROM"), R10_MIMECAST, RCPT, "tls_failure", "mimecast", None),
+ C(pf(R10_MIMECAST, f"553 This route requires high-strength ciphers - {R10_MC_DOC}#553 [aBcDeFg.uk42]", "MAIL FROM"), R10_MIMECAST, RCPT, "tls_failure", "mimecast", None),
+ C(pf(R10_MIMECAST, f"550 The incorrect hostname used for inbounds - {R10_MC_DOC}#550 [aBcDeFg.uk42]"), R10_MIMECAST, RCPT, "routing_error", "mimecast", None),
+ C(pf(R10_MIMECAST, f"451 Account inbounds disabled - {R10_MC_DOC}#451 [aBcDeFg.uk42]"), R10_MIMECAST, RCPT, "soft_general", "mimecast", None),
+ C(pf(R10_MIMECAST, f"451 Unable to process connection at this time - {R10_MC_DOC}#451 [aBcDeFg.uk42]", "MAIL FROM"), R10_MIMECAST, RCPT, "soft_general", "mimecast", None),
+ C(pf(R10_MIMECAST, f"451 Recipient Temporarily Unavailable - {R10_MC_DOC}#451 [aBcDeFg.uk42]"), R10_MIMECAST, RCPT, "soft_general", "mimecast", None),
+ C(pf(R10_MIMECAST, f"451 Message ended early - {R10_MC_DOC}#451 [aBcDeFg.uk42]", "end of DATA"), R10_MIMECAST, RCPT, "protocol_error", "mimecast", None),
+ C(pf(R10_MIMECAST, f"550 Submitter failed to authenticate - {R10_MC_DOC}#550 [aBcDeFg.uk42]", "MAIL FROM"), R10_MIMECAST, RCPT, "auth_failure", "mimecast", None),
+ C(pf(R10_MIMECAST, f"421 Sender Address Blocked - {R10_MC_DOC}#421 [aBcDeFg.uk42]", "MAIL FROM"), R10_MIMECAST, RCPT, "policy_block", "mimecast", None),
+ # Microsoft 365 (learn.microsoft.com, "Fix NDR error 550 5.7.51 in Exchange Online")
+ C(pf("example-org.mail.protection.outlook.com", "550 5.7.51 TenantInboundAttribution; There is a partner connector "
+      "configured that matched the message's recipient domain. The connector had either the "
+      "RestrictDomainsToIPAddresses or RestrictDomainsToCertificate set [DM3NAM02FT012.eop-nam02.prod.protection.outlook.com]"),
+   "example-org.mail.protection.outlook.com", RCPT, "policy_block", "microsoft", None),
+]
+
+# =============================================================================================
+# Blind set 12 (32 replies, branch rules-blind3): Korean portals and Tencent/Zoho -- Daum/Kakao
+# codes (oliveit.tistory.com/39, auctionpro.co.kr/?p=2544), Naver and other Korean reply lists
+# (puffinknight.tistory.com/102, blog.jinbo.net/007/archive/20051107), QQ Mail's help pages
+# (service.mail.qq.com/detail/122/*, as collected in sisimai rhost/for-tencent.go), Zoho bounces
+# quoted in sisimai rhost/for-zoho.go. Scored before any change: 22 of 32. Fixed: "Server is
+# busy", "Your IP ... is filtered", "Inactive mbox", a user's reject list, "Relay operation
+# rejected", "SPAM_SUSPECT:IP", "DNS resolving error", QQ's "bounce attacks" and "Frequency of
+# receiving messages is limited". Left as the rules answer (policy_block): "501 Denied domain
+# name" at MAIL FROM, which the source itself reads as either a mistyped sender domain or the
+# receiver refusing it; the test keeps what the rules say, not a guess.
+R11_DAUM = "mx1.hanmail.net"
+R11_NAVER = "mx1.naver.com"
+R11_QQ = "mx3.qq.com"
+R11_ZOHO = "mx.zoho.com"
+R11_KR = "mx.example.co.kr"
+R11_KR_RCPT = "x@example.co.kr"
+CASES += [
+ # Daum/Kakao (hanmail.net) reply codes as listed by oliveit.tistory.com/39 and auctionpro.co.kr/?p=2544
+ C(pf(R11_DAUM, "550 5.1.1 RUSR 192.0.2.7: No such user: <x@hanmail.net>"), R11_DAUM, "x@hanmail.net", "bad_mailbox", "daum", None),
+ C(pf_greet(R11_DAUM, "421 4.4.1 CHIC 192.0.2.7: Network is busy."), R11_DAUM, "x@hanmail.net", "unable_to_connect", "daum", None),
+ C(pf_greet(R11_DAUM, "421 4.4.5 CCRT 192.0.2.7: Connection refused. Server is busy(RT)"), R11_DAUM, "x@hanmail.net", "rate_limited", "daum", None),
+ C(pf(R11_DAUM, "554 5.7.1 DAS51 192.0.2.7: Your mail is blocked automatically by anti-spam system. (E06)", "end of DATA"), R11_DAUM, "x@hanmail.net", "spam_content", "daum", None),
+ # Naver and other Korean portals (puffinknight.tistory.com/102, blog.jinbo.net/007/archive/20051107)
+ C(pf_greet(R11_NAVER, "421 4.3.2 Your IP(192.0.2.7) is filtered and this connection will be closed. You must register your IP to http://realip.naver.com"), R11_NAVER, "x@naver.com", "bad_reputation", "naver", None),
+ C(pf(R11_NAVER, "421 4.3.1 You send too many messages.", "MAIL FROM"), R11_NAVER, "x@naver.com", "rate_limited", "naver", None),
+ C(pf(R11_KR, "550 5.7.1 <x@example.co.kr>... Error.your access was denied. Since you sent too many e-mails,you are not allowed to send more e-mails within 24 hours.After 24 hours,you can send e-mails as usual."), R11_KR, R11_KR_RCPT, "rate_limited", None, None),
+ C(pf("mta114.mail.krs.yahoo.com", "554 delivery error: dd This user doesn't have a yahoo.co.kr account (x@yahoo.co.kr) [-5] - mta114.mail.krs.yahoo.com", "end of DATA"), "mta114.mail.krs.yahoo.com", "x@yahoo.co.kr", "bad_mailbox", "yahoo", None),
+ C(pf("mta115.mail.krs.yahoo.com", "554 delivery error: dd Sorry your message to x@yahoo.co.kr cannot be delivered. This account has been disabled or discontinued [#102]. - mta115.mail.krs.yahoo.com", "end of DATA"), "mta115.mail.krs.yahoo.com", "x@yahoo.co.kr", "inactive_mailbox", "yahoo", None),
+ C(pf(R11_KR, "550 5.1.1 Inactive mbox"), R11_KR, R11_KR_RCPT, "inactive_mailbox", None, None),
+ C(pf(R11_KR, "550 5.1.1 Suspended user"), R11_KR, R11_KR_RCPT, "inactive_mailbox", None, None),
+ C(pf(R11_KR, "552 Requested mail action aborted: exceeded storage allocation", "end of DATA"), R11_KR, R11_KR_RCPT, "mailbox_full", None, None),
+ C(pf(R11_KR, "550 You are registered as spammer (by user's reject list)"), R11_KR, R11_KR_RCPT, "policy_block", None, None),
+ C(pf(R11_KR, "554 5.0.0 Service unavailable (x: mail is denied, by spam filter)", "end of DATA"), R11_KR, R11_KR_RCPT, "spam_content", None, None),
+ C(pf(R11_KR, "554 Relay operation rejected"), R11_KR, R11_KR_RCPT, "relay_denied", None, None),
+ C(pf(R11_KR, "550 'Transaction failed. (SPAM_SUSPECT:IP_CONTROL) (http://cleanip.paran.com)'", "MAIL FROM"), R11_KR, R11_KR_RCPT, "bad_reputation", None, None),
+ C(pf(R11_KR, "501 Denied domain name", "MAIL FROM"), R11_KR, R11_KR_RCPT, "policy_block", None, None),
+ C(pf(R11_KR, "441 4.4.1 No answer from host", "RCPT TO"), R11_KR, R11_KR_RCPT, "unable_to_connect", None, None),
+ C(pf(R11_KR, "451 4.4.0 DNS resolving error"), R11_KR, R11_KR_RCPT, "dns_failure", None, None),
+ C(pf(R11_KR, "451 4.4.2 Bad connection (io timeout)", "end of DATA"), R11_KR, R11_KR_RCPT, "protocol_error", None, None),
+ C(pf(R11_KR, "451 Relay Server Not Ready."), R11_KR, R11_KR_RCPT, "soft_general", None, None),
+ C(pf_greet(R11_KR, "421 Server too busy."), R11_KR, R11_KR_RCPT, "rate_limited", None, None),
+ C(pf(R11_KR, "451 4.3.0 Temporary system failure. Please try again later.", "end of DATA"), R11_KR, R11_KR_RCPT, "soft_general", None, None),
+ # Tencent QQ Mail (service.mail.qq.com/detail/122/*, as collected in sisimai rhost/for-tencent.go)
+ C(pf(R11_QQ, "550 Suspected bounce attacks. https://service.mail.qq.com/detail/122/57", "MAIL FROM"), R11_QQ, "x@qq.com", "policy_block", "qq", None),
+ C(pf_greet(R11_QQ, "550 Connection denied. https://service.mail.qq.com/detail/122/170"), R11_QQ, "x@qq.com", "policy_block", "qq", None),
+ C(pf(R11_QQ, "550 Sender frequency limited. https://service.mail.qq.com/detail/122/174", "MAIL FROM"), R11_QQ, "x@qq.com", "rate_limited", "qq", None),
+ C(pf(R11_QQ, "550 Frequency of receiving messages is limited. https://service.mail.qq.com/detail/122/1011"), R11_QQ, "x@qq.com", "rate_limited", "qq", None),
+ C(pf(R11_QQ, "550 Bad address syntax. https://service.mail.qq.com/detail/122/167"), R11_QQ, "x@qq.com", "bad_mailbox", "qq", None),
+ C(pf(R11_QQ, "550 Spam is embedded in the email. https://service.mail.qq.com/detail/122/59", "end of DATA"), R11_QQ, "x@qq.com", "spam_content", "qq", None),
+ # Zoho Mail (bounces quoted in sisimai rhost/for-zoho.go)
+ C(pf(R11_ZOHO, "554 5.7.1 Email cannot be delivered. Reason: Email flagged as Spam."), R11_ZOHO, "x@zoho.com", "spam_content", "zoho", None),
+ C(pf(R11_ZOHO, "554 5.7.7 Email policy violation detected", "end of DATA"), R11_ZOHO, "x@zoho.com", "policy_block", "zoho", None),
+ C(pf(R11_ZOHO, "552 5.1.1 <x@zoho.com> Mailbox delivery failure policy error"), R11_ZOHO, "x@zoho.com", "bad_mailbox", "zoho", None),
+]
+
+
+# =============================================================================================
+# Blind set 13 (34 replies, branch rules-blind3): Chinese receivers -- NetEase (163/126) reply
+# codes as NetEase documents them (biecuoliao.com/pa/MBRrwEM.html; the reply format is the one
+# of the MI:SPF and DT:SPM replies above), Coremail's reply list (blog.sina.com.cn/s/
+# blog_8dc13ec50101fxxr.html), Sohu's (365seal.com/y/dRvzkOzRVO.html), and hosting pages that
+# quote replies (eomatica.gal, riudoms.xarxa-omnia.org/email/annex/msg_err.html, fobhost.com
+# jishuzhichi59, emailhost.com.cn). Scored before any change: 15 of 34 -- NetEase's codes
+# were unknown (HL: connection, MI:/RP: session limits, WM: allow lists), and address words in
+# reply to MAIL FROM read as our recipient. Fixed as the code families and wordings; an
+# address text answering MAIL FROM is now sender_rejected. Left: "554 openrelay check." (the
+# receiver suspects an open relay; too vague a wording to key on) stays general_bounce.
+R12_NETEASE = "163mx02.mxmail.netease.com"
+R12_CN = "mx.example.cn"
+R12_CN_RCPT = "x@example.cn"
+
+
+def _r12_netease(code: str, tag: str) -> str:
+    return (f"{code} {tag} 163 mx49,Y8CowABHDZS0MLtb+QOjRQ--.39199S3 1700000000 "
+            "http://mail.163.com/help/help_spam_16.htm?ip=192.0.2.7&hostid=mx49&time=1700000000")
+
+
+CASES += [
+ # NetEase (163/126) reply codes, explained at biecuoliao.com/pa/MBRrwEM.html; the reply format is the one
+ # NetEase really sends (see the MI:SPF and DT:SPM replies in set 3).
+ C(pf_greet(R12_NETEASE, _r12_netease("421", "HL:REP")), R12_NETEASE, "x@163.com", "bad_reputation", "netease", None),
+ C(pf_greet(R12_NETEASE, _r12_netease("421", "HL:ICC")), R12_NETEASE, "x@163.com", "rate_limited", "netease", None),
+ C(pf_greet(R12_NETEASE, _r12_netease("421", "HL:IFC")), R12_NETEASE, "x@163.com", "rate_limited", "netease", None),
+ C(pf_greet(R12_NETEASE, _r12_netease("421", "HL:MEP")), R12_NETEASE, "x@163.com", "bad_reputation", "netease", None),
+ C(pf(R12_NETEASE, _r12_netease("450", "MI:CEL"), "MAIL FROM"), R12_NETEASE, "x@163.com", "protocol_error", "netease", None),
+ C(pf(R12_NETEASE, _r12_netease("450", "MI:DMC"), "MAIL FROM"), R12_NETEASE, "x@163.com", "rate_limited", "netease", None),
+ C(pf(R12_NETEASE, _r12_netease("450", "RP:DRC")), R12_NETEASE, "x@163.com", "rate_limited", "netease", None),
+ C(pf(R12_NETEASE, _r12_netease("450", "DT:RBL"), "MAIL FROM"), R12_NETEASE, "x@163.com", "blocklisted", "netease", "dnsbl"),
+ C(pf(R12_NETEASE, _r12_netease("450", "WM:BLI"), "MAIL FROM"), R12_NETEASE, "x@163.com", "policy_block", "netease", None),
+ C(pf(R12_NETEASE, _r12_netease("451", "MI:SFQ"), "MAIL FROM"), R12_NETEASE, "x@163.com", "rate_limited", "netease", None),
+ C(pf("smtp.163.com", "451 Requested mail action not taken: too much fail authentication", "AUTH"), "smtp.163.com", "x@163.com", "auth_failure", "netease", None),
+ # Coremail reply list (blog.sina.com.cn/s/blog_8dc13ec50101fxxr.html)
+ C(pf(R12_CN, "450 queue unavailable.", "end of DATA"), R12_CN, R12_CN_RCPT, "soft_general", None, None),
+ C(pf(R12_CN, "450 database temporary error."), R12_CN, R12_CN_RCPT, "soft_general", None, None),
+ C(pf(R12_CN, "552 too many same size mails.", "end of DATA"), R12_CN, R12_CN_RCPT, "rate_limited", None, None),
+ C(pf(R12_CN, "553 private list access denied."), R12_CN, R12_CN_RCPT, "policy_block", None, None),
+ C(pf(R12_CN, "553 relay check domain fail"), R12_CN, R12_CN_RCPT, "relay_denied", None, None),
+ C(pf(R12_CN, "554 Black mail address.", "MAIL FROM"), R12_CN, R12_CN_RCPT, "policy_block", None, None),
+ C(pf(R12_CN, "554 mail address invalid.", "MAIL FROM"), R12_CN, R12_CN_RCPT, "sender_rejected", None, None),
+ C(pf(R12_CN, "554 openrelay check.", "MAIL FROM"), R12_CN, R12_CN_RCPT, "general_bounce", None, None),
+ C(pf(R12_CN, "555 helohost error.", "HELO"), R12_CN, R12_CN_RCPT, "auth_failure", None, None),
+ # Sohu reply list (365seal.com/y/dRvzkOzRVO.html)
+ C(pf_greet("mx.sohu.com", "553 5.7.0 IP REJECT: 192.0.2.7:1700000000"), "mx.sohu.com", "x@sohu.com", "policy_block", None, None),
+ C(pf("mx.sohu.com", "504 5.5.2 <bounce>: Sender address rejected: need fully-qualified address", "MAIL FROM"), "mx.sohu.com", "x@sohu.com", "sender_rejected", None, None),
+ C(pf("mx.sohu.com", "450 4.1.8 <bounce@example.com>: Sender address rejected: Malformed DNS server reply", "RCPT TO"), "mx.sohu.com", "x@sohu.com", "sender_rejected", None, None),
+ # Spanish/Galician and Catalan hosting pages quoting the replies (eomatica.gal "erros frecuentes",
+ # riudoms.xarxa-omnia.org/email/annex/msg_err.html), Chinese hosting pages (fobhost.com
+ # jishuzhichi59, emailhost.com.cn service list)
+ C(pf(R12_CN, "421 Your address has been graylisted. Try again later."), R12_CN, R12_CN_RCPT, "greylisted", None, None),
+ C(pf(R12_CN, "550 #5.1.0 Address rejected"), R12_CN, R12_CN_RCPT, "bad_mailbox", None, None),
+ C(pf(R12_CN, "550 Requested action not taken: mailbox unavailable or is not local"), R12_CN, R12_CN_RCPT, "bad_mailbox", None, None),
+ C(pf(R12_CN, "452 Mailbox disk quota exceeded"), R12_CN, R12_CN_RCPT, "mailbox_full", None, None),
+ C(pf(R12_CN, "552 Message body is too big", "end of DATA"), R12_CN, R12_CN_RCPT, "message_too_large", None, None),
+ C(pf(R12_CN, "550 User x@example.cn is not found in Server"), R12_CN, R12_CN_RCPT, "bad_mailbox", None, None),
+ C(pf_greet(R12_CN, "554 remote ip is forbidden"), R12_CN, R12_CN_RCPT, "policy_block", None, None),
+ C(pf(R12_CN, "550 sending quota exceeded", "MAIL FROM"), R12_CN, R12_CN_RCPT, "rate_limited", None, None),
+ C(pf(R12_CN, "451 rcpt handle timeout"), R12_CN, R12_CN_RCPT, "protocol_error", None, None),
+ C(pf(R12_CN, "552 exceeded mailsize limit", "end of DATA"), R12_CN, R12_CN_RCPT, "message_too_large", None, None),
+ C(pf(R12_CN, "451 DNS query error", "MAIL FROM"), R12_CN, R12_CN_RCPT, "dns_failure", None, None),
+]
+
+
+# =============================================================================================
+# Blind set 15 (15 replies, branch rules-blind3): Dutch and German hosting pages that quote the
+# replies (weboke.nl knowledgebase 6, nl.help.carerix.com 2245905, strato.nl "waarom krijg ik
+# foutmeldingen" -- Strato's MX is smtpin.rzone.de --, sitepackage.de "typische Fehlermeldungen"),
+# and a spot check of code-only or vague replies where the enhanced or basic code must decide
+# (RFC 3463; Postfix cleanup's "queue file write error"; the 4.4.2 "Error: timeout exceeded"
+# of github.com/chatmail/relay/issues/315). Scored before any change: 13 of 15. Fixed: "No
+# relaying allowed" (psmtp) and Exim's "retry time not reached for any host after a long
+# failure period" (the retry cutoff passed: expired).
+R14_NL = "mx.example.nl"
+R14_NL_RCPT = "x@example.nl"
+CASES += [
+ # Dutch hosting pages quoting the replies: weboke.nl knowledgebase 6, nl.help.carerix.com 2245905,
+ # strato.nl "waarom krijg ik foutmeldingen"; German: sitepackage.de typische Fehlermeldungen
+ C(ex("554 No relaying allowed - psmtp"), "boox.nl.s200a1.psmtp.com", R14_NL_RCPT, "relay_denied", None, None),
+ C(ex("550 5.1.0 Recipient rejected."), "mail.adres.nl", R14_NL_RCPT, "bad_mailbox", None, None),
+ C("retry time not reached for any host after a long failure period", None, R14_NL_RCPT, "expired", None, None, "bounced"),
+ C(pf(R14_NL, "550 High probability of spam", "end of DATA"), R14_NL, R14_NL_RCPT, "spam_content", None, None),
+ C(pf("smtpin.rzone.de", "550 5.7.1 Refused by local policy. No SPAM please! (B-URL)", "end of DATA"), "smtpin.rzone.de", R14_NL_RCPT, "spam_content", None, None),
+ C(pf("smtpin.rzone.de", "550 5.7.1 Suspected phishing attempt", "end of DATA"), "smtpin.rzone.de", R14_NL_RCPT, "virus_or_attachment", None, None),
+ C(pf(R14_NL, "550 Recipient verification problem"), R14_NL, R14_NL_RCPT, "general_bounce", None, None),
+ # code-only or vague texts: the enhanced code (RFC 3463) or the basic code decides
+ C(pf(R14_NL, "550 5.7.1 Rejected"), R14_NL, R14_NL_RCPT, "policy_block", None, None),
+ C(pf(R14_NL, "550 5.0.0 Rejected"), R14_NL, R14_NL_RCPT, "general_bounce", None, None),
+ C(pf(R14_NL, "554 5.2.0 Transaction failed", "end of DATA"), R14_NL, R14_NL_RCPT, "general_bounce", None, None),
+ C(pf(R14_NL, "451 4.3.0 Error: queue file write error", "end of DATA"), R14_NL, R14_NL_RCPT, "soft_general", None, None),
+ C(pf(R14_NL, "421 4.4.2 mx.example.nl Error: timeout exceeded", "end of DATA"), R14_NL, R14_NL_RCPT, "protocol_error", None, None),
+ C(pf(R14_NL, "450 4.2.0 Mailbox temporarily unavailable"), R14_NL, R14_NL_RCPT, "soft_general", None, None),
+ C(pf(R14_NL, "550 5.2.1 Mailbox disabled"), R14_NL, R14_NL_RCPT, "inactive_mailbox", None, None),
+ C(pf(R14_NL, "554 5.6.1 Rejected", "end of DATA"), R14_NL, R14_NL_RCPT, "noncompliant_message", None, None),
+]
+
+
+# =============================================================================================
+# Blind set 16 (13 replies, branch rules-blind3): Vade Secure/OX inbound codes
+# (postmaster-oxseu.vadesecure.com/inbound_error_codes), SoftBank (note.com/sendmagic
+# n5afbf98aeb25), InfoSphere (sphere.ne.jp support news 2006/07), Spambrella's error list, and
+# Exim/Sendmail TLS and AUTH texts (exim src/tls-openssl.c; sendmail/tls.c, usersmtp.c).
+# Scored before any change: 6 of 13. Most often wrong: a 5xx reply that says "Connection
+# refused" was read as a failed TCP connect; now the receiver's refusal goes to the list and
+# policy rules (Vade's Threat List is a named blocklist, senderscore.org/blocklist-lookup is
+# Validity's). Also fixed: "can't accept user", 501 to MAIL FROM (our sender's syntax),
+# "Insufficient system resources" (the receiver's trouble, not our recipient's quota),
+# Sendmail's "Temporary AUTH failure".
+R16_FR = "mx.example.fr"
+R16_FR_RCPT = "x@example.fr"
+CASES += [
+ # Vade Secure / OX inbound error codes (postmaster-oxseu.vadesecure.com/inbound_error_codes), the code
+ # appended the way OX replies carry it (compare the OXSUS001_514 reply in set 7)
+ C(pf_greet(R16_FR, "550 5.7.1 Connection refused - [192.0.2.7] blocked by Vade Threat List OXSEU_101"), R16_FR, R16_FR_RCPT, "blocklisted", None, "vade"),
+ C(pf_greet(R16_FR, "550 5.7.1 Connection refused - [192.0.2.7] blocked by Validity - https://senderscore.org/blocklist-lookup/ OXSEU_102"), R16_FR, R16_FR_RCPT, "blocklisted", None, "senderscore"),
+ C(pf_greet(R16_FR, "421 4.2.1 Connection deferred OXSEU_103"), R16_FR, R16_FR_RCPT, "unable_to_connect", None, None),
+ C(pf_greet(R16_FR, "550 5.7.1 Connection refused OXSEU_105"), R16_FR, R16_FR_RCPT, "policy_block", None, None),
+ C(pf_greet(R16_FR, "550 5.7.1 Connection refused - 192.0.2.7 - https://check.spamhaus.org/results?query=192.0.2.7 OXSEU_111"), R16_FR, R16_FR_RCPT, "blocklisted", None, "spamhaus"),
+ # SoftBank and InfoSphere (note.com/sendmagic n5afbf98aeb25, sphere.ne.jp support news 2006/07)
+ C(pf("mx.softbank.ne.jp", "553 example.jp does not exist", "MAIL FROM"), "mx.softbank.ne.jp", "x@i.softbank.jp", "sender_rejected", None, None),
+ C(pf("mail.sphere.ne.jp", "550 can't accept user... (#5.7.1)"), "mail.sphere.ne.jp", "x@sphere.ne.jp", "bad_mailbox", None, None),
+ # Spambrella's delivery error list (spambrella.com/faq/email-delivery-error-codes)
+ C(pf(R16_FR, "452 4.3.1 Insufficient system resources", "MAIL FROM"), R16_FR, R16_FR_RCPT, "soft_general", None, None),
+ C(pf(R16_FR, "550 5.1.0 sender rejected", "MAIL FROM"), R16_FR, R16_FR_RCPT, "sender_rejected", None, None),
+ # Exim's and Sendmail's own texts (exim src/transports/smtp.c, tls-openssl.c; sendmail/tls.c, usersmtp.c)
+ C(ex("501 <bounce@example>: sender address must contain a domain", "MAIL FROM:<bounce@example> SIZE=1234"), "mx.example.org", RCPT, "sender_rejected", None, None),
+ C("TLS error on connection to mx.example.org [192.0.2.25] (recv): The TLS connection was non-properly terminated.", "mx.example.org", RCPT, "tls_failure", None, None, "deferred"),
+ C("Deferred: 454 4.7.0 TLS not available due to local problem", "mx.example.org", RCPT, "tls_failure", None, None),
+ C("Deferred: Temporary AUTH failure", "smarthost.example.org", RCPT, "auth_failure", None, None, "deferred"),
+]
+
+
+# =============================================================================================
+# Blind set 17 (12 replies, branch rules-blind3): IONOS/GMX (ionos.de postmaster "SMTP-
+# Fehlermeldungen der IONOS Mailserver", ionos.ca troubleshooting, smtp.codes/unitedinternet,
+# github.com/jstedfast/MailKit/issues/968), qmail's "qq trouble" (support.onesystems.ch), and
+# the odd replies collected in github.com/ActiveCampaign/smtp-field-manual/issues/11. Scored
+# before any change: 9 of 12. Fixed: a 5xx that says "try again later" is no verdict on the
+# address (GMX's "mailbox unavailable ... Failure sending mail. Try again later" is not a hard
+# bounce; it now stays general_bounce, the policy it likely is being unstated); "does not
+# want your mail" is the recipient's policy even when the reply mentions a spam blacklist.
+# Left: "550 ip in prison" (one receiver's joke; general_bounce).
+R17_IONOS = "mx00.ionos.de"
+R17_MX = "mx.example.com"
+CASES += [
+ # IONOS: inbound replies (ionos.de/hilfe/e-mail/postmaster/smtp-fehlermeldungen-der-11-ionos-mailserver),
+ # the submission reply (ionos.ca/help/email/troubleshooting-mail-basicmail-business), United Internet's
+ # SPF reply (smtp.codes/unitedinternet)
+ C(pf_greet(R17_IONOS, "421 Reject due to policy violations"), R17_IONOS, "x@example.de", "policy_block", "gmx", None),
+ C(pf_greet(R17_IONOS, "421 Rate limit reached. Please try again later"), R17_IONOS, "x@example.de", "rate_limited", "gmx", None),
+ C(pf(R17_IONOS, "450 Reject due to policy violations."), R17_IONOS, "x@example.de", "policy_block", "gmx", None),
+ C(pf(R17_IONOS, "451 Requested action aborted: local error in processing", "end of DATA"), R17_IONOS, "x@example.de", "soft_general", "gmx", None),
+ C(pf("smtp.ionos.de", "535 Authentication failure: SMTP AUTH failed with the remote server", "AUTH"), "smtp.ionos.de", "x@example.org", "auth_failure", "gmx", None),
+ C(pf("mx00.gmx.net", "550 <x@gmx.de>: Reject due to SPF policy. The originating IP of the message is not permitted by the domain owner", "MAIL FROM"), "mx00.gmx.net", "x@gmx.de", "auth_failure", "gmx", None),
+ # GMX submission (github.com/jstedfast/MailKit/issues/968)
+ C(pf("mail.gmx.net", "550-Requested action not taken: mailbox unavailable 550 Failure sending mail. Try again later"), "mail.gmx.net", "x@example.org", "general_bounce", "gmx", None),
+ # onesystems.ch "Übersicht häufig vorkommender Fehlermeldungen" (qmail)
+ C(pf(R17_MX, "451 qq trouble in home directory", "end of DATA"), R17_MX, RCPT, "soft_general", None, None),
+ # "weird" receiver replies collected in github.com/ActiveCampaign/smtp-field-manual/issues/11
+ C(pf(R17_MX, "550 ip in prison", "MAIL FROM"), R17_MX, RCPT, "general_bounce", None, None),
+ C(pf(R17_MX, "554 5.7.1 The recipient definitively does not want your mail. It will not be delivered but analyzed again.  We may feed it to a spam blacklist.", "end of DATA"), R17_MX, RCPT, "policy_block", None, None),
+ C(pf(R17_MX, "550 5.7.1 <user@example.org>: Recipient address rejected:  Inactive MailBox, not poped for more than 6 months"), R17_MX, RCPT, "inactive_mailbox", None, None),
+ C(pf(R17_MX, "554 5.7.1 <bounce@example.com>: Sender address rejected: Dumb.", "MAIL FROM"), R17_MX, RCPT, "sender_rejected", None, None),
+]
+
+
 
 def _status(case: tuple) -> str:
     if len(case) > 6:
@@ -3726,4 +4058,23 @@ def test_dropped_connection_trusts_the_mta_dsn(classifier, reason, dsn, category
     not outrank its own X.4.2."""
     d = Delivery("sendmail", "Q", RCPT, "deferred", reason=reason, dsn=dsn, reply=parse_reply(reason))
     c, _ = classifier.classify(rule_context(Envelope(None, None, "sm-mta", 1, ""), d))
+    assert c.category == category, (c.rule, reason)
+
+
+@pytest.mark.parametrize("reply,category", [
+    ("421 Service not available, closing transmission channel", "unable_to_connect"),
+    ("421 mx.example.org ESMTP not ready", "unable_to_connect"),
+    ("421 4.7.0 mx.example.org Client host blocked", "policy_block"),
+    ("450 4.7.1 Client host rejected: access denied", "policy_block"),
+    ("421 4.7.0 mx.example.org Error: too many connections from 192.0.2.7", "rate_limited"),
+    ("421 mwinf5c05 ME Service refuse. Veuillez essayer plus tard. Service refused, please try later. OFR004_105",
+     "unable_to_connect"),
+])
+def test_greeting_4xx_decided_by_its_reason(classifier, reply, category):
+    """A 4xx greeting that says why (blocked, denied, throttled) is classified by that reason; one
+    that only says the service is unavailable stays a connection failure."""
+    reason = pf_greet("mx.example.org", reply)
+    d = Delivery("postfix", "Q", RCPT, "deferred", reason=reason, relay=Relay("mx.example.org"),
+                 reply=parse_reply(reason))
+    c, _ = classifier.classify(rule_context(Envelope(None, None, "postfix/smtp", 1, ""), d))
     assert c.category == category, (c.rule, reason)

@@ -76,7 +76,7 @@ class Correlator:
     def feed(self, rec: Record, when: datetime | None) -> list[Correlated]:
         newest = self._newest
         # `is`: the lines of one second share one datetime, and comparing aware ones is not free
-        if when is not None and when is not newest and (newest is None or when > newest):
+        if when is not None and when is not newest and (newest is None or _before(newest, when)):
             self._newest = when
         if isinstance(rec, Delivery):
             return [self._delivery(rec, when)]
@@ -116,8 +116,8 @@ class Correlator:
         horizon = self._horizon
         while self._msgs:
             oldest = next(iter(self._msgs.values()))
-            if oldest.last_seen is None or _before(oldest.last_seen, horizon) is False:
-                break
+            if oldest.last_seen is None or _before(oldest.last_seen, horizon) is not True:
+                break  # within the TTL, or cannot tell (naive vs aware): kept
             self._msgs.popitem(last=False)
             self.evicted += 1
 

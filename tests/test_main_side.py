@@ -29,7 +29,7 @@ class PlainCorrelator(Correlator):
         horizon = self._newest - self.ttl
         while self._msgs:
             oldest = next(iter(self._msgs.values()))
-            if oldest.last_seen is None or _before(oldest.last_seen, horizon) is False:
+            if oldest.last_seen is None or _before(oldest.last_seen, horizon) is not True:
                 break
             self._msgs.popitem(last=False)
             self.evicted += 1
@@ -52,6 +52,18 @@ def test_remembered_horizon_forgets_what_the_plain_one_forgets(seq):
                 MessageInfo("postfix", f"Q{qid}", sender="s@x.example")
             c.feed(rec, when)
         assert list(fast._msgs) == list(plain._msgs) and fast.evicted == plain.evicted
+
+
+def test_a_naive_and_an_aware_time_neither_raise_nor_forget():
+    """A record timed without a zone beside zoned ones (a caller's parser,
+    not ours: every envelope we parse is zoned) is kept, not evicted, and
+    does not stop the run."""
+    c = Correlator(ttl=timedelta(minutes=10))
+    c.feed(MessageInfo("postfix", "NAIVE", sender="s@x.example"), datetime(2026, 11, 20, 6, 0))
+    c.feed(MessageInfo("postfix", "AWARE", sender="s@x.example"), T0 + timedelta(hours=2))
+    out = c.feed(Delivery("postfix", "NAIVE", "a@b.example", "sent"), T0 + timedelta(hours=3))
+    assert out[0].delivery.sender == "s@x.example"
+    assert ("postfix", "NAIVE") in c._msgs and c.evicted == 0
 
 
 def _event(ts):

@@ -3999,6 +3999,55 @@ CASES += [
 ]
 
 
+# =============================================================================================
+# Blind set 18 (21 replies scored, 19 kept in the table, branch rules-blind4): replies on the edge between a dead address and
+# a block. AT&T/BellSouth's own reply table (worldnet.att.net and rbl.att.net block_enduser),
+# the addy.io "User disabled" reply (github.com/anonaddy/anonaddy/issues/580, 796), a hosting
+# FAQ (support.nimbushosting.co.uk email-smtp-error-codes), qsh.cc "550 5.1.1 Unknown user;
+# rejecting", hMailServer's reply list (nitindupare.blogspot.com/2012/09), VPOP3
+# (wiki.pscs.co.uk 550_5.7.1_recipient_prohibited_x), Coremail (icoremail.vip support cate 84),
+# mailcow-dockerized issue 2237, MicrosoftDocs/OfficeDocs-Exchange issue 2836 (S2017062302),
+# smtpf's reply list (snertsoft.com/smtp/smtpf/reply.html). Scored before any change: 13 of 21,
+# none harmful (no block suppressed, no dead address retried). Fixed: "isn't in my list of
+# allowed rcpthosts" (qmail: relay), "requires valid sender domain", AT&T's "ldap:ou=rblmx"
+# (an RBL), Coremail's "User in blacklist" (the recipient's own list: policy), hMailServer's
+# "Excessive amounts of data", a greeting that failed the DNS look-up of our IP (AT&T: no PTR).
+# Left: "450 4.7.1 ... Recipient address rejected: Access denied" stays bad_mailbox (soft,
+# retried: no harm; the same words with 5.4.1 are Microsoft's real dead address), hMailServer's
+# bare "451 Please try again later." (its greylisting) stays soft_general (same type and action).
+R18_ATT = "ff-ip4-mx-vip1.prodigy.net"
+CASES += [
+ # addy.io: the alias owner's account is disabled (anonaddy issues 580, 624, 796)
+ C(pf('mail2.anonaddy.me', '552 5.2.1 <x@anonaddy.me>: Recipient address rejected: User disabled'), 'mail2.anonaddy.me', 'x@anonaddy.me', 'inactive_mailbox', None, None),
+ # AT&T / BellSouth error message summary (worldnet.att.net/general-info/bls_info/block_enduser.html)
+ C(pf('mx.bellsouth.net', '550 [suspend] Mailbox currently suspended--Please contact correspondent directly.'), 'mx.bellsouth.net', 'x@bellsouth.net', 'inactive_mailbox', 'att', None),
+ C(pf('mx.bellsouth.net', '550 [permfail] bellsouth.net requires valid sender domain', 'MAIL FROM'), 'mx.bellsouth.net', 'x@bellsouth.net', 'sender_rejected', 'att', None),
+ C(pf_greet('mx.bellsouth.net', '550 unauthorized interface for <192.0.2.7>'), 'mx.bellsouth.net', 'x@bellsouth.net', 'policy_block', 'att', None),
+ C(pf_greet('mx.bellsouth.net', '550 <192.0.2.7> blocked by ldap:ou=rblmx, dc=bellsouth, dc=net'), 'mx.bellsouth.net', 'x@bellsouth.net', 'blocklisted', 'att', 'dnsbl'),
+ C(pf_greet(R18_ATT, '521 <192.0.2.7> is blocked'), R18_ATT, 'x@att.net', 'policy_block', 'att', None),
+ C(pf(R18_ATT, '450 busy--Please try again later'), R18_ATT, 'x@att.net', 'soft_general', 'att', None),
+ C(pf_greet(R18_ATT, '421-failure in DNS look-up.'), R18_ATT, 'x@att.net', 'auth_failure', 'att', None),
+ # nimbushosting.co.uk email-smtp-error-codes (qmail's rcpthosts)
+ C(pf('mx.example.co.uk', "553 5.7.1 sorry, that domain isn't in my list of allowed rcpthosts"), 'mx.example.co.uk', 'x@example.co.uk', 'relay_denied', None, None),
+ # qsh.cc knowledge base "550 5.1.1 Unknown user; rejecting"
+ C(pf('mx.example.com', '550 5.1.1 Unknown user; rejecting'), 'mx.example.com', 'x@example.com', 'bad_mailbox', None, None),
+ # hMailServer's own replies (nitindupare.blogspot.com/2012/09)
+ C(pf('mx.example.com', '421 Excessive amounts of data sent to server.', 'end of DATA'), 'mx.example.com', 'x@example.com', 'protocol_error', None, None),
+ # VPOP3: an SMTP rule rejects the recipient (wiki.pscs.co.uk)
+ C(pf('mx.example.com', '550 5.7.1 Recipient Prohibited (3)'), 'mx.example.com', 'x@example.com', 'policy_block', None, None),
+ # Coremail bounce reasons (icoremail.vip support, cate_id=84)
+ C(pf('mx.example.cn', '550 User in blacklist'), 'mx.example.cn', 'x@example.cn', 'policy_block', None, None),
+ C(pf_greet('mx.example.cn', '554 IP is rejected'), 'mx.example.cn', 'x@example.cn', 'policy_block', None, None),
+ # mailcow-dockerized issue 2237; MicrosoftDocs/OfficeDocs-Exchange issue 2836 (consumer Outlook: address not in use)
+ C(pf('mx.example.com', '550 no mailbox by that name is currently available'), 'mx.example.com', 'x@example.com', 'bad_mailbox', None, None),
+ C(pf('hotmail-com.olc.protection.outlook.com', '550 5.5.0 Requested action not taken: mailbox unavailable (S2017062302)'), 'hotmail-com.olc.protection.outlook.com', 'x@outlook.com', 'bad_mailbox', 'microsoft', None),
+ # Plesk KB "554 host refused to talk to me"; smtpf (Barricade MX) access-map replies
+ C(pf_greet('mx.example.com', '554 5.7.1 You are not allowed to connect.'), 'mx.example.com', 'x@example.com', 'policy_block', None, None),
+ C(pf_greet('mx.example.com', '550 5.7.1 host mail.example.org [192.0.2.7] black listed #120'), 'mx.example.com', 'x@example.com', 'policy_block', None, None),
+ C(pf('mx.example.com', '450 4.7.1 sender <bounce@example.org> temporary failure #815', 'MAIL FROM'), 'mx.example.com', 'x@example.com', 'soft_general', None, None),
+]
+
+
 
 def _status(case: tuple) -> str:
     if len(case) > 6:

@@ -4048,6 +4048,41 @@ CASES += [
 ]
 
 
+# =============================================================================================
+# Blind set 19 (14 replies, branch rules-blind4): Barracuda ESS (suped.com "what causes bounces
+# from Barracuda-based domains"; prospeo.io "550 permanent failure for one or more recipients"),
+# hardwaresecrets.com "understanding email bounce messages" p.4, Black Pearl Mail's bounce list
+# (support.blackpearlmail.com 650530), sisimai/p5-sisimai issue 312, a Turkish hosting list of
+# 550 replies (backlink.name/blog/smtp-550-hata-kodu-ayrintilari), IceWarp/Merak's reply table
+# (esupport.icewarp.com article 12). Scored before any change: 9 of 14, none harmful. Fixed:
+# a reply relayed by Barracuda's ESS named the blocklist "barracuda" from the relay host in the
+# reason (now only Barracuda's reputation list and barracudacentral name it) -- and then fell
+# to tls_failure because "dane" matched inside "barracudanetworks" (now a whole word); Yahoo's
+# "[GL01] ... temporarily deferred" (greylisting); "No account by that name"; "this server
+# doesn't handle mail for that user"; "Domain name required" answering MAIL FROM (our sender).
+CASES += [
+ C(pf('d123.ess.barracudanetworks.com', '550 permanent failure for one or more recipients (x@example.com:blocked)', 'end of DATA'), 'd123.ess.barracudanetworks.com', RCPT, 'policy_block', 'barracuda', None),
+ # hardwaresecrets.com/understanding-email-bounce-messages/4
+ C(pf('mx.example.com', '553 User defined policy matched for [192.0.2.7]'), 'mx.example.com', RCPT, 'policy_block', None, None),
+ C(pf_greet('mx.example.com', '451 Bad reverse DNS.'), 'mx.example.com', RCPT, 'auth_failure', None, None),
+ C(pf('mx.example.com', '450 4.7.1 Mail from 192.0.2.7 deferred using Trend Micro Email Reputation database. Please see https://www.mail-abuse.com/cgi-bin/lookup?192.0.2.7'), 'mx.example.com', RCPT, 'blocklisted', None, 'trendmicro'),
+ # support.blackpearlmail.com/knowledgebase/articles/650530-bounce-messages
+ C(pf_greet('mta5.am0.yahoodns.net', '421 [GL01] Message from (192.0.2.7) temporarily deferred'), 'mta5.am0.yahoodns.net', 'x@yahoo.com', 'greylisted', 'yahoo', None),
+ # sisimai/p5-sisimai issue 312
+ C(pf('mx.example.com', '550 "Unknown User"'), 'mx.example.com', RCPT, 'bad_mailbox', None, None),
+ # backlink.name/blog/smtp-550-hata-kodu-ayrintilari
+ C(pf('mx.example.com', '550 Recipient Rejected: No account by that name here'), 'mx.example.com', RCPT, 'bad_mailbox', None, None),
+ C(pf('mx.example.com', "550 Requested action was not taken because this server doesn't handle mail for that user"), 'mx.example.com', RCPT, 'bad_mailbox', None, None),
+ C(pf('mx.example.com', '550 No such person at this address'), 'mx.example.com', RCPT, 'bad_mailbox', None, None),
+ C(pf('mx.example.com', '550 Recipient does not exist here'), 'mx.example.com', RCPT, 'bad_mailbox', None, None),
+ C(pf('mx.example.com', '550 Rejected'), 'mx.example.com', RCPT, 'general_bounce', None, None),
+ C(pf('mx.example.com', "550 This user's mailbox is full (x@example.com) - Try again later"), 'mx.example.com', RCPT, 'mailbox_full', None, None),
+ # IceWarp (Merak) replies (esupport.icewarp.com interpretation-of-5xx-errors-in-icewarp-smtp)
+ C(pf('mx.example.com', '501 5.7.1 Message is too long', 'end of DATA'), 'mx.example.com', RCPT, 'message_too_large', None, None),
+ C(pf('mx.example.com', '501 5.5.2 Domain name required', 'MAIL FROM'), 'mx.example.com', RCPT, 'sender_rejected', None, None),
+]
+
+
 
 def _status(case: tuple) -> str:
     if len(case) > 6:

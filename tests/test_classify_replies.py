@@ -4162,3 +4162,15 @@ def test_greeting_4xx_decided_by_its_reason(classifier, reply, category):
                  reply=parse_reply(reason))
     c, _ = classifier.classify(rule_context(Envelope(None, None, "postfix/smtp", 1, ""), d))
     assert c.category == category, (c.rule, reason)
+
+
+@pytest.mark.parametrize("host", ["virusscan.example.com", "mx-antivirus.example.net", "phishguard.example.org",
+                                  "spam-gw.example.com", "mx.spam.example.com", "d1.ess.barracudanetworks.com"])
+def test_relay_host_name_is_no_verdict(classifier, host):
+    """Postfix's reason starts "host NAME[ip] said:". A word in the receiver's host name (a gateway
+    called virus-gw or spam-gw, Barracuda's ESS hosts) must not outvote what the reply says: these
+    rules read the reply text, so a dead address behind such a gateway is still suppressed."""
+    reason = pf(host, "550 5.1.1 <user@example.org>: Recipient address rejected: User unknown")
+    d = Delivery("postfix", "Q", RCPT, "bounced", reason=reason, relay=Relay(host), reply=parse_reply(reason))
+    c, _ = classifier.classify(rule_context(Envelope(None, None, "postfix/smtp", 1, ""), d))
+    assert (c.category, c.action, c.blocklist) == ("bad_mailbox", "suppress", None), (c.rule, host)

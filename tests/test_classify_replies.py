@@ -4083,6 +4083,32 @@ CASES += [
 ]
 
 
+# =============================================================================================
+# Blind set 20 (9 replies, branch rules-blind4): Yandex's own bounce pages (yandex.com/support/
+# mail/bounces/yandex.html and .../policy-rejection-on-the-target-address.html: the recipient's
+# account is blocked for breaking the user agreement), French ISP replies quoted at
+# doc.gadz.org (La Poste LPN007_510, SFR), stalwartlabs/stalwart issue 2460, Rambler's DATA reply
+# (guileen/node-sendmail issue 4), a short Gmail NoSuchUser reply (minsk-hackerspace/
+# hackerspace.by issue 76). Scored before any change: 6 of 9; one harmful-leaning miss: Yandex's
+# "Policy rejection on the target address" (a blocked account: the address is dead for us) was
+# a policy block, so the list kept mailing it. Fixed: that wording is inactive_mailbox; Postfix's
+# "Recipient address rejected: need fully-qualified address" is the address's fault, not a
+# protocol error; a bare 5.5.0 no longer means protocol_error (La Poste answers 5.5.0 to
+# everything, "Service refuse" included: the words decide).
+CASES += [
+ C(pf('mx.yandex.ru', '550 5.7.1 Policy rejection on the target address'), 'mx.yandex.ru', 'x@yandex.ru', 'inactive_mailbox', 'yandex', None),
+ C(pf('mx.yandex.ru', '552 5.2.2 Mailbox size limit exceeded'), 'mx.yandex.ru', 'x@yandex.ru', 'mailbox_full', 'yandex', None),
+ C(pf('mx.yandex.ru', '554 5.7.1 Message infected by virus', 'end of DATA'), 'mx.yandex.ru', 'x@yandex.ru', 'virus_or_attachment', 'yandex', None),
+ C(pf('mx.yandex.ru', '504 5.5.2 <x>: Recipient address rejected: need fully-qualified address'), 'mx.yandex.ru', 'x@yandex.ru', 'bad_mailbox', 'yandex', None),
+ # doc.gadz.org filtering examples (La Poste, SFR)
+ C(pf('smtpz4.laposte.net', '550 5.5.0 Service refuse. Veuillez essayer plus tard. service refused, please try later. LPN007_510', 'end of DATA'), 'smtpz4.laposte.net', 'x@laposte.net', 'policy_block', 'laposte', None),
+ C(pf('smtp-in.sfr.fr', '550 5.7.1 Message content rejected', 'end of DATA'), 'smtp-in.sfr.fr', 'x@sfr.fr', 'spam_content', 'sfr', None),
+ C(pf('mx.example.com', '550 5.1.2 Mailbox does not exist.'), 'mx.example.com', RCPT, 'bad_mailbox', None, None),
+ C(pf('mx.rambler.ru', '452 4.7.1 Try again later', 'DATA'), 'mx.rambler.ru', 'x@rambler.ru', 'greylisted', 'rambler', None),
+ C(pf('aspmx.l.google.com', '550 5.1.1  https://support.google.com/mail/answer/6596 n9si14921962ige.24 - gsmtp'), 'aspmx.l.google.com', 'x@example.by', 'bad_mailbox', 'gmail', None),
+]
+
+
 
 def _status(case: tuple) -> str:
     if len(case) > 6:

@@ -4109,6 +4109,29 @@ CASES += [
 ]
 
 
+# =============================================================================================
+# Blind set 21 (10 replies, branch rules-blind4): Exchange on-premises' NDR (help.mgcld.com
+# "Email Undeliverable": #550 5.1.1 RESOLVER.ADR.ExRecipNotFound), Node's smtp-server replies
+# (zone-eu/zone-mta issue 501), Exchange Online delivery restrictions (ActiveCampaign/
+# smtp-field-manual pull 99, 90 days of production data). Scored before any change: 8 of 10,
+# none harmful. Fixed: "command not recognized" (the protocol rule only knew "command
+# notrecognized", a missing space); "You talk too soon" (the client spoke before the greeting:
+# a protocol error, not a refused connection).
+R21_EXO = "example-com.mail.protection.outlook.com"
+CASES += [
+ C(pf('mail.example.com', '550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found'), 'mail.example.com', RCPT, 'bad_mailbox', None, None),
+ C(pf('mx.example.com', '421 Error: too many unrecognized commands', 'DATA'), 'mx.example.com', RCPT, 'protocol_error', None, None),
+ C(pf_greet('mx.example.com', '421 mx.example.com You talk too soon'), 'mx.example.com', RCPT, 'protocol_error', None, None),
+ C(pf('mx.example.com', '421 Server shutting down', 'MAIL FROM'), 'mx.example.com', RCPT, 'soft_general', None, None),
+ C(pf('mx.example.com', '500 Error: command not recognized', 'DATA'), 'mx.example.com', RCPT, 'protocol_error', None, None),
+ C(pf(R21_EXO, '550 5.7.124 RESOLVER.RST.RestrictedToGroupPermission'), R21_EXO, RCPT, 'policy_block', 'microsoft', None),
+ C(pf(R21_EXO, '550 5.7.129 RESOLVER.RST.RestrictedToRecipientsPermission'), R21_EXO, RCPT, 'policy_block', 'microsoft', None),
+ C(pf(R21_EXO, '550 5.7.133 RESOLVER.RST.SenderNotAuthenticatedForGroup'), R21_EXO, RCPT, 'policy_block', 'microsoft', None),
+ C(pf(R21_EXO, '550 5.7.134 RESOLVER.RST.SenderNotAuthenticatedForMailbox'), R21_EXO, RCPT, 'policy_block', 'microsoft', None),
+ C(pf(R21_EXO, '550 5.7.1 TRANSPORT.RULES.RejectMessage', 'end of DATA'), R21_EXO, RCPT, 'policy_block', 'microsoft', None),
+]
+
+
 
 def _status(case: tuple) -> str:
     if len(case) > 6:

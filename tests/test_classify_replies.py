@@ -4132,6 +4132,36 @@ CASES += [
 ]
 
 
+# =============================================================================================
+# Blind set 22 (12 replies, branch rules-blind4): SendGrid's "Common SMTP Server Bounce
+# Responses" (sendgrid/docs source/Classroom/Track/Bounces/common_smtp_server_bounce_responses.md;
+# SendGrid's "(throttled)" notes left out), kura/blackhole's reply list (docs/source/
+# response-codes.rst), the advancedfiltering.net reply in roman-rybalko/af tests/smtp/10-acl.
+# Scored before any change: 8 of 12, none harmful (the 521 miss was a dead host taken for a
+# block: other/investigate, so never suppressed). Fixed: AOL's "(DYN:T1)" throttle; "too
+# frequent connects"; RFC 7504's "521 Machine does not accept mail" (no mail at all: bad_domain,
+# while "does not accept mail from your IP" stays a block); "Mail box does not exist".
+R22_AOL = "mx-aol.mail.gm0.yahoodns.net"
+CASES += [
+ C(pf_greet(R22_AOL, '421 4.7.1 : (DYN:T1) http://postmaster.info.aol.com/errors/421dynt1.html'), R22_AOL, 'x@aol.com', 'rate_limited', 'yahoo', None),
+ C(pf('mx.example.com', '450 too frequent connects from 192.0.2.7, please try again later.', 'MAIL FROM'), 'mx.example.com', RCPT, 'rate_limited', None, None),
+ C(pf('mta5.am0.yahoodns.net', '451 mta1012.mail.gq1.yahoo.com Resources temporarily unavailable. Please try again later [#4.16.1].', 'MAIL FROM'), 'mta5.am0.yahoodns.net', 'x@yahoo.com', 'rate_limited', 'yahoo', None),
+ C(pf('mx.example.com', '452 4.3.1 Insufficient system storage'), 'mx.example.com', RCPT, 'mailbox_full', None, None),
+ C(pf(R22_AOL, "552 5.2.2 This message is larger than the current system limit or the recipient's mailbox is full. Create a shorter message body or remove attachments and try sending it again.", 'end of DATA'), R22_AOL, 'x@aol.com', 'mailbox_full', 'yahoo', None),
+ C(pf('mx.example.com', '553 Invalid/inactive user.'), 'mx.example.com', RCPT, 'inactive_mailbox', None, None),
+ C(pf('mx.example.com', '554 5.7.1 - ERROR: Mail refused', 'end of DATA'), 'mx.example.com', RCPT, 'policy_block', None, None),
+ C(pf('mx.example.com', '554 5.7.1 [P4] Message blocked due to spam content in the message.', 'end of DATA'), 'mx.example.com', RCPT, 'spam_content', None, None),
+ # kura/blackhole docs/source/response-codes.rst
+ C(pf('mx.example.com', '571 Blocked'), 'mx.example.com', RCPT, 'policy_block', None, None),
+ C(pf('mx.example.com', '458 Unable to queue message', 'end of DATA'), 'mx.example.com', RCPT, 'soft_general', None, None),
+ C(pf_greet('mx.example.com', '521 Machine does not accept mail'), 'mx.example.com', RCPT, 'bad_domain', None, None),
+ # guard written for the fix, not a collected reply: a host refusing mail from us is a block
+ C(pf_greet('mx.example.com', '554 This server does not accept mail from 192.0.2.7'), 'mx.example.com', RCPT, 'policy_block', None, None),
+ # roman-rybalko/af tests/smtp/10-acl/40-data/10-absent-notound
+ C(pf('mx.example.com', '550 A|NF/ (Mail box does not exist) id=1234'), 'mx.example.com', RCPT, 'bad_mailbox', None, None),
+]
+
+
 
 def _status(case: tuple) -> str:
     if len(case) > 6:

@@ -4253,3 +4253,16 @@ def test_relay_host_name_is_no_verdict(classifier, host):
     d = Delivery("postfix", "Q", RCPT, "bounced", reason=reason, relay=Relay(host), reply=parse_reply(reason))
     c, _ = classifier.classify(rule_context(Envelope(None, None, "postfix/smtp", 1, ""), d))
     assert (c.category, c.action, c.blocklist) == ("bad_mailbox", "suppress", None), (c.rule, host)
+
+
+@pytest.mark.parametrize("dsn,category,action", [
+    ("5.1.1", "bad_mailbox", "suppress"),
+    ("5.7.1", "policy_block", "investigate"),
+    ("5.2.2", "mailbox_full", "retry"),
+])
+def test_sendmail_user_unknown_trusts_its_dsn(classifier, dsn, category, action):
+    """Sendmail logs "stat=User unknown" for any 5xx answer to RCPT TO; only dsn= keeps what the
+    receiver meant, so a 5.7.1 block or a 5.2.2 full mailbox must not delete the address."""
+    d = Delivery("sendmail", "Q", RCPT, "bounced", reason="User unknown", dsn=dsn, relay=Relay("mx.example.org"))
+    c, _ = classifier.classify(rule_context(Envelope(None, None, "sm-mta", 1, ""), d))
+    assert (c.category, c.action) == (category, action), c.rule

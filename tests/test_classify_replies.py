@@ -4266,3 +4266,13 @@ def test_sendmail_user_unknown_trusts_its_dsn(classifier, dsn, category, action)
     d = Delivery("sendmail", "Q", RCPT, "bounced", reason="User unknown", dsn=dsn, relay=Relay("mx.example.org"))
     c, _ = classifier.classify(rule_context(Envelope(None, None, "sm-mta", 1, ""), d))
     assert (c.category, c.action) == (category, action), c.rule
+
+
+@pytest.mark.parametrize("dsn,category", [("5.2.1", "inactive_mailbox"), ("5.3.4", "message_too_large"),
+                                          ("5.2.3", "message_too_large"), ("5.0.0", "general_bounce")])
+def test_sendmail_generic_stat_falls_back_to_its_dsn(classifier, dsn, category):
+    """Sendmail's "stat=Service unavailable" says nothing; its dsn= (RFC 3463: X.2.1 mailbox
+    disabled, X.2.3/X.3.4 too big) decides, as the receiver's own enhanced code would."""
+    d = Delivery("sendmail", "Q", RCPT, "bounced", reason="Service unavailable", dsn=dsn, relay=Relay("mx.example.org"))
+    c, _ = classifier.classify(rule_context(Envelope(None, None, "sm-mta", 1, ""), d))
+    assert c.category == category, c.rule

@@ -4162,6 +4162,30 @@ CASES += [
 ]
 
 
+# =============================================================================================
+# Blind set 23 (11 replies, branch rules-blind4): Coremail's list of bounce replies it relays
+# (icoremail.vip support cate_id=84 page 8), Libero's help page (aiuto.libero.it "messaggi di
+# errore piu frequenti"), konto.pl's bounce list (support.konto.pl kb a2286), an MDaemon user's
+# bounce (mail-archive.com mdaemon-l msg40709). Scored before any change: 6 of 11; all five
+# misses were dead addresses left as general_bounce (never suppressed). Fixed: "user not known",
+# "unavailable mail user", "local server don't exists that user", "mailbox currently
+# unavailable", "not user of this server".
+R23_CN = "mx.example.cn"
+CASES += [
+ C(pf(R23_CN, '550 unavailable mail user'), R23_CN, RCPT, 'bad_mailbox', None, None),
+ C(pf(R23_CN, '550 user not known'), R23_CN, RCPT, 'bad_mailbox', None, None),
+ C(pf(R23_CN, "550 local server don't exists that user"), R23_CN, RCPT, 'bad_mailbox', None, None),
+ C(pf(R23_CN, '550 mailbox currently unavailable'), R23_CN, RCPT, 'bad_mailbox', None, None),
+ C(pf(R23_CN, '550 recipient does not have an account'), R23_CN, RCPT, 'bad_mailbox', None, None),
+ C(pf(R23_CN, '550 not user of this server'), R23_CN, RCPT, 'bad_mailbox', None, None),
+ C(pf(R23_CN, '550 user disabled'), R23_CN, RCPT, 'inactive_mailbox', None, None),
+ C(pf(R23_CN, '550 restricted'), R23_CN, RCPT, 'general_bounce', None, None),
+ C(pf('smtp-in.libero.it', '552 MAILBOX FULL (User quota exceeded)'), 'smtp-in.libero.it', 'x@libero.it', 'mailbox_full', 'libero', None),
+ C(pf('mx.example.pl', '452 sys_lock quota exceeded'), 'mx.example.pl', RCPT, 'mailbox_full', None, None),
+ C(pf('mail.example.co.id', '550 <x@example.co.id>, Recipient unknown'), 'mail.example.co.id', RCPT, 'bad_mailbox', None, None),
+]
+
+
 
 def _status(case: tuple) -> str:
     if len(case) > 6:

@@ -60,7 +60,16 @@ def parser_for(program: str) -> Callable[[str, int], Record | None] | None:
     slash = program.rfind("/")
     if slash < 0:
         return None
-    return _BY_DAEMON.get(program[slash + 1:], _delivery_at)
+    daemon = program[slash + 1:]
+    if daemon in SESSION_DAEMONS:
+        return None
+    return _BY_DAEMON.get(daemon, _delivery_at)
+
+
+# Postfix daemons that log sessions and helpers' chatter, never a queue
+# file's recipient or sender: no line of theirs is a record. smtpd alone
+# writes a third of a busy log ("connect from", "NOQUEUE: reject: ... to=<x>").
+SESSION_DAEMONS = frozenset({"smtpd", "postscreen", "dnsblog", "anvil", "tlsproxy", "tlsmgr", "scache", "master"})
 
 
 # A record's line starts "QUEUEID: " (5 to 20 letters and digits).

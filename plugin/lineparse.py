@@ -170,6 +170,9 @@ class LineParser:
                 if mod is None:
                     other += 1
                     continue
+                if parse_at is _no_record:  # smtpd, postscreen ...: not even a call
+                    none += 1
+                    continue
                 start = m.end()
                 # with parse_at the envelope is built only for a line that yields a record
                 if parse_at is None:

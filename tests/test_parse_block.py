@@ -125,6 +125,8 @@ def plain_parse_at(program: str, text: str, start: int):
     if m is None:
         return None
     qid, at, daemon = m[1], m.end(), program[slash + 1:]
+    if daemon in postfix.SESSION_DAEMONS:  # (since parser_for: smtpd & co. never log a record)
+        return None
     if daemon == "qmgr":
         return postfix._qmgr(qid, text[at:])
     if daemon == "cleanup":

@@ -55,6 +55,7 @@ class LineParser:
         self.envelopes = EnvelopeParser(ref=ref, tz=tz)
         self._claims: dict[str, ModuleType | None] = {}
         self._fast: dict[str, tuple[Any, Any, str]] = {}   # parse_block's, see _fast_entry
+        self._hosts: dict[str, str] = {}   # parse_block(split=True)'s, one str per host name
 
     def set_reference_time(self, ref: datetime | None) -> None:
         """Year inference for the next file (its mtime), see envelope.infer_year."""
@@ -107,6 +108,7 @@ class LineParser:
         match_head, match_tail, generic = envelopes.match_head, envelopes.match_tail, envelopes.parse
         heads, next_second, stamp_of = envelopes.heads, envelopes.next_second, envelopes.stamp
         fast, claimant = self._fast, self._claimant
+        hosts = self._hosts
         # Exim's own main log ("2026-11-20 06:00:01 1rABCD-... => ..."), split
         # the same way: its head by match_exim, its stamp, exim.parse_at
         match_exim = envelopes.match_exim if claimant("exim") is exim else None
@@ -195,6 +197,12 @@ class LineParser:
                                 len(line) - len(msg) if line.endswith(msg) else msg, rec))
                 else:
                     host, pid = m.group(1, 3)
+                    try:  # one str per host name, as per program: pickled once per batch, unpickled once
+                        host = hosts[host]
+                    except KeyError:
+                        if len(hosts) > 10_000:
+                            hosts.clear()
+                        hosts[host] = host
                     out.append((i, ts, host, program, int(pid) if pid else None, start, rec))
                 continue
             if env is None:

@@ -84,6 +84,12 @@ _QID_TO = re.compile(r"([0-9A-Za-z]{5,20}): to=")
 def _delivery_at(text: str, start: int) -> Delivery | None:
     if text.find(": to=", start + 5, start + 25) < 0:
         return None
+    m = _DELIVERY_LINE.match(text, start)
+    if m is not None:  # the common head, read in place: _delivery's first branch without the copy of the body
+        qid, rcpt_b, rcpt, orig_b, orig, relay, delay, dsn, status = m.groups()
+        end = m.end()
+        return _delivery_of(qid, rcpt_b if rcpt is None else rcpt, orig_b if orig is None else orig, relay, delay,
+                            dsn, status.rstrip(","), text[end + 1:] if end < len(text) else "")
     m = _QID_TO.match(text, start)
     if m is None:
         return None
@@ -156,6 +162,8 @@ _DELIVERY_HEAD = re.compile(
     r"to=(?:<([^>]*)>|([^<,][^,]*)), (?:orig_to=(?:<([^>]*)>|([^<,][^,]*)), )?relay=([^<,][^,]*|), "
     r"(?:conn_use=(?:[^<,][^,]*|), )?delay=([^<,][^,]*|), delays=(?:[^<,][^,]*|), dsn=([^<,][^,]*|), "
     r"status=([^ ]*)")
+# ... and with the queue id before it, for a whole line read in place (_delivery_at)
+_DELIVERY_LINE = re.compile(r"([0-9A-Za-z]{5,20}): " + _DELIVERY_HEAD.pattern)
 
 
 def _delivery(qid: str, body: str) -> Delivery | None:
@@ -174,6 +182,12 @@ def _delivery(qid: str, body: str) -> Delivery | None:
         status = fields.get("status")
         rcpt = fields.get("to")
         orig, relay, delay, dsn = fields.get("orig_to"), fields.get("relay"), fields.get("delay"), fields.get("dsn")
+    return _delivery_of(qid, rcpt, orig, relay, delay, dsn, status, reason)
+
+
+def _delivery_of(qid: str, rcpt: str | None, orig: str | None, relay: str | None, delay: str | None,
+                 dsn: str | None, status: str | None, reason: str) -> Delivery | None:
+    """The Delivery of a delivery line's fields (as logged) and its reason."""
     if not status or rcpt is None:
         return None
     if reason.startswith("("):

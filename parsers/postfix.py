@@ -100,7 +100,15 @@ def _qmgr_at(text: str, start: int) -> Record | None:
     m = _QID.match(text, start)
     if m is None:
         return None
-    return _qmgr(m[1], text[m.end():])
+    at = m.end()
+    # qmgr's two common lines read in place: what _qmgr makes of them, without a copy of the body
+    if text.startswith("removed", at) and len(text) == at + 7:
+        return MessageOutcome(MTA, m[1], None)
+    if text.startswith("from=", at):
+        head = _QMGR_HEAD.match(text, at)
+        if head is not None:
+            return _queued(m[1], head)
+    return _qmgr(m[1], text[at:])
 
 
 def _cleanup_at(text: str, start: int) -> MessageInfo | None:
@@ -109,7 +117,8 @@ def _cleanup_at(text: str, start: int) -> MessageInfo | None:
         return None
     at = m.end()
     if text.startswith("message-id=", at):
-        return MessageInfo(MTA, m[1], message_id=strip_angle(text[at + 11:].split(" ", 1)[0]) or None)
+        end = text.find(" ", at + 11)  # the value ends at the first space, if any
+        return MessageInfo(MTA, m[1], message_id=strip_angle(text[at + 11:end] if end >= 0 else text[at + 11:]) or None)
     return None
 
 
@@ -136,10 +145,8 @@ def _qmgr(qid: str, body: str) -> Record | None:
     if not body.startswith("from="):
         return None
     m = _QMGR_HEAD.match(body)
-    if m is not None:  # what scan_fields makes of it, see _DELIVERY_HEAD
-        sender, size, nrcpt = m[1] if m[2] is None else m[2], m[3], m[4].split(" ", 1)[0]
-        return MessageInfo(MTA, qid, sender, int(size) if size and size.isdigit() else None, None,
-                           int(nrcpt) if nrcpt and nrcpt.isdigit() else None)
+    if m is not None:
+        return _queued(qid, m)
     fields, rest = scan_fields(body)
     sender = fields.get("from", "")
     status = fields.get("status")
@@ -151,6 +158,13 @@ def _qmgr(qid: str, body: str) -> Record | None:
     return MessageInfo(MTA, qid, sender=sender,
                        size=int(size) if size and size.isdigit() else None,
                        nrcpt=int(nrcpt) if nrcpt and nrcpt.isdigit() else None)
+
+
+def _queued(qid: str, m: re.Match[str]) -> MessageInfo:
+    """The MessageInfo of a _QMGR_HEAD match: what scan_fields makes of it, see _DELIVERY_HEAD."""
+    sender, size, nrcpt = m[1] if m[2] is None else m[2], m[3], m[4].split(" ", 1)[0]
+    return MessageInfo(MTA, qid, sender, int(size) if size and size.isdigit() else None, None,
+                       int(nrcpt) if nrcpt and nrcpt.isdigit() else None)
 
 
 # The head of nearly every delivery line, in the order Postfix writes it. Where

@@ -60,7 +60,16 @@ def parser_for(program: str) -> Callable[[str, int], Record | None] | None:
     slash = program.rfind("/")
     if slash < 0:
         return None
-    return _BY_DAEMON.get(program[slash + 1:], _delivery_at)
+    daemon = program[slash + 1:]
+    if daemon in SESSION_DAEMONS:
+        return None
+    return _BY_DAEMON.get(daemon, _delivery_at)
+
+
+# Postfix daemons that log sessions and helpers' chatter, never a queue
+# file's recipient or sender: no line of theirs is a record. smtpd alone
+# writes a third of a busy log ("connect from", "NOQUEUE: reject: ... to=<x>").
+SESSION_DAEMONS = frozenset({"smtpd", "postscreen", "dnsblog", "anvil", "tlsproxy", "tlsmgr", "scache", "master"})
 
 
 # A record's line starts "QUEUEID: " (5 to 20 letters and digits).
@@ -75,6 +84,12 @@ _QID_TO = re.compile(r"([0-9A-Za-z]{5,20}): to=")
 def _delivery_at(text: str, start: int) -> Delivery | None:
     if text.find(": to=", start + 5, start + 25) < 0:
         return None
+    m = _DELIVERY_LINE.match(text, start)
+    if m is not None:  # the common head, read in place: _delivery's first branch without the copy of the body
+        qid, rcpt_b, rcpt, orig_b, orig, relay, delay, dsn, status = m.groups()
+        end = m.end()
+        return _delivery_of(qid, rcpt_b if rcpt is None else rcpt, orig_b if orig is None else orig, relay, delay,
+                            dsn, status.rstrip(","), text[end + 1:] if end < len(text) else "")
     m = _QID_TO.match(text, start)
     if m is None:
         return None
@@ -85,7 +100,15 @@ def _qmgr_at(text: str, start: int) -> Record | None:
     m = _QID.match(text, start)
     if m is None:
         return None
-    return _qmgr(m[1], text[m.end():])
+    at = m.end()
+    # qmgr's two common lines read in place: what _qmgr makes of them, without a copy of the body
+    if text.startswith("removed", at) and len(text) == at + 7:
+        return MessageOutcome(MTA, m[1], None)
+    if text.startswith("from=", at):
+        head = _QMGR_HEAD.match(text, at)
+        if head is not None:
+            return _queued(m[1], head)
+    return _qmgr(m[1], text[at:])
 
 
 def _cleanup_at(text: str, start: int) -> MessageInfo | None:
@@ -94,7 +117,8 @@ def _cleanup_at(text: str, start: int) -> MessageInfo | None:
         return None
     at = m.end()
     if text.startswith("message-id=", at):
-        return MessageInfo(MTA, m[1], message_id=strip_angle(text[at + 11:].split(" ", 1)[0]) or None)
+        end = text.find(" ", at + 11)  # the value ends at the first space, if any
+        return MessageInfo(MTA, m[1], message_id=strip_angle(text[at + 11:end] if end >= 0 else text[at + 11:]) or None)
     return None
 
 
@@ -121,10 +145,8 @@ def _qmgr(qid: str, body: str) -> Record | None:
     if not body.startswith("from="):
         return None
     m = _QMGR_HEAD.match(body)
-    if m is not None:  # what scan_fields makes of it, see _DELIVERY_HEAD
-        sender, size, nrcpt = m[1] if m[2] is None else m[2], m[3], m[4].split(" ", 1)[0]
-        return MessageInfo(MTA, qid, sender, int(size) if size and size.isdigit() else None, None,
-                           int(nrcpt) if nrcpt and nrcpt.isdigit() else None)
+    if m is not None:
+        return _queued(qid, m)
     fields, rest = scan_fields(body)
     sender = fields.get("from", "")
     status = fields.get("status")
@@ -138,6 +160,13 @@ def _qmgr(qid: str, body: str) -> Record | None:
                        nrcpt=int(nrcpt) if nrcpt and nrcpt.isdigit() else None)
 
 
+def _queued(qid: str, m: re.Match[str]) -> MessageInfo:
+    """The MessageInfo of a _QMGR_HEAD match: what scan_fields makes of it, see _DELIVERY_HEAD."""
+    sender, size, nrcpt = m[1] if m[2] is None else m[2], m[3], m[4].split(" ", 1)[0]
+    return MessageInfo(MTA, qid, sender, int(size) if size and size.isdigit() else None, None,
+                       int(nrcpt) if nrcpt and nrcpt.isdigit() else None)
+
+
 # The head of nearly every delivery line, in the order Postfix writes it. Where
 # it matches, it splits exactly as scan_fields does (a value in brackets ends
 # at its first ">", which must be followed by ", "; any other value, which
@@ -147,6 +176,8 @@ _DELIVERY_HEAD = re.compile(
     r"to=(?:<([^>]*)>|([^<,][^,]*)), (?:orig_to=(?:<([^>]*)>|([^<,][^,]*)), )?relay=([^<,][^,]*|), "
     r"(?:conn_use=(?:[^<,][^,]*|), )?delay=([^<,][^,]*|), delays=(?:[^<,][^,]*|), dsn=([^<,][^,]*|), "
     r"status=([^ ]*)")
+# ... and with the queue id before it, for a whole line read in place (_delivery_at)
+_DELIVERY_LINE = re.compile(r"([0-9A-Za-z]{5,20}): " + _DELIVERY_HEAD.pattern)
 
 
 def _delivery(qid: str, body: str) -> Delivery | None:
@@ -165,6 +196,12 @@ def _delivery(qid: str, body: str) -> Delivery | None:
         status = fields.get("status")
         rcpt = fields.get("to")
         orig, relay, delay, dsn = fields.get("orig_to"), fields.get("relay"), fields.get("delay"), fields.get("dsn")
+    return _delivery_of(qid, rcpt, orig, relay, delay, dsn, status, reason)
+
+
+def _delivery_of(qid: str, rcpt: str | None, orig: str | None, relay: str | None, delay: str | None,
+                 dsn: str | None, status: str | None, reason: str) -> Delivery | None:
+    """The Delivery of a delivery line's fields (as logged) and its reason."""
     if not status or rcpt is None:
         return None
     if reason.startswith("("):

@@ -78,17 +78,15 @@ def _dumps(obj: Any) -> bytes:
     return buf.getvalue()
 
 
-def _rows(texts: list[str], offsets: list[int], parsed: list[tuple[int, Envelope, Any]]) -> list[tuple]:
+def _rows(texts: list[str], offsets: list[int], parsed: list[tuple]) -> list[tuple]:
     """What crosses for each line of a block that yields a record
-    (:meth:`.LineParser.parse_block`'s list; see :func:`_unrow`): one call
+    (:meth:`.LineParser.parse_block`'s list with ``split=True``: the
+    envelope's fields, never an Envelope; see :func:`_unrow`): one call
     per block, not per line."""
-    rows = []
-    for i, env, rec in parsed:
-        text, msg = texts[i], env.message
-        # the message is nearly always the line's tail: send where it starts
-        at = len(text) - len(msg) if text.endswith(msg) else msg
-        kind = _KIND.get(type(rec), -1)
-        rows.append((text, offsets[i], _ENVELOPE(env), at, kind, rec if kind < 0 else _FIELDS[kind](rec)))
+    rows, kinds, getters = [], _KIND, _FIELDS
+    for i, ts, host, program, pid, at, rec in parsed:
+        kind = kinds.get(type(rec), -1)
+        rows.append((texts[i], offsets[i], (ts, host, program, pid), at, kind, rec if kind < 0 else getters[kind](rec)))
     return rows
 
 
@@ -130,7 +128,7 @@ def _parse_into(conn: Any, fp: BinaryIO, mta: str, ref: datetime | None, tz: tzi
         for texts, offsets, terminated in iter_blocks(fp, counts):
             if not terminated:
                 counts["unterminated_last_line"] += 1
-            rows += _rows(texts, offsets, lines.parse_block(texts, counts))
+            rows += _rows(texts, offsets, lines.parse_block(texts, counts, split=True))
             if len(rows) >= BATCH:
                 conn.send_bytes(_dumps((rows, _tell(raw))))
                 rows = []

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bouncewatch.parsers import postfix
-from bouncewatch.parsers.records import MessageInfo, MessageOutcome
+from bouncewatch.parsers.records import Envelope, MessageInfo, MessageOutcome
 from bouncewatch.plugin.lineparse import LineParser
 
 REF = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
@@ -75,6 +75,18 @@ def test_parse_block_is_parse_of_each_line(texts, mta):
     for _ in range(2):
         assert block.parse_block(texts, got) == one_by_one(plain, texts, want)
     assert got == want
+    # split=True (the parse worker's): the same lines, envelopes taken apart, the same counts
+    split, got_split = LineParser(mta, ref=REF), Counter()
+    for _ in range(2):
+        assert [(i, *joined(texts[i], rest)) for i, *rest in split.parse_block(texts, got_split, split=True)] \
+            == block.parse_block(texts, Counter())
+    assert got_split == got
+
+
+def joined(line: str, split: list) -> tuple:
+    """(envelope, record) of a parse_block(split=True) item's fields."""
+    ts, host, program, pid, at, rec = split
+    return Envelope(ts, host, program, pid, line[at:] if type(at) is int else at), rec
 
 
 def test_every_stamp_beside_every_other():
@@ -113,6 +125,8 @@ def plain_parse_at(program: str, text: str, start: int):
     if m is None:
         return None
     qid, at, daemon = m[1], m.end(), program[slash + 1:]
+    if daemon in postfix.SESSION_DAEMONS:  # (since parser_for: smtpd & co. never log a record)
+        return None
     if daemon == "qmgr":
         return postfix._qmgr(qid, text[at:])
     if daemon == "cleanup":

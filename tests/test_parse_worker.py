@@ -132,13 +132,16 @@ def test_records_cross_as_class_and_fields_and_come_back_equal():
     # a line's row: its envelope and record as fields, the message where it starts in the line
     ts = recs[-1].timestamp
     line = "Nov 22 10:00:00 mx postfix/smtp[12]: 4F00A1: to=<a>"
-    for env in (Envelope(ts, "mx", "postfix/smtp", 12, "4F00A1: to=<a>"),
-                Envelope(ts, None, "postfix/smtp", None, "not the line's tail")):
+    # (LineParser.parse_block's split=True items: where the message starts, or the message)
+    for env, at in ((Envelope(ts, "mx", "postfix/smtp", 12, "4F00A1: to=<a>"), 37),
+                    (Envelope(ts, None, "postfix/smtp", None, "not the line's tail"), "not the line's tail")):
         for rec in (*recs[:5], tuple(recs[:2])):
-            assert _unrow(pickle.loads(_dumps(_rows([line], [7], [(0, env, rec)])[0]))) == (line, env, rec, 7)
+            item = (0, env.timestamp, env.host, env.program, env.pid, at, rec)
+            assert _unrow(pickle.loads(_dumps(_rows([line], [7], [item])[0]))) == (line, env, rec, 7)
     # a block's rows: only the lines with a record, each with its own offset
     texts, env = ["skipped", line, "skipped", line], Envelope(ts, "mx", "postfix/smtp", 12, "4F00A1: to=<a>")
-    rows = pickle.loads(_dumps(_rows(texts, [0, 8, 60, 61], [(1, env, recs[0]), (3, env, recs[2])])))
+    fields = (env.timestamp, env.host, env.program, env.pid, 37)
+    rows = pickle.loads(_dumps(_rows(texts, [0, 8, 60, 61], [(1, *fields, recs[0]), (3, *fields, recs[2])])))
     assert list(map(_unrow, rows)) == [(line, env, recs[0], 8), (line, env, recs[2], 61)]
 
 

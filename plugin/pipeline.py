@@ -77,12 +77,12 @@ class Pipeline:
                 c.state.cause = cls.category
             ev = None
             if self.tap is not None:
-                ev = build_event(line, env, c, cls, path, offset)
+                ev = build_event(line, env, c, cls, path, offset, ctx)
                 self.tap(ev)
             if d.status in QUIET_STATUSES and not self.include_sent:
                 continue
             if ev is None:
-                ev = build_event(line, env, c, cls, path, offset)
+                ev = build_event(line, env, c, cls, path, offset, ctx)
             if self.where is not None and not self.where.matches(where_context(ev)):
                 continue
             self.counts["events"] += 1

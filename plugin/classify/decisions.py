@@ -29,6 +29,7 @@ from .signature import Signature, ask
 
 _NONE = object()      # "no such branch" (a decision may be any object)
 UNHASHABLE = object()  # an answer that cannot key a branch: decide without the tree
+_NONE_KEY = (type(None), None)  # how answer() keys a None value (its memo's key, a direct field's answer)
 
 
 class _Node:
@@ -110,6 +111,9 @@ class DecisionTree:
             if type(v) is str:
                 memo = node.memo
                 a = v if memo is None else memo.get(v)
+            elif v is None:  # no reply dsn, no command: most deliveries (answer()'s key for None)
+                memo = node.memo
+                a = _NONE_KEY if memo is None else memo.get(_NONE_KEY)
             else:
                 a = None
             if a is None:

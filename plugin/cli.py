@@ -298,6 +298,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         gc.enable()
     files = args.files or ["-"]
     out = _EventLines(fmt, sys.stdout)
+    feed, event = pipeline.feed_parsed, out.event  # looked up once, not per line
     failed = 0
     for path in files:
         try:
@@ -313,8 +314,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
         name = None if path == "-" else os.path.abspath(path)
         try:
             for text, env, rec, offset in source:
-                for ev in pipeline.feed_parsed(text, env, rec, name, offset):
-                    out.event(ev)
+                for ev in feed(text, env, rec, name, offset):
+                    event(ev)
                 if history and history.pending() >= history.batch:
                     history.flush(out)
                 if progress:

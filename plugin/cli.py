@@ -298,6 +298,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         gc.enable()
     files = args.files or ["-"]
     out = _EventLines(fmt, sys.stdout)
+    feed, event = pipeline.feed_parsed, out.event  # looked up once, not per line
     failed = 0
     for path in files:
         try:
@@ -313,8 +314,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
         name = None if path == "-" else os.path.abspath(path)
         try:
             for text, env, rec, offset in source:
-                for ev in pipeline.feed_parsed(text, env, rec, name, offset):
-                    out.event(ev)
+                for ev in feed(text, env, rec, name, offset):
+                    event(ev)
                 if history and history.pending() >= history.batch:
                     history.flush(out)
                 if progress:
@@ -329,6 +330,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
             print(f"bouncewatch: error reading {path}: {e}", file=sys.stderr)
             failed += 1
         finally:
+            out.drain()  # a stop (Ctrl-C, an error) keeps the events already made, as the buffer did
             source.close()
             if progress:
                 progress.done()
@@ -354,16 +356,23 @@ class _EventLines:
     text layer to encode it again cost the main process of ``parse --all``
     about a tenth of its time."""
 
+    batch = 64  # encoded events joined into one write: a write per event was a fifth of the output's cost
+
     def __init__(self, fmt: Any, stream: Any) -> None:
         self.stream = stream
+        self._pending: list[bytes] = []
         buf = getattr(stream, "buffer", None)
         encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
         if fmt.binary and buf is not None and encoding == "utf8":
             stream.flush()  # what the text layer holds goes first
-            line, write = fmt.line_encoder(), buf.write
+            line, write, pending, batch = fmt.line_encoder(), buf.write, self._pending, self.batch
+            add, join = pending.append, b"".join
 
             def event(ev: dict[str, Any]) -> None:
-                write(line(ev))
+                add(line(ev))
+                if len(pending) >= batch:
+                    write(join(pending))
+                    pending.clear()
         else:
             render, write_text = fmt.render, stream.write
 
@@ -375,7 +384,21 @@ class _EventLines:
         self.stream.flush()
         buf = getattr(self.stream, "buffer", None)
         if buf is not None:
+            if self._pending:
+                buf.write(b"".join(self._pending))
+                self._pending.clear()
             buf.flush()
+
+    def drain(self) -> None:
+        """The batch in hand to the stream's buffer (not to the file: see
+        :meth:`flush`); a stream that cannot take it any more loses it."""
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            try:
+                self.stream.buffer.write(data)
+            except (OSError, ValueError):  # a broken pipe, a closed stream: the error in flight says so
+                pass
 
 
 class _History:

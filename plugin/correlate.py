@@ -113,12 +113,17 @@ class Correlator:
             return
         if newest is not self._horizon_of:  # log time moves on once a second, messages come more often
             self._horizon, self._horizon_of = newest - self.ttl, newest
-        horizon = self._horizon
-        while self._msgs:
-            oldest = next(iter(self._msgs.values()))
-            if oldest.last_seen is None or _before(oldest.last_seen, horizon) is not True:
-                break  # within the TTL, or cannot tell (naive vs aware): kept
-            self._msgs.popitem(last=False)
+        horizon, msgs = self._horizon, self._msgs
+        while msgs:
+            seen = next(iter(msgs.values())).last_seen
+            if seen is None:
+                break
+            try:  # _before(), inline: this runs for every new message
+                if not seen < horizon:  # type: ignore[operator]
+                    break  # within the TTL: kept
+            except TypeError:
+                break  # naive vs aware: cannot tell, kept
+            msgs.popitem(last=False)
             self.evicted += 1
 
     def _delivery(self, d: Delivery, when: datetime | None) -> Correlated:

@@ -19,10 +19,12 @@ def event_id(raw_line: str, recipient: str) -> str:
     """Same line, same recipient -> same id, wherever and whenever it is read
     (a restart, a rotated copy): SIEMs dedupe on it. The line includes its
     timestamp and queue id, so distinct deliveries do not collide."""
-    h = hashlib.blake2b(raw_line.encode("utf-8", "surrogatepass"), digest_size=16)
-    h.update(b"\x1f")
-    h.update(recipient.encode("utf-8", "surrogatepass"))
-    return h.hexdigest()
+    # one buffer, one call: hashing it in three updates cost a third more
+    return _blake2b(f"{raw_line}\x1f{recipient}".encode("utf-8", "surrogatepass"),
+                    digest_size=16).hexdigest()
+
+
+_blake2b = hashlib.blake2b
 
 
 # The last timestamp and its ISO form: the lines of one second come together
@@ -33,8 +35,13 @@ _last_stamp: list[Any] = [None, None]
 
 
 def build_event(raw_line: str, env: Envelope, c: Correlated, cls: Classification,
-                path: str | None, offset: int | None) -> dict[str, Any]:
+                path: str | None, offset: int | None, ctx: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``ctx``: the delivery's :func:`rule_context`, when the caller made one
+    to classify it; its reply fields, relay and recipient domain are the
+    event's, taken from it instead of worked out again."""
     d: Delivery = c.delivery
+    if ctx is None:
+        ctx = _event_fields(d)
     ts = env.timestamp
     if ts is None:
         stamp = None
@@ -43,10 +50,7 @@ def build_event(raw_line: str, env: Envelope, c: Correlated, cls: Classification
     else:
         stamp = ts.isoformat()
         _last_stamp[0], _last_stamp[1] = ts, stamp
-    reply = d.reply
     rcpt = d.recipient
-    at = rcpt.rfind("@")
-    relay = d.relay
     ev = {
         "schema": SCHEMA,
         "event_id": event_id(raw_line, rcpt),
@@ -62,15 +66,15 @@ def build_event(raw_line: str, env: Envelope, c: Correlated, cls: Classification
         "bounce_of": d.bounce_of,
         "recipient": rcpt,
         "orig_recipient": d.orig_recipient,
-        "recipient_domain": rcpt[at + 1:] if at >= 0 else "",
+        "recipient_domain": ctx["recipient_domain"],
         "status": d.status,
-        "relay": {"host": relay.host, "ip": relay.ip, "port": relay.port} if relay else None,
+        "relay": ctx["relay"],
         "delay": d.delay,
         "attempt": c.attempt,
-        "smtp_code": reply.code if reply else None,
-        "dsn": d.dsn or (reply.dsn if reply else None),
-        "reply_dsn": reply.dsn if reply else None,
-        "smtp_command": reply.command if reply else None,
+        "smtp_code": ctx["smtp_code"],
+        "dsn": ctx["dsn"],
+        "reply_dsn": ctx["reply_dsn"],
+        "smtp_command": ctx["smtp_command"],
         "reason": d.reason,
         "classification": cls.to_dict(),
         "source": {"path": path, "offset": offset},
@@ -107,6 +111,23 @@ def rule_context(env: Envelope, d: Delivery) -> dict[str, Any]:
         "recipient": rcpt,
         "recipient_domain": rcpt[at + 1:] if at >= 0 else "",
         "sender": d.sender,
+    }
+
+
+def _event_fields(d: Delivery) -> dict[str, Any]:
+    """The fields :func:`build_event` takes from a rule context, for a
+    caller that has none."""
+    reply = d.reply
+    rcpt = d.recipient
+    at = rcpt.rfind("@")
+    relay = d.relay
+    return {
+        "recipient_domain": rcpt[at + 1:] if at >= 0 else "",
+        "relay": {"host": relay.host, "ip": relay.ip, "port": relay.port} if relay else None,
+        "smtp_code": reply.code if reply else None,
+        "dsn": d.dsn or (reply.dsn if reply else None),
+        "reply_dsn": reply.dsn if reply else None,
+        "smtp_command": reply.command if reply else None,
     }
 
 

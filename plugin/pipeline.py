@@ -66,27 +66,29 @@ class Pipeline:
 
     def _emit(self, line: str, env: Envelope, correlated: list[Correlated], path: str | None,
               offset: int | None) -> list[dict[str, Any]]:
-        out = []
+        out: list[dict[str, Any]] = []
+        tap, where, include_sent, classify = self.tap, self.where, self.include_sent, self.classifier.classify
         for c in correlated:
             d = c.delivery
-            if d.status in QUIET_STATUSES and not self.include_sent and self.tap is None:
+            status = d.status
+            quiet = status in QUIET_STATUSES and not include_sent  # classified for the history only
+            if quiet and tap is None:
                 continue  # not emitted, no history to feed, and only failures leave a cause
             ctx = rule_context(env, d)
-            cls, inherits = self.classifier.classify(ctx, c.prior_cause)
-            if c.state is not None and not inherits and d.status in FAILURE_STATUSES:
-                c.state.cause = cls.category
-            ev = None
-            if self.tap is not None:
-                ev = build_event(line, env, c, cls, path, offset)
-                self.tap(ev)
-            if d.status in QUIET_STATUSES and not self.include_sent:
+            cls, inherits = classify(ctx, c.prior_cause)
+            state = c.state
+            if state is not None and not inherits and status in FAILURE_STATUSES:
+                state.cause = cls.category
+            ev = build_event(line, env, c, cls, path, offset, ctx)
+            if tap is not None:
+                tap(ev)
+            if quiet:
                 continue
-            if ev is None:
-                ev = build_event(line, env, c, cls, path, offset)
-            if self.where is not None and not self.where.matches(where_context(ev)):
+            if where is not None and not where.matches(where_context(ev)):
                 continue
-            self.counts["events"] += 1
             out.append(ev)
+        if out:
+            self.counts["events"] += len(out)
         return out
 
     def summary(self) -> str:

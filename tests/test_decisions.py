@@ -195,3 +195,32 @@ def test_a_delivery_names_no_blocklist_and_its_reason_is_not_scanned():
     cls, _ = c.classify(ctx("bounced", "554 5.7.1 listed at zen.spamhaus.org", code=554))
     assert (cls.category, cls.blocklist) == ("blocklisted", "spamhaus")
     assert spy.scans == 1
+
+
+def test_a_none_value_on_the_path_is_walked_inline_as_answer_keys_it():
+    """A field most deliveries leave empty (no reply dsn, no command) is
+    answered on the tree's inline path, not by answer(): the decision is
+    the one answer() keys, and a second walk asks answer() nothing."""
+    rules = BLIND + """
+[[rule]]
+name = "bad mailbox"
+category = "bad_mailbox"
+when = 'status = "bounced" and reply_dsn ~ /^5[.]1/'
+[[rule]]
+name = "content"
+category = "spam_content"
+when = 'status = "bounced" and command = "DATA"'
+"""
+    classifier = Classifier([("none.toml", rules)])
+    c = ctx(status="bounced", text="550 no", code=550)
+    first, _ = classifier.classify(dict(c))
+    tree = classifier._decisions
+    calls = []
+    real = tree.answer
+    tree.answer = lambda i, cx, h: calls.append(tree._fields[i][0]) or real(i, cx, h)
+    try:
+        again, _ = classifier.classify(dict(c))
+    finally:
+        del tree.answer
+    assert again == first == fresh(classifier, c)
+    assert ("reply_dsn",) not in calls and ("command",) not in calls

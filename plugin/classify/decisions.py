@@ -29,6 +29,7 @@ from .signature import Signature, ask
 
 _NONE = object()      # "no such branch" (a decision may be any object)
 UNHASHABLE = object()  # an answer that cannot key a branch: decide without the tree
+_NONE_KEY = (type(None), None)  # how answer() keys a None value (its memo's key, a direct field's answer)
 
 
 class _Node:
@@ -36,12 +37,13 @@ class _Node:
     ``path`` and ``memo`` (None: a direct field) are that field's, at hand
     for the walk."""
 
-    __slots__ = ("field", "head", "path", "memo", "branches")
+    __slots__ = ("field", "head", "pair", "path", "memo", "branches")
 
     def __init__(self, field: int, spec: tuple) -> None:
         path, _, memo = spec
         self.field, self.path, self.memo = field, path, memo
         self.head = path[0] if len(path) == 1 else None
+        self.pair = path if len(path) == 2 else None  # relay.host: resolved inline when relay is a dict
         self.branches: dict[Any, Any] = {}   # answer -> _Node or decision
 
 
@@ -106,10 +108,18 @@ class DecisionTree:
             # (a hit set is not copied into ``hits``: a leaf needs none, and a
             # miss walks again through answer())
             head = node.head
-            v = ctx.get(head) if head is not None else resolve(ctx, node.path)
+            if head is not None:
+                v = ctx.get(head)
+            elif (pair := node.pair) is not None and type(v := ctx.get(pair[0])) is dict:
+                v = v.get(pair[1])  # resolve()'s answer for a dict, without the call
+            else:
+                v = resolve(ctx, node.path)
             if type(v) is str:
                 memo = node.memo
                 a = v if memo is None else memo.get(v)
+            elif v is None:  # no reply dsn, no command: most deliveries (answer()'s key for None)
+                memo = node.memo
+                a = _NONE_KEY if memo is None else memo.get(_NONE_KEY)
             else:
                 a = None
             if a is None:

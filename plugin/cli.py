@@ -278,7 +278,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
     from .parse_worker import ParsedLines, worth_a_worker
     from .pipeline import Pipeline
-    from .reader import open_log
+    from .reader import open_log, regular_size
 
     from .formats import FormatError, get_format
     try:
@@ -309,7 +309,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
             failed += 1
             continue
         pipeline.set_reference_time(ref.astimezone() if ref else None)
-        source = ParsedLines(fp, pipeline.lines, pipeline.counts, parallel=worth_a_worker(path, fp))
+        # a pipe or a terminal may be a live log (tail -f ... | bouncewatch parse):
+        # its events are written out before we wait for more lines
+        live = path == "-" and regular_size(fp) is None
+        source = ParsedLines(fp, pipeline.lines, pipeline.counts, parallel=worth_a_worker(path, fp),
+                             after_block=out.flush if live else None)
         progress = _Progress(path, source) if _want_progress(args, path) else None
         name = None if path == "-" else os.path.abspath(path)
         try:

@@ -25,18 +25,17 @@ import gc
 import io
 import os
 import signal
-import stat
 import sys
 from collections import Counter
 from dataclasses import fields
 from datetime import datetime, tzinfo
 from operator import attrgetter
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO, Callable, Iterator
 
 from bouncewatch.parsers.records import Delivery, Envelope, MessageInfo, MessageOutcome, Relay, Reply
 
 from .lineparse import LineParser
-from .reader import iter_blocks
+from .reader import iter_blocks, regular_size
 
 MIN_BYTES = 8 << 20    # below this (~40k lines) a second process does not pay for itself
 BATCH = 250            # parsed lines per message from the worker, at least: whole blocks go (~340 lines, ~120 KB of a Postfix log)
@@ -120,7 +119,6 @@ def _work(conn: Any, fp: BinaryIO, mta: str, ref: datetime | None, tz: tzinfo | 
 def _parse_into(conn: Any, fp: BinaryIO, mta: str, ref: datetime | None, tz: tzinfo | None) -> None:
     counts: Counter[str] = Counter()
     lines = LineParser(mta, ref=ref, tz=tz)
-    import pickle
     raw = getattr(fp, "fileobj", None) or fp   # gzip: progress is the position in the compressed file
     rows: list[tuple] = []
     error = None
@@ -161,8 +159,12 @@ class ParsedLines:
     Reading errors are raised at the point of the file where they happened,
     as :class:`WorkerError` (an ``OSError``) from a worker."""
 
-    def __init__(self, fp: BinaryIO, lines: LineParser, counts: Counter[str], *, parallel: bool) -> None:
+    def __init__(self, fp: BinaryIO, lines: LineParser, counts: Counter[str], *, parallel: bool,
+                 after_block: Callable[[], None] | None = None) -> None:
+        """``after_block``: called in-process after each block's lines (a
+        pipe's reader flushes its output there, before it waits for more)."""
         self.fp, self.lines, self.counts = fp, lines, counts
+        self._after_block = after_block
         self._raw = getattr(fp, "fileobj", None) or fp
         self._pos = 0
         self._proc: Any = None
@@ -198,6 +200,8 @@ class ParsedLines:
                 counts["unterminated_last_line"] += 1
             for i, env, rec in parse(texts, counts):
                 yield texts[i], env, rec, offsets[i]
+            if self._after_block is not None:
+                self._after_block()
 
     def _from_worker(self) -> Iterator[Parsed_line]:
         import pickle
@@ -243,11 +247,8 @@ def worth_a_worker(path: str, fp: BinaryIO) -> bool:
     are ours to use and processes can fork (Linux, BSD; not stdin)."""
     if path == "-":
         return False
-    try:
-        st = os.fstat(fp.fileno())
-    except (AttributeError, OSError, ValueError):
-        return False
-    if not stat.S_ISREG(st.st_mode) or st.st_size < MIN_BYTES:
+    size = regular_size(fp)
+    if size is None or size < MIN_BYTES:
         return False
     try:
         cores = len(os.sched_getaffinity(0))

@@ -15,11 +15,12 @@ rules for what a line is live here once.
 from __future__ import annotations
 
 import gzip
+import os
 from collections import Counter
 from itertools import accumulate, count
 from operator import add
 from dataclasses import dataclass
-from typing import BinaryIO, Iterator
+from typing import Any, BinaryIO, Iterator
 
 MAX_LINE = 64 * 1024
 
@@ -94,13 +95,18 @@ def iter_blocks(fp: BinaryIO, counts: Counter, max_line: int = MAX_LINE, start: 
     decoded by the C code of ``bytes``/``str``, and only a block with an
     oddity in it (invalid UTF-8, NUL, CR, an overlong line) is handled line
     by line. Memory stays bounded: one block, plus at most ``max_line`` of
-    an unfinished line carried to the next."""
+    an unfinished line carried to the next.
+
+    A read returns what is there (``read1``: one system call at most), so
+    lines written into a pipe (``tail -f mail.log | bouncewatch parse``)
+    come out as they arrive, not when a block has filled."""
     offset = start
     carry = b""         # the unfinished line at the end of the previous read
     skipping = False    # inside an overlong line: discard up to its newline
     skipped = 0
+    read = getattr(fp, "read1", None) or fp.read
     while True:
-        data = fp.read(block)
+        data = read(block)
         if skipping:
             if not data:
                 counts["too_long"] += 1
@@ -171,6 +177,18 @@ def _starts(lengths: list[int], offset: int) -> list[int]:
     return starts
 
 
+def regular_size(fp: Any) -> int | None:
+    """The size of the regular file ``fp`` reads; None for a pipe, a
+    terminal, a socket or a stream without a descriptor (their lines may
+    still be coming)."""
+    import stat
+    try:
+        st = os.fstat(fp.fileno())
+    except (AttributeError, OSError, ValueError):
+        return None
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
+
+
 def open_log(path: str) -> BinaryIO:
     """Plain, gzip, bzip2 or xz (by magic, not by name: logrotate's
     ``compresscmd`` and Postfix's ``maillog_file_compressor`` are
@@ -191,4 +209,4 @@ def open_log(path: str) -> BinaryIO:
     return f
 
 
-__all__ = ["Line", "MAX_LINE", "decode", "iter_blocks", "iter_lines", "open_log"]
+__all__ = ["Line", "MAX_LINE", "decode", "iter_blocks", "iter_lines", "open_log", "regular_size"]

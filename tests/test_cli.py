@@ -52,3 +52,27 @@ def test_explain_text_and_json():
     j = json.loads(bw("explain", "452 4.2.2 Mailbox full", "--json").stdout)
     assert j["classification"]["category"] == "mailbox_full" and j["status"] == "deferred"
     assert j["evidence"] and j["evidence"][0]["matched"]
+
+
+def test_parse_of_a_pipe_writes_each_event_as_its_line_arrives():
+    """``tail -f mail.log | bouncewatch parse``: an event comes out while
+    the pipe is still open, not when a block has filled or at its end."""
+    import select
+    line = ("Nov 20 06:02:01 mx postfix/smtp[22803]: 65712A6A7A: to=<ben@example.com>, "
+            "relay=mx.example.com[192.0.2.1]:25, delay=2.1, delays=1.3/0/0.34/0.44, dsn=5.1.1, "
+            "status=bounced (host mx.example.com[192.0.2.1] said: 550 5.1.1 <ben@example.com>: "
+            "User unknown (in reply to RCPT TO command))\n")
+    p = subprocess.Popen([sys.executable, "-m", "bouncewatch", "parse", "-"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        for n in range(2):
+            p.stdin.write(line.replace("65712A6A7A", f"65712A6A7{n}").encode())
+            p.stdin.flush()
+            ready, _, _ = select.select([p.stdout], [], [], 20)
+            assert ready, "no event while the pipe is open"
+            ev = json.loads(p.stdout.readline())
+            assert (ev["queue_id"], ev["classification"]["category"]) == (f"65712A6A7{n}", "bad_mailbox")
+    finally:
+        p.stdin.close()
+        p.wait(10)
+    assert p.returncode == 0

@@ -5,10 +5,10 @@
    (bench/generate_sendmail.py) of the same simulated traffic, and takes a
    Postfix log (``--postfix FILE``, or bench/generate.py when it is there).
 2. For each: lines/s of the parser alone (envelope + MTA parser, line by
-   line as the follower runs it; also per line that yields a record, since an
+   line as the follower runs it, LineParser.parse; also per line that yields a record, since an
    Exim main log is mostly delivery lines and a Postfix syslog mostly not),
    of ``LineParser.parse_block`` (block by block, as ``parse`` of a file
-   runs it) and of the whole pipeline (parse,
+   runs it in its worker, split=True) and of the whole pipeline (parse,
    correlate, classify, build events), in-process, the best of ``--repeat``
    rounds in which the logs take turns.
 3. ``bouncewatch parse --mta exim`` against ``eximstats`` (Debian's
@@ -68,10 +68,9 @@ def generate(workdir: Path, lines: int, seed: int, postfix: str | None) -> dict[
 def rates(logs: dict[str, Path], repeat: int) -> dict[str, dict[str, float]]:
     """Each figure the best of ``repeat`` rounds; within a round the logs take
     turns, so that load from elsewhere on a shared machine falls on all of them."""
-    from bouncewatch.parsers.envelope import EnvelopeParser
     from bouncewatch.plugin.classify.engine import Classifier
     from bouncewatch.plugin.lineparse import LineParser
-    from bouncewatch.plugin.pipeline import PARSERS, Pipeline
+    from bouncewatch.plugin.pipeline import Pipeline
     texts = {mta: path.read_text(encoding="utf-8", errors="backslashreplace").splitlines()
              for mta, path in logs.items()}
     best = {mta: {"parse": float("inf"), "block": float("inf"), "pipe": float("inf")} for mta in logs}
@@ -79,22 +78,21 @@ def rates(logs: dict[str, Path], repeat: int) -> dict[str, dict[str, float]]:
     events: dict[str, int] = {}
     for _ in range(repeat):
         for mta, lines in texts.items():
-            mod = PARSERS[mta]
-            env = EnvelopeParser()
+            # what the follower runs for each line: LineParser.parse (the envelope, then the MTA's parser)
+            parse, counts = LineParser(mta).parse, Counter()
             n = 0
             t = time.perf_counter()
             for line in lines:
-                e = env.parse(line)
-                if e is not None and mod.claims(e.program) and mod.parse(e) is not None:
+                if parse(line, counts) is not None:
                     n += 1
             best[mta]["parse"] = min(best[mta]["parse"], time.perf_counter() - t)
             records[mta] = n
         for mta, lines in texts.items():
-            # what `parse` of a file runs (in its worker for a big one): a block of lines at a time
+            # what `parse` of a file runs in its worker (a big one): a block of lines at a time
             lp = LineParser(mta)
             t = time.perf_counter()
             for i in range(0, len(lines), BLOCK_LINES):
-                lp.parse_block(lines[i:i + BLOCK_LINES], Counter())
+                lp.parse_block(lines[i:i + BLOCK_LINES], Counter(), split=True)  # the worker's way
             best[mta]["block"] = min(best[mta]["block"], time.perf_counter() - t)
         for mta, lines in texts.items():
             p = Pipeline(Classifier.load(), mta=mta)

@@ -46,17 +46,24 @@ _RFC5424 = re.compile(r"<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) \S+ ")
 # the date and time sit at fixed offsets and are read from the line only when
 # a second is new (see EnvelopeParser._exim). "(?:x|)" is "(?:x)?" at a third of
 # the cost in CPython's re (a branch, not a repeat).
-_EXIM = re.compile(
-    r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.(\d{3})|)(?: ([+-]\d{4})|)(?: \[(\d{1,10})\]|) ")
-# The same head when the message after it needs nothing more (no "[1\\3]"
-# piece mark, no second stamp: see EnvelopeParser.parse), for callers that
+# The parts are public for callers that read a main log line's head and
+# what follows it in one match (LineParser): EXIM_SECOND, the date and time
+# (fixed width: a line that starts with a text it matched before needs it
+# matched no more, see EnvelopeParser.last_exim_second); EXIM_REST, the rest of
+# the head; EXIM_PLAIN, where the message after it needs nothing more (no
+# "[1\\3]" piece mark, no second stamp: see EnvelopeParser.parse).
+EXIM_SECOND = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
+EXIM_REST = r"(?:\.(\d{3})|)(?: ([+-]\d{4})|)(?: \[(\d{1,10})\]|) "
+EXIM_PLAIN = r"(?!\[|[\s\S]{4}-)"
+_EXIM = re.compile(EXIM_SECOND + EXIM_REST)
+# The same head when the message after it needs nothing more, for callers that
 # split lines themselves (EnvelopeParser.match_exim).
 # Atomic: where the message does need more, the head must not match a
 # shorter way instead (no zone, the zone read as the message).
-_EXIM_PLAIN = re.compile(r"(?>" + _EXIM.pattern + r")(?!\[|[\s\S]{4}-)")
+_EXIM_PLAIN = re.compile(r"(?>" + _EXIM.pattern + r")" + EXIM_PLAIN)
 # Exim's milliseconds as timedeltas: adding one to the cached second is
 # cheaper than building a datetime (and gives the same value).
-_MILLIS = {f"{i:03d}": timedelta(milliseconds=i) for i in range(1000)}
+MILLIS = {f"{i:03d}": timedelta(milliseconds=i) for i in range(1000)}
 _SECONDS = {f"{i:02d}": timedelta(seconds=i) for i in range(60)}  # a second of a minute, "00"-"59"
 
 # The first piece of an Exim entry that syslog got in several pieces; later
@@ -141,7 +148,11 @@ class EnvelopeParser:
         self._minutes: dict[tuple[int, int, int, int], datetime] = {}
         self._exim_stamps: dict[str, datetime] = {}
         self._exim_minutes: dict[str, datetime] = {}   # see _exim_second
-        self._exim_last, self._exim_last_zone, self._exim_last_ts = "\0", None, datetime.min  # see exim_stamp
+        # The last Exim stamp exim_stamp read: the text of its second (a line
+        # that starts with it starts with a valid stamp's date and time; 19
+        # NULs at first, which no line whose head looks like Exim's starts
+        # with), its zone and its datetime without the milliseconds.
+        self.last_exim_second, self.last_exim_zone, self.last_exim_ts = "\0" * 19, None, datetime.min
         # The same for Exim's own main log: a match of its head, groups
         # (milliseconds, zone, pid), the message from its end, when that
         # message needs no more work. There parse() returns
@@ -154,10 +165,10 @@ class EnvelopeParser:
             m = _EXIM.match(line)
             if m is not None:
                 ms, zone, pid = m.groups()
-                if line.startswith(self._exim_last) and zone == self._exim_last_zone:  # exim_stamp's usual case
-                    ts = self._exim_last_ts
+                if line.startswith(self.last_exim_second) and zone == self.last_exim_zone:  # exim_stamp's usual case
+                    ts = self.last_exim_ts
                     if ms:
-                        ts = ts + (_MILLIS.get(ms) or timedelta(milliseconds=int(ms)))
+                        ts = ts + (MILLIS.get(ms) or timedelta(milliseconds=int(ms)))
                 else:
                     ts = self.exim_stamp(line, m)
                 if ts is not None:
@@ -166,6 +177,15 @@ class EnvelopeParser:
                     if msg[:1] == "[" or msg[4:5] == "-":
                         return self._exim_message(env)
                     return env
+        env = self._parse(line)
+        if env is not None and env.program[:4] == "exim":
+            return self._exim_message(env)
+        return env
+
+    def parse_syslog(self, line: str) -> Envelope | None:
+        """:meth:`parse` of a line with no space at index 10, which is no line
+        of Exim's main log: for a caller that looked there already
+        (LineParser.parse), so that the look costs the other lines nothing."""
         env = self._parse(line)
         if env is not None and env.program[:4] == "exim":
             return self._exim_message(env)
@@ -384,16 +404,16 @@ class EnvelopeParser:
         second and zone, the milliseconds added afterwards (a zone offset
         cannot change within a second)."""
         ms, zone = m.group(1, 2)
-        if line.startswith(self._exim_last) and zone == self._exim_last_zone:  # no slice, no hash
-            ts = self._exim_last_ts
+        if line.startswith(self.last_exim_second) and zone == self.last_exim_zone:  # no slice, no hash
+            ts = self.last_exim_ts
         else:
             ts = self._exim_stamps.get(line[:19] if zone is None else line[:19] + zone)
             if ts is None:
                 ts = self._exim_second(line, zone)
                 if ts is None:
                     return None
-            self._exim_last, self._exim_last_zone, self._exim_last_ts = line[:19], zone, ts
-        return ts + (_MILLIS.get(ms) or timedelta(milliseconds=int(ms))) if ms else ts
+            self.last_exim_second, self.last_exim_zone, self.last_exim_ts = line[:19], zone, ts
+        return ts + (MILLIS.get(ms) or timedelta(milliseconds=int(ms))) if ms else ts
 
     def _exim_second(self, line: str, zone: str | None) -> datetime | None:
         """The datetime of the second an _EXIM match starts ``line`` with, in

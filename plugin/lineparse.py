@@ -8,14 +8,15 @@ It imports only the parsers, so that process starts light.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from functools import partial
 from types import ModuleType
 from typing import Any
 
 from bouncewatch.parsers import exim, postfix, sendmail
-from bouncewatch.parsers.envelope import EnvelopeParser
+from bouncewatch.parsers.envelope import EXIM_PLAIN, EXIM_REST, EXIM_SECOND, MILLIS, EnvelopeParser
 from bouncewatch.parsers.records import Envelope, Record
 
 # One module per MTA, each with ``claims(program) -> bool`` and
@@ -28,6 +29,19 @@ PARSERS: dict[str, ModuleType] = {"postfix": postfix, "exim": exim, "sendmail": 
 Parsed = tuple[Envelope, "Record | tuple[Record, ...]"]
 
 _GENERIC = object()   # see LineParser._fast_entry
+
+# A line of Exim's own main log in one match: its head where the message
+# needs no more work (EnvelopeParser.match_exim's) and the message's id and
+# flag (exim.HEAD), groups (milliseconds, zone, pid, id, flag). The id is
+# optional: a line without one (a queue run, an SMTP connection) has no
+# record, and the head alone decides that. Everything the envelope parser
+# and exim.parse_at would match separately, one after the other, so the same
+# lines match and split at the same places. _EXIM_LINE_REST is the same from
+# the 20th character on, for a line that starts with the date and time of
+# the last Exim stamp read (EnvelopeParser.last_exim_second: a text that
+# matched EXIM_SECOND): a busy log has many lines per second.
+_EXIM_LINE = re.compile(r"(?>" + EXIM_SECOND + EXIM_REST + r")" + EXIM_PLAIN + r"(?:" + exim.HEAD + r"|)")
+_EXIM_LINE_REST = re.compile(r"(?>" + EXIM_REST + r")" + EXIM_PLAIN + r"(?:" + exim.HEAD + r"|)")
 
 
 def _no_record(line: str, start: int) -> None:
@@ -56,6 +70,10 @@ class LineParser:
         self._claims: dict[str, ModuleType | None] = {}
         self._fast: dict[str, tuple[Any, Any, str]] = {}   # parse_block's, see _fast_entry
         self._hosts: dict[str, str] = {}   # parse_block(split=True)'s, one str per host name
+        # Exim's main log lines are split by _EXIM_LINE when Exim claims them
+        self._exim_main = self._claimant("exim") is exim
+        # parse(): the syslog line before was Sendmail's, see _sendmail_line
+        self._sendmail_run = False
 
     def set_reference_time(self, ref: datetime | None) -> None:
         """Year inference for the next file (its mtime), see envelope.infer_year."""
@@ -67,7 +85,42 @@ class LineParser:
         None (and one count saying why) when there is nothing to correlate.
         ``counts`` is passed in, not held: the daemon swaps its pipeline's."""
         counts["lines"] += 1
-        env = self.envelopes.parse(line)
+        if line[10:11] != " ":  # no "2026-11-22 13:31:27": no line of Exim's main log
+            if self._sendmail_run:
+                parsed = self._sendmail_line(line, counts)
+                if parsed is not _GENERIC:
+                    return parsed
+            env = self.envelopes.parse_syslog(line)
+        elif not self._exim_main:
+            env = self.envelopes.parse(line)
+        else:
+            envelopes = self.envelopes
+            known = line.startswith(envelopes.last_exim_second)
+            m = _EXIM_LINE_REST.match(line, 19) if known else _EXIM_LINE.match(line)
+            if m is not None:  # else a piece mark, a second stamp, no Exim head: the whole envelope parser
+                ms, zone, pid, qid, flag = m.groups()
+                if known and zone == envelopes.last_exim_zone:  # the second of the line before
+                    ts = envelopes.last_exim_ts
+                    if ms:
+                        ts += MILLIS.get(ms) or timedelta(milliseconds=int(ms))
+                else:
+                    ts = envelopes.exim_stamp(line, m)
+                    if ts is None:
+                        counts["skipped:unrecognized"] += 1
+                        return None
+                if qid is None:
+                    counts["mta_other"] += 1
+                    return None
+                try:
+                    rec = exim.AFTER_ID[flag](qid, line, m.end())
+                except Exception as e:  # a parser bug must never stop a run
+                    counts[f"skipped:parser_error:{type(e).__name__}"] += 1
+                    return None
+                if rec is None:
+                    counts["mta_other"] += 1
+                    return None
+                return Envelope(ts, None, "exim", int(pid) if pid else None, line[m.start(4):]), rec
+            env = envelopes.parse(line)
         if env is None:
             counts["skipped:unrecognized"] += 1
             return None
@@ -75,6 +128,8 @@ class LineParser:
         if mod is None:
             counts["other_program"] += 1
             return None
+        if mod is sendmail:
+            self._sendmail_run = True
         try:
             rec = mod.parse(env)
         except Exception as e:  # a parser bug must never stop a run
@@ -110,13 +165,45 @@ class LineParser:
         fast, claimant = self._fast, self._claimant
         hosts = self._hosts
         # Exim's own main log ("2026-11-20 06:00:01 1rABCD-... => ..."), split
-        # the same way: its head by match_exim, its stamp, exim.parse_at
-        match_exim = envelopes.match_exim if claimant("exim") is exim else None
-        exim_stamp = envelopes.exim_stamp
+        # as parse() splits it: its head, id and flag by _EXIM_LINE, its stamp,
+        # exim.AFTER_ID
+        exim_main, exim_line, exim_rest = self._exim_main, _EXIM_LINE.match, _EXIM_LINE_REST.match
+        exim_stamp, after_id, millis = envelopes.exim_stamp, exim.AFTER_ID, MILLIS
         unrecognized = other = none = 0
         for i, line in enumerate(texts):
             # nearly every line's stamp was seen before: only the rest of its head is matched
             ts = heads.get(line[:16])
+            if ts is None and line[10:11] == " " and exim_main:  # "2026-11-22 13:31:27": Exim's main log
+                known = line.startswith(envelopes.last_exim_second)
+                m = exim_rest(line, 19) if known else exim_line(line)
+                if m is not None:  # else a piece mark, a second stamp, no Exim head: the whole envelope parser
+                    ms, zone, pid, qid, flag = m.groups()
+                    if known and zone == envelopes.last_exim_zone:  # the second of the line before
+                        ts = envelopes.last_exim_ts
+                        if ms:
+                            ts += millis.get(ms) or timedelta(milliseconds=int(ms))
+                    else:
+                        ts = exim_stamp(line, m)
+                        if ts is None:
+                            unrecognized += 1
+                            continue
+                    if qid is None:
+                        none += 1
+                        continue
+                    try:
+                        rec = after_id[flag](qid, line, m.end())
+                    except Exception as e:  # a parser bug must never stop a run
+                        counts[f"skipped:parser_error:{type(e).__name__}"] += 1
+                        continue
+                    if rec is None:
+                        none += 1
+                        continue
+                    start = m.start(4)
+                    if split:
+                        out.append((i, ts, None, "exim", int(pid) if pid else None, start, rec))
+                    else:
+                        out.append((i, Envelope(ts, None, "exim", int(pid) if pid else None, line[start:]), rec))
+                    continue
             if ts is None and line[12:13] == ":":  # "Nov 20 06:00:": perhaps a new second of a known minute
                 ts = next_second(line)
             if ts is not None:
@@ -134,28 +221,6 @@ class LineParser:
                     mod, parse_at, program = fast[program] = self._fast_entry(program)
                 if mod is _GENERIC:
                     m = None
-            elif match_exim is not None and line[10:11] == " ":
-                m = match_exim(line)  # groups (milliseconds, zone, pid)
-                if m is not None:
-                    ts = exim_stamp(line, m)
-                    if ts is None:
-                        unrecognized += 1
-                        continue
-                    start = m.end()
-                    try:
-                        rec = exim.parse_at("exim", line, start)
-                    except Exception as e:  # a parser bug must never stop a run
-                        counts[f"skipped:parser_error:{type(e).__name__}"] += 1
-                        continue
-                    if rec is None:
-                        none += 1
-                        continue
-                    pid = m[3]
-                    if split:
-                        out.append((i, ts, None, "exim", int(pid) if pid else None, start, rec))
-                    else:
-                        out.append((i, Envelope(ts, None, "exim", int(pid) if pid else None, line[start:]), rec))
-                    continue
             if m is None:  # another form, or Exim's program: the whole envelope parser
                 env = generic(line)
                 if env is None:
@@ -214,6 +279,50 @@ class LineParser:
             if n:
                 counts[key] += n
         return out
+
+    def _sendmail_line(self, line: str, counts: Counter[str]) -> Parsed | None | object:
+        """:meth:`parse` of a syslog line split as :meth:`parse_block` splits
+        it (a remembered stamp, match_tail, sendmail.parse_at on the line in
+        place: no Envelope for the third of a Sendmail log that yields no
+        record), when Sendmail claims it; _GENERIC otherwise, for the whole
+        envelope parser. Tried only while Sendmail's lines come one after
+        another (``_sendmail_run``, set by the whole parser's path when
+        Sendmail claims a line, cleared here when it does not): a log's lines
+        come in runs of one MTA, and the other lines are not looked at twice."""
+        envelopes = self.envelopes
+        ts = envelopes.heads.get(line[:16])
+        if ts is None and line[12:13] == ":":  # perhaps a new second of a known minute
+            ts = envelopes.next_second(line)
+        if ts is not None:
+            m = envelopes.match_tail(line, 16)
+        else:
+            m = envelopes.match_head(line)
+            if m is not None:
+                ts = envelopes.stamp(m[1])
+                m = envelopes.match_tail(line, m.end(1) + 1)  # the same head, groups (host, program, pid)
+        if m is None:
+            return _GENERIC
+        try:
+            mod, parse_at, program = self._fast[m[2]]
+        except KeyError:
+            mod, parse_at, program = self._fast[m[2]] = self._fast_entry(m[2])
+        if mod is not sendmail:
+            self._sendmail_run = False
+            return _GENERIC
+        if ts is None:
+            counts["skipped:unrecognized"] += 1
+            return None
+        start = m.end()
+        try:
+            rec = parse_at(line, start)
+        except Exception as e:  # a parser bug must never stop a run
+            counts[f"skipped:parser_error:{type(e).__name__}"] += 1
+            return None
+        if rec is None:
+            counts["mta_other"] += 1
+            return None
+        host, pid = m.group(1, 3)
+        return Envelope(ts, host, program, int(pid) if pid else None, line[start:]), rec
 
     def _fast_entry(self, program: str) -> tuple[Any, Any, str]:
         """parse_block's per-program decision: (claiming module or None, its

@@ -129,7 +129,7 @@ def fast(body: str):
         return None
     if m[2] == "<=":
         return exim._arrival(QID, msg, m.end())
-    return exim._delivery(QID, exim._STATUSES[m[2]], msg, m.end())
+    return exim._delivery(exim._STATUSES[m[2]], QID, msg, m.end())
 
 
 def same(body: str) -> None:

@@ -1,0 +1,134 @@
+"""LineParser.parse (the follower's path) splits Exim's main log lines in one
+match (_EXIM_LINE: head, id, flag) and, while Sendmail's lines come one after
+another, syslog lines as parse_block does (_sendmail_line). Both must give
+exactly what the whole envelope parser and the claiming module's ``parse``
+give, counts included, whatever order the lines come in; parse_block must
+agree with both; and a hostile 1 MB line stays linear."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from bouncewatch.parsers.envelope import EnvelopeParser
+from bouncewatch.plugin.lineparse import LineParser, _claimant
+
+from test_exim_fastpath import mutations
+from test_exim_split import HEADS, MESSAGES
+from test_sendmail import _AGREE_MSGS
+
+REF = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+SM_HEADS = ["Nov 20 06:00:00 mx-out1 sm-mta[16595]: ", "Nov 20 06:00:01 mx-out1 sendmail[7]: ",
+            "Nov 20 06:01:00 mx sm-msp-queue[1]: ", "Nov 20 06:00:61 mx sm-mta[2]: ", "<22>Nov  2 13:31:27 h sm-mta[1]: ",
+            "Nov  2 13:31:27 h sm-mta: ", "Nov 20 06:00:02 mx-out1 postfix/smtp[9]: ", "Nov 20 06:00:02 mx exim4[3]: "]
+SM_MESSAGES = [p.values[0] for p in _AGREE_MSGS] + [
+    "kAK6004039066: kAK6004039067: DSN: Cannot send message for 5 days",
+    "STARTTLS=client, relay=mx.example., version=TLSv1.3, verify=OK, cipher=TLS_AES_256_GCM_SHA384",
+    "kAK6004039066: lost input channel from [192.0.2.1] to MTA after rcpt", "kAK6004039066:", "", ": ",
+    "89970329DC: to=<a@b>, relay=mx[192.0.2.1]:25, delay=1, dsn=2.0.0, status=sent (250 ok)",
+    "2026-11-20 06:00:00 1rABCD-000123-AB => a@b R=r T=t"]
+BENCH_LOGS = [Path("/tmp/lead/exim100k.log"), Path("/tmp/lead/sm100k.log"), Path("/tmp/lead/pf100k.log")]
+
+
+def whole(ep: EnvelopeParser, mta: str, line: str, counts: Counter):
+    """LineParser.parse as it was before its shortcuts: the reference."""
+    counts["lines"] += 1
+    env = ep.parse(line)
+    if env is None:
+        counts["skipped:unrecognized"] += 1
+        return None
+    mod = _claimant(env.program, mta)
+    if mod is None:
+        counts["other_program"] += 1
+        return None
+    try:
+        rec = mod.parse(env)
+    except Exception as e:
+        counts[f"skipped:parser_error:{type(e).__name__}"] += 1
+        return None
+    if rec is None:
+        counts["mta_other"] += 1
+        return None
+    return env, rec
+
+
+def agree(lines: list[str], mta: str) -> None:
+    lp, ep = LineParser(mta, ref=REF), EnvelopeParser(ref=REF)
+    got, want = Counter(), Counter()
+    for line in lines:
+        assert lp.parse(line, got) == whole(ep, mta, line, want), line
+    assert got == want
+    block, c_block = LineParser(mta, ref=REF), Counter()
+    lp2, c_line = LineParser(mta, ref=REF), Counter()
+    parsed = [(i, *r) for i, line in enumerate(lines) if (r := lp2.parse(line, c_line)) is not None]
+    assert block.parse_block(lines, c_block) == parsed
+    assert c_block == c_line
+
+
+def corpus_lines(rng: random.Random) -> list[str]:
+    exim_lines = [h + m for h in HEADS for m in MESSAGES]
+    sm_lines = [h + m for h in SM_HEADS for m in SM_MESSAGES]
+    for msg in MESSAGES[:20]:
+        exim_lines += mutations(rng.choice(HEADS) + msg, rng, 30)
+    for msg in SM_MESSAGES[:20]:
+        sm_lines += mutations(rng.choice(SM_HEADS[:3]) + msg, rng, 30)
+    return exim_lines + sm_lines
+
+
+@pytest.mark.parametrize("mta", ["auto", "exim", "sendmail", "postfix"])
+def test_parse_gives_what_the_whole_parser_gives(mta):
+    rng = random.Random(41)
+    lines = corpus_lines(rng)
+    agree(lines, mta)             # in runs of one MTA
+    rng.shuffle(lines)
+    agree(lines, mta)             # mixed: the Sendmail run breaks at every other line
+    agree(sorted(lines), mta)     # the same stamps and seconds side by side
+
+
+def test_runs_of_the_same_second_and_zone():
+    """The stamp of the Exim line before is reused only for its second and zone."""
+    lines = ["2026-11-20 06:00:00.001 +0100 1rABCD-000123-AB Completed",
+             "2026-11-20 06:00:00.002 +0200 1rABCD-000123-AB Completed",
+             "2026-11-20 06:00:00 1rABCD-000123-AB Completed", "2026-11-20 06:00:00.000 1rABCD-000123-AB Completed",
+             "2026-11-20 06:00:01.999 +0100 1rABCD-000123-AB Completed",
+             "2026-11-20 06:00:01.5 +0100 1rABCD-000123-AB Completed",
+             "2026-11-20 06:00:01 +9999 1rABCD-000123-AB Completed", "2026-13-20 06:00:01 1rABCD-000123-AB Completed",
+             "2026-11-20 06:00:01 [5] Start queue run: pid=5", "\0" * 19 + " 1rABCD-000123-AB Completed",
+             "\0" * 10 + " " + "\0" * 8 + " 1rABCD-000123-AB Completed"]
+    for order in (lines, lines[::-1], lines + lines):
+        agree(order, "auto")
+
+
+@pytest.mark.parametrize("mta", ["auto", "exim", "sendmail"])
+def test_bench_logs(mta):
+    """The bench's logs (when the lead's copies are there): a slice of each, and all three interleaved."""
+    present = [p for p in BENCH_LOGS if p.exists()]
+    if not present:
+        pytest.skip("no bench logs in /tmp/lead (bench/generate_exim.py, generate_sendmail.py make them)")
+    chunks = []
+    for p in present:
+        with p.open(encoding="utf-8", errors="backslashreplace") as f:
+            chunks.append([next(f).rstrip("\n") for _ in range(3000)])
+    agree([line for chunk in chunks for line in chunk], mta)
+    agree([line for group in zip(*chunks) for line in group], mta)
+
+
+@pytest.mark.parametrize("line", [
+    "2026-11-20 06:00:00 1rABCD-000123-AB => " + "a" * 1_000_000,
+    "2026-11-20 06:00:00 " + "[" * 1_000_000, "2026-11-20 06:00:00 " * 50_000,
+    "2026-11-20 06:00:00 1rABCD-000123-AB <= " + "a=b " * 250_000,
+    "Nov 20 06:00:00 mx-out1 sm-mta[1]: kAK6004039066: to=" + "<" * 1_000_000,
+    "Nov 20 06:00:00 mx-out1 sm-mta[1]: " + "Nov 20 06:00:00 mx-out1 sm-mta[1]: " * 25_000])
+def test_hostile_lines_stay_linear(line):
+    lp = LineParser("auto")
+    lp.parse("Nov 20 06:00:00 mx-out1 sm-mta[1]: kAK6004039066: from=<a@b>, size=1, class=0, nrcpts=1", Counter())
+    lp.parse("2026-11-20 06:00:00 1rABCD-000123-AB Completed", Counter())
+    t = time.perf_counter()
+    lp.parse(line, Counter())
+    lp.parse_block([line], Counter(), split=True)
+    assert time.perf_counter() - t < 2.0, "super-linear matching on a 1 MB line"

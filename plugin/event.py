@@ -9,7 +9,8 @@ from bouncewatch import SCHEMA
 from bouncewatch.parsers.records import Delivery, Envelope
 from bouncewatch.parsers.smtp import fold_multiline
 
-from .classify.engine import Classification
+from .classify.engine import DELIVERED_STATUSES, Classification
+from .classify.mask import mask, mask_pair, parties, tried_host
 
 if TYPE_CHECKING:  # ingest-mail builds events without correlating: no need to import it
     from .correlate import Correlated
@@ -68,7 +69,7 @@ def build_event(raw_line: str, env: Envelope, c: Correlated, cls: Classification
         "orig_recipient": d.orig_recipient,
         "recipient_domain": ctx["recipient_domain"],
         "status": d.status,
-        "relay": ctx["relay"],
+        "relay": ctx["relay"] if d.relay is not None else None,  # the rules' may be a host tried
         "delay": d.delay,
         "attempt": c.attempt,
         "smtp_code": ctx["smtp_code"],
@@ -90,26 +91,45 @@ def build_event(raw_line: str, env: Envelope, c: Correlated, cls: Classification
 
 
 def rule_context(env: Envelope, d: Delivery) -> dict[str, Any]:
-    """The fields rule conditions see (the same names as the event's)."""
+    """The fields rule conditions see (the same names as the event's).
+    A failure's ``reason`` and ``text`` come without the delivery's parties
+    (addresses, domain, host names, IP addresses: see classify/mask.py).
+    A delivered outcome's are left as logged: its status decides its
+    category, and its reply is read only for the receiver's signature.
+    A failure with no relay (Postfix's relay=none) shows the rules the
+    host its reason names as ``relay``: the provider of a host that could
+    not be reached; the event's relay stays null."""
     reply = d.reply
     rcpt = d.recipient
     at = rcpt.rfind("@")
+    domain = rcpt[at + 1:] if at >= 0 else ""
     relay = d.relay
+    status = d.status
+    rules_relay = None
+    reason = fold_multiline(d.reason, str(reply.code), reply.dsn, keep_first=True) if reply and reply.code else d.reason
+    text = reply.text if reply else d.reason
+    if status not in DELIVERED_STATUSES:
+        names = parties(rcpt, d.orig_recipient, d.sender, domain, relay.host if relay else None)
+        if relay is None:
+            rules_relay = tried_host(reason)
+        if text is reason:
+            reason = text = mask(reason, names)
+        else:
+            reason, text = mask_pair(reason, text, names)
     return {
         "mta": d.mta,
         "program": env.program,
-        "status": d.status,
-        "reason": fold_multiline(d.reason, str(reply.code), reply.dsn, keep_first=True)
-        if reply and reply.code else d.reason,
-        "text": reply.text if reply else d.reason,
+        "status": status,
+        "reason": reason,
+        "text": text,
         "smtp_code": reply.code if reply else None,
         "dsn": d.dsn or (reply.dsn if reply else None),
         "reply_dsn": reply.dsn if reply else None,
         "command": reply.command if reply else None,
         "smtp_command": reply.command if reply else None,
-        "relay": {"host": relay.host, "ip": relay.ip, "port": relay.port} if relay else None,
+        "relay": {"host": relay.host, "ip": relay.ip, "port": relay.port} if relay else rules_relay,
         "recipient": rcpt,
-        "recipient_domain": rcpt[at + 1:] if at >= 0 else "",
+        "recipient_domain": domain,
         "sender": d.sender,
     }
 

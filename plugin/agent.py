@@ -336,6 +336,14 @@ class Agent:
         self._sink_trouble = msg
 
     def _checkpoint(self, force: bool = False) -> None:
+        """Hand the committed positions (and the correlator's tables) to the
+        store's writer thread; ``force`` (on the way out) writes them and
+        waits. A failed background write is reported here and retried with
+        the next state."""
+        err = self.store.take_error()
+        if err is not None:
+            self.log(f"cannot write checkpoint {self.store.path}: {err.strerror or err}")
+            self._dirty = True
         now = time.monotonic()
         # A checkpoint carries the correlator's tables: when they are large
         # (a deep queue of deferred mail), checkpoint less often, so that
@@ -349,16 +357,18 @@ class Agent:
             state.update(s.state())
         # The tables must match the positions: after a chunk that was not
         # delivered (stopping while a sink fails) they are ahead of them.
-        if self._mid_chunk:
-            tables = self._tables
-        else:
-            tables = self.pipeline.correlator.snapshot()
+        tables = self._tables if self._mid_chunk else self.pipeline.correlator.snapshot()
+        data = self.store.encode(state, tables)
+        if not self._mid_chunk:
             self._checkpoint_cost = time.monotonic() - now
-        try:
-            self.store.save(state, tables)
-        except OSError as e:
-            self.log(f"cannot write checkpoint {self.store.path}: {e.strerror or e}")
-            return
+        if force:
+            try:
+                self.store.write(data)
+            except OSError as e:
+                self.log(f"cannot write checkpoint {self.store.path}: {e.strerror or e}")
+                return
+        else:
+            self.store.submit(data)
         self.saved = state
         self._tables = tables
         self._dirty = False

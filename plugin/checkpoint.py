@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,12 @@ class CheckpointStore:
         self.path = self.dir / name
         self._lock_fd: int | None = None
         self.tables: list[Any] = []   # the correlator's, as loaded
+        self._cond = threading.Condition()
+        self._write_lock = threading.Lock()
+        self._pending: bytes | None = None   # submitted, not yet being written
+        self._busy = False                   # the writer thread is writing
+        self._error: OSError | None = None
+        self._thread: threading.Thread | None = None
 
     def lock(self) -> None:
         if self._lock_fd is not None:
@@ -79,19 +86,81 @@ class CheckpointStore:
     def save(self, sources: dict[str, Any], tables: list[Any] | None = None) -> None:
         """Positions and (optionally) the correlator's tables, in one file:
         one rename makes both current, so they always agree."""
+        self.write(self.encode(sources, tables))
+
+    def write(self, data: bytes) -> None:
+        """Write ``data`` (from :meth:`encode`) now, after any checkpoint
+        handed to :meth:`submit`, so the newest state is the one left."""
+        self.drain()
+        self._write(data)
+
+    @staticmethod
+    def encode(sources: dict[str, Any], tables: list[Any] | None = None) -> bytes:
         doc: dict[str, Any] = {"version": VERSION, "sources": sources}
         if tables is not None:
             doc["correlator"] = tables
-        data = orjson.dumps(doc)   # the tables can be a few MB: orjson is ~5x the stdlib
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, self.path)
-        fsync_dir(self.dir)
+        return orjson.dumps(doc)   # the tables can be a few MB: orjson is ~5x the stdlib
+
+    def submit(self, data: bytes) -> None:
+        """Write ``data`` (from :meth:`encode`) in the background.
+
+        Why not inline: the fsyncs of a checkpoint wait for the disk, and on
+        a busy disk (ext4 commits its journal, writeback of other files'
+        dirty pages comes first) that is hundreds of milliseconds, during
+        which no event would reach a sink. The caller encodes while its
+        state is consistent; only the bytes cross threads. A newer state
+        handed in before the older one is written replaces it: positions
+        only move forward, and a crash meanwhile leaves the previous file,
+        which is behind, so lines are read again, never lost."""
+        with self._cond:
+            self._pending = data
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._writer, name="checkpoint", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def drain(self) -> None:
+        """Return when no submitted checkpoint is waiting or being written."""
+        with self._cond:
+            while self._pending is not None or self._busy:
+                self._cond.wait()
+
+    def take_error(self) -> OSError | None:
+        """The error of the last background write that failed, once."""
+        with self._cond:
+            err, self._error = self._error, None
+            return err
+
+    def _writer(self) -> None:
+        while True:
+            with self._cond:
+                while self._pending is None:
+                    self._cond.wait()
+                data, self._pending, self._busy = self._pending, None, True
+            try:
+                self._write(data)
+                err = None
+            except OSError as e:
+                err = e
+            with self._cond:
+                self._busy = False
+                if err is not None:
+                    self._error = err
+                self._cond.notify_all()
+
+    def _write(self, data: bytes) -> None:
+        with self._write_lock:
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, self.path)
+            fsync_dir(self.dir)
 
 
 def default_state_dir() -> Path:

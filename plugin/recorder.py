@@ -67,7 +67,8 @@ FOLLOW_CACHE_ROWS = 200          # rows the store keeps between batches (then st
 FOLLOW_SQLITE_CACHE_KIB = 512    # SQLite's page cache
 
 
-def open_recorder(target: str, policy: Any = None, alerts: Any = None) -> Recorder:
+def open_recorder(target: str, policy: Any = None, alerts: Any = None,
+                  wal_interval: float = 1.0) -> Recorder:
     """``target``: a state directory (SQLite ``state.db``) or a PostgreSQL URL."""
     from .state import open_store
     from .statedb import SQLiteBackend
@@ -75,4 +76,5 @@ def open_recorder(target: str, policy: Any = None, alerts: Any = None) -> Record
     store.cache_rows = FOLLOW_CACHE_ROWS
     if isinstance(store.db, SQLiteBackend):
         store.db.execute(f"PRAGMA cache_size=-{FOLLOW_SQLITE_CACHE_KIB}")
+        store.db.checkpoint_in_background(wal_interval)   # no fsync on the way from a log line to the sinks
     return Recorder(store)

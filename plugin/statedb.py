@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -159,6 +160,8 @@ class SQLiteBackend(Backend):
             raise StateError(f"state dir {d}: {e.strerror or e}") from None
         self.path = d / "state.db"
         self.url = str(self.path)
+        self._wal_thread: threading.Thread | None = None
+        self.wal_checkpoints = 0   # done in the background (see checkpoint_in_background)
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0,
                                         check_same_thread=False)
@@ -169,6 +172,43 @@ class SQLiteBackend(Backend):
         except sqlite3.Error as e:
             raise StateError(f"{self.path}: {e}") from None
         self.init_schema()
+
+    def checkpoint_in_background(self, interval: float = 1.0) -> None:
+        """Move WAL checkpoints off this connection's thread.
+
+        Why: SQLite checkpoints the WAL inside the commit that crosses 1000
+        pages, and a checkpoint fsyncs the WAL and the database; on a disk
+        busy with writeback that is hundreds of milliseconds in which the
+        follower delivers no event. A second connection checkpoints
+        (PASSIVE: never waits for, nor blocks, our writes) every
+        ``interval`` seconds in a thread of its own; sqlite releases the
+        GIL while it works."""
+        if self._wal_thread is not None:
+            return
+        self.conn.execute("PRAGMA wal_autocheckpoint=0")
+        self._wal_stop = threading.Event()
+        self._wal_thread = threading.Thread(target=self._checkpointer, args=(interval,),
+                                            name="state-wal", daemon=True)
+        self._wal_thread.start()
+
+    def _checkpointer(self, interval: float) -> None:
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=0.0, check_same_thread=False)
+        try:
+            while not self._wal_stop.wait(interval):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    self.wal_checkpoints += 1
+                except sqlite3.Error:
+                    pass   # busy or failing now: the WAL waits for the next round
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        if self._wal_thread is not None:
+            self._wal_stop.set()
+            self._wal_thread.join()
+            self._wal_thread = None
+        self.conn.close()   # the last connection checkpoints what is left
 
     def begin(self) -> None:
         self.conn.execute("BEGIN IMMEDIATE")

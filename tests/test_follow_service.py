@@ -310,6 +310,95 @@ def test_failing_sink_keeps_the_batch_and_the_checkpoint(tmp_path, classifier):
     assert any("endpoint down" in m for m in logs) and any("accept events again" in m for m in logs)
 
 
+def _slow_fsync(monkeypatch, seconds: float) -> list[float]:
+    """os.fsync that takes ``seconds``, as on a disk busy with writeback."""
+    import os
+    real, calls = os.fsync, []
+
+    def fsync(fd):
+        calls.append(time.monotonic())
+        time.sleep(seconds)
+        real(fd)
+    monkeypatch.setattr(os, "fsync", fsync)
+    return calls
+
+
+def test_checkpoint_written_in_the_background_newest_wins(tmp_path, monkeypatch):
+    store = CheckpointStore(tmp_path / "st")
+    store.lock()
+    store.save({"a": 0})
+    calls = _slow_fsync(monkeypatch, 0.3)
+    t0 = time.monotonic()
+    for n in range(1, 6):
+        store.submit(store.encode({"a": n}, [["t", n]]))
+    assert time.monotonic() - t0 < 0.1          # handing over never waits for the disk
+    store.drain()
+    assert json.loads(store.path.read_text()) == {"version": 1, "sources": {"a": 5}, "correlator": [["t", 5]]}
+    assert len(calls) <= 4                         # the ones in between were replaced, not all written
+    assert store.load() == {"a": 5} and store.tables == [["t", 5]]
+
+
+def test_checkpoint_write_error_is_reported_once(tmp_path, monkeypatch):
+    import errno
+    import os
+    store = CheckpointStore(tmp_path / "st")
+    store.lock()
+    store.save({"a": 0})
+    real = os.replace
+
+    def full(src, dst):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(os, "replace", full)
+    store.submit(store.encode({"a": 1}))
+    store.drain()
+    err = store.take_error()
+    assert err is not None and err.errno == errno.ENOSPC
+    assert store.take_error() is None
+    assert store.load() == {"a": 0}                 # the previous checkpoint, whole
+    monkeypatch.setattr(os, "replace", real)
+    store.submit(store.encode({"a": 2}))
+    store.drain()
+    assert store.take_error() is None and store.load() == {"a": 2}
+
+
+def test_slow_disk_does_not_hold_events(tmp_path, monkeypatch, classifier):
+    """A checkpoint's fsyncs taking 400 ms each (a disk busy with
+    writeback) must not delay events: they go to the sinks while the
+    checkpoint is written, and the last checkpoint is still whole."""
+    from bouncewatch.plugin.pipeline import Pipeline
+    log = tmp_path / "mail.log"
+    log.write_text("")
+    pipe = Pipeline(classifier)
+    sink = FlakySink(failures=0)
+    store = CheckpointStore(tmp_path / "st")
+    settings = Settings(checkpoint_interval=0.0, poll_interval=0.01)
+    logs: list[str] = []
+    agent = Agent([], pipe, [SinkSlot(sink, None, "ok")], store, settings, log=logs.append)
+    agent.sources = [FileSource(str(log), pipe.counts, logs.append)]
+    t = threading.Thread(target=agent.run, kwargs={"from_start": True})
+    t.start()
+    try:
+        assert wait_until(lambda: store.path.exists())
+        calls = _slow_fsync(monkeypatch, 0.4)
+        lat = []
+        for n in range(40):
+            with open(log, "a") as f:
+                f.write(delivery_line(n, "bounced"))
+            t0 = time.monotonic()
+            assert wait_until(lambda: len(sink.got) == n + 1, timeout=5, step=0.001)
+            lat.append(time.monotonic() - t0)
+            time.sleep(0.02)
+        assert len(calls) >= 2                      # checkpoints were being written all along
+        assert max(lat) < 0.2, f"an event waited {max(lat):.3f}s for a checkpoint"
+    finally:
+        agent.stop_requested = True
+        agent.wake.set()
+        t.join(10)
+    ck = json.loads(store.path.read_text())["sources"][str(log)]["tails"][-1]
+    assert ck["offset"] == log.stat().st_size        # the last one, written on the way out
+    assert not any("cannot write checkpoint" in m for m in logs)
+
+
 # -- config ---------------------------------------------------------------------------------------
 def bw(*args, **kw):
     return subprocess.run(BW + list(args), capture_output=True, text=True, timeout=60, **kw)

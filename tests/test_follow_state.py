@@ -401,3 +401,28 @@ def test_metrics_show_a_network_sinks_spool_and_errors(tmp_path):
     assert wait_until(lambda: scrape(port).get(f'bouncewatch_sink_errors_total{{sink="{sink}"}}', 0) >= 1)
     assert m[f'bouncewatch_sink_queue_depth{{sink="file:{out}"}}'] == 0
     assert f.stop() == 0
+
+
+def test_follower_history_checkpoints_its_wal_in_the_background(tmp_path, classifier):
+    """The follower's commits never checkpoint the WAL themselves (a
+    checkpoint fsyncs: on a busy disk, hundreds of ms without events); a
+    thread of the store does, so the WAL is still copied into state.db."""
+    from bouncewatch.plugin.pipeline import Pipeline
+    from bouncewatch.plugin.recorder import open_recorder
+    rec = open_recorder(str(tmp_path / "st"), wal_interval=0.05)
+    db = rec.store.db
+    assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    pipe = Pipeline(classifier, include_sent=True)
+    lines = [x for n in range(300) for x in delivery(at(0, n), f"W{n}", f"u{n}@corp.example", "hard")]
+    evs = [e for i, line in enumerate(lines) for e in pipe.feed(line, "/var/log/mail.log", i)]
+    for i in range(0, len(evs), 10):
+        rec.pending.extend(evs[i:i + 10])
+        rec.record()
+    assert wait_until(lambda: db.wal_checkpoints >= 2, timeout=5)
+    rec.close()
+    assert db._wal_thread is None
+    s = open_store(tmp_path / "st")
+    try:
+        assert s.db.execute("SELECT count(*) FROM events").fetchone()[0] == 300
+    finally:
+        s.close()

@@ -11,6 +11,7 @@ Recognized, in the order tried (cheapest discriminating byte first):
   prog[pid]: msg``), also wrapped around a whole RFC 3164 line (docker/k8s).
 * RFC 5424 (``<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG``).
 * ``journalctl -o json`` records (one JSON object per line).
+* Any of these behind ``docker compose logs``'s ``SERVICE-1  | `` column.
 * Exim's own main log (``2026-11-22 13:31:27[.345] [+0100] [[pid]] msg``), and
   the same stamp inside a syslog message of ``exim``/``exim4``, which is stripped.
 
@@ -40,6 +41,9 @@ _HEAD3164 = re.compile(
 _STAMP3164 = re.compile(r"([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?")
 _ISO = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d)? ")
+# What `docker compose logs` puts before a line: the service's name padded
+# to the widest, then "| " (a --timestamps stamp after it is _iso's wrap).
+_COMPOSE = re.compile(r"[A-Za-z0-9][\w.-]{0,127} *\| ")
 _HOST_PROG = re.compile(r"(\S+) ([^\s\[:]+)(?:\[(\d{1,10})\])?: ?")
 _RFC5424 = re.compile(r"<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) \S+ ")
 # Only what varies within a second is captured (milliseconds, zone, pid):
@@ -203,6 +207,17 @@ class EnvelopeParser:
         return env
 
     def _parse(self, line: str) -> Envelope | None:
+        env = self._parse_head(line)
+        if env is None and line:
+            # `docker compose logs` of a mail container (mailcow, Mailu,
+            # docker-mailserver): "SERVICE-1  | " before each line. Tried
+            # only for a line no head matched, so the others pay nothing.
+            m = _COMPOSE.match(line)
+            if m is not None:
+                env = self._parse_head(line[m.end():])
+        return env
+
+    def _parse_head(self, line: str) -> Envelope | None:
         if not line:
             return None
         c = line[0]

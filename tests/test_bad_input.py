@@ -56,6 +56,8 @@ HOSTILE = [
     "Nov 20 10:00:01 mx postfix/smtp[3]: AAA111: to=<a@b>, status=bounced (SMTP error from remote mail server "
     "after " + "RCPT TO:<" * 100_000,
     "Nov 20 10:00:01 mx postfix/smtp[3]: AAA111: to=<a@b>, status=bounced (" + "a" * 1_000_000 + " said: 5",
+    "postfix-1" + " " * 1_000_000 + "| x",
+    "postfix-1  | " * 80_000,
 ]
 
 

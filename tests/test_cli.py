@@ -27,6 +27,32 @@ def test_parse_stdin_failures_only():
     assert "3 lines read" in r.stderr and "1 lines of other programs" in r.stderr
 
 
+def test_parse_docker_compose_logs():
+    """`docker compose logs postfix-mailcow | bouncewatch parse`: the same
+    events as the bare log (correlated, classified), through the block path
+    of a file and the line path of follow alike."""
+    from collections import Counter
+
+    from bouncewatch.plugin.lineparse import LineParser
+    qmgr = "Nov 20 10:00:00 mx postfix/qmgr[2]: AAA111: from=<news@shop.example>, size=1234, nrcpt=1 (queue active)\n"
+    bare = qmgr + LINES
+    col = "".join(f"postfix-mailcow-1  | {x}\n" for x in bare.splitlines())
+    want = [json.loads(x) for x in bw("parse", "--all", stdin=bare).stdout.splitlines()]
+    r = bw("parse", "--all", stdin=col)
+    assert r.returncode == 0, r.stderr
+    got = [json.loads(x) for x in r.stdout.splitlines()]
+    assert len(got) == 2 and got[0]["sender"] == "news@shop.example"
+    for e in got + want:
+        e.pop("event_id")   # a hash of the line as logged
+        e.pop("source", None)
+    assert got == want
+    assert "unrecognized" not in r.stderr
+    lp, counts = LineParser("auto"), Counter()
+    recs = [lp.parse(x, counts) for x in col.splitlines()]
+    assert [r[1].recipient for r in recs if r and hasattr(r[1], "recipient")] == ["a@x.example", "b@x.example"]
+    assert counts["skipped:unrecognized"] == 0
+
+
 def test_parse_gz_all_and_where(tmp_path):
     f = tmp_path / "mail.log.1.gz"
     f.write_bytes(gzip.compress(LINES.encode()))

@@ -63,6 +63,26 @@ def test_collector_stamp_around_syslog_line():
     assert (e.host, e.program, e.message) == ("mail", "postfix/smtp", "hello")
 
 
+def test_docker_compose_service_column():
+    """`docker compose logs` (v2 "-1", v1 "_1"; with --timestamps too) of
+    mailcow, Mailu or docker-mailserver: the column goes, the line stays."""
+    p = EnvelopeParser(ref=datetime(2026, 11, 23, tzinfo=UTC), tz=UTC)
+    for line in ("postfix-mailcow-1  | Nov 22 13:31:27 mail postfix/smtp[7]: hello",
+                 "postfix-mailcow_1    | Nov 22 13:31:27 mail postfix/smtp[7]: hello",
+                 "mailserver  | 2026-11-22T13:31:27.000000000Z Nov 22 13:31:27 mail postfix/smtp[7]: hello",
+                 "front.mx-1 | 2026-11-22T13:31:27+00:00 mail postfix/smtp[7]: hello"):
+        e = p.parse(line)
+        assert e is not None, line
+        assert e.timestamp == datetime(2026, 11, 22, 13, 31, 27, tzinfo=UTC), line
+        assert (e.host, e.program, e.pid, e.message) == ("mail", "postfix/smtp", 7, "hello"), line
+    e = p.parse("exim-1  | 2026-11-22 13:31:27 1rABCD-000123-AB Completed")
+    assert (e.program, e.message) == ("exim", "1rABCD-000123-AB Completed")
+    # one column only, and only before a line that is one of ours
+    assert p.parse("a  | b  | Nov 22 13:31:27 mail postfix/smtp[7]: hello") is None
+    assert p.parse("postfix-1  | hello") is None
+    assert p.parse("-x  | Nov 22 13:31:27 mail postfix/smtp[7]: hello") is None
+
+
 def test_rfc5424_with_structured_data():
     line = '<22>1 2026-11-22T13:31:27.5Z mx postfix/smtp 77 - [meta a="x\\]y"] ABC: to=<a@b>'
     e = EnvelopeParser().parse(line)

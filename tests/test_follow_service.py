@@ -331,7 +331,7 @@ def test_checkpoint_written_in_the_background_newest_wins(tmp_path, monkeypatch)
     t0 = time.monotonic()
     for n in range(1, 6):
         store.submit(store.encode({"a": n}, [["t", n]]))
-    assert time.monotonic() - t0 < 0.1          # handing over never waits for the disk
+    assert time.monotonic() - t0 < 0.25         # handing over never waits for the disk (3 s if it did)
     store.drain()
     assert json.loads(store.path.read_text()) == {"version": 1, "sources": {"a": 5}, "correlator": [["t", 5]]}
     assert len(calls) <= 4                         # the ones in between were replaced, not all written
@@ -362,7 +362,7 @@ def test_checkpoint_write_error_is_reported_once(tmp_path, monkeypatch):
 
 
 def test_slow_disk_does_not_hold_events(tmp_path, monkeypatch, classifier):
-    """A checkpoint's fsyncs taking 400 ms each (a disk busy with
+    """A checkpoint's fsyncs taking 800 ms each (a disk busy with
     writeback) must not delay events: they go to the sinks while the
     checkpoint is written, and the last checkpoint is still whole."""
     from bouncewatch.plugin.pipeline import Pipeline
@@ -379,7 +379,7 @@ def test_slow_disk_does_not_hold_events(tmp_path, monkeypatch, classifier):
     t.start()
     try:
         assert wait_until(lambda: store.path.exists())
-        calls = _slow_fsync(monkeypatch, 0.4)
+        calls = _slow_fsync(monkeypatch, 0.8)
         lat = []
         for n in range(40):
             with open(log, "a") as f:
@@ -389,7 +389,7 @@ def test_slow_disk_does_not_hold_events(tmp_path, monkeypatch, classifier):
             lat.append(time.monotonic() - t0)
             time.sleep(0.02)
         assert len(calls) >= 2                      # checkpoints were being written all along
-        assert max(lat) < 0.2, f"an event waited {max(lat):.3f}s for a checkpoint"
+        assert max(lat) < 0.4, f"an event waited {max(lat):.3f}s for a checkpoint"
     finally:
         agent.stop_requested = True
         agent.wake.set()

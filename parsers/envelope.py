@@ -3,7 +3,8 @@
 Recognized, in the order tried (cheapest discriminating byte first):
 
 * RFC 3164 syslog, as rsyslog/syslog-ng write by default
-  (``Nov  2 13:31:27[.123456] host prog[pid]: msg``), and as Postfix's
+  (``Nov  2 13:31:27[.123456] host prog[pid]: msg``; Solaris' and illumos'
+  syslogd add ``[ID 801593 mail.info]`` before msg), and as Postfix's
   postlogd writes ``maillog_file``: 3.7 formats ``%b %d %H:%M:%S``, so the
   day is zero-padded (``Nov 02``) and there is no fraction. The year is
   inferred (see :func:`infer_year`), the zone is the local one.
@@ -31,20 +32,24 @@ from .records import Envelope
 MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
 
+# Solaris and illumos syslogd put a message id and the facility.level
+# before the message ("sendmail[7]: [ID 801593 mail.info] ..."): it is part
+# of the head, not of what the MTA wrote.
+_SUN_ID = r"(?:\[ID \d{1,10} [\w.]{1,32}\] |)"
 _RFC3164 = re.compile(
     r"(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? "
-    r"(\S+) ([^\s\[:]+)(?:\[(\d{1,10})\])?: ?")
+    r"(\S+) ([^\s\[:]+)(?:\[(\d{1,10})\])?: ?" + _SUN_ID)
 # The same head without a <PRI>, the stamp as one group: the stamp's datetime
 # is cached by its text, so its parts are split out (_STAMP3164) only on a miss.
 _HEAD3164 = re.compile(
-    r"([A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d(?:\.\d{1,6})?) (\S+) ([^\s\[:]+)(?:\[(\d{1,10})\])?: ?")
+    r"([A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d(?:\.\d{1,6})?) (\S+) ([^\s\[:]+)(?:\[(\d{1,10})\])?: ?" + _SUN_ID)
 _STAMP3164 = re.compile(r"([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?")
 _ISO = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d)? ")
 # What `docker compose logs` puts before a line: the service's name padded
 # to the widest, then "| " (a --timestamps stamp after it is _iso's wrap).
 _COMPOSE = re.compile(r"[A-Za-z0-9][\w.-]{0,127} *\| ")
-_HOST_PROG = re.compile(r"(\S+) ([^\s\[:]+)(?:\[(\d{1,10})\])?: ?")
+_HOST_PROG = re.compile(r"(\S+) ([^\s\[:]+)(?:\[(\d{1,10})\])?: ?" + _SUN_ID)
 _RFC5424 = re.compile(r"<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) \S+ ")
 # Only what varies within a second is captured (milliseconds, zone, pid):
 # the date and time sit at fixed offsets and are read from the line only when

@@ -53,6 +53,30 @@ def test_parse_docker_compose_logs():
     assert counts["skipped:unrecognized"] == 0
 
 
+SOLARIS = (  # Sendmail on Solaris: syslogd's "[ID 801593 mail.info]" before each message
+    "Dec 12 00:00:02 machinename sendmail[20512]: [ID 801593 mail.info] kBC502520512: from=root, size=301, "
+    "class=0, nrcpts=1, msgid=<200612120500.kBC502520512@name.domain.com>, relay=root@localhost\n"
+    "Dec 12 00:00:03 machinename sendmail[20514]: [ID 801593 mail.info] kBC502520512: to=<ann@example.org>, "
+    "ctladdr=root (0/1), delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=30301, relay=mx.example.org. "
+    "[192.0.2.7], dsn=5.1.1, stat=User unknown\n")
+
+
+def test_parse_solaris_syslog(tmp_path):
+    """The file's block path and follow's line path both read it, correlated."""
+    from collections import Counter
+
+    from bouncewatch.plugin.lineparse import LineParser
+    r = bw("parse", stdin=SOLARIS)
+    assert r.returncode == 0, r.stderr
+    (e,) = [json.loads(x) for x in r.stdout.splitlines()]
+    assert (e["recipient"], e["status"], e["size"]) == ("ann@example.org", "bounced", 301)
+    assert e["message_id"] == "200612120500.kBC502520512@name.domain.com"
+    assert e["classification"]["category"] == "bad_mailbox"
+    lp, counts = LineParser("auto"), Counter()
+    recs = [lp.parse(x, counts) for x in SOLARIS.splitlines()]
+    assert all(recs) and counts["mta_other"] == 0 and counts["skipped:unrecognized"] == 0
+
+
 def test_parse_gz_all_and_where(tmp_path):
     f = tmp_path / "mail.log.1.gz"
     f.write_bytes(gzip.compress(LINES.encode()))

@@ -83,6 +83,26 @@ def test_docker_compose_service_column():
     assert p.parse("-x  | Nov 22 13:31:27 mail postfix/smtp[7]: hello") is None
 
 
+def test_solaris_message_id_is_part_of_the_head():
+    """Solaris/illumos syslogd: "[ID <msgid> <facility.level>]" before the
+    message (a line quoted in public log-parser test data); both the whole
+    head and the split the block path uses drop it."""
+    p = EnvelopeParser(ref=datetime(2026, 11, 23, tzinfo=UTC), tz=UTC)
+    line = ("Aug  3 03:19:02 sarcnode sendmail[12325]: [ID 801593 mail.info] r72DY20O010335: to=root, "
+            "delay=03:45:00, xdelay=00:00:00, mailer=relay, pri=1381565, relay=[127.0.0.1] [127.0.0.1], "
+            "dsn=4.0.0, stat=Deferred: Connection refused by [127.0.0.1]")
+    e = p.parse(line)
+    assert (e.host, e.program, e.pid) == ("sarcnode", "sendmail", 12325)
+    assert e.message.startswith("r72DY20O010335: to=root")
+    m = p.match_head(line)
+    assert line[p.match_tail(line, m.end(1) + 1).end():] == e.message
+    iso = "2026-11-22T13:31:27+01:00 mail postfix/smtp[7]: [ID 197553 mail.info] ABC: to=<a@b>"
+    assert p.parse(iso).message == "ABC: to=<a@b>"
+    for other in ("Nov 22 13:31:27 mail postfix/smtp[7]: [ID x mail.info] hello",
+                  "Nov 22 13:31:27 mail postfix/smtp[7]: [ID 1 mail.info]hello"):
+        assert p.parse(other).message.startswith("[ID "), other   # not that mark: the message's own
+
+
 def test_rfc5424_with_structured_data():
     line = '<22>1 2026-11-22T13:31:27.5Z mx postfix/smtp 77 - [meta a="x\\]y"] ABC: to=<a@b>'
     e = EnvelopeParser().parse(line)

@@ -43,7 +43,7 @@ from typing import Callable
 from .escapes import unescape
 from .address import normalize_address, strip_angle
 from .memo import Memo
-from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay
+from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay, relay_ip
 from .smtp import parse_reply
 
 MTA = "exim"
@@ -358,7 +358,7 @@ def _relay(host: str) -> Relay | None:
             r = f.relay
         else:
             port = hm[3]
-            r = Relay(hm[1].rstrip("*"), hm[2], int(port) if port else None)
+            r = Relay(hm[1].rstrip("*"), relay_ip(hm[2]), int(port) if port else None)
         _RELAYS.keep(host, r)
     return r
 
@@ -367,7 +367,7 @@ def _relay_parts(text: str | None, name: str, ip: str, port: str | None) -> Rela
     """``name [ip]:port`` read by _HOST -> its Relay (``text``: the whole, a cache key)."""
     key = (name, ip, port) if text is None else text
     r = _RELAYS.get(key)
-    return r if r is not None else _RELAYS.keep(key, Relay(name, ip, int(port) if port else None))
+    return r if r is not None else _RELAYS.keep(key, Relay(name, relay_ip(ip), int(port) if port else None))
 
 
 def _reason_host(reason: str) -> Relay | None:
@@ -380,7 +380,7 @@ def _reason_host(reason: str) -> Relay | None:
     rb = reason.find("]", lb) if lb > 0 else -1
     if rb < 0 or " " in reason[i + 7:lb]:
         return None
-    return Relay(reason[i + 7:lb], reason[lb + 2:rb])
+    return Relay(reason[i + 7:lb], relay_ip(reason[lb + 2:rb]))
 
 
 def split_address(body: str, note_allowed: bool = True) -> tuple[str, list[str], int, str | None]:
@@ -467,7 +467,7 @@ def _scan(s: str, i: int, arrival: bool = False) -> _Fields:
                     _host(host, 0, out, arrival)
                 else:
                     port = hm[3]
-                    out.relay = Relay(hm[1].rstrip("*"), hm[2], int(port) if port else None)
+                    out.relay = Relay(hm[1].rstrip("*"), relay_ip(hm[2]), int(port) if port else None)
             elif rest:
                 i = n - len(rest)
     key_match = _KEY.match
@@ -580,7 +580,7 @@ def _host(s: str, i: int, out: _Fields, arrival: bool) -> int:
             break
         i = j + 1 if j < n else n
     if not arrival:
-        out.relay = Relay(name, ip, port)
+        out.relay = Relay(name, relay_ip(ip), port)
     return i
 
 

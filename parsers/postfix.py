@@ -21,7 +21,7 @@ from typing import Callable
 
 from .address import normalize_address, strip_angle
 from .memo import Memo
-from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay
+from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay, relay_ip
 from .smtp import parse_reply
 
 MTA = "postfix"
@@ -295,7 +295,7 @@ def _parse_relay(value: str) -> Relay:
         return Relay(value)  # relay=local, relay=dovecot, relay=private/dovecot-lmtp
     tail = value[rb + 1:]
     port = int(tail[1:]) if tail[:1] == ":" and tail[1:].isdigit() else None
-    return Relay(value[:lb] or None, value[lb + 1:rb] or None, port)
+    return Relay(value[:lb] or None, relay_ip(value[lb + 1:rb]), port)
 
 
 POSTFIX_DAEMONS = frozenset({

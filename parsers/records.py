@@ -3,8 +3,11 @@ one shape whatever the MTA. Parsers build these; nothing here does I/O."""
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime
+
+from .memo import Memo
 
 
 @dataclass(slots=True)
@@ -28,6 +31,30 @@ class Relay:
     host: str | None
     ip: str | None = None
     port: int | None = None
+
+
+_IPS: Memo = Memo(limit=4096, max_len=64)
+
+
+def relay_ip(text: str | None) -> str | None:
+    """What a parser puts in :attr:`Relay.ip`: the address in a log's
+    brackets as logged, without Sendmail's (and old Postfix's) ``IPv6:``
+    tag; None when the brackets hold no address, such as Postfix's LMTP
+    socket (``host[private/dovecot-lmtp]``). SIEM schemas type this field
+    (ECS ``destination.ip``, OCSF ``dst_endpoint.ip``, CEF ``dst``): a path
+    there makes the whole event unindexable. Cached: relays repeat."""
+    if not text:
+        return None
+    try:
+        return _IPS[text]
+    except KeyError:
+        pass
+    ip: str | None = text[5:] if text[:5] in ("IPv6:", "ipv6:", "IPV6:") else text
+    try:
+        ipaddress.ip_address(ip)
+    except ValueError:
+        ip = None
+    return _IPS.keep(text, ip)
 
 
 @dataclass(slots=True, frozen=True)

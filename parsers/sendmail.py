@@ -30,7 +30,7 @@ import re
 from .escapes import unescape
 from .address import normalize_address, strip_angle
 from .memo import Memo
-from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay, Reply
+from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay, Reply, relay_ip
 from .smtp import parse_reply
 
 MTA = "sendmail"
@@ -331,10 +331,10 @@ def _parse_relay(value: str) -> Relay:
         host = value[:lb].strip().rstrip(".")
         if host.startswith("["):
             host = ""
-        return Relay(host or None, ip or None)
+        return Relay(host or None, relay_ip(ip))
     if value.startswith("["):
         rb = value.find("]")
-        return Relay(None, value[1:rb] if rb > 0 else value[1:])
+        return Relay(None, relay_ip(value[1:rb] if rb > 0 else value[1:]))
     return Relay(value.rstrip("."))
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from ipaddress import ip_address
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,8 @@ def count(path: Path, env: EnvelopeParser) -> tuple[int, int]:
         recs = rec if isinstance(rec, tuple) else (rec,)
         if any(isinstance(r, Delivery) for r in recs):
             parsed += 1
+            for r in recs:  # what the brackets held when it was no address ("V4NET.0.0.1", "[IPv6:...]" tag)
+                assert r.relay is None or r.relay.ip is None or ip_address(r.relay.ip), (path, raw)
     return independent, parsed
 
 

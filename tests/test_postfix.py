@@ -2,7 +2,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bouncewatch.parsers import postfix
+from bouncewatch.parsers import exim, postfix, sendmail
 from bouncewatch.parsers.envelope import EnvelopeParser
 from bouncewatch.parsers.records import Delivery, MessageInfo, MessageOutcome, Relay
 
@@ -33,9 +33,28 @@ def test_smtp_bounce_full():
     ("mx[2001:db8::1]:25", Relay("mx", "2001:db8::1", 25)),
     ("127.0.0.1[127.0.0.1]:10024", Relay("127.0.0.1", "127.0.0.1", 10024)),
     ("mx.example[192.0.2.9]", Relay("mx.example", "192.0.2.9", None)),
+    # the brackets hold no address: an LMTP socket, an old IPv6 tag, a log anonymized by hand
+    ("mail.example.org[private/dovecot-lmtp]", Relay("mail.example.org")),
+    ("h-a0c7f045[/var/run/dovecot/lmtp]", Relay("h-a0c7f045")),
+    ("mx[ipv6:2001:db8::1]:25", Relay("mx", "2001:db8::1", 25)),
+    ("mx[fe80::1%eth0]:25", Relay("mx", "fe80::1%eth0", 25)),
+    ("mx[192.0.2.xxx]:25", Relay("mx", None, 25)),
 ])
 def test_relays(relay, expected):
     assert postfix.parse_relay(relay) == expected
+
+
+@pytest.mark.parametrize("parse,text,ip", [
+    (sendmail.parse_relay, "mx.example.org. [IPv6:2001:db8::1]", "2001:db8::1"),
+    (sendmail.parse_relay, "[IPv6:2001:db8::1] [IPv6:2001:db8::1]", "2001:db8::1"),
+    (sendmail.parse_relay, "mta.example.com [61.140.xxx.yyy]", None),
+    (exim._relay, "mx.example.org [IPv6:2001:db8::1]:25", "2001:db8::1"),
+    (exim._relay, "recurse.test.ex [V4NET.99.0.2]", None),
+])
+def test_relay_ip_is_an_address_or_none(parse, text, ip):
+    """SIEM schemas type relay.ip (ECS destination.ip, CEF dst): one MTA's
+    bracket contents that are no address must not reach it."""
+    assert parse(text).ip == ip
 
 
 @pytest.mark.parametrize("program", ["postfix/smtp", "postfix-out/smtp", "postfix/amavis/smtp", "postfix/lmtp",

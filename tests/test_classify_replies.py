@@ -4186,6 +4186,141 @@ CASES += [
 ]
 
 
+# Blind set 24 (38 replies, branch blind6; the round's whole Exim, Sendmail and Postfix lines
+# are in tests/data/real-log-lines.txt, "Blind round F"). Receivers earlier sets had little of
+# (Cox, Charter/Spectrum, Telstra BigPond, Trend Micro ERS, Sophos, IronPort bounce logs) and the
+# 2024-2026 bulk-sender enforcement texts of Gmail, Yahoo, Microsoft and Apple. Expectations
+# written before the classifier was run on them. Where the receiver's MX name is not in the
+# source, the relay is an example.net stand-in and the provider comes from the recipient domain.
+# Scored before any change: 24 of 38. Fixed as data: providers charter (AUP#I- codes, Charter,
+# TWC and Road Runner domains) and telstra (BigPond); Cox's AUP#CX codes (CXBL/CDRBL its own
+# block list, CXCNCT/CXMXRT limits, CXSNDR authentication); Charter's AUP#I-13xx/14xx connection
+# and rate limits (were sender_rejected); Trend Micro's RBL+ at mail-abuse.org; Gmail's
+# duplicate-Message-ID quota (rate, not a malformed message) and "sender address is not a valid
+# RFC 5321 address" (our sender); Sophos' "Mail flood detected"; "automated block triggered by
+# suspicious activity from your IP" and "spam source blocked" (reputation); "no such active
+# account" (a dead address, was general_bounce); "refused by the scanner" (content).
+R24_MX = "mx.example.net"
+R24_GMAIL = "gmail-smtp-in.l.google.com"
+R24_YAHOO = "mta5.am0.yahoodns.net"
+R24_ICLOUD = "mx01.mail.icloud.com"
+R24_MS = "example-com.mail.protection.outlook.com"
+R24_RELAY = "smarthost.example.net"
+CASES += [
+ # Cox: forums.cox.com discussions 136978 (a DSN's Diagnostic-Code), 122275 (sendmail transcript),
+ # 142720 (a reply to submission); codes per postmaster.cox.net "Error Codes" (the pages dropped the URL)
+ C(pf(R24_MX, "421 cmsmtp blocked. Refer to Error Codes section at for more information. AUP#CXCNCT"), R24_MX, "x@cox.net",
+   "rate_limited", "cox", None),
+ C(pf(R24_MX, "554 cmsmtp blocked. Refer to Error Codes section at for more information. AUP#CXBL"), R24_MX, "x@cox.net",
+   "blocklisted", "cox", "cox"),
+ C(pf(R24_MX, "550 <x@cox.net> message rejected. Refer to Error Codes section at for more information. AUP#CXSNDR",
+      "MAIL FROM"), R24_MX, "x@cox.net", "auth_failure", "cox", None),
+ # Charter/Spectrum/Roadrunner: spamresource.com/2019/10/charterroadrunner-bounces.html (Cloudmark
+ # time-outs of 5 minutes to 24 hours); AUP#I-13xx per sisimai rhost/for-spectrum.go: connection limits
+ C(pf(R24_MX, "550 5.1.0 sender rejected AUP#I-1310", "MAIL FROM"), R24_MX, "x@charter.net", "rate_limited", "charter", None),
+ C(pf(R24_MX, "550 5.1.0 sender rejected AUP#I-1330", "MAIL FROM"), R24_MX, "x@twc.com", "rate_limited", "charter", None),
+ # Telstra BigPond: suped.com "Why are emails to Bigpond bouncing or being marked as spam?" (2025)
+ C(pf(R24_MX, "558 5.7.1 Message content rejected due to suspected spam. IB704x", "end of DATA"), R24_MX, "x@bigpond.com",
+   "spam_content", "telstra", None),
+ # qmail at BigPond relaying to an Australian domain that checks SpamCop (themssforum.com smallbiz "Email blocked")
+ C("Connected to 192.0.2.7 but sender was rejected. Remote host said: 192.0.2.7 Defined SPAM source: bl.spamcop.net",
+   None, "x@domain.com.au", "blocklisted", None, "spamcop", "bounced"),
+ # Yahoo: sisimai rhost/yahooinc.go comments quoting observed replies (code corpus id 342132422); a
+ # 2026 ops note on a mailout that bounced at Yahoo, AOL and Sky (code corpus id 59169175263)
+ C(pf(R24_YAHOO, "553 5.7.2 [TSS11] All messages from 192.0.2.25 will be permanently deferred; Retrying will NOT "
+      "succeed. See https://postmaster.yahooinc.com/error-codes", "MAIL FROM"), R24_YAHOO, "x@yahoo.com",
+   "bad_reputation", "yahoo", None),
+ C(pf(R24_YAHOO, "550 relaying denied for <x@yahoo.com>"), R24_YAHOO, "x@yahoo.com", "relay_denied", "yahoo", None),
+ C(pf(R24_YAHOO, "550-\"Please enable DKIM for your domain. Yahoo requires all senders to 550 authenticate with DKIM - "
+      "https://senders.yahooinc.com/best-practices/\""), R24_YAHOO, "x@sky.com", "auth_failure", "yahoo", None),
+ # Gmail 2026: github.com/Purelymail/purelymail-issues/issues/394
+ C(pf(R24_GMAIL, "550 5.7.26 Unauthenticated email from branan.org is not accepted due to domain's DMARC policy. Please "
+      "contact the administrator of branan.org domain if this was a legitimate mail. To learn about the DMARC initiative, "
+      "go to https://support.google.com/mail/?p=DmarcRejection 38308e7fff4ca-389f2f1fdd7sor3282081fa.1 - gsmtp",
+      "end of DATA"), R24_GMAIL, "x@gmail.com", "auth_failure", "gmail", None),
+ # Gmail bulk-sender enforcement and other texts of Google's SMTP error reference
+ # (support.google.com/a/answer/3726730) not yet in this table, as quoted in sisimai rhost/for-google.go
+ C(pf(R24_GMAIL, "421 4.7.30 Your email has been rate limited because DKIM authentication didn't pass for this "
+      "message. Gmail requires all email bulk senders to authenticate their email with DKIM. Authentication results: "
+      "DKIM = Did not pass. - gsmtp", "end of DATA"), R24_GMAIL, "x@gmail.com", "auth_failure", "gmail", None),
+ C(pf(R24_GMAIL, "421 5.7.32 Your email was blocked because the From: header (RFC5322) in this message isn't aligned "
+      "with either the authenticated SPF or DKIM organizational domain. - gsmtp", "end of DATA"), R24_GMAIL,
+   "x@gmail.com", "auth_failure", "gmail", None),
+ C(pf(R24_GMAIL, "550 5.7.28 There is an unusual rate of unsolicited mail originating from your IP address. To protect "
+      "our users from spam, mail sent from your IP address has been blocked. To review our bulk email senders "
+      "guidelines, go to Email sender guidelines. - gsmtp", "end of DATA"), R24_GMAIL, "x@gmail.com",
+   "bad_reputation", "gmail", None),
+ C(pf(R24_GMAIL, "550 5.7.26 The MAIL FROM domain [example.com] has an SPF record with a hard fail policy (-all) but it "
+      "fails to pass SPF checks with the ip: [192.0.2.25]. To best protect our users from spam and phishing, the message "
+      "has been blocked. For more information, go to Email sender guidelines. - gsmtp", "end of DATA"), R24_GMAIL,
+   "x@gmail.com", "auth_failure", "gmail", None),
+ C(pf(R24_GMAIL, "451 4.7.26 Unauthenticated email from example.com is not accepted due to domain's DMARC policy, but "
+      "temporary DNS failures prevent authentication. Please contact the administrator of example.com domain if this "
+      "was a legitimate mail. To learn about the DMARC initiative, go to https://support.google.com/mail/?p=DmarcRejection"
+      " - gsmtp", "end of DATA"), R24_GMAIL, "x@gmail.com", "auth_failure", "gmail", None),
+ C(pf(R24_GMAIL, "421 4.7.28 Gmail has detected this message exceeded its quota for sending messages with the same "
+      "Message-ID:. To best protect our users, the message has been temporarily rejected. For more information, go to "
+      "Why has Gmail blocked my messages?. https://support.google.com/mail/answer/188131 - gsmtp", "end of DATA"),
+   R24_GMAIL, "x@gmail.com", "rate_limited", "gmail", None),
+ C(pf(R24_GMAIL, "550 5.7.25 The sending IP does not match the IP address of the hostname specified in the pointer (PTR) "
+      "record. For more information, go to Email sender guidelines. - gsmtp", "MAIL FROM"), R24_GMAIL, "x@gmail.com",
+   "auth_failure", "gmail", None),
+ C(pf(R24_GMAIL, "550 5.7.1 Encoded-word syntax is not permitted in message header header-name. To reduce the amount of "
+      "spam sent to Gmail, this message has been blocked. For more information, go to Email sender guidelines and "
+      "review RFC 5322 specifications. - gsmtp", "end of DATA"), R24_GMAIL, "x@gmail.com", "noncompliant_message",
+   "gmail", None),
+ C(pf(R24_GMAIL, "553 5.1.7 The sender address address is not a valid RFC 5321 address. For more information, go to "
+      "About SMTP error messages and review RFC 5321 specifications. - gsmtp", "MAIL FROM"), R24_GMAIL, "x@gmail.com",
+   "sender_rejected", "gmail", None),
+ C(pf(R24_GMAIL, "552 5.7.0 This message was blocked because its content presents a potential security issue. Please "
+      "visit https://support.google.com/mail/?p=BlockedMessage to review our message content and attachment content "
+      "guidelines. - gsmtp", "end of DATA"), R24_GMAIL, "x@gmail.com", "virus_or_attachment", "gmail", None),
+ C(pf(R24_GMAIL, "550 5.7.1 The user or domain that you are sending to (or from) has a policy that prohibited the mail "
+      "that you sent. Please contact your domain administrator for further details. - gsmtp", "end of DATA"),
+   R24_GMAIL, "x@gmail.com", "policy_block", "gmail", None),
+ # Microsoft Exchange Online NDR reference (learn.microsoft.com), as quoted in sisimai rhost/for-microsoft.go
+ C(pf(R24_MS, "450 4.7.26 Access denied, a message sent over IPv6 [2a01:111:f200:2004::240] must pass either SPF or "
+      "DKIM validation, this message is not signed"), R24_MS, RCPT, "auth_failure", "microsoft", None),
+ C(pf(R24_MS, "550 5.7.25 Access denied, the sending IPv6 address [2a01:111:f200:2004::240] must have a reverse DNS "
+      "record"), R24_MS, RCPT, "auth_failure", "microsoft", None),
+ C(pf(R24_MS, "550 5.7.506 Access denied, bad HELO"), R24_MS, RCPT, "policy_block", "microsoft", None),
+ # Apple iCloud: sisimai rhost/for-apple.go (support.apple.com/en-us/102322)
+ C(pf_greet(R24_ICLOUD, "554 mx01-smtpin001.me.com ESMTP not accepting connections"), R24_ICLOUD, "x@icloud.com",
+   "policy_block", "apple", None),
+ C(pf(R24_ICLOUD, "554 5.7.1 Your message was rejected due to example.jp's DMARC policy. See "
+      "https://support.apple.com/en-us/HT204137 for", "end of DATA"), R24_ICLOUD, "x@icloud.com", "auth_failure",
+   "apple", None),
+ # Broadcom Email Security.cloud (MessageLabs): knowledge.broadcom.com articles as quoted in sisimai
+ # rhost/for-messagelabs.go, the two wordings not yet in this table
+ C(pf(MESSAGELABS_MX, "550 sender envelope domain not allowed for sender IP address (#5.1.8)", "MAIL FROM"),
+   MESSAGELABS_MX, RCPT, "sender_rejected", None, None),
+ C(pf(MESSAGELABS_MX, "553 Sorry, your domain has been blocked", "MAIL FROM"), MESSAGELABS_MX, RCPT, "policy_block",
+   None, None),
+ # Sophos Central Email's outbound relay refusing a flood of mail (community.sophos.com recommended-reads 136256)
+ C(pf(R24_RELAY, "554 5.7.28 Mail flood detected", "MAIL FROM"), R24_RELAY, RCPT, "rate_limited", None, None),
+ # Trend Micro Email Reputation Services (success.trendmicro.com/solution/1097055)
+ C(pf(R24_MX, "550 Service unavailable; Client host [192.0.2.1] blocked using Trend Micro RBL+. Please see "
+      "http://www.mail-abuse.com/cgi-bin/lookup?ip_address=192.0.2.1"), R24_MX, RCPT, "blocklisted", None, "trendmicro"),
+ C(pf(R24_MX, "550 Mail from 192.0.2.1 refused by rbl-plus.mail-abuse.org. Please refer to http://mail-abuse.org/rbl+ "
+      "for an explanation"), R24_MX, RCPT, "blocklisted", None, "trendmicro"),
+ # Cisco IronPort AsyncOS 7.3 Daily Management Guide, bounce-log examples (the remote replies the appliance logged)
+ C(pf("mx.sampledomain.com", "451 <x@sampledomain.com> Automated block triggered by suspicious activity from your IP "
+      "address (10.1.1.1). Have your system administrator send e-mail to postmaster@sampledomain.com if you believe "
+      "this block is in error"), "mx.sampledomain.com", "x@sampledomain.com", "bad_reputation", None, None),
+ C(pf("mx.sampledomain.com", "550 There is no such active account."), "mx.sampledomain.com", "x@sampledomain.com",
+   "bad_mailbox", None, None),
+ # MXToolbox blog (2011-09) spam-block bounce examples; Postini's "psmtp" with an ASCII hyphen for the page's dash
+ C(pf(R24_MX, "554 Denied (Mode: normal)", "end of DATA"), R24_MX, RCPT, "policy_block", None, None),
+ C(pf(R24_MX, "551 Denied for Spam", "end of DATA"), R24_MX, RCPT, "spam_content", None, None),
+ # revised after scoring (was provider "gmail"): DESIGN.md's provider is the receiving mailbox
+ # provider; Postini (psmtp) filtered mail for its customers' own servers, and Blind set 15 names
+ # no provider for a psmtp reply either
+ C(pf(R24_MX, "571 spam source blocked - psmtp"), R24_MX, RCPT, "bad_reputation", None, None),
+ # VirusFree.cz gateway FAQ (virusfree.cz/en/faq, "Most common delivery errors")
+ C(pf(R24_MX, "554 Message refused by the scanner", "end of DATA"), R24_MX, "x@example.cz", "spam_content", None, None),
+]
+
+
 
 def _status(case: tuple) -> str:
     if len(case) > 6:

@@ -55,6 +55,13 @@ class CheckpointStore:
             raise CheckpointError(f"state directory {self.dir} is in use by another bouncewatch "
                                   "follower (give each one its own --state-dir)") from None
         self._lock_fd = fd
+        # a write cut short by kill -9 leaves its temporary file; with the
+        # lock held, no other writer can own one
+        for stale in self.dir.glob(f".{self.path.name}.*.tmp"):
+            try:
+                stale.unlink()
+            except OSError:
+                pass
 
     def unlock(self) -> None:
         if self._lock_fd is not None:

@@ -338,6 +338,19 @@ def test_checkpoint_written_in_the_background_newest_wins(tmp_path, monkeypatch)
     assert store.load() == {"a": 5} and store.tables == [["t", 5]]
 
 
+def test_checkpoint_temp_file_of_a_killed_writer_is_removed(tmp_path):
+    st = tmp_path / "st"
+    st.mkdir()
+    stale = st / ".follow-checkpoint.json.4242.tmp"
+    stale.write_bytes(b'{"version":1,"sour')   # kill -9 in the middle of a write
+    other = st / "unrelated.tmp"
+    other.write_text("x")
+    store = CheckpointStore(st)
+    store.lock()
+    assert not stale.exists() and other.exists()
+    assert store.load() == {}
+
+
 def test_checkpoint_write_error_is_reported_once(tmp_path, monkeypatch):
     import errno
     import os

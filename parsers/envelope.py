@@ -186,7 +186,7 @@ class EnvelopeParser:
                     if msg[:1] == "[" or msg[4:5] == "-":
                         return self._exim_message(env)
                     return env
-        env = self._parse(line)
+        env = self._parse(line) or self._compose(line)
         if env is not None and env.program[:4] == "exim":
             return self._exim_message(env)
         return env
@@ -195,7 +195,7 @@ class EnvelopeParser:
         """:meth:`parse` of a line with no space at index 10, which is no line
         of Exim's main log: for a caller that looked there already
         (LineParser.parse), so that the look costs the other lines nothing."""
-        env = self._parse(line)
+        env = self._parse(line) or self._compose(line)
         if env is not None and env.program[:4] == "exim":
             return self._exim_message(env)
         return env
@@ -211,18 +211,14 @@ class EnvelopeParser:
             return self._exim_inner(env)
         return env
 
-    def _parse(self, line: str) -> Envelope | None:
-        env = self._parse_head(line)
-        if env is None and line:
-            # `docker compose logs` of a mail container (mailcow, Mailu,
-            # docker-mailserver): "SERVICE-1  | " before each line. Tried
-            # only for a line no head matched, so the others pay nothing.
-            m = _COMPOSE.match(line)
-            if m is not None:
-                env = self._parse_head(line[m.end():])
-        return env
+    def _compose(self, line: str) -> Envelope | None:
+        """A line no head matched, behind `docker compose logs`'s column
+        (mailcow, Mailu, docker-mailserver run the MTA in a container):
+        "SERVICE-1  | " before each line. Only one column is taken off."""
+        m = _COMPOSE.match(line)
+        return self._parse(line[m.end():]) if m is not None else None
 
-    def _parse_head(self, line: str) -> Envelope | None:
+    def _parse(self, line: str) -> Envelope | None:
         if not line:
             return None
         c = line[0]

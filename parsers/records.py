@@ -4,6 +4,7 @@ one shape whatever the MTA. Parsers build these; nothing here does I/O."""
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,6 +35,9 @@ class Relay:
 
 
 _IPS: Memo = Memo(limit=4096, max_len=64)
+# A dotted quad as ipaddress.IPv4Address accepts it (no leading zeros)
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}").fullmatch
 
 
 def relay_ip(text: str | None) -> str | None:
@@ -49,6 +53,8 @@ def relay_ip(text: str | None) -> str | None:
         return _IPS[text]
     except KeyError:
         pass
+    if _IPV4(text) is not None:  # nearly every one: a regex in C, not ipaddress's Python
+        return _IPS.keep(text, text)
     ip: str | None = text[5:] if text[:5] in ("IPv6:", "ipv6:", "IPV6:") else text
     try:
         ipaddress.ip_address(ip)

@@ -1,6 +1,8 @@
 from datetime import datetime, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bouncewatch.parsers import exim, postfix, sendmail
 from bouncewatch.parsers.envelope import EnvelopeParser
@@ -120,3 +122,18 @@ def test_refused_to_talk_is_greeting_or_helo():
                "status=deferred (host mx.rate-limited.test[127.0.1.13] refused to talk to me: 421 4.7.0 "
                "mx.rate-limited.test Error: too many connections from 127.0.0.1)")
     assert busy.reply.command == "CONNECT"
+
+
+@given(st.lists(st.one_of(st.integers(0, 300).map(str), st.integers(0, 99).map(lambda n: f"0{n}"),
+                          st.text("0123456789abcdef:.x", max_size=4)), min_size=1, max_size=6).map(".".join))
+def test_relay_ip_accepts_what_ipaddress_accepts(text):
+    """The dotted-quad shortcut in relay_ip agrees with ipaddress."""
+    import ipaddress
+
+    from bouncewatch.parsers.records import relay_ip
+    try:
+        ipaddress.ip_address(text)
+        want = text
+    except ValueError:
+        want = None
+    assert relay_ip(text) == want

@@ -1,7 +1,7 @@
 from datetime import datetime, timezone
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bouncewatch.parsers import exim, postfix, sendmail
@@ -124,10 +124,15 @@ def test_refused_to_talk_is_greeting_or_helo():
     assert busy.reply.command == "CONNECT"
 
 
-@given(st.lists(st.one_of(st.integers(0, 300).map(str), st.integers(0, 99).map(lambda n: f"0{n}"),
-                          st.text("0123456789abcdef:.x", max_size=4)), min_size=1, max_size=6).map(".".join))
+@settings(max_examples=3000)
+@given(st.one_of(
+    st.lists(st.one_of(st.integers(0, 300).map(str), st.integers(0, 99).map(lambda n: f"0{n}"),
+                       st.text("0123456789abcdef:.x", max_size=4)), min_size=1, max_size=6).map(".".join),
+    st.lists(st.one_of(st.text("0123456789abcdefABCDEF", max_size=5), st.just(""), st.just("1.2.3.4"),
+                       st.just("01.2.3.4"), st.just("1%eth0")), min_size=1, max_size=10).map(":".join),
+    st.ip_addresses().map(str)))
 def test_relay_ip_accepts_what_ipaddress_accepts(text):
-    """The dotted-quad shortcut in relay_ip agrees with ipaddress."""
+    """The C shortcuts in relay_ip (a dotted-quad regex, inet_pton) agree with ipaddress."""
     import ipaddress
 
     from bouncewatch.parsers.records import relay_ip

@@ -112,6 +112,7 @@ class Agent:
         self._undelivered = 0
         self._mid_chunk = False   # stopped inside a chunk: the correlator is ahead of the positions
         self._sink_trouble: str | None = None
+        self._checkpoint_trouble: str | None = None   # what the log last said of checkpoint writes
 
     def _log(self, msg: str) -> None:
         print(f"bouncewatch: {msg}", file=self.err, flush=True)
@@ -338,11 +339,14 @@ class Agent:
     def _checkpoint(self, force: bool = False) -> None:
         """Hand the committed positions (and the correlator's tables) to the
         store's writer thread; ``force`` (on the way out) writes them and
-        waits. A failed background write is reported here and retried with
-        the next state."""
-        err = self.store.take_error()
+        waits. A failing background write is said once (and its end), and
+        retried with the next state."""
+        err = self.store.error
+        trouble = f"cannot write checkpoint {self.store.path}: {err.strerror or err}" if err else None
+        if trouble != self._checkpoint_trouble:
+            self.log(trouble or f"checkpoints are written again ({self.store.path})")
+            self._checkpoint_trouble = trouble
         if err is not None:
-            self.log(f"cannot write checkpoint {self.store.path}: {err.strerror or err}")
             self._dirty = True
         now = time.monotonic()
         # A checkpoint carries the correlator's tables: when they are large

@@ -132,11 +132,10 @@ class CheckpointStore:
             while self._pending is not None or self._busy:
                 self._cond.wait()
 
-    def take_error(self) -> OSError | None:
-        """The error of the last background write that failed, once."""
-        with self._cond:
-            err, self._error = self._error, None
-            return err
+    @property
+    def error(self) -> OSError | None:
+        """Why the last background write failed; None once one succeeds."""
+        return self._error
 
     def _writer(self) -> None:
         while True:
@@ -151,8 +150,7 @@ class CheckpointStore:
                 err = e
             with self._cond:
                 self._busy = False
-                if err is not None:
-                    self._error = err
+                self._error = err
                 self._cond.notify_all()
 
     def _write(self, data: bytes) -> None:

@@ -351,27 +351,57 @@ def test_checkpoint_temp_file_of_a_killed_writer_is_removed(tmp_path):
     assert store.load() == {}
 
 
-def test_checkpoint_write_error_is_reported_once(tmp_path, monkeypatch):
+def test_checkpoint_write_error_said_once_and_its_end(tmp_path, monkeypatch, classifier):
+    """A disk that refuses checkpoints (full): the follower goes on
+    delivering events, says so once (not every 250 ms), retries, and says
+    when checkpoints are written again; the last good one stays whole."""
     import errno
     import os
+
+    from bouncewatch.plugin.pipeline import Pipeline
+    log = tmp_path / "mail.log"
+    log.write_text("")
+    pipe = Pipeline(classifier)
+    sink = FlakySink(failures=0)
     store = CheckpointStore(tmp_path / "st")
-    store.lock()
-    store.save({"a": 0})
-    real = os.replace
+    settings = Settings(checkpoint_interval=0.05, poll_interval=0.01)
+    logs: list[str] = []
+    agent = Agent([], pipe, [SinkSlot(sink, None, "ok")], store, settings, log=logs.append)
+    agent.sources = [FileSource(str(log), pipe.counts, logs.append)]
+    real, attempts = os.replace, []
 
     def full(src, dst):
-        raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(os, "replace", full)
-    store.submit(store.encode({"a": 1}))
-    store.drain()
-    err = store.take_error()
-    assert err is not None and err.errno == errno.ENOSPC
-    assert store.take_error() is None
-    assert store.load() == {"a": 0}                 # the previous checkpoint, whole
-    monkeypatch.setattr(os, "replace", real)
-    store.submit(store.encode({"a": 2}))
-    store.drain()
-    assert store.take_error() is None and store.load() == {"a": 2}
+        if str(dst) == str(store.path):
+            attempts.append(1)
+            os.unlink(src)
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(src, dst)
+    t = threading.Thread(target=agent.run, kwargs={"from_start": True})
+    t.start()
+    try:
+        assert wait_until(lambda: store.path.exists())
+        good = store.path.read_bytes()
+        monkeypatch.setattr(os, "replace", full)
+        for n in range(20):
+            with open(log, "a") as f:
+                f.write(delivery_line(n, "bounced"))
+            time.sleep(0.05)
+        assert wait_until(lambda: len(sink.got) == 20)
+        assert len(attempts) >= 3                        # retried
+        assert store.path.read_bytes() == good           # the last good one, whole
+        said = [m for m in logs if "cannot write checkpoint" in m]
+        assert len(said) == 1 and "No space left on device" in said[0]
+        monkeypatch.setattr(os, "replace", real)
+        with open(log, "a") as f:
+            f.write(delivery_line(20, "bounced"))
+        assert wait_until(lambda: any("checkpoints are written again" in m for m in logs))
+    finally:
+        agent.stop_requested = True
+        agent.wake.set()
+        t.join(10)
+    ck = json.loads(store.path.read_text())["sources"][str(log)]["tails"][-1]
+    assert ck["offset"] == log.stat().st_size
+    assert len([m for m in logs if "cannot write checkpoint" in m]) == 1
 
 
 def test_slow_disk_does_not_hold_events(tmp_path, monkeypatch, classifier):

@@ -298,9 +298,9 @@ def cmd_parse(args: argparse.Namespace) -> int:
         gc.enable()
     files = args.files or ["-"]
     out = _EventLines(fmt, sys.stdout)
-    feed, event = pipeline.feed_parsed, out.event  # looked up once, not per line
+    emit, event = pipeline.emit, out.event  # looked up once, not per line
     failed = 0
-    for path in files:
+    for n, path in enumerate(files):
         try:
             fp = open_log(path)
             ref = None if path == "-" else datetime.fromtimestamp(os.stat(path).st_mtime, timezone.utc)
@@ -312,13 +312,13 @@ def cmd_parse(args: argparse.Namespace) -> int:
         # a pipe or a terminal may be a live log (tail -f ... | bouncewatch parse):
         # its events are written out before we wait for more lines
         live = path == "-" and regular_size(fp) is None
-        source = ParsedLines(fp, pipeline.lines, pipeline.counts, parallel=worth_a_worker(path, fp),
+        source = ParsedLines(fp, pipeline, parallel=worth_a_worker(path, fp), tables_back=n + 1 < len(files),
                              after_block=out.flush if live else None)
         progress = _Progress(path, source) if _want_progress(args, path) else None
         name = None if path == "-" else os.path.abspath(path)
         try:
-            for text, env, rec, offset in source:
-                for ev in feed(text, env, rec, name, offset):
+            for text, env, correlated, offset in source:
+                for ev in emit(text, env, correlated, name, offset):
                     event(ev)
                 if history and history.pending() >= history.batch:
                     history.flush(out)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Mapping
 
 from bouncewatch.parsers.records import Delivery, MessageInfo, MessageOutcome, Record
 
@@ -37,6 +37,7 @@ class RecipientState:
     final: bool = False
     cause: str | None = None          # category of the last reasoned failure
     orig_recipient: str | None = None
+    key: int = 0                      # unique per correlator (parse's worker names states by it)
 
 
 @dataclass(slots=True)
@@ -52,11 +53,14 @@ class MessageState:
 @dataclass(slots=True)
 class Correlated:
     """A delivery with what the tables knew; ``state`` lets the pipeline
-    record the classified cause for later expiries of the same recipient."""
+    read the cause an earlier failure of the same recipient left (an
+    expiry inherits it) and record the classified cause of this one. The
+    cause is read when the delivery is classified, not when it is
+    correlated: parse's worker correlates ahead of the classifying process
+    (see parse_worker.py), and a line may name a recipient twice."""
 
     delivery: Delivery
     attempt: int | None
-    prior_cause: str | None
     state: RecipientState | None
 
 
@@ -69,6 +73,10 @@ class Correlator:
         self._horizon: datetime | None = None      # _newest - ttl, worked out for _horizon_of
         self._horizon_of: datetime | None = None
         self.evicted = 0
+        self._keys = 0                              # the last RecipientState.key given
+        # When a list: the keys of the recipients of every message forgotten
+        # (parse's worker tells the classifying process which causes to forget).
+        self.dropped: list[int] | None = None
 
     def __len__(self) -> int:
         return len(self._msgs)
@@ -106,7 +114,7 @@ class Correlator:
 
     def _evict(self) -> None:
         while len(self._msgs) > self.max_messages:
-            self._msgs.popitem(last=False)
+            self._dropped(self._msgs.popitem(last=False)[1])
             self.evicted += 1
         newest = self._newest
         if newest is None:
@@ -123,8 +131,12 @@ class Correlator:
                     break  # within the TTL: kept
             except TypeError:
                 break  # naive vs aware: cannot tell, kept
-            msgs.popitem(last=False)
+            self._dropped(msgs.popitem(last=False)[1])
             self.evicted += 1
+
+    def _dropped(self, msg: MessageState | None) -> None:
+        if self.dropped is not None and msg is not None:
+            self.dropped.extend([rs.key for rs in msg.recipients.values()])
 
     def _delivery(self, d: Delivery, when: datetime | None) -> Correlated:
         msg = self._touch(d.mta, d.queue_id, when)
@@ -141,21 +153,21 @@ class Correlator:
         rs = msg.recipients.get(d.recipient)
         if rs is None:
             if len(msg.recipients) >= self.max_recipients:
-                return Correlated(d, 1 if d.status == "deferred" else None, None, None)
-            rs = msg.recipients[d.recipient] = RecipientState(orig_recipient=d.orig_recipient)
-        prior = rs.cause
+                return Correlated(d, 1 if d.status == "deferred" else None, None)
+            self._keys += 1
+            rs = msg.recipients[d.recipient] = RecipientState(orig_recipient=d.orig_recipient, key=self._keys)
         if d.status == "deferred":
             rs.deferrals += 1
             attempt: int | None = rs.deferrals
         else:
             rs.final = d.status not in ("delayed",)
             attempt = rs.deferrals or None
-        return Correlated(d, attempt, prior, rs)
+        return Correlated(d, attempt, rs)
 
     def _outcome(self, o: MessageOutcome, when: datetime | None) -> list[Correlated]:
         key = (o.mta, o.queue_id)
         if o.status is None:  # the MTA is done with the message
-            self._msgs.pop(key, None)
+            self._dropped(self._msgs.pop(key, None))
             return []
         msg = self._touch(o.mta, o.queue_id, when)
         sender = o.sender if o.sender is not None else msg.sender
@@ -168,12 +180,33 @@ class Correlator:
                          orig_recipient=rs.orig_recipient if rs else None)
             if rs is not None:
                 rs.final = True
-            out.append(Correlated(d, (rs.deferrals or None) if rs else None,
-                                  rs.cause if rs else None, rs))
+            out.append(Correlated(d, (rs.deferrals or None) if rs else None, rs))
         if o.status == "removed":
-            self._msgs.pop(key, None)
+            self._dropped(self._msgs.pop(key, None))
         return out
 
+
+    # -- parse's worker: the tables come back to the main process ------------
+    def tables(self) -> tuple[Any, ...]:
+        """Everything this correlator knows, to be pickled (see :meth:`take`)."""
+        return self._msgs, self._newest, self._horizon, self._horizon_of, self.evicted, self._keys
+
+    def take(self, tables: tuple[Any, ...], causes: Mapping[int, RecipientState]) -> None:
+        """Become the correlator whose :meth:`tables` these are (parse's
+        worker correlated a file with a copy of this one), with each
+        recipient's cause from ``causes`` (by key): the worker's copy never
+        learnt them, the process that classified did."""
+        self._msgs, self._newest, self._horizon, self._horizon_of, self.evicted, self._keys = tables
+        for msg in self._msgs.values():
+            for rs in msg.recipients.values():
+                known = causes.get(rs.key)
+                if known is not None:
+                    rs.cause = known.cause
+
+    def causes(self) -> dict[int, RecipientState]:
+        """The recipients with a cause, by key."""
+        return {rs.key: rs for msg in self._msgs.values() for rs in msg.recipients.values()
+                if rs.cause is not None}
 
     # -- persistence (the follower's checkpoint) ------------------------------
     def snapshot(self, max_messages: int = SNAPSHOT_MESSAGES,
@@ -201,7 +234,8 @@ class Correlator:
                 when = datetime.fromisoformat(seen) if seen else None
                 msg = MessageState(sender, size, mid, bounce_of, when)
                 for r, deferrals, cause, orig in rcpts:
-                    msg.recipients[str(r)] = RecipientState(int(deferrals), False, cause, orig)
+                    self._keys += 1
+                    msg.recipients[str(r)] = RecipientState(int(deferrals), False, cause, orig, self._keys)
             except (TypeError, ValueError):
                 continue
             self._msgs[(str(mta), str(qid))] = msg

@@ -40,6 +40,13 @@ class Pipeline:
         self.correlator = correlator if correlator is not None else Correlator()
         self.counts: Counter[str] = Counter()
 
+    @property
+    def passed_over(self) -> frozenset[str]:
+        """The statuses :meth:`emit` passes over unclassified: nothing would
+        read them (not emitted, no history to feed, and only failures leave
+        a cause). Parse's worker does not send them."""
+        return QUIET_STATUSES if not self.include_sent and self.tap is None else frozenset()
+
     def set_reference_time(self, ref: datetime | None) -> None:
         """Year inference for the next file (its mtime), see envelope.infer_year."""
         self.lines.set_reference_time(ref)
@@ -52,20 +59,22 @@ class Pipeline:
 
     def feed_parsed(self, line: str, env: Envelope, rec: Any, path: str | None = None,
                     offset: int | None = None) -> list[dict[str, Any]]:
-        """The rest of :meth:`feed` for a line :class:`LineParser` has parsed,
-        here or in another process (``parse`` of a big file)."""
+        """The rest of :meth:`feed` for a line :class:`LineParser` has parsed."""
+        correlate = self.correlator.feed
         if isinstance(rec, tuple):  # a Sendmail line naming several recipients
-            out = []
-            for r in rec:
-                out.extend(self._emit(line, env, self.correlator.feed(r, env.timestamp), path, offset))
-            return out
-        correlated = self.correlator.feed(rec, env.timestamp)
+            correlated = [c for r in rec for c in correlate(r, env.timestamp)]
+        else:
+            correlated = correlate(rec, env.timestamp)
         if not correlated:  # most lines: what a message is (sender, size), or that it is done
             return []
-        return self._emit(line, env, correlated, path, offset)
+        return self.emit(line, env, correlated, path, offset)
 
-    def _emit(self, line: str, env: Envelope, correlated: list[Correlated], path: str | None,
-              offset: int | None) -> list[dict[str, Any]]:
+    def emit(self, line: str, env: Envelope, correlated: list[Correlated], path: str | None = None,
+             offset: int | None = None) -> list[dict[str, Any]]:
+        """The events of a line's correlated deliveries: classified (a
+        failure's category is kept as its recipient's cause), built, passed
+        to the tap and ``--where``. Correlated here (:meth:`feed_parsed`) or
+        by parse's worker, in another process (see parse_worker.py)."""
         out: list[dict[str, Any]] = []
         tap, where, include_sent, classify = self.tap, self.where, self.include_sent, self.classifier.classify
         for c in correlated:
@@ -75,8 +84,8 @@ class Pipeline:
             if quiet and tap is None:
                 continue  # not emitted, no history to feed, and only failures leave a cause
             ctx = rule_context(env, d)
-            cls, inherits = classify(ctx, c.prior_cause)
             state = c.state
+            cls, inherits = classify(ctx, state.cause if state is not None else None)
             if state is not None and not inherits and status in FAILURE_STATUSES:
                 state.cause = cls.category
             ev = build_event(line, env, c, cls, path, offset, ctx)

@@ -72,7 +72,7 @@ def test_a_naive_and_an_aware_time_neither_raise_nor_forget():
 def _event(ts):
     d = Delivery("postfix", "Q1", "a@b.example", "sent")
     cls = Classification("none", "delivered", 0, "none", "delivered")
-    return build_event("line", Envelope(ts, "mx", "postfix/smtp", 1, "m"), Correlated(d, None, None, None), cls,
+    return build_event("line", Envelope(ts, "mx", "postfix/smtp", 1, "m"), Correlated(d, None, None), cls,
                        None, None)
 
 
@@ -118,7 +118,7 @@ def test_event_from_the_rule_context_is_the_event_without_it(rcpt, relay, reply,
     cls = Classification("soft", "other", 0, "retry", "x")
     ctx = rule_context(env, d)
     ctx["provider"] = ctx["blocklist"] = None  # what classify adds
-    c = Correlated(d, 2, None, None)
+    c = Correlated(d, 2, None)
     with_ctx = build_event("line", env, c, cls, "/p", 5, ctx)
     alone = build_event("line", env, c, cls, "/p", 5)
     assert with_ctx == alone and list(with_ctx) == list(alone)

@@ -1,6 +1,7 @@
 """plugin/parse_worker.py: ``parse`` of a big file with a worker process
-writes exactly what one process writes (events, their order, the summary),
-and loses nothing when the file ends badly."""
+writes exactly what one process writes (events, their order, the summary,
+causes inherited across lines and files), and loses nothing when the file
+ends badly."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ import pytest
 from bouncewatch.parsers.records import Delivery, Envelope, MessageInfo, MessageOutcome, Relay, Reply
 from bouncewatch.plugin import cli, parse_worker
 from bouncewatch.plugin.lineparse import LineParser
-from bouncewatch.plugin.parse_worker import ParsedLines, _dumps, _rows, _unrow
+from bouncewatch.plugin.correlate import Correlator
+from bouncewatch.plugin.parse_worker import ParsedLines, _Causes, _dumps, _rows
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE = ROOT / "bench" / "generate.py"
@@ -89,6 +91,28 @@ def test_worker_writes_what_one_process_writes(tmp_path, monkeypatch, capsys, tw
     assert "unterminated_last_line=1" in one.err and "invalid_utf8=1" in one.err
 
 
+def test_files_after_a_worker_continue_its_tables(tmp_path, monkeypatch, capsys, two_cores):
+    """``parse a b``: b's worker starts from the tables a's worker built
+    (they come back at the end), with the causes the main process kept:
+    expiries in b inherit the causes of failures in a."""
+    lines = _log(tmp_path, 9000).read_bytes().splitlines(keepends=True)
+    parts = [tmp_path / "a.log", tmp_path / "b.log", tmp_path / "c.log"]
+    for part, chunk in zip(parts, (lines[:3000], lines[3000:6000], lines[6000:])):
+        part.write_bytes(b"".join(chunk))
+    argv = ["parse", "--no-progress", "--all", *map(str, parts)]
+    monkeypatch.setattr(parse_worker, "MIN_BYTES", 1 << 62)
+    assert cli.main(argv) in (0, 1)
+    one = capsys.readouterr()
+    monkeypatch.setattr(parse_worker, "MIN_BYTES", 0)
+    monkeypatch.setattr(parse_worker, "BATCH", 97)
+    assert cli.main(argv) in (0, 1)
+    two = capsys.readouterr()
+    assert (two.out, two.err) == (one.out, one.err)
+    evs = [json.loads(x) for x in one.out.splitlines()]
+    inherited = [e for e in evs if e["classification"]["cause"] and e["source"]["path"] != str(parts[0])]
+    assert inherited and any(e["attempt"] for e in inherited)
+
+
 def test_the_worker_is_used_only_when_it_pays(tmp_path, two_cores, monkeypatch):
     log = _log(tmp_path, 500)
     with log.open("rb") as fp:
@@ -129,37 +153,77 @@ def test_records_cross_as_class_and_fields_and_come_back_equal():
     ops = {op.name for op, _, _ in pickletools.genops(data)}
     assert "REDUCE" in ops and not ops & {"NEWOBJ", "NEWOBJ_EX", "BUILD"}
     assert pickle.loads(data) == (recs, tuple(recs[:2]))
-    # a line's row: its envelope and record as fields, the message where it starts in the line
-    ts = recs[-1].timestamp
+
+
+def _copy(rec):
+    return tuple(map(_copy, rec)) if isinstance(rec, tuple) else pickle.loads(pickle.dumps(rec))
+
+
+def test_a_line_crosses_with_its_correlated_deliveries():
+    """A row is what correlating the line here gives: the deliveries with
+    what the tables joined, attempts, the recipient's state by its key."""
+    ts = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
     line = "Nov 22 10:00:00 mx postfix/smtp[12]: 4F00A1: to=<a>"
+    recs = [
+        MessageInfo("postfix", "4F00A1", sender="s@example.net", size=3, message_id="m"),
+        Delivery("postfix", "4F00A1", "a@example.org", "deferred", "450 later",
+                 relay=Relay("mx.example.org", "192.0.2.1", 25), reply=Reply(450, None, None, "later", None)),
+        (Delivery("sendmail", "S1", "a@example.org", "deferred"), Delivery("sendmail", "S1", "b@example.org", "sent")),
+        Delivery("postfix", "4F00A1", "b@example.org", "sent"),
+        MessageOutcome("postfix", "4F00A1", "expired", "expired, returned"),
+        MessageOutcome("postfix", "4F00A1", None),
+    ]
+    here, there = Correlator(), Correlator()
+    causes = _Causes(there)
     # (LineParser.parse_block's split=True items: where the message starts, or the message)
-    for env, at in ((Envelope(ts, "mx", "postfix/smtp", 12, "4F00A1: to=<a>"), 37),
-                    (Envelope(ts, None, "postfix/smtp", None, "not the line's tail"), "not the line's tail")):
-        for rec in (*recs[:5], tuple(recs[:2])):
-            item = (0, env.timestamp, env.host, env.program, env.pid, at, rec)
-            assert _unrow(pickle.loads(_dumps(_rows([line], [7], [item])[0]))) == (line, env, rec, 7)
-    # a block's rows: only the lines with a record, each with its own offset
-    texts, env = ["skipped", line, "skipped", line], Envelope(ts, "mx", "postfix/smtp", 12, "4F00A1: to=<a>")
-    fields = (env.timestamp, env.host, env.program, env.pid, 37)
-    rows = pickle.loads(_dumps(_rows(texts, [0, 8, 60, 61], [(1, *fields, recs[0]), (3, *fields, recs[2])])))
-    assert list(map(_unrow, rows)) == [(line, env, recs[0], 8), (line, env, recs[2], 61)]
+    for at, body in ((37, "4F00A1: to=<a>"), ("not the line's tail", "not the line's tail")):
+        env = Envelope(ts, "mx", "postfix/smtp", 12, body)
+        for rec in recs:
+            expected = []
+            for r in (rec if isinstance(rec, tuple) else (rec,)):
+                expected += here.feed(_copy(r), ts)
+            rows = pickle.loads(_dumps(_rows([line], [7], [(0, ts, "mx", "postfix/smtp", 12, at, _copy(rec))],
+                                             there.feed)))
+            if not expected:  # what a message is, or that it is done: nothing crosses
+                assert rows == []
+                continue
+            [(text, got_env, got, offset)] = map(causes.unrow, rows)
+            assert (text, got_env, offset) == (line, env, 7)
+            assert [(c.delivery, c.attempt) for c in got] == [(c.delivery, c.attempt) for c in expected]
+            # the recipient's state, by key, where a cause can be kept (a failure; nothing
+            # is classified yet, so no cause was kept to be read)
+            assert [c.state.key if c.state else None for c in got] == \
+                [c.state.key if c.delivery.status != "sent" else None for c in expected]
+
+
+def test_deliveries_nobody_reads_do_not_cross():
+    ts = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
+    parsed = [(0, ts, "mx", "postfix/smtp", 1, 0, Delivery("postfix", "Q", "a@x", "sent")),
+              (1, ts, "mx", "postfix/smtp", 1, 0, Delivery("postfix", "Q", "b@x", "bounced"))]
+    rows = _rows(["l0", "l1"], [0, 3], parsed, Correlator().feed, skip={"sent"})
+    assert [(r[0], [i[0][3] for i in r[7]]) for r in rows] == [("l1", ["bounced"])]
 
 
 def test_in_process_lines_are_the_same_records(tmp_path):
+    from types import SimpleNamespace
     log = _log(tmp_path, 800)
-    counts: Counter[str] = Counter()
+    source = SimpleNamespace(lines=LineParser(), counts=Counter(), correlator=Correlator())
     with log.open("rb") as fp:
-        here = list(ParsedLines(fp, LineParser(), counts, parallel=False))
+        here = [(t, e, [(c.delivery, c.attempt) for c in cs], o)
+                for t, e, cs, o in ParsedLines(fp, source, parallel=False)]
     direct: Counter[str] = Counter()
-    lp = LineParser()
+    lp, correlator = LineParser(), Correlator()
     expected = []
     for offset_text in _lines_with_offsets(log.read_bytes()):
         offset, text = offset_text
         parsed = lp.parse(text, direct)
         if parsed is not None:
-            expected.append((text, parsed[0], parsed[1], offset))
-    assert here == expected
-    assert counts["lines"] == direct["lines"]
+            recs = parsed[1] if isinstance(parsed[1], tuple) else (parsed[1],)
+            cs = [c for r in recs for c in correlator.feed(r, parsed[0].timestamp)]
+            if cs:
+                expected.append((text, parsed[0], [(c.delivery, c.attempt) for c in cs], offset))
+    assert len(here) > 50 and here == expected
+    assert source.counts["lines"] == direct["lines"]
 
 
 def _lines_with_offsets(data: bytes):

@@ -176,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         logs = generate(workdir, a.lines, a.seed, a.postfix)
         report: dict[str, object] = dict(rates(logs, a.repeat))
         if not a.no_eximstats:
+            from run import bytecode_compiled
+            bytecode_compiled()
             report["eximstats"] = eximstats_vs_bouncewatch(logs["exim"], a.repeat)
     finally:
         if tmp is not None:

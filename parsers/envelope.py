@@ -9,7 +9,10 @@ Recognized, in the order tried (cheapest discriminating byte first):
   day is zero-padded (``Nov 02``) and there is no fraction. The year is
   inferred (see :func:`infer_year`), the zone is the local one.
 * rsyslog's high-precision RFC 3339 stamps (``2026-11-22T13:31:27.123456+01:00 host
-  prog[pid]: msg``), also wrapped around a whole RFC 3164 line (docker/k8s).
+  prog[pid]: msg``), also wrapped around a whole RFC 3164 line (docker/k8s);
+  and the same with a space for the ``T`` (``2026-11-22 13:31:27 host
+  prog[pid]: msg``: rsyslog's ``date-mysql``/``date-pgsql`` properties,
+  syslog-ng and metalog templates), without a zone in the local one.
 * RFC 5424 (``<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG``).
 * ``journalctl -o json`` records (one JSON object per line).
 * Any of these behind ``docker compose logs``'s ``SERVICE-1  | `` column.
@@ -26,6 +29,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
+from typing import Callable
 
 from .records import Envelope
 
@@ -45,11 +49,20 @@ _HEAD3164 = re.compile(
     r"([A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d(?:\.\d{1,6})?) (\S+) ([^\s\[:]+)(?:\[(\d{1,10})\])?: ?" + _SUN_ID)
 _STAMP3164 = re.compile(r"([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?")
 _ISO = re.compile(
-    r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d)? ")
+    r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d)? ")
 # What `docker compose logs` puts before a line: the service's name padded
 # to the widest, then "| " (a --timestamps stamp after it is _iso's wrap).
 _COMPOSE = re.compile(r"[A-Za-z0-9][\w.-]{0,127} *\| ")
 _HOST_PROG = re.compile(r"(\S+) ([^\s\[:]+)(?:\[(\d{1,10})\])?: ?" + _SUN_ID)
+# What starts a line of Exim's main log after its head when it is about a
+# message: the message's id (old and 4.97+ forms).
+_EXIM_ID = re.compile(r"[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4} ")
+# A syslog line's "host prog[pid]: " after a stamp in Exim's form, stricter
+# than _HOST_PROG: a host name or address, a program name that starts with
+# a letter, ": " after it. Exim's own lines without an id ("rcpt_acl: macro:
+# ...", "event auth:fail", "pid 27421: SIGHUP received") fit _HOST_PROG, and
+# some fit this too ("tls session: yes"): see EnvelopeParser.syslog_after_stamp.
+_SYSLOG_HEAD = re.compile(r"[A-Za-z0-9](?:[\w.:-]{0,253}\w|) ([A-Za-z][\w./-]{0,63})(?:\[\d{1,10}\]|): ")
 _RFC5424 = re.compile(r"<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) \S+ ")
 # Only what varies within a second is captured (milliseconds, zone, pid):
 # the date and time sit at fixed offsets and are read from the line only when
@@ -132,9 +145,15 @@ class EnvelopeParser:
     backfilling; ``None`` means "now", right for live logs). ``tz`` is the
     zone of year-less stamps (``None``: the machine's local zone)."""
 
-    def __init__(self, ref: datetime | None = None, tz: tzinfo | None = None) -> None:
+    def __init__(self, ref: datetime | None = None, tz: tzinfo | None = None,
+                 syslog_claims: Callable[[str], bool] | None = None) -> None:
+        """``syslog_claims(program)``: whether a line stamped as Exim stamps
+        its main log but going on like a syslog line (``host prog[pid]: ``)
+        is that syslog line; by default every such line is. See
+        :meth:`syslog_after_stamp`."""
         self.ref = ref
         self.tz = tz
+        self.syslog_claims = syslog_claims
         self._stamps: dict[str, datetime] = {}
         # For callers that split many lines themselves (LineParser.parse_block):
         # a match of the common RFC 3164 head, no <PRI>, groups (stamp, host,
@@ -170,7 +189,7 @@ class EnvelopeParser:
         self.match_exim = _EXIM_PLAIN.match
 
     def parse(self, line: str) -> Envelope | None:
-        if line[10:11] == " ":  # "2026-11-22 13:31:27": only Exim's main log has a space there
+        if line[10:11] == " ":  # "2026-11-22 13:31:27": Exim's main log (or a syslog template's stamp)
             m = _EXIM.match(line)
             if m is not None:
                 ms, zone, pid = m.groups()
@@ -180,8 +199,8 @@ class EnvelopeParser:
                         ts = ts + (MILLIS.get(ms) or timedelta(milliseconds=int(ms)))
                 else:
                     ts = self.exim_stamp(line, m)
-                if ts is not None:
-                    msg = line[m.end():]
+                msg = line[m.end():]
+                if ts is not None and not self.syslog_after_stamp(msg):  # else "... 13:31:27 host prog[pid]:"
                     env = Envelope(ts, None, "exim", int(pid) if pid else None, msg)
                     if msg[:1] == "[" or msg[4:5] == "-":
                         return self._exim_message(env)
@@ -190,6 +209,19 @@ class EnvelopeParser:
         if env is not None and env.program[:4] == "exim":
             return self._exim_message(env)
         return env
+
+    def syslog_after_stamp(self, msg: str) -> bool:
+        """Whether ``msg``, what follows a date and time in Exim's form
+        (``2026-11-22 13:31:27``), is the rest of a syslog line written with
+        such a stamp (rsyslog's date-mysql, syslog-ng and metalog
+        templates): ``host prog[pid]: ``, a program ``syslog_claims``. Not
+        a line of Exim's main log: one about a message starts with its id,
+        and the others with words, a few of which fit the form ("tls
+        session: yes", from ACLs): their "program" is no MTA's."""
+        m = _SYSLOG_HEAD.match(msg)
+        if m is None or _EXIM_ID.match(msg) is not None:
+            return False
+        return self.syslog_claims is None or self.syslog_claims(m[1])
 
     def parse_syslog(self, line: str) -> Envelope | None:
         """:meth:`parse` of a line with no space at index 10, which is no line
@@ -231,7 +263,10 @@ class EnvelopeParser:
         if c.isdigit():
             if len(line) > 10 and line[10] == "T":
                 return self._iso(line)
-            return self._exim(line)
+            env = self._exim(line)
+            if env is None or self.syslog_after_stamp(env.message):  # "2026-11-22 13:31:27 host prog[pid]:"
+                return self._iso(line) or env
+            return env
         return self._rfc3164(line)
 
     # -- RFC 3164 / postlogd ---------------------------------------------
@@ -338,10 +373,14 @@ class EnvelopeParser:
         if m is None:
             return None
         try:
-            ts = datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6]),
-                          _frac(m[7]), _zone(m[8]) or timezone.utc)
+            ts = datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6]), _frac(m[7]))
+            tz = _zone(m[8])
         except ValueError:
             return None
+        if tz is not None or line[10] == "T":  # RFC 3339 without a zone: UTC, as before
+            ts = ts.replace(tzinfo=tz or timezone.utc)
+        else:  # a template's local time, as an RFC 3164 stamp's
+            ts = ts.replace(tzinfo=self.tz) if self.tz else ts.astimezone()
         rest = line[m.end():]
         if rest[:3] in MONTHS:  # a whole syslog line behind a collector's stamp
             inner = self._rfc3164(rest)

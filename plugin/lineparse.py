@@ -66,7 +66,9 @@ class LineParser:
         if mta != "auto" and mta not in PARSERS:
             raise ValueError(f"unknown MTA {mta!r} (known: auto, {', '.join(PARSERS)})")
         self.mta = mta
-        self.envelopes = EnvelopeParser(ref=ref, tz=tz)
+        # a line stamped as Exim stamps its main log may be a syslog line: one an MTA claims
+        self.envelopes = EnvelopeParser(ref=ref, tz=tz,
+                                        syslog_claims=lambda program: self._claimant(program) is not None)
         self._claims: dict[str, ModuleType | None] = {}
         self._fast: dict[str, tuple[Any, Any, str]] = {}   # parse_block's, see _fast_entry
         self._hosts: dict[str, str] = {}   # parse_block(split=True)'s, one str per host name
@@ -108,9 +110,10 @@ class LineParser:
                     if ts is None:
                         counts["skipped:unrecognized"] += 1
                         return None
-                if qid is None:
+                if qid is None and not envelopes.syslog_after_stamp(line[m.end():]):
                     counts["mta_other"] += 1
                     return None
+            if m is not None and qid is not None:
                 try:
                     rec = exim.AFTER_ID[flag](qid, line, m.end())
                 except Exception as e:  # a parser bug must never stop a run
@@ -188,8 +191,12 @@ class LineParser:
                             unrecognized += 1
                             continue
                     if qid is None:
-                        none += 1
-                        continue
+                        if not envelopes.syslog_after_stamp(line[m.end():]):
+                            none += 1
+                            continue
+                        # "2026-11-22 13:31:27 host prog[pid]:": a syslog line, the whole envelope parser
+                        m = ts = None
+                if m is not None:
                     try:
                         rec = after_id[flag](qid, line, m.end())
                     except Exception as e:  # a parser bug must never stop a run

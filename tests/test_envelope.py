@@ -140,6 +140,35 @@ def test_exim_stamps_of_one_second_keep_their_milliseconds():
     assert c.timestamp.utcoffset() == timedelta(hours=1)
 
 
+def test_iso_stamp_with_a_space_before_a_syslog_head():
+    """rsyslog's date-mysql/date-pgsql, syslog-ng and metalog templates write
+    "2026-11-22 13:31:27 host prog[pid]: msg": Exim's stamp, a syslog line
+    after it. Without a zone the stamp is local time, as an RFC 3164 one."""
+    cet = timezone(timedelta(hours=1))
+    p = EnvelopeParser(tz=cet)
+    for line, ts in (
+            ("2026-11-22 13:31:27 mx postfix/smtp[7]: X: removed", datetime(2026, 11, 22, 13, 31, 27, tzinfo=cet)),
+            ("2026-11-22 13:31:27.123456+00:00 mx postfix/smtp[7]: X: removed",
+             datetime(2026, 11, 22, 13, 31, 27, 123456, tzinfo=UTC)),
+            ("2026-11-22 13:31:27,5Z mx postfix/smtp[7]: X: removed",
+             datetime(2026, 11, 22, 13, 31, 27, 500000, tzinfo=UTC))):
+        e = p.parse(line)
+        assert (e.timestamp, e.host, e.program, e.pid, e.message) == (ts, "mx", "postfix/smtp", 7, "X: removed"), line
+    # Exim through such a syslog (fail2ban's test data): its own stamp inside is the event's
+    e = p.parse("2019-10-22 03:39:17 mx1.fqdn.local exim[29786]: 2019-10-22 03:39:18 1rABCD-000123-AB Completed")
+    assert (e.host, e.program, e.pid, e.message) == ("mx1.fqdn.local", "exim", 29786, "1rABCD-000123-AB Completed")
+    assert e.timestamp == datetime(2019, 10, 22, 3, 39, 18, tzinfo=cet)
+    # the lines of Exim's own main log stay Exim's: about a message, or of no program an MTA claims
+    claims = EnvelopeParser(syslog_claims=lambda program: program.startswith("postfix"))
+    for line in ("2026-11-22 13:31:27 1rABCD-000123-AB => a@b.example R=dnslookup T=remote_smtp H=mx [192.0.2.1]",
+                 "2026-11-22 13:31:27 Start queue run: pid=6562",
+                 "2026-11-22 13:31:27 tls session: yes", "2026-11-22 13:31:27 rcpt_acl: macro: From:Sender",
+                 "2026-11-22 13:31:27 event auth:fail", "2026-11-22 13:31:27 pid 27421: SIGHUP received"):
+        e = claims.parse(line)
+        assert e.program == "exim" and e.host is None and e.message == line[20:], line
+    assert claims.parse("2026-11-22 13:31:27 mx postfix/qmgr[3]: X: removed").program == "postfix/qmgr"
+
+
 def test_exim_impossible_zone_is_no_stamp():
     assert EnvelopeParser().parse("2020-06-20 01:32:57 +9900 [1] 1jmPyv-0005Lf-9X Completed") is None
 

@@ -25,7 +25,8 @@ REF = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 STAMPS = ["Nov 20 06:00:01", "Nov  2 06:00:01", "Nov 02 06:00:01", "Nov 2 06:00:01", "Nov 20 06:00:01.5",
           "Nov 20 06:00:01.123456", "Feb 30 06:00:01", "Nov 20 06:00:61", "Nov 20 25:00:01",
           "Foo 20 06:00:01", "nov 20 06:00:01", "Nov 20 06:00:0", "<13>Nov 20 06:00:01",
-          "2026-11-20T06:00:01+00:00", "2026-11-20 06:00:01",
+          "2026-11-20T06:00:01+00:00", "2026-11-20 06:00:01", "2026-11-20 06:00:01.123456+01:00",
+          "2026-11-20 06:00:01.123",
           # new seconds of a minute seen before (EnvelopeParser.next_second)
           "Nov 20 06:00:02", "Nov  2 06:00:59", "Nov 20 06:00:60", "Nov 20 06:00:0\u0663", "Nov 20 06:00:0\u00b2",
           "Nov 20 06:00:2", "Nov 20 06:00:02.25", "Nov 20 06:00;02"]
@@ -99,6 +100,27 @@ def test_every_stamp_beside_every_other():
         assert block.parse_block(order, got) == one_by_one(plain, order, want)
         assert block.parse_block(order, got) == one_by_one(plain, order, want)
         assert got == want
+
+
+def test_syslog_lines_with_exims_stamp_beside_exims_own():
+    """A syslog file stamped "2026-11-22 13:31:27" (rsyslog's date-mysql and
+    like templates) mixed with Exim's main log: the syslog lines an MTA
+    claims are parsed as syslog lines, Exim's own lines stay Exim's, both
+    ways alike. They were counted as Exim lines without a record."""
+    texts = ["2026-11-20 06:00:01 mx postfix/smtp[7]: 89970329DC: to=<a@b.example>, relay=none, delay=1, "
+             "dsn=4.4.1, status=deferred (connect to x[192.0.2.9]:25: Connection timed out)",
+             "2026-11-20 06:00:01 tls session: yes",
+             "2026-11-20 06:00:01 1rA2b3-000AB4-C5 ** bob@example.net R=dnslookup: 550 No such user",
+             "2026-11-20 06:00:01 mx CRON[4]: (root) CMD (true)",
+             "2026-11-20 06:00:02 mx sm-mta[9]: r72DY20O010335: to=<c@d.example>, delay=00:00:01, "
+             "mailer=esmtp, pri=1, relay=d.example. [192.0.2.3], dsn=5.1.1, stat=User unknown"]
+    plain, block = LineParser("auto", ref=REF), LineParser("auto", ref=REF)
+    want, got = Counter(), Counter()
+    parsed = one_by_one(plain, texts, want)
+    assert block.parse_block(texts, got) == parsed and got == want
+    assert [(i, env.host, env.program) for i, env, _ in parsed] == \
+        [(0, "mx", "postfix/smtp"), (2, None, "exim"), (4, "mx", "sm-mta")]
+    assert (want["mta_other"], want["other_program"]) == (2, 0)  # Exim's "tls session", CRON (an Exim-form line)
 
 
 def test_a_remembered_stamp_is_forgotten_with_the_reference_time():

@@ -7,6 +7,12 @@ postsuper's ``removed`` (deleted by the operator). Multi-instance names
 (``postfix-out/smtp``, ``postfix/submission/smtpd``) are matched on their
 last component, the daemon.
 
+With ``soft_bounce = yes`` (a common safety net while a server is set up)
+Postfix logs a would-be bounce as ``status=SOFTBOUNCE``, its dsn class
+rewritten to 4, and keeps the message queued: the event's status is
+``deferred``, which it is (DESIGN.md's lower-case statuses; a SIEM that
+counts deferrals counts it), with the receiver's reply (5.x.x) kept.
+
 The ``key=value, key=value`` head is scanned by hand rather than with one big
 regex: addresses may hold commas and ``>`` inside quotes, and a scan is
 linear whatever the line holds.
@@ -204,6 +210,8 @@ def _delivery_of(qid: str, rcpt: str | None, orig: str | None, relay: str | None
     """The Delivery of a delivery line's fields (as logged) and its reason."""
     if not status or rcpt is None:
         return None
+    if status == "SOFTBOUNCE":  # soft_bounce = yes: kept queued (module doc)
+        status = "deferred"
     if reason.startswith("("):
         reason = reason[1:-1] if reason.endswith(")") else reason[1:]
     try:

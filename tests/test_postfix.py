@@ -28,6 +28,28 @@ def test_smtp_bounce_full():
     assert (d.reply.code, d.reply.dsn, d.reply.command) == (550, "5.1.1", "RCPT TO")
 
 
+def test_soft_bounce_is_a_deferral():
+    """``soft_bounce = yes``: Postfix logs "status=SOFTBOUNCE" with the dsn
+    class rewritten to 4 and keeps the message (lines as quoted in public
+    pages: a mailing-list relay's log, a Postfix how-to). The status is the
+    lower-case ``deferred`` of DESIGN.md; the receiver's 5.x.x reply stays."""
+    lines = [
+        "Oct 14 07:34:03 custhost1 postfix/smtp[10837]: 4B6D11E01729: to=<viviane@techs.com.br>, "
+        "relay=mail.techs.com.br[186.232.248.4]:25, delay=39993, delays=35133/4859/0.58/0.71, dsn=4.7.1, "
+        "status=SOFTBOUNCE (host mail.techs.com.br[186.232.248.4] said: 501 5.7.1 <kmcgrath@upperuwchlan-pa.gov>"
+        "... Sender refused by the DNSBL b.barracudacentral.org (in reply to RCPT TO command))",
+        "Nov 22 13:31:27 mx postfix/local[5]: ABCDE12345: to=<u@d.tld>, relay=local, delay=0.1, "
+        "delays=0/0/0/0.1, dsn=4.4.6, status=SOFTBOUNCE (mail forwarding loop for u@d.tld)"]
+    d = rec(lines[0])
+    assert (d.status, d.dsn, d.reply.code, d.reply.dsn) == ("deferred", "4.7.1", 501, "5.7.1")
+    d = rec(lines[1])
+    assert (d.status, d.dsn, d.reason) == ("deferred", "4.4.6", "mail forwarding loop for u@d.tld")
+    # the block path (postfix.parse_at) reads them alike
+    for line in lines:
+        env = P.parse(line)
+        assert postfix.parser_for(env.program)(line, len(line) - len(env.message)) == rec(line)
+
+
 @pytest.mark.parametrize("relay,expected", [
     ("none", None),
     ("local", Relay("local")),

@@ -385,7 +385,9 @@ PHRASES: list[Row] = [
         "ESMTP not accepting connections",
         ("Extreme bad IP profile", "bad_reputation"),
         "Go away",
-        "Helo command rejected: Host not found",
+        # corrected after scoring (the filler named a DNS check): a HELO name that does not resolve
+        # is a DNS identity check of us, auth_failure like auth-ptr's other HELO texts
+        ("Helo command rejected: Host not found", "auth_failure"),
         "Host network not allowed",
         "We do not accept mail from hosts with dynamic IP",
         ("Invalid IP for sending mail of domain example.com", "auth_failure"),
@@ -989,7 +991,39 @@ LEFT_OUT_SAMPLES: list[tuple[str, str]] = [
 ]
 
 # Rows the rules are known to miss, and why no rule is added for them: phrase -> reason.
-KNOWN_MISSES: dict[str, str] = {}
+_BLOCKLISTS = "the list rules are 10-blocklists.toml's (another change's file); fix there, then drop this mark"
+KNOWN_MISSES: dict[str, str] = {
+    "Destination server rejected recipients": "a refusal of recipients for any reason, policy too: suppressing "
+                                              "on it would delete live addresses",
+    "Not a local address": "also what a relay refusal says (a smarthost refusing a recipient it does not host): "
+                           "read as a dead address it would suppress every recipient",
+    "Recipient is not local": "also what a relay refusal says; read as a dead address it would suppress every "
+                              "recipient",
+    "<user@example.org>: Recipient address rejected.": "Postfix's prefix for every recipient restriction "
+                                                       "(policy, greylisting, blocklists): alone it says no why",
+    "Recipient is not accepted": "says refused, not that the address does not exist",
+    "Recipient not OK": "says refused, not that the address does not exist",
+    "The following recipients was undeliverable": "a summary line that any failure begins with",
+    "553 nosuch.example.org does not exist": "'X does not exist' cannot tell a domain from a mailbox; 553's "
+                                             "fallback says mailbox (hard either way)",
+    "Size limit": "also a mailbox's size limit (a full mailbox): too generic for message_too_large",
+    "See http://mail.163.com/help/help_spam_16.htm": "NetEase links this page from every reply (rate limits, "
+                                                     "policy, protocol): its code decides (20-providers.toml)",
+    "Rejected - multi-blacklist": _BLOCKLISTS,
+    "Mail from 192.0.2.1 refused, see http://www.orbs.org/": _BLOCKLISTS,
+    "Message from 192.0.2.1 rejected based on blacklist": _BLOCKLISTS,
+    "See http://dsbl.org/help/help_spam_16.htm": _BLOCKLISTS,
+    "Blocked for abuse. See http://att.net/blocks": _BLOCKLISTS,
+    "Denied due to spam list": _BLOCKLISTS,
+    "192.0.2.1 listed in work.drbl.imedia.ru": _BLOCKLISTS,
+    # an address or domain the receiver blacklisted is its policy on a sender (test_classify_replies'
+    # convention), but the dnsbl rule's bare "blacklisted" takes these first
+    "The domain example.com is blacklisted": _BLOCKLISTS,
+    "The email user@example.com is blacklisted": _BLOCKLISTS,
+    "Rule imposed as user@example.com is blacklisted on mailfrom": _BLOCKLISTS,
+    "Access denied (sender blacklisted)": _BLOCKLISTS,
+    "You are sending to/from an address that has been blacklisted": _BLOCKLISTS,
+}
 
 
 def pf(reply: str, cmd: str) -> str:
@@ -1032,6 +1066,29 @@ def test_sisimai_sample(classifier, sample):
     _, text, status, category = sample
     c = classify(classifier, text, status, None)
     assert c.category == category, (c.rule, text)
+
+
+@pytest.mark.parametrize("reply,cmd", [
+    # at MAIL FROM an address that "does not exist" or is "suspended" is our sender
+    ("550 5.0.0 <sender@example.com> does not exist", "MAIL FROM"),
+    ("550 5.0.0 User sender@example.com does not exist", "MAIL FROM"),
+    ("550 5.0.0 sender@example.com has been suspended", "MAIL FROM"),
+    # a smarthost suspending our account says nothing about the recipient
+    ("554 5.0.0 Your account has been suspended", "RCPT TO"),
+    ("550 5.0.0 Your email account has been suspended for sending spam", "RCPT TO"),
+    # refusals of us that carry address words
+    ("550 5.0.0 Error: no valid recipients from [192.0.2.1]", "RCPT TO"),
+    ("550 5.1.2 User reject", "RCPT TO"),
+    ("550 5.0.0 Account disabled temporarly for exceeding receiving limits", "RCPT TO"),
+    # a reverse-DNS check of our host, not the recipient's domain
+    ("550 5.0.0 hostname mail.example.com does not resolve to address 192.0.2.1: Name or service not known",
+     "RCPT TO"),
+])
+def test_new_phrases_do_not_suppress_for_others(classifier, reply, cmd):
+    """The guards beside the Sisimai phrases: texts near the new address patterns that must not
+    delete a recipient (a sender refusal, a block, our own account)."""
+    c = classify(classifier, pf(reply, cmd), "bounced", MX)
+    assert c.action != "suppress", (c.rule, c.category, reply)
 
 
 def test_table_covers_every_mapped_reason():

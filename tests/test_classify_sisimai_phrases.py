@@ -1091,6 +1091,17 @@ def test_new_phrases_do_not_suppress_for_others(classifier, reply, cmd):
     assert c.action != "suppress", (c.rule, c.category, reply)
 
 
+@pytest.mark.parametrize("reason", [
+    "authentication required but authentication attempt(s) failed",
+    "authentication required but server did not advertise AUTH support",
+])
+def test_our_own_smtp_auth_failing_is_no_relay_refusal(classifier, reason):
+    """Exim's own words when it, the client, must authenticate and cannot (hosts_require_auth; seen in
+    the shared corpus' Exim test-suite logs): our side's authentication, not a receiver refusing to
+    relay, although the new relay pattern "authentication required" reads the same words."""
+    assert classify(classifier, reason, "deferred", None).category == "auth_failure"
+
+
 def test_table_covers_every_mapped_reason():
     """Every mapped reason has rows; nothing is both mapped and left out; categories exist."""
     import tomllib

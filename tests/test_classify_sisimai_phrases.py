@@ -991,7 +991,6 @@ LEFT_OUT_SAMPLES: list[tuple[str, str]] = [
 ]
 
 # Rows the rules are known to miss, and why no rule is added for them: phrase -> reason.
-_BLOCKLISTS = "the list rules are 10-blocklists.toml's (another change's file); fix there, then drop this mark"
 KNOWN_MISSES: dict[str, str] = {
     "Destination server rejected recipients": "a refusal of recipients for any reason, policy too: suppressing "
                                               "on it would delete live addresses",
@@ -1009,20 +1008,6 @@ KNOWN_MISSES: dict[str, str] = {
     "Size limit": "also a mailbox's size limit (a full mailbox): too generic for message_too_large",
     "See http://mail.163.com/help/help_spam_16.htm": "NetEase links this page from every reply (rate limits, "
                                                      "policy, protocol): its code decides (20-providers.toml)",
-    "Rejected - multi-blacklist": _BLOCKLISTS,
-    "Mail from 192.0.2.1 refused, see http://www.orbs.org/": _BLOCKLISTS,
-    "Message from 192.0.2.1 rejected based on blacklist": _BLOCKLISTS,
-    "See http://dsbl.org/help/help_spam_16.htm": _BLOCKLISTS,
-    "Blocked for abuse. See http://att.net/blocks": _BLOCKLISTS,
-    "Denied due to spam list": _BLOCKLISTS,
-    "192.0.2.1 listed in work.drbl.imedia.ru": _BLOCKLISTS,
-    # an address or domain the receiver blacklisted is its policy on a sender (test_classify_replies'
-    # convention), but the dnsbl rule's bare "blacklisted" takes these first
-    "The domain example.com is blacklisted": _BLOCKLISTS,
-    "The email user@example.com is blacklisted": _BLOCKLISTS,
-    "Rule imposed as user@example.com is blacklisted on mailfrom": _BLOCKLISTS,
-    "Access denied (sender blacklisted)": _BLOCKLISTS,
-    "You are sending to/from an address that has been blacklisted": _BLOCKLISTS,
 }
 
 

@@ -309,11 +309,9 @@ CASES: list[tuple] = [
     # KDDI's reception filter refuses with "User unknown" but no address: the address exists.
     C(ex("550 : User unknown", "RCPT TO:<x@ezweb.ne.jp>"), KDDI, "x@ezweb.ne.jp", "policy_block", None, None),
     C(pf(DOCOMO, "552 Too many recipients", "RCPT TO"), DOCOMO, "x@docomo.ne.jp", "rate_limited", None, None),
-    pytest.param(C(pf(DOCOMO, "504 Command parameter not implemented", "MAIL FROM"), DOCOMO, "x@docomo.ne.jp",
-                   "protocol_error", None, None),
-                 marks=pytest.mark.xfail(strict=True, reason="known miss: RFC 5321's 504 reply, from any receiver, "
-                                         "is a protocol error; that needs a generic rule in 50-text/90-fallback, "
-                                         "which another helper edits (here: code-5xx, general_bounce)")),
+    # RFC 5321's 504, from any receiver, is a protocol error (90-fallback's code-50x-protocol)
+    C(pf(DOCOMO, "504 Command parameter not implemented", "MAIL FROM"), DOCOMO, "x@docomo.ne.jp",
+      "protocol_error", None, None),
 
     # --- Mimecast (rhost/for-mimecast.go; Mimecast's SMTP error code page) ------------------------------
     C(pf(MIMECAST, "550 DMARC Sender Invalid - envelope rejected - "

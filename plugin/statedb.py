@@ -180,13 +180,15 @@ class SQLiteBackend(Backend):
         pages, and a checkpoint fsyncs the WAL and the database; on a disk
         busy with writeback that is hundreds of milliseconds in which the
         follower delivers no event. A second connection checkpoints
-        (PASSIVE: never waits for, nor blocks, our writes) every
-        ``interval`` seconds in a thread of its own; sqlite releases the
-        GIL while it works."""
+        (PASSIVE: never waits for, nor blocks, our writes) at most every
+        ``interval`` seconds in a thread of its own, and only after a
+        commit: an idle follower's thread sleeps (no wake-up a second on a
+        quiet server). sqlite releases the GIL while it works."""
         if self._wal_thread is not None:
             return
         self.conn.execute("PRAGMA wal_autocheckpoint=0")
         self._wal_stop = threading.Event()
+        self._wal_dirty = threading.Event()   # set by commit(): the WAL has grown
         self._wal_thread = threading.Thread(target=self._checkpointer, args=(interval,),
                                             name="state-wal", daemon=True)
         self._wal_thread.start()
@@ -194,18 +196,25 @@ class SQLiteBackend(Backend):
     def _checkpointer(self, interval: float) -> None:
         conn = sqlite3.connect(self.path, isolation_level=None, timeout=0.0, check_same_thread=False)
         try:
-            while not self._wal_stop.wait(interval):
+            while True:
+                self._wal_dirty.wait()
+                if self._wal_stop.is_set():
+                    break
+                self._wal_dirty.clear()   # before: a commit during the checkpoint asks for the next one
                 try:
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                     self.wal_checkpoints += 1
                 except sqlite3.Error:
-                    pass   # busy or failing now: the WAL waits for the next round
+                    self._wal_dirty.set()   # busy or failing now: the WAL waits for the next round
+                if self._wal_stop.wait(interval):
+                    break
         finally:
             conn.close()
 
     def close(self) -> None:
         if self._wal_thread is not None:
             self._wal_stop.set()
+            self._wal_dirty.set()
             self._wal_thread.join()
             self._wal_thread = None
         self.conn.close()   # the last connection checkpoints what is left
@@ -215,6 +224,8 @@ class SQLiteBackend(Backend):
 
     def commit(self) -> None:
         self.conn.execute("COMMIT")
+        if self._wal_thread is not None:
+            self._wal_dirty.set()
 
     def rollback(self) -> None:
         if self.conn.in_transaction:

@@ -195,6 +195,12 @@ def _delivery(qid: str, rcpt: str | None, to: str, delay_text: str | None, maile
                 reason = unescape(reason)
             if status == "sent" or status == "queued":
                 pass
+            elif reason == "Deferred":
+                # A bare "Deferred": the host status cache (HostStatusDirectory,
+                # Timeout.hoststatus) says the host failed moments ago, so Sendmail
+                # did not try it. No reason of its own, like Exim's "retry time not
+                # reached": the classifier takes the last reasoned failure's cause.
+                reason = ""
             elif reason.startswith(_FAKED_RESET):
                 reply = Reply(text=reason)  # Sendmail's words, not a reply: the code is its dsn= (4.4.2)
             else:

@@ -150,6 +150,25 @@ def test_utf8_reply_octal_escapes_decoded():
     assert (d.reply.code, d.reply.dsn) == (550, "5.1.1") and d.reply.text.endswith("ящик не существует")
 
 
+def test_bare_deferred_is_a_deferral_without_reason(classifier):
+    """A bare ``stat=Deferred`` (the host status cache said the host failed a
+    moment ago, so Sendmail did not try it) has no reason of its own: the
+    event takes the cause of the last reasoned failure, as Exim's "retry time
+    not reached" does (lists.centos.org/pipermail/centos/2008-December/069422)."""
+    from bouncewatch.plugin.pipeline import Pipeline
+    head = "Dec 14 05:28:39 exmx1 sendmail[31574]: mBDIYhEa031574: to=<customer@example.com>, delay=00:00:00, "
+    bare = head + "xdelay=00:00:00, mailer=esmtp, pri=41874, relay=mail.example.com., dsn=4.0.0, stat=Deferred"
+    d = rec(bare)
+    assert (d.status, d.reason, d.reply) == ("deferred", "", None)
+    p = Pipeline(classifier)
+    evs = [e for line in (head + "xdelay=00:00:01, mailer=esmtp, pri=41874, relay=mail.example.com. "
+                                 "[192.0.2.7], dsn=4.0.0, stat=Deferred: Connection refused by mail.example.com.",
+                          bare)
+           for e in p.feed(line)]
+    assert [e["classification"]["category"] for e in evs] == ["unable_to_connect", "soft_general"]
+    assert evs[1]["classification"]["cause"] == "unable_to_connect"
+
+
 def test_faked_connection_reset_is_no_reply():
     """usersmtp.c writes "421 4.4.1 Connection reset by <host>" itself when
     the peer closes; its dsn=4.4.2 says the connection had been made."""

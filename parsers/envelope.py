@@ -12,7 +12,9 @@ Recognized, in the order tried (cheapest discriminating byte first):
   prog[pid]: msg``), also wrapped around a whole RFC 3164 line (docker/k8s);
   and the same with a space for the ``T`` (``2026-11-22 13:31:27 host
   prog[pid]: msg``: rsyslog's ``date-mysql``/``date-pgsql`` properties,
-  syslog-ng and metalog templates), without a zone in the local one.
+  syslog-ng and metalog templates), without a zone in the local one; and
+  with a severity for the host (``... INFO    postfix/smtp[990]: msg``, the
+  boky/postfix docker image).
 * RFC 5424 (``<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG``).
 * ``journalctl -o json`` records (one JSON object per line).
 * Any of these behind ``docker compose logs``'s ``SERVICE-1  | `` column.
@@ -54,6 +56,11 @@ _ISO = re.compile(
 # to the widest, then "| " (a --timestamps stamp after it is _iso's wrap).
 _COMPOSE = re.compile(r"[A-Za-z0-9][\w.-]{0,127} *\| ")
 _HOST_PROG = re.compile(r"(\S+) ([^\s\[:]+)(?:\[(\d{1,10})\])?: ?" + _SUN_ID)
+# The docker image boky/postfix (bokysan/docker-postfix) has its syslog write "<RFC 3339
+# stamp> INFO    postfix/smtp[990]: ...": the severity, padded, where the host would be.
+_LEVELS = frozenset({"DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERR", "ERROR", "CRIT", "CRITICAL",
+                     "ALERT", "EMERG", "FATAL"})
+_LEVEL_PROG = re.compile(r"([A-Z]{3,8}) {2,8}([^\s\[:]+)(?:\[(\d{1,10})\])?: ?")
 # What starts a line of Exim's main log after its head when it is about a
 # message: the message's id (old and 4.97+ forms).
 _EXIM_ID = re.compile(r"[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4} ")
@@ -388,9 +395,11 @@ class EnvelopeParser:
                 return Envelope(ts, inner.host, inner.program, inner.pid, inner.message)
         h = _HOST_PROG.match(rest)
         if h is None:
-            return None
+            h = _LEVEL_PROG.match(rest)  # "INFO    postfix/smtp[990]:" (boky/postfix)
+            if h is None or h[1] not in _LEVELS:
+                return None
         pid = h[3]
-        return Envelope(ts, h[1], h[2], int(pid) if pid else None, rest[h.end():])
+        return Envelope(ts, None if h[1] in _LEVELS else h[1], h[2], int(pid) if pid else None, rest[h.end():])
 
     # -- RFC 5424 ------------------------------------------------------------
     def _rfc5424(self, line: str) -> Envelope | None:

@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from bouncewatch.parsers import exim, postfix, sendmail
-from bouncewatch.parsers.envelope import EXIM_PLAIN, EXIM_REST, EXIM_SECOND, MILLIS, EnvelopeParser
+from bouncewatch.parsers.envelope import EXIM_PLAIN, EXIM_REST, EXIM_SECOND, MILLIS, MONTHS, EnvelopeParser
 from bouncewatch.parsers.records import Envelope, Record
 
 # One module per MTA, each with ``claims(program) -> bool`` and
@@ -129,8 +129,11 @@ class LineParser:
             return None
         mod = self._claimant(env.program)
         if mod is None:
-            counts["other_program"] += 1
-            return None
+            wrapped = self._wrapped(env)
+            if wrapped is None:
+                counts["other_program"] += 1
+                return None
+            env, mod = wrapped
         if mod is sendmail:
             self._sendmail_run = True
         try:
@@ -235,25 +238,39 @@ class LineParser:
                     continue
                 mod = claimant(env.program)
                 if mod is None:
-                    other += 1
-                    continue
+                    wrapped = self._wrapped(env)
+                    if wrapped is None:
+                        other += 1
+                        continue
+                    env, mod = wrapped
             else:
                 if ts is None:
                     unrecognized += 1
                     continue
                 if mod is None:
-                    other += 1
-                    continue
-                if parse_at is _no_record:  # smtpd, postscreen ...: not even a call
+                    start = m.end()
+                    c = line[start:start + 1]
+                    if not (c.isdigit() or line[start:start + 3] in MONTHS):  # no line inside: most other programs'
+                        other += 1
+                        continue
+                    host, pid = m.group(1, 3)
+                    wrapped = self._wrapped(Envelope(ts, host, program, int(pid) if pid else None, line[start:]))
+                    if wrapped is None:
+                        other += 1
+                        continue
+                    env, mod = wrapped
+                    m = None  # the message's envelope, as the whole parser's path has it
+                elif parse_at is _no_record:  # smtpd, postscreen ...: not even a call
                     none += 1
                     continue
-                start = m.end()
-                # with parse_at the envelope is built only for a line that yields a record
-                if parse_at is None:
-                    host, pid = m.group(1, 3)
-                    env = Envelope(ts, host, program, int(pid) if pid else None, line[start:])
                 else:
-                    env = None
+                    start = m.end()
+                    # with parse_at the envelope is built only for a line that yields a record
+                    if parse_at is None:
+                        host, pid = m.group(1, 3)
+                        env = Envelope(ts, host, program, int(pid) if pid else None, line[start:])
+                    else:
+                        env = None
             try:
                 rec = mod.parse(env) if env is not None else parse_at(line, start)
             except Exception as e:  # a parser bug must never stop a run
@@ -286,6 +303,29 @@ class LineParser:
             if n:
                 counts[key] += n
         return out
+
+    def _wrapped(self, env: Envelope) -> tuple[Envelope, ModuleType] | None:
+        """An MTA's whole log line inside the message of a program no MTA
+        claims, with the MTA's module: what docker's syslog and journald
+        logging drivers make of a mail container's output ("host
+        smtp-out[904]: 2023-04-23T06:02:11.241165+00:00 INFO
+        postfix/smtp[1909]: ..."). The outer host stands for an inner line
+        that names none. None when the message holds no line of ours, or
+        when an MTA that ``--mta`` leaves out wrote the outer line."""
+        msg = env.message
+        if not (msg[:1].isdigit() or msg[:3] in MONTHS):
+            return None
+        if self.mta != "auto" and _claimant(env.program, "auto") is not None:
+            return None  # another MTA's own line (--mta leaves it out), not a wrapper
+        inner = self.envelopes.parse(msg)
+        if inner is None:
+            return None
+        mod = self._claimant(inner.program)
+        if mod is None:
+            return None
+        if inner.host is None and env.host is not None:
+            inner = Envelope(inner.timestamp, env.host, inner.program, inner.pid, inner.message)
+        return inner, mod
 
     def _sendmail_line(self, line: str, counts: Counter[str]) -> Parsed | None | object:
         """:meth:`parse` of a syslog line split as :meth:`parse_block` splits

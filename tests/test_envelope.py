@@ -169,6 +169,21 @@ def test_iso_stamp_with_a_space_before_a_syslog_head():
     assert claims.parse("2026-11-22 13:31:27 mx postfix/qmgr[3]: X: removed").program == "postfix/qmgr"
 
 
+def test_severity_for_the_host_of_the_boky_postfix_image():
+    """The docker image boky/postfix logs "<RFC 3339> INFO    postfix/smtp[990]:
+    ..." (lines as quoted in its users' READMEs and issues): no host, the
+    severity padded where it would be. Only severities are taken for it."""
+    p = EnvelopeParser()
+    for line in ("2026-09-18T05:39:24.161156+00:00 INFO    postfix/smtp[990]: C1: removed",
+                 "2026-09-18T05:39:24.161156+00:00 WARNING postfix/smtp[990]: C1: removed",
+                 "2026-09-18T05:39:24.161156+00:00 INFO postfix/smtp[990]: C1: removed"):
+        e = p.parse(line)
+        assert (e.host, e.program, e.pid, e.message) == (None, "postfix/smtp", 990, "C1: removed"), line
+        assert e.timestamp == datetime(2026, 9, 18, 5, 39, 24, 161156, tzinfo=UTC)
+    assert p.parse("2026-09-18T05:39:24+00:00 HELLO    postfix/smtp[990]: C1: removed") is None
+    assert p.parse("2026-09-18T05:39:24+00:00 mx postfix/smtp[990]: C1: removed").host == "mx"
+
+
 def test_exim_impossible_zone_is_no_stamp():
     assert EnvelopeParser().parse("2020-06-20 01:32:57 +9900 [1] 1jmPyv-0005Lf-9X Completed") is None
 

@@ -6,6 +6,7 @@ records and the Nones that the queue-id regex and the daemon's name did."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from datetime import datetime, timezone
@@ -121,6 +122,33 @@ def test_syslog_lines_with_exims_stamp_beside_exims_own():
     assert [(i, env.host, env.program) for i, env, _ in parsed] == \
         [(0, "mx", "postfix/smtp"), (2, None, "exim"), (4, "mx", "sm-mta")]
     assert (want["mta_other"], want["other_program"]) == (2, 0)  # Exim's "tls session", CRON (an Exim-form line)
+
+
+def test_an_mta_line_inside_another_programs_message():
+    """docker's syslog and journald logging drivers put a mail container's
+    whole line into a message of their own ("host smtp-out[904]: <the
+    line>", as a public project's tests quote it): the inner line is
+    parsed, with the outer host where it names none; other programs'
+    messages that merely start with a digit stay other programs'."""
+    inner = ("2023-04-23T06:02:11.241165+00:00 INFO    postfix/smtp[1909]: 889E418C048: to=<blah@gmail.com>, "
+             "relay=gmail-smtp-in.l.google.com[74.125.133.27]:25, delay=0.69, delays=0.11/0.01/0.14/0.43, "
+             "dsn=2.0.0, status=sent (250 2.0.0 OK  1682229731 h1si - gsmtp)")
+    texts = ["2023-04-23T06:02:11+00:00 feedsubscription smtp-out[904]: " + inner,
+             "Apr 23 06:02:12 feedsubscription smtp-out[904]: " + inner,
+             "Apr 23 06:02:12 feedsubscription opendkim[906]: 889E418C049: DKIM-Signature field added",
+             "Apr 23 06:02:12 feedsubscription dovecot[905]: 2023 is a year",
+             json.dumps({"MESSAGE": inner, "SYSLOG_IDENTIFIER": "smtp-out", "_HOSTNAME": "dockerhost",
+                         "__REALTIME_TIMESTAMP": "1682229733000000"})]
+    plain, block = LineParser("auto", ref=REF), LineParser("auto", ref=REF)
+    want, got = Counter(), Counter()
+    parsed = one_by_one(plain, texts, want)
+    assert block.parse_block(texts, got) == parsed and got == want
+    assert [(i, env.host, env.program, env.pid, env.timestamp.microsecond) for i, env, _ in parsed] == \
+        [(0, "feedsubscription", "postfix/smtp", 1909, 241165), (1, "feedsubscription", "postfix/smtp", 1909, 241165),
+         (4, "dockerhost", "postfix/smtp", 1909, 241165)]
+    assert want["other_program"] == 2
+    split = LineParser("auto", ref=REF)
+    assert [(i, *joined(texts[i], rest)) for i, *rest in split.parse_block(texts, Counter(), split=True)] == parsed
 
 
 def test_a_remembered_stamp_is_forgotten_with_the_reference_time():

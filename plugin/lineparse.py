@@ -44,6 +44,14 @@ _EXIM_LINE = re.compile(r"(?>" + EXIM_SECOND + EXIM_REST + r")" + EXIM_PLAIN + r
 _EXIM_LINE_REST = re.compile(r"(?>" + EXIM_REST + r")" + EXIM_PLAIN + r"(?:" + exim.HEAD + r"|)")
 
 
+def _stamp_at(text: str, i: int) -> bool:
+    """Whether a stamp starts at ``text[i]``, as the envelope parser's
+    forms start theirs ("2026-", "Nov "): a line inside another's message
+    (see LineParser._wrapped). Cheap: other programs' messages come by."""
+    return (text[i + 4:i + 5] == "-" and text[i:i + 4].isdigit()) or \
+        (text[i + 3:i + 4] == " " and text[i:i + 3] in MONTHS)
+
+
 def _no_record(line: str, start: int) -> None:
     return None
 
@@ -249,8 +257,7 @@ class LineParser:
                     continue
                 if mod is None:
                     start = m.end()
-                    c = line[start:start + 1]
-                    if not (c.isdigit() or line[start:start + 3] in MONTHS):  # no line inside: most other programs'
+                    if not _stamp_at(line, start):  # no line inside: nearly every other program's
                         other += 1
                         continue
                     host, pid = m.group(1, 3)
@@ -313,7 +320,7 @@ class LineParser:
         that names none. None when the message holds no line of ours, or
         when an MTA that ``--mta`` leaves out wrote the outer line."""
         msg = env.message
-        if not (msg[:1].isdigit() or msg[:3] in MONTHS):
+        if not _stamp_at(msg, 0):
             return None
         if self.mta != "auto" and _claimant(env.program, "auto") is not None:
             return None  # another MTA's own line (--mta leaves it out), not a wrapper

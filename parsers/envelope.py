@@ -17,7 +17,9 @@ Recognized, in the order tried (cheapest discriminating byte first):
   boky/postfix docker image).
 * RFC 5424 (``<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG``).
 * ``journalctl -o json`` records (one JSON object per line).
-* Any of these behind ``docker compose logs``'s ``SERVICE-1  | `` column.
+* Any of these behind ``docker compose logs``'s ``SERVICE-1  | `` column, in
+  Kubernetes' CRI log files (``2026-11-22T13:31:27.123456789Z stdout F
+  <line>``) and in Docker's json-file logs (``{"log": "<line>\\n", ...}``).
 * Exim's own main log (``2026-11-22 13:31:27[.345] [+0100] [[pid]] msg``), and
   the same stamp inside a syslog message of ``exim``/``exim4``, which is stripped.
 
@@ -56,6 +58,10 @@ _ISO = re.compile(
 # to the widest, then "| " (a --timestamps stamp after it is _iso's wrap).
 _COMPOSE = re.compile(r"[A-Za-z0-9][\w.-]{0,127} *\| ")
 _HOST_PROG = re.compile(r"(\S+) ([^\s\[:]+)(?:\[(\d{1,10})\])?: ?" + _SUN_ID)
+# Kubernetes' CRI log files (containerd, CRI-O: /var/log/containers/*.log): "<RFC 3339>
+# stdout F <the container's line>", F a full line, P part of a longer one (taken as it is).
+_CRI_STREAMS = frozenset({"stdout ", "stderr "})
+MAX_NESTING = 3   # wrappers around a line (a runtime's around a collector's ...)
 # The docker image boky/postfix (bokysan/docker-postfix) has its syslog write "<RFC 3339
 # stamp> INFO    postfix/smtp[990]: ...": the severity, padded, where the host would be.
 _LEVELS = frozenset({"DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERR", "ERROR", "CRIT", "CRITICAL",
@@ -161,6 +167,7 @@ class EnvelopeParser:
         self.ref = ref
         self.tz = tz
         self.syslog_claims = syslog_claims
+        self._nesting = 0   # see _inner
         self._stamps: dict[str, datetime] = {}
         # For callers that split many lines themselves (LineParser.parse_block):
         # a match of the common RFC 3164 head, no <PRI>, groups (stamp, host,
@@ -389,6 +396,9 @@ class EnvelopeParser:
         else:  # a template's local time, as an RFC 3164 stamp's
             ts = ts.replace(tzinfo=self.tz) if self.tz else ts.astimezone()
         rest = line[m.end():]
+        if rest[:7] in _CRI_STREAMS and rest[8:9] == " " and rest[7:8] in "FP":  # a Kubernetes node's log
+            inner = self._inner(rest[9:])
+            return None if inner is None else Envelope(ts, inner.host, inner.program, inner.pid, inner.message)
         if rest[:3] in MONTHS:  # a whole syslog line behind a collector's stamp
             inner = self._rfc3164(rest)
             if inner is not None:
@@ -431,6 +441,8 @@ class EnvelopeParser:
         if not isinstance(rec, dict):
             return None
         msg = rec.get("MESSAGE")
+        if msg is None and isinstance(rec.get("log"), str):  # Docker's json-file log of a container
+            return self._container(rec.get("time"), rec["log"].rstrip("\n"))
         if isinstance(msg, list):  # journald exports non-UTF-8 messages as byte arrays
             try:
                 msg = bytes(msg).decode("utf-8", "backslashreplace")
@@ -449,6 +461,29 @@ class EnvelopeParser:
         host = rec.get("_HOSTNAME")
         return Envelope(ts, host if isinstance(host, str) else None, program,
                         int(pid) if isinstance(pid, str) and pid.isdigit() else None, msg)
+
+    def _inner(self, line: str) -> Envelope | None:
+        """:meth:`parse` of a line a container runtime wrapped, at most
+        MAX_NESTING wrappers deep: a hostile line of wrappers in wrappers
+        must not recurse as deep as it is long."""
+        if self._nesting >= MAX_NESTING:
+            return None
+        self._nesting += 1
+        try:
+            return self.parse(line)
+        finally:
+            self._nesting -= 1
+
+    def _container(self, time: object, line: str) -> Envelope | None:
+        """A container's log line as Docker's json-file driver stores it
+        (``{"log": "<line>\\n", "stream": "stdout", "time": "<RFC 3339>"}``):
+        the line's own head, the runtime's stamp (it has the year and the
+        zone, as a collector's stamp before a syslog line does)."""
+        inner = self._inner(line)
+        if inner is None:
+            return None
+        ts = _parse_iso(time) if isinstance(time, str) else None
+        return Envelope(ts or inner.timestamp, inner.host, inner.program, inner.pid, inner.message)
 
     # -- Exim main log -------------------------------------------------------
     def _exim(self, line: str) -> Envelope | None:

@@ -184,6 +184,35 @@ def test_severity_for_the_host_of_the_boky_postfix_image():
     assert p.parse("2026-09-18T05:39:24+00:00 mx postfix/smtp[990]: C1: removed").host == "mx"
 
 
+def test_container_runtime_log_files():
+    """Kubernetes' CRI log files (containerd, CRI-O) and Docker's json-file
+    logs wrap a container's whole line: the line's own head, the runtime's
+    stamp. Wrappers in wrappers are read a few deep, never as deep as a
+    hostile line is long."""
+    import json
+    p = EnvelopeParser(ref=datetime(2026, 11, 23, tzinfo=UTC), tz=UTC)
+    syslog = "Nov 22 13:31:27 mail postfix/smtp[7]: X: removed"
+    boky = "2026-11-22T13:31:27.5+00:00 INFO    postfix/smtp[7]: X: removed"
+    exim = "2026-11-22 13:31:27 1rABCD-000123-AB Completed"
+    stamp = datetime(2026, 11, 22, 13, 31, 27, 123456, tzinfo=UTC)
+    for line, host in ((f"2026-11-22T13:31:27.123456789Z stdout F {syslog}", "mail"),
+                       (f"2026-11-22T13:31:27.123456789Z stderr P {boky}", None),
+                       (json.dumps({"log": syslog + "\n", "stream": "stdout", "time": "2026-11-22T13:31:27.123456789Z"}),
+                        "mail")):
+        e = p.parse(line)
+        assert (e.timestamp, e.host, e.program, e.pid, e.message) == (stamp, host, "postfix/smtp", 7, "X: removed"), line
+    e = p.parse(f"2026-11-22T13:31:27.123456789Z stdout F {exim}")
+    assert (e.program, e.message) == ("exim", "1rABCD-000123-AB Completed")
+    e = p.parse(json.dumps({"log": syslog + "\n", "stream": "stdout"}))   # no time: the line's own
+    assert e.timestamp == datetime(2026, 11, 22, 13, 31, 27, tzinfo=UTC)
+    for junk in ("2026-11-22T13:31:27Z stdout X " + syslog, "2026-11-22T13:31:27Z stdout F hello",
+                 json.dumps({"log": "hello\n"}), json.dumps({"log": 5})):
+        assert p.parse(junk) is None, junk
+    deep = "2026-11-22T13:31:27Z stdout F " * 30_000 + syslog
+    assert p.parse(deep) is None
+    assert p.parse("2026-11-22T13:31:27Z stdout F " * 3 + syslog).program == "postfix/smtp"
+
+
 def test_exim_impossible_zone_is_no_stamp():
     assert EnvelopeParser().parse("2020-06-20 01:32:57 +9900 [1] 1jmPyv-0005Lf-9X Completed") is None
 

@@ -138,14 +138,17 @@ def test_an_mta_line_inside_another_programs_message():
              "Apr 23 06:02:12 feedsubscription opendkim[906]: 889E418C049: DKIM-Signature field added",
              "Apr 23 06:02:12 feedsubscription dovecot[905]: 2023 is a year",
              json.dumps({"MESSAGE": inner, "SYSLOG_IDENTIFIER": "smtp-out", "_HOSTNAME": "dockerhost",
-                         "__REALTIME_TIMESTAMP": "1682229733000000"})]
+                         "__REALTIME_TIMESTAMP": "1682229733000000"}),
+             "2023-04-23T06:02:14.241165123Z stdout F " + inner,                                # Kubernetes (CRI)
+             json.dumps({"log": inner + "\n", "stream": "stdout", "time": "2023-04-23T06:02:15.5Z"})]  # Docker
     plain, block = LineParser("auto", ref=REF), LineParser("auto", ref=REF)
     want, got = Counter(), Counter()
     parsed = one_by_one(plain, texts, want)
     assert block.parse_block(texts, got) == parsed and got == want
     assert [(i, env.host, env.program, env.pid, env.timestamp.microsecond) for i, env, _ in parsed] == \
         [(0, "feedsubscription", "postfix/smtp", 1909, 241165), (1, "feedsubscription", "postfix/smtp", 1909, 241165),
-         (4, "dockerhost", "postfix/smtp", 1909, 241165)]
+         (4, "dockerhost", "postfix/smtp", 1909, 241165), (5, None, "postfix/smtp", 1909, 241165),
+         (6, None, "postfix/smtp", 1909, 500000)]
     assert want["other_program"] == 2
     split = LineParser("auto", ref=REF)
     assert [(i, *joined(texts[i], rest)) for i, *rest in split.parse_block(texts, Counter(), split=True)] == parsed

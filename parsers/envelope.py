@@ -16,6 +16,8 @@ Recognized, in the order tried (cheapest discriminating byte first):
   with a severity for the host (``... INFO    postfix/smtp[990]: msg``, the
   boky/postfix docker image).
 * RFC 5424 (``<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG``).
+* ``journalctl``'s ``-o short-unix`` (``1700000000.123456 host prog[pid]:``)
+  and ``-o short-full`` (``Sun 2026-11-22 13:31:27 CET host prog[pid]:``).
 * ``journalctl -o json`` records (one JSON object per line).
 * Any of these behind ``docker compose logs``'s ``SERVICE-1  | `` column, in
   Kubernetes' CRI log files (``2026-11-22T13:31:27.123456789Z stdout F
@@ -58,6 +60,10 @@ _ISO = re.compile(
 # to the widest, then "| " (a --timestamps stamp after it is _iso's wrap).
 _COMPOSE = re.compile(r"[A-Za-z0-9][\w.-]{0,127} *\| ")
 _HOST_PROG = re.compile(r"(\S+) ([^\s\[:]+)(?:\[(\d{1,10})\])?: ?" + _SUN_ID)
+# journalctl -o short-unix and -o short-full
+_UNIX = re.compile(r"(\d{9,11})\.(\d{1,9}) ")
+_WEEKDAYS = frozenset({"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"})
+_SHORT_FULL = re.compile(r"[A-Z][a-z]{2} (\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? ([A-Za-z+0-9-]{1,6}) ")
 # Kubernetes' CRI log files (containerd, CRI-O: /var/log/containers/*.log): "<RFC 3339>
 # stdout F <the container's line>", F a full line, P part of a longer one (taken as it is).
 _CRI_STREAMS = frozenset({"stdout ", "stderr "})
@@ -277,11 +283,51 @@ class EnvelopeParser:
         if c.isdigit():
             if len(line) > 10 and line[10] == "T":
                 return self._iso(line)
+            if line[10:11] == ".":  # journalctl -o short-unix
+                return self._unix(line)
             env = self._exim(line)
             if env is None or self.syslog_after_stamp(env.message):  # "2026-11-22 13:31:27 host prog[pid]:"
                 return self._iso(line) or env
             return env
+        if line[:3] in _WEEKDAYS:  # journalctl -o short-full
+            return self._short_full(line)
         return self._rfc3164(line)
+
+    # -- journalctl's other text formats -------------------------------------
+    def _unix(self, line: str) -> Envelope | None:
+        """``1700000000.123456 host prog[pid]: msg`` (``-o short-unix``)."""
+        m = _UNIX.match(line)
+        if m is None:
+            return None
+        try:
+            ts = datetime.fromtimestamp(int(m[1]), timezone.utc).replace(microsecond=_frac(m[2]))
+        except (ValueError, OverflowError, OSError):
+            return None
+        return self._after_stamp(ts, line[m.end():])
+
+    def _short_full(self, line: str) -> Envelope | None:
+        """``Sun 2026-11-22 13:31:27 CET host prog[pid]: msg`` (``-o
+        short-full``): a zone's abbreviation is no offset (CST is three
+        zones), so the stamp is read in the local zone, UTC when it says so."""
+        m = _SHORT_FULL.match(line)
+        if m is None:
+            return None
+        try:
+            naive = datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6]), _frac(m[7]))
+        except ValueError:
+            return None
+        if m[8] in ("UTC", "GMT", "Z"):
+            ts = naive.replace(tzinfo=timezone.utc)
+        else:
+            ts = naive.replace(tzinfo=self.tz) if self.tz else naive.astimezone()
+        return self._after_stamp(ts, line[m.end():])
+
+    def _after_stamp(self, ts: datetime, rest: str) -> Envelope | None:
+        h = _HOST_PROG.match(rest)
+        if h is None:
+            return None
+        pid = h[3]
+        return Envelope(ts, h[1], h[2], int(pid) if pid else None, rest[h.end():])
 
     # -- RFC 3164 / postlogd ---------------------------------------------
     def _rfc3164(self, line: str) -> Envelope | None:

@@ -213,6 +213,22 @@ def test_container_runtime_log_files():
     assert p.parse("2026-11-22T13:31:27Z stdout F " * 3 + syslog).program == "postfix/smtp"
 
 
+def test_journalctl_short_unix_and_short_full():
+    cet = timezone(timedelta(hours=1))
+    p = EnvelopeParser(tz=cet)
+    for line, ts in (("1700000000.123456 mail postfix/smtp[7]: X: removed",
+                      datetime(2023, 11, 14, 22, 13, 20, 123456, tzinfo=UTC)),
+                     ("Sun 2026-11-22 13:31:27 CET mail postfix/smtp[7]: X: removed",
+                      datetime(2026, 11, 22, 13, 31, 27, tzinfo=cet)),    # an abbreviation: the local zone
+                     ("Sun 2026-11-22 13:31:27.5 UTC mail postfix/smtp[7]: X: removed",
+                      datetime(2026, 11, 22, 13, 31, 27, 500000, tzinfo=UTC))):
+        e = p.parse(line)
+        assert (e.timestamp, e.host, e.program, e.pid, e.message) == (ts, "mail", "postfix/smtp", 7, "X: removed"), line
+    for junk in ("Sun 2026-13-22 13:31:27 CET mail postfix/smtp[7]: x", "Sun hello", "99999999999.1 x",
+                 "1700000000.123456 nohead"):
+        assert p.parse(junk) is None, junk
+
+
 def test_exim_impossible_zone_is_no_stamp():
     assert EnvelopeParser().parse("2020-06-20 01:32:57 +9900 [1] 1jmPyv-0005Lf-9X Completed") is None
 

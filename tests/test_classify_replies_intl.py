@@ -86,6 +86,30 @@ CASES: list[tuple] = [
       "bounced"),
 ]
 
+# Second batch, collected after the first batch's fixes; expectations written before scoring.
+CASES += [
+    # --- An Exim log line quoted in sisimai/p5-sisimai issue 66 (latinmail.com, Spanish): "unknown
+    # recipient or mailbox full". The first word decides (see the module docstring).
+    C("SMTP error from remote mail server after RCPT TO:<x@latinmail.com>: host mx1.latinmail.com [192.0.2.40]: "
+      "550 <x@latinmail.com>: Destinatario desconocido o mailbox lleno", "mx1.latinmail.com", "x@latinmail.com",
+      "bad_mailbox", None, None),
+    # --- Exchange Online NDRs pasted in GitHub issues: German (corona-warn-app/
+    # cwa-quicktest-onboarding issue 47) and French (ForumPostAssistant/FPA issue 136).
+    C("Das Postfach des Empfängers ist voll und kann zurzeit keine Nachrichten annehmen. Versuchen Sie zu einem "
+      "späteren Zeitpunkt noch mal, Ihre Nachricht zu senden, oder wenden Sie sich direkt an den Empfänger.",
+      None, "x@example.de", "mailbox_full", None, None, "bounced"),
+    C("La boîte aux lettres du destinataire est pleine et ne peut pas accepter de messages pour l’instant. "
+      "Essayez de renvoyer votre message ultérieurement ou contactez directement le destinataire.",
+      None, "x@example.fr", "mailbox_full", None, None, "bounced"),
+    C("Échec de la remise pour ces destinataires ou groupes :", None, "x@example.fr", "general_bounce", None, None,
+      "bounced"),  # the NDR's heading alone: no cause
+    # --- Japanese gateways' own failure notices with no cause (Sisimai Lhost::InterScanMSS subjects,
+    # Lhost::mFILTER body): nothing in them may be read as a cause.
+    C("メッセージを配信できません。", None, "x@example.jp", "general_bounce", None, None, "bounced"),
+    C("メール配信に失敗しました", None, "x@example.jp", "general_bounce", None, None, "bounced"),
+    C("以下のメールアドレスへの送信に失敗しました。", None, "x@example.jp", "general_bounce", None, None, "bounced"),
+]
+
 
 def _status(case: tuple) -> str:
     if len(case) > 6:

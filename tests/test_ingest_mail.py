@@ -75,7 +75,8 @@ SISIMAI_EXPECTED = {
     "mailru-04.eml": ("nonstandard", "exim", [("kijitora@example.jp", "bounced", "bad_mailbox", 550, "5.1.1")]),
     "exchange-02.eml": ("nonstandard", "exchange", [("kijitora@example.co.jp", "bounced", "bad_mailbox", None, None),
                                                     ("mikeneko@example.co.jp", "bounced", "bad_mailbox", None, None)]),
-    "notes-02.eml": ("nonstandard", "notes", [("kijitora@u1.example.co.jp", "bounced", "general_bounce", None, None)]),
+    # Lotus Notes' Japanese "not in the directory list" (ディレクトリのリストにありません): user unknown.
+    "notes-02.eml": ("nonstandard", "notes", [("kijitora@u1.example.co.jp", "bounced", "bad_mailbox", None, None)]),
     "arf-01.eml": ("complaint", "arf", [("", "complained", "spam_complaint", None, None)]),
     "arf-03.eml": ("complaint", "arf", [("", "complained", "spam_complaint", None, None)]),
     "rfc3834-01.eml": ("auto_reply", "rfc3834", [("fred@example.com", "auto_replied", "auto_reply", None, None)]),

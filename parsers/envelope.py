@@ -323,11 +323,16 @@ class EnvelopeParser:
         return self._after_stamp(ts, line[m.end():])
 
     def _after_stamp(self, ts: datetime, rest: str) -> Envelope | None:
+        """The envelope of ``rest``, what follows a stamp and its space:
+        ``host prog[pid]: msg``, or a severity for the host (boky/postfix's
+        ``INFO    postfix/smtp[990]: msg``)."""
         h = _HOST_PROG.match(rest)
         if h is None:
-            return None
+            h = _LEVEL_PROG.match(rest)
+            if h is None or h[1] not in _LEVELS:
+                return None
         pid = h[3]
-        return Envelope(ts, h[1], h[2], int(pid) if pid else None, rest[h.end():])
+        return Envelope(ts, None if h[1] in _LEVELS else h[1], h[2], int(pid) if pid else None, rest[h.end():])
 
     # -- RFC 3164 / postlogd ---------------------------------------------
     def _rfc3164(self, line: str) -> Envelope | None:
@@ -449,13 +454,7 @@ class EnvelopeParser:
             inner = self._rfc3164(rest)
             if inner is not None:
                 return Envelope(ts, inner.host, inner.program, inner.pid, inner.message)
-        h = _HOST_PROG.match(rest)
-        if h is None:
-            h = _LEVEL_PROG.match(rest)  # "INFO    postfix/smtp[990]:" (boky/postfix)
-            if h is None or h[1] not in _LEVELS:
-                return None
-        pid = h[3]
-        return Envelope(ts, None if h[1] in _LEVELS else h[1], h[2], int(pid) if pid else None, rest[h.end():])
+        return self._after_stamp(ts, rest)
 
     # -- RFC 5424 ------------------------------------------------------------
     def _rfc5424(self, line: str) -> Envelope | None:

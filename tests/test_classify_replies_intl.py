@@ -24,10 +24,7 @@ from __future__ import annotations
 
 import pytest
 
-from bouncewatch.parsers.records import Delivery, Envelope, Relay
-from bouncewatch.parsers.smtp import parse_reply
-from bouncewatch.plugin.event import rule_context
-from test_classify_replies import C, pf
+from test_classify_replies import C, check_reply, pf
 
 CASES: list[tuple] = [
     # --- PHP-Bounce-Handler's bounce_responses (github.com/cfortune/PHP-Bounce-Handler, also copied
@@ -115,17 +112,6 @@ CASES += [
 ]
 
 
-def _status(case: tuple) -> str:
-    if len(case) > 6:
-        return case[6]
-    code = parse_reply(case[0]).code or 0
-    return "bounced" if code >= 500 else "deferred"
-
-
 @pytest.mark.parametrize("case", CASES, ids=[f"{i:03d}-{c[3]}" for i, c in enumerate(CASES)])
 def test_real_intl_reply(classifier, case):
-    reason, relay, rcpt, category, provider, blocklist = case[:6]
-    d = Delivery("postfix", "Q", rcpt, _status(case), reason=reason,
-                 relay=Relay(relay) if relay else None, reply=parse_reply(reason))
-    c, _ = classifier.classify(rule_context(Envelope(None, None, "postfix/smtp", 1, ""), d))
-    assert (c.category, c.provider, c.blocklist) == (category, provider, blocklist), (c.rule, reason)
+    check_reply(classifier, case)

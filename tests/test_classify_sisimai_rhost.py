@@ -32,10 +32,7 @@ from __future__ import annotations
 
 import pytest
 
-from bouncewatch.parsers.records import Delivery, Envelope, Relay
-from bouncewatch.parsers.smtp import parse_reply
-from bouncewatch.plugin.event import rule_context
-from test_classify_replies import C, _status, ex, pf, pf_greet
+from test_classify_replies import C, check_reply, ex, pf, pf_greet
 
 GMAIL = "gmail-smtp-in.l.google.com"
 GRELAY = "smtp-relay.gmail.com"
@@ -371,11 +368,7 @@ def _row(case) -> tuple:
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{i:03d}-{_row(c)[3]}" for i, c in enumerate(CASES)])
 def test_sisimai_rhost_reply(classifier, case):
-    reason, relay, rcpt, category, provider, blocklist = case[:6]
-    d = Delivery("postfix", "Q", rcpt, _status(case), reason=reason,
-                 relay=Relay(relay) if relay else None, reply=parse_reply(reason))
-    c, _ = classifier.classify(rule_context(Envelope(None, None, "postfix/smtp", 1, ""), d))
-    assert (c.category, c.provider, c.blocklist) == (category, provider, blocklist), (c.rule, reason)
+    check_reply(classifier, case)
 
 
 def test_table_is_broad():

@@ -24,11 +24,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .expr import MEMO_MAX_LEN, MEMO_SIZE, Hits, resolve
-from .signature import Signature, ask
+from .expr import Hits, resolve
+from .signature import UNHASHABLE, Signature, answer
 
 _NONE = object()      # "no such branch" (a decision may be any object)
-UNHASHABLE = object()  # an answer that cannot key a branch: decide without the tree
 _NONE_KEY = (type(None), None)  # how answer() keys a None value (its memo's key, a direct field's answer)
 
 
@@ -70,35 +69,8 @@ class DecisionTree:
         self._root, self.leaves = None, 0
 
     def answer(self, i: int, ctx: dict[str, Any], hits: Hits) -> Any:
-        """What the rules can learn of field ``i`` of ``ctx`` (one key);
-        fills ``hits`` with the field's matches if it has patterns. The
-        answers about a short value are remembered per value (see
-        signature.py); a long one (a reply text) is nearly always new."""
-        path, questions, memo = self._fields[i]
-        v = ctx.get(path[0]) if len(path) == 1 else resolve(ctx, path)
-        if questions is None:  # a direct field: its value is the answer
-            try:
-                hash(v)
-            except TypeError:
-                return UNHASHABLE
-            return v if type(v) is str else (type(v), v)
-        # True == 1 == 1.0 share a hash but not their answers: type is part of the key
-        mkey = v if type(v) is str else (type(v), v)
-        try:
-            answers = memo.get(mkey)
-        except TypeError:
-            return UNHASHABLE
-        if answers is None:
-            answers = ask(questions, path, v, hits)
-            if answers is None:
-                return UNHASHABLE
-            if type(v) is not str or len(v) <= MEMO_MAX_LEN:
-                if len(memo) >= MEMO_SIZE:
-                    memo.clear()
-                memo[mkey] = answers
-        elif questions[0]:
-            hits[path] = answers[0]
-        return answers
+        """:func:`.signature.answer` of field ``i``."""
+        return answer(self._fields[i], ctx, hits)
 
     def decide(self, ctx: dict[str, Any], hits: Hits) -> Any:
         """The decision for ``ctx``: from the tree, else evaluated and added."""

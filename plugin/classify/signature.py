@@ -24,6 +24,7 @@ from typing import Any, Iterable, Mapping
 from .expr import MEMO_MAX_LEN, MEMO_SIZE, Hits, Predicate, _num, _str, resolve
 
 _OTHER = object()  # "none of the constants any rule compares this field with"
+UNHASHABLE = object()  # an answer that cannot key a decision
 
 
 class Signature:
@@ -63,44 +64,51 @@ class Signature:
             self.by_head[path[0]] = (*self.by_head.get(path[0], ()), i)
 
     def of(self, ctx: Mapping[str, Any], hits: Hits) -> tuple | None:
-        """The key, or None when a value cannot be part of one (unhashable).
-        Fills ``hits`` with the matches of every field it asks about, so a
-        decision taken after a miss scans nothing twice."""
+        """The key, or None when a value cannot be part of one (unhashable):
+        every field's :func:`answer`. Fills ``hits`` with the matches of
+        every field it asks about, so a decision taken after a miss scans
+        nothing twice. (The classifier walks a decisions.DecisionTree
+        instead, which asks only the fields a decision needs.)"""
         parts: list[Any] = []
-        add = parts.append
-        for path, questions, memo in self._plan:
-            v = ctx.get(path[0]) if len(path) == 1 else resolve(ctx, path)
-            if not questions[0]:  # no pattern to scan: the answers cost less than remembering them
-                answers = ask(questions, path, v, hits)
-                if answers is None:
-                    return None
-                add(answers)
-                continue
-            # True == 1 == 1.0 share a hash but not their answers: type is part of the key
-            mkey = v if type(v) is str else (type(v), v)
-            try:
-                answers = memo.get(mkey)
-            except TypeError:
+        for spec in self.fields:
+            a = answer(spec, ctx, hits)
+            if a is UNHASHABLE:
                 return None
-            if answers is None:
-                answers = ask(questions, path, v, hits)
-                if answers is None:
-                    return None
-                if type(v) is not str or len(v) <= MEMO_MAX_LEN:
-                    if len(memo) >= MEMO_SIZE:
-                        memo.clear()
-                    memo[mkey] = answers
-            else:
-                hits[path] = answers[0]
-            add(answers)
-        for path in self._direct:
-            v = resolve(ctx, path)
-            try:
-                hash(v)
-            except TypeError:
-                return None
-            add(v)
+            parts.append(a)
         return tuple(parts)
+
+
+def answer(spec: tuple[tuple[str, ...], tuple | None, dict | None], ctx: Mapping[str, Any], hits: Hits) -> Any:
+    """What the rules can learn of one field of ``ctx``, ``spec`` one of
+    :attr:`Signature.fields`; UNHASHABLE when the value cannot key a
+    decision. Fills ``hits`` with the field's matches if it has patterns.
+    The answers about a short value are remembered per value; a long one (a
+    reply text) is nearly always new."""
+    path, questions, memo = spec
+    v = ctx.get(path[0]) if len(path) == 1 else resolve(ctx, path)
+    if questions is None:  # a direct field: its value is the answer
+        try:
+            hash(v)
+        except TypeError:
+            return UNHASHABLE
+        return v if type(v) is str else (type(v), v)
+    # True == 1 == 1.0 share a hash but not their answers: type is part of the key
+    mkey = v if type(v) is str else (type(v), v)
+    try:
+        answers = memo.get(mkey)  # type: ignore[union-attr]
+    except TypeError:
+        return UNHASHABLE
+    if answers is None:
+        answers = ask(questions, path, v, hits)
+        if answers is None:
+            return UNHASHABLE
+        if type(v) is not str or len(v) <= MEMO_MAX_LEN:
+            if len(memo) >= MEMO_SIZE:  # type: ignore[arg-type]
+                memo.clear()  # type: ignore[union-attr]
+            memo[mkey] = answers  # type: ignore[index]
+    elif questions[0]:
+        hits[path] = answers[0]
+    return answers
 
 
 def ask(questions: tuple, path: tuple[str, ...], v: Any, hits: Hits) -> tuple | None:

@@ -7,7 +7,8 @@ markers around it:
 * Postfix: ``host mx[ip] said: 550 5.1.1 ... (in reply to RCPT TO command)``,
   ``host mx[ip] refused to talk to me: 554 ...`` (the greeting),
   ``lost connection with mx[ip] while sending RCPT TO``.
-* Exim: ``SMTP error from remote mail server after RCPT TO:<x@y>: 550 ...``,
+* Exim: ``SMTP error from remote mail server after RCPT TO:<x@y>: 550 ...``
+  (its lmtp transport: ``LMTP error after RCPT TO:<x@y>: 550 ...``),
   multi-line replies kept with a literal ``\\n``.
 * Sendmail: ``Deferred: 451 4.7.1 ...``, ``reply=550 5.1.1 ...``.
 
@@ -36,11 +37,16 @@ _POSTFIX_CMD = lazy(r" \(in reply to ([A-Za-z /]{2,24}?) command\)\s*$")
 # connection "Remote host closed connection in response to RCPT TO:<x@y>".
 # Only MAIL FROM and RCPT TO are two words: "HELO mx" is HELO and its argument.
 _EXIM_AFTER = lazy(
-    r"(?:SMTP (?:error from remote (?:mail server|mailer)|timeout|data timeout|protocol (?:error|synchronization error))"
-    r" after|Remote host closed connection in response to) (?:pipelined )?(initial connection|end of data|"
+    r"(?:(?:SMTP (?:error from remote (?:mail server|mailer)|timeout|data timeout|protocol (?:error|synchronization error))"
+    r"|LMTP (?:error|timeout)) after|Remote host closed connection in response to) (?:pipelined )?(initial connection|end of data|"
     r"sending data block|MAIL FROM|RCPT TO|[A-Za-z]{4,8})(?![A-Za-z])")
 # Where the reply starts after the command's argument: the first ": " before a
 # reply code (the argument and the reply itself may hold ">: ").
+# Reasons in which the reply follows "after <command>: ": the smtp
+# transport's, and the lmtp transport's (Exim to Dovecot's LMTP socket,
+# Debian's usual local delivery with Dovecot: "LMTP error after RCPT
+# TO:<x@y>: 550 5.1.1 <x@y> User doesn't exist").
+_EXIM_REPLY_LEADS = ("SMTP error from remote", "LMTP error after ")
 _EXIM_REPLY = lazy(r": (?=[245]\d\d(?:[ -]|$))")
 _WHILE = lazy(r" while (?:receiving the initial server greeting|sending (MAIL FROM|RCPT TO|DATA command|"
                     r"end of data|message body|XFORWARD|AUTH|BDAT|QUIT)|performing the ([A-Z]{3,8}) handshake)")
@@ -89,7 +95,7 @@ def _command_and_start(reason: str) -> tuple[str | None, int, re.Match[str] | No
     if "refused to talk to me" in reason or "initial server greeting" in reason:
         return "CONNECT", _marker_start(reason), None
     m = _EXIM_AFTER.search(reason)
-    exim = reason.startswith("SMTP error from remote")
+    exim = reason.startswith(_EXIM_REPLY_LEADS)
     if m:
         command = normalize_command(m[1])
         return command, _exim_reply_start(reason, m.end()) if exim else _marker_start(reason), None

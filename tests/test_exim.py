@@ -95,6 +95,23 @@ def test_deferral_with_errno_host_and_port():
                         "451 Temporary local problem - please try later")
 
 
+def test_lmtp_transport_replies():
+    """Exim's lmtp transport (to Dovecot's LMTP socket, or the test suite's
+    LMTP server) words a reply "LMTP error after <command>: <reply>"; its
+    code and enhanced code are the reply's as for the smtp transport. The
+    first two lines are Exim's own (its test suite's log/0215)."""
+    d = rec("1999-03-02 09:44:33 10HmaY-000000005vi-0000 == userxx@myhost.test.ex R=smartuser T=lmtp "
+            "defer (0) H=127.0.0.1 [127.0.0.1]: LMTP error after DATA: 440 Temporary error")
+    assert d.status == "deferred" and (d.reply.code, d.reply.command, d.reply.text) == (440, "DATA", "Temporary error")
+    d = rec("1999-03-02 09:44:33 10HmaY-000000005vi-0000 ** userxy@myhost.test.ex F=<CALLER@myhost.test.ex> "
+            "R=smartuser T=lmtp H=127.0.0.1 [127.0.0.1] : LMTP error after DATA: 550 Bad user")
+    assert d.status == "bounced" and (d.reply.code, d.reply.command, d.reply.text) == (550, "DATA", "Bad user")
+    d = rec("2024-01-02 03:04:05 1rABCD-000123-AB ** x@example.org R=local_user T=dovecot_lmtp: LMTP error after "
+            "RCPT TO:<x@example.org>: 550 5.1.1 <x@example.org> User doesn't exist: x@example.org")
+    assert (d.reply.code, d.reply.dsn, d.reply.command) == (550, "5.1.1", "RCPT TO")
+    assert d.reply.text == "<x@example.org> User doesn't exist: x@example.org"
+
+
 @pytest.mark.parametrize("tail,reason,relay", [
     ("R=r1 T=t1 defer (111): Connection refused", "Connection refused", None),
     ("R=to_server T=remote_smtp defer (110): Connection timed out H=127.0.0.1 [127.0.0.1]: "

@@ -70,6 +70,20 @@ def test_exim_reply_text_starts_after_the_argument():
     assert r.text == "<mta.bouncewatch.test>: Helo command rejected: Host not found"
 
 
+@pytest.mark.parametrize("reason,code,dsn,command,text", [
+    ("LMTP error after RCPT TO:<a@b.example>: 552 5.2.2 <a@b.example> Quota exceeded (mailbox for user is full)",
+     552, "5.2.2", "RCPT TO", "<a@b.example> Quota exceeded (mailbox for user is full)"),
+    ("LMTP error after end of data: 452 4.2.2 <a@b.example> Mailbox is full", 452, "4.2.2", "END OF DATA",
+     "<a@b.example> Mailbox is full"),
+    ("LMTP error after DATA: 550-I don't like this user\\n550 Bad user", 550, None, "DATA",
+     "I don't like this user Bad user"),
+    ("LMTP timeout after DATA", None, None, "DATA", "LMTP timeout after DATA"),
+])
+def test_exim_lmtp_transport(reason, code, dsn, command, text):
+    r = parse_reply(reason)
+    assert (r.code, r.dsn, r.command, r.text) == (code, dsn, command, text)
+
+
 def test_exim_reply_without_a_code():
     r = parse_reply("SMTP error from remote mail server after RCPT TO:<a@b>: no code here: at all")
     assert (r.code, r.command, r.text) == (None, "RCPT TO", "no code here: at all")

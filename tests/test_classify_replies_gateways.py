@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_classify_replies import C, check_reply, pf
+from test_classify_replies import C, check_reply, pf, pf_greet
 
 RCPT = "user@example.org"
 CUDA = "d123456a.ess.barracudanetworks.com"      # Barracuda Email Security Service MX
@@ -219,6 +219,42 @@ CASES: list[tuple] = [
     C(pf(QQ, "550 Suspected spam sender.", "MAIL FROM"), QQ, "x@qq.com", "bad_reputation", "qq", None),
 ]
 
+
+# Second batch, collected after the first batch's fixes; expectations written before scoring.
+BARUWA = "bastion.example.net"                   # a Baruwa gateway (its MX name is the customer's)
+RACKSPACE = "mx1.emailsrvr.com"
+CASES += [
+    # --- Baruwa (open-source mail gateway): the reject texts and their meanings as a Baruwa
+    # operator publishes them (bastion.umanix.net/info).
+    C(pf(BARUWA, "550 The sender 198.51.100.7 is banned", "MAIL FROM"), BARUWA, RCPT, "policy_block", None, None),
+    C(pf(BARUWA, "550 The domain example.com is banned", "MAIL FROM"), BARUWA, RCPT, "policy_block", None, None),
+    # "an attempt to harvest email addresses": the gateway's verdict on our sending.
+    C(pf(BARUWA, "550 Dictionary attack detected"), BARUWA, RCPT, "bad_reputation", None, None),
+    C(pf(BARUWA, "550 Sender verification failed", "MAIL FROM"), BARUWA, RCPT, "sender_rejected", None, None),
+    # "The recipient email address could not be verified - check the email address you are sending to".
+    C(pf(BARUWA, "550 Recipient verification failed"), BARUWA, RCPT, "bad_mailbox", None, None),
+    C(pf(BARUWA, "550 The email address does not exist"), BARUWA, RCPT, "bad_mailbox", None, None),
+
+    # --- Rackspace Email: its postmaster's response codes as listed by smtp.codes/rackspace
+    # (postmaster.apps.rackspace.com/system-info/response-codes).
+    C(pf(RACKSPACE, "450 4.4.1 <user@example.org>: The recipient's server was temporarily unavailable to accept "
+                    "your message (G6)"), RACKSPACE, RCPT, "soft_general", None, None),
+    C(pf(RACKSPACE, "450 4.2.1 <user@example.org>: Mailbox received too much email in a short period of time "
+                    "(G30)"), RACKSPACE, RCPT, "rate_limited", None, None),
+    # A temporary failure looking up our DMARC policy: DNS, retried.
+    C(pf(RACKSPACE, "450 4.4.0 <user@example.org> Temporary DMARC DNS lookup failure (G1E)", "end of DATA"),
+      RACKSPACE, RCPT, "dns_failure", None, None),
+    C(pf(RACKSPACE, "451 4.7.1 Received too many messages from a new or untrusted IP (G28)", "MAIL FROM"), RACKSPACE,
+      RCPT, "rate_limited", None, None),
+    C(pf_greet(RACKSPACE, "421 Too many concurrent connections from this client (G2)"), RACKSPACE, RCPT,
+      "rate_limited", None, None),
+    C(pf(RACKSPACE, "450 4.7.1 Client host 198.51.100.7 has no PTR record (G1F)", "MAIL FROM"), RACKSPACE, RCPT,
+      "auth_failure", None, None),
+    C(pf(RACKSPACE, "550 5.1.1 Email address could not be found, or was misspelled (G8)"), RACKSPACE, RCPT,
+      "bad_mailbox", None, None),
+    C(pf(RACKSPACE, "550 5.7.0 mime_banned_file - Your message has been rejected because it contains a banned file "
+                    "attachment (G1A)", "end of DATA"), RACKSPACE, RCPT, "virus_or_attachment", None, None),
+]
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{i:03d}-{c[3]}" for i, c in enumerate(CASES)])
 def test_real_gateway_reply(classifier, case):

@@ -114,6 +114,8 @@ def _qmgr_at(text: str, start: int) -> Record | None:
         head = _QMGR_HEAD.match(text, at)
         if head is not None:
             return _queued(m[1], head)
+    if text.startswith("to=", at):  # qmgr deferring a recipient itself (dead destination, agent crash): Postfix < 2.3
+        return _delivery_at(text, start)
     return _qmgr(m[1], text[at:])
 
 

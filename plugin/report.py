@@ -21,7 +21,8 @@ from typing import Any, Iterable, Mapping
 
 import re2
 
-from .policy import DELIVERED, FAILURES
+from .classify.engine import DELIVERED_STATUSES
+from .policy import FAILURES
 
 FAILED = ("deferred", "bounced", "expired")
 STATUS_ORDER = ("sent", "deferred", "bounced", "expired", "removed")
@@ -114,7 +115,7 @@ class Report:
             self.hours[int(ts // 3600)][status] += 1
         provider = cls.get("provider") or "other"
         self.providers[provider][status] += 1
-        if status in DELIVERED:
+        if status in DELIVERED_STATUSES:  # nothing refused (a hand-over, a queued copy too): no failure
             return
         self.types[typ] += 1
         self.categories[category] += 1
@@ -140,7 +141,8 @@ class Report:
 
     # -- views ------------------------------------------------------------------------
     def failures(self) -> int:
-        return sum(self.status[s] for s in FAILED)
+        """Events of the failure tables (by type, by category): the share's whole."""
+        return sum(self.types.values())
 
     def top_domains(self, status: str, n: int = TOP) -> list[tuple[str, Counter]]:
         rows = [(d, c) for d, c in self.domains.items() if c[status]]
@@ -160,7 +162,10 @@ class Report:
         return "day", [(d * 86400, days.get(d, Counter())) for d in range(lo // 24, hi // 24 + 1)]
 
     def provider_rows(self) -> list[tuple[str, Counter]]:
-        return sorted(self.providers.items(), key=lambda x: (-sum(x[1][s] for s in STATUS_ORDER), x[0]))
+        """Providers with an event of a status the table shows (one seen
+        only in hand-overs would be a row of zeros), the busiest first."""
+        rows = [(p, c) for p, c in self.providers.items() if any(c[s] for s in STATUS_ORDER)]
+        return sorted(rows, key=lambda x: (-sum(x[1][s] for s in STATUS_ORDER), x[0]))
 
 
 def _ts(text: str | None) -> float | None:
@@ -210,7 +215,7 @@ def render_text(r: Report) -> str:
     parts.append(_section("Deliveries by status", table(
         ["status", "events", "share"],
         [(s, r.status[s], pct(r.status[s], total)) for s in sorted(r.status, key=_status_key)], (1, 2))))
-    fails = r.failures() + r.status.get("removed", 0)
+    fails = r.failures()
     parts.append(_section("Failures by type", table(
         ["type", "events", "share"], [(t, n, pct(n, fails)) for t, n in r.types.most_common()], (1, 2))))
     parts.append(_section("Failures by category", table(

@@ -92,6 +92,30 @@ def test_html_is_self_contained(tmp_path):
     assert html.count("<svg") >= 5 and "<rect" in html
 
 
+def _event(status: str, category: str, typ: str, provider: str | None) -> dict:
+    return {"status": status, "timestamp": "2026-11-20T10:00:00+00:00", "recipient_domain": "example.org",
+            "reason": "x", "classification": {"type": typ, "category": category, "provider": provider}}
+
+
+def test_failure_tables_hold_failures_only():
+    """Sendmail's msp hands mail to the local MTA (status handed_over,
+    category delivered, type none): nothing was refused, so it is no
+    failure; the failure tables' shares add up to their whole, and a
+    provider seen only in hand-overs gets no row of zeros."""
+    r = Report()
+    for ev in ([_event("handed_over", "delivered", "none", "gmail")] * 5
+               + [_event("bounced", "bad_mailbox", "hard", "yahoo")] * 3
+               + [_event("removed", "removed_by_admin", "other", None)]):
+        r.add(ev)
+    assert r.types == {"hard": 3, "other": 1} and "delivered" not in r.categories
+    assert r.failures() == 4
+    out = render_text(r)
+    types = out.split("Failures by type")[1].split("\n\n")[0]
+    assert "75.0%" in types and "25.0%" in types
+    providers = out.split("By provider")[1].split("\n\n")[0]
+    assert "yahoo" in providers and "gmail" not in providers
+
+
 def test_empty_report():
     r = Report()
     assert "0 delivery events" in render_text(r)

@@ -140,6 +140,14 @@ class Report:
             self.suggestions[(domain, ev["suggested_domain"])] += 1
 
     # -- views ------------------------------------------------------------------------
+    def source_line(self, most: int = 5) -> str:
+        """What was read, for the head: every source when few, else the
+        first few and how many more (a report over a rotated set or a
+        test suite's logs names hundreds of files)."""
+        if len(self.sources) <= most:
+            return ", ".join(self.sources)
+        return ", ".join(self.sources[:most - 1]) + f" and {len(self.sources) - most + 1} more"
+
     def failures(self) -> int:
         """Events of the failure tables (by type, by category): the share's whole."""
         return sum(self.types.values())
@@ -209,7 +217,7 @@ def render_text(r: Report) -> str:
     span = f"{fmt_time(r.first)} .. {fmt_time(r.last)}" if r.first is not None else "no timestamps"
     head = f"bouncewatch report: {r.events} delivery events, {span}"
     if r.sources:
-        head += "\nsources: " + ", ".join(r.sources)
+        head += "\nsources: " + r.source_line()
     parts.append(head)
     total = sum(r.status.values())
     parts.append(_section("Deliveries by status", table(

@@ -43,7 +43,7 @@ def render_html(r: Report, title: str = "bouncewatch report") -> str:
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
         f'<div class="meta">{total} delivery events, {escape(span)}'
-        + (f"<br>sources: {escape(', '.join(r.sources))}" if r.sources else "") + "</div>",
+        + (f"<br>sources: {escape(r.source_line())}" if r.sources else "") + "</div>",
         '<div class="cards">',
     ]
     for label, n, color in (("delivered", r.status["sent"], COLORS["sent"]),

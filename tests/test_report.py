@@ -116,6 +116,15 @@ def test_failure_tables_hold_failures_only():
     assert "yahoo" in providers and "gmail" not in providers
 
 
+def test_many_sources_are_summed_up():
+    r = Report()
+    r.sources = [f"/var/log/mail.log.{i}" for i in range(40)]
+    assert r.source_line() == ("/var/log/mail.log.0, /var/log/mail.log.1, /var/log/mail.log.2, "
+                               "/var/log/mail.log.3 and 36 more")
+    r.sources = r.sources[:5]
+    assert r.source_line().endswith("mail.log.3, /var/log/mail.log.4")
+
+
 def test_empty_report():
     r = Report()
     assert "0 delivery events" in render_text(r)

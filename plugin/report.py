@@ -219,6 +219,11 @@ def render_text(r: Report) -> str:
     if r.sources:
         head += "\nsources: " + r.source_line()
     parts.append(head)
+    if not r.events and not r.alerts:
+        parts.append("No delivery lines in what was read: nothing to report.")
+        if r.suppressed is not None:
+            parts.append(f"Suppressed addresses: {r.suppressed}")
+        return "\n\n".join(parts) + "\n"
     total = sum(r.status.values())
     parts.append(_section("Deliveries by status", table(
         ["status", "events", "share"],

@@ -127,7 +127,8 @@ def test_many_sources_are_summed_up():
 
 def test_empty_report():
     r = Report()
-    assert "0 delivery events" in render_text(r)
+    text = render_text(r)
+    assert "0 delivery events" in text and "nothing to report" in text and "Failures by type" not in text
     assert "no timestamps" in render_html(r)
 
 

@@ -12,6 +12,8 @@ Postfix logs a would-be bounce as ``status=SOFTBOUNCE``, its dsn class
 rewritten to 4, and keeps the message queued: the event's status is
 ``deferred``, which it is (DESIGN.md's lower-case statuses; a SIEM that
 counts deferrals counts it), with the receiver's reply (5.x.x) kept.
+Address verification (verify(8)) with its negative cache off logs
+``undeliverable-but-not-cached``: that is ``undeliverable``.
 
 The ``key=value, key=value`` head is scanned by hand rather than with one big
 regex: addresses may hold commas and ``>`` inside quotes, and a scan is
@@ -207,13 +209,17 @@ def _delivery(qid: str, body: str) -> Delivery | None:
     return _delivery_of(qid, rcpt, orig, relay, delay, dsn, status, reason)
 
 
+# Statuses Postfix logs that DESIGN.md names otherwise (see the module doc).
+_STATUS_AS = {"SOFTBOUNCE": "deferred", "undeliverable-but-not-cached": "undeliverable",
+              "deliverable-but-not-cached": "deliverable"}
+
+
 def _delivery_of(qid: str, rcpt: str | None, orig: str | None, relay: str | None, delay: str | None,
                  dsn: str | None, status: str | None, reason: str) -> Delivery | None:
     """The Delivery of a delivery line's fields (as logged) and its reason."""
     if not status or rcpt is None:
         return None
-    if status == "SOFTBOUNCE":  # soft_bounce = yes: kept queued (module doc)
-        status = "deferred"
+    status = _STATUS_AS.get(status, status)
     if reason.startswith("("):
         reason = reason[1:-1] if reason.endswith(")") else reason[1:]
     try:

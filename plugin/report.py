@@ -35,6 +35,7 @@ _HOSTIP = re2.compile(r"[A-Za-z0-9.-]{1,255}\[[0-9A-Fa-f.:]{2,45}\](?::[0-9]{1,5
 _IPV6 = re2.compile(r"\b[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]{1,35}\b")
 _IPV4 = re2.compile(r"\b[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\b")
 _ENHANCED = re2.compile(r"^[245]\.[0-9]{1,3}\.[0-9]{1,3}$")
+_CONTINUATION = re2.compile(r"^[245][0-9][0-9]-(?:[245]\.[0-9]{1,3}\.[0-9]{1,3})?$")  # "550-5.7.1"
 _URL = re2.compile(r"(https?://[^/\s]{1,255})/[^\s()<>]{1,1000}")
 
 
@@ -51,7 +52,13 @@ def normalize_reason(reason: str | None) -> str:
     text = _IPV6.sub("<ip>", text)
     text = _IPV4.sub("<ip>", text)
     out = []
+    code = ""
     for tok in text.split():
+        if _CONTINUATION.match(tok):  # a multi-line reply's line prefix: once, as its code
+            if not code:
+                code = tok.replace("-", " ", 1)
+                out.append(code)
+            continue
         core = tok.strip("<>()[],;:.\"'")
         if core == "addr":
             out.append(tok if tok.startswith("<") else tok.replace("addr", "<addr>"))

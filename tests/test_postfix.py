@@ -50,6 +50,19 @@ def test_soft_bounce_is_a_deferral():
         assert postfix.parser_for(env.program)(line, len(line) - len(env.message)) == rec(line)
 
 
+def test_verify_probe_not_cached_is_undeliverable():
+    """verify(8) with address_verify_negative_cache = no logs
+    "undeliverable-but-not-cached" (a line of Elastic's Filebeat test
+    data, in the shared corpus): DESIGN.md's ``undeliverable``."""
+    line = ("Mar 24 13:58:01 5mail-gw01 postfix/error[25469]: 3E29030F8637E: to=<user@yahoo.com>, relay=none, "
+            "delay=0.01, delays=0.01/0/0/0, dsn=5.1.1, status=undeliverable-but-not-cached "
+            "(User unknown in virtual alias table)")
+    d = rec(line)
+    assert (d.status, d.dsn, d.reason) == ("undeliverable", "5.1.1", "User unknown in virtual alias table")
+    env = P.parse(line)
+    assert postfix.parser_for(env.program)(line, len(line) - len(env.message)) == d
+
+
 @pytest.mark.parametrize("relay,expected", [
     ("none", None),
     ("local", Relay("local")),

@@ -116,6 +116,15 @@ def test_failure_tables_hold_failures_only():
     assert "yahoo" in providers and "gmail" not in providers
 
 
+def test_multiline_reply_prefixes_are_folded():
+    reason = ("host gmail-smtp-in.l.google.com[192.0.2.7] said: 550-5.7.1 [192.0.2.1 12] Our system has "
+              "detected that this 550-5.7.1 message is likely unsolicited mail. 550 5.7.1 "
+              "https://support.google.com/mail/answer/188131 x1si123456abc.12 - gsmtp (in reply to end of DATA command)")
+    assert normalize_reason(reason).startswith(
+        "550 5.7.1 [<ip> 12] Our system has detected that this message is likely unsolicited mail. 550 5.7.1 "
+        "https://support.google.com/... <id> - gsmtp")
+
+
 def test_many_sources_are_summed_up():
     r = Report()
     r.sources = [f"/var/log/mail.log.{i}" for i in range(40)]

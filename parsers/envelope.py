@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
-from typing import Callable
+from typing import Any, Callable
 
 from .records import Envelope
 
@@ -486,8 +486,11 @@ class EnvelopeParser:
         if not isinstance(rec, dict):
             return None
         msg = rec.get("MESSAGE")
-        if msg is None and isinstance(rec.get("log"), str):  # Docker's json-file log of a container
-            return self._container(rec.get("time"), rec["log"].rstrip("\n"))
+        if msg is None:
+            if isinstance(rec.get("log"), str):  # Docker's json-file log of a container
+                return self._container(rec.get("time"), rec["log"].rstrip("\n"))
+            if isinstance(rec.get("message"), str):  # a log shipper's document
+                return self._shipped(rec)
         if isinstance(msg, list):  # journald exports non-UTF-8 messages as byte arrays
             try:
                 msg = bytes(msg).decode("utf-8", "backslashreplace")
@@ -518,6 +521,25 @@ class EnvelopeParser:
             return self.parse(line)
         finally:
             self._nesting -= 1
+
+    def _shipped(self, rec: dict[str, Any]) -> Envelope | None:
+        """A line as a log shipper forwards it (Filebeat, Logstash, Vector,
+        Fluent Bit: ``{"message": "<line>", "@timestamp": ...}``), read
+        from a file, Kafka or an archive: the line's own head, the
+        shipper's stamp. When the shipper parsed the head off, ECS's
+        ``process.name``/``process.pid``/``host.hostname`` name the program."""
+        when = rec.get("@timestamp") or rec.get("timestamp")
+        inner = self._container(when, rec["message"].rstrip("\n"))
+        if inner is not None:
+            return inner
+        process, host = rec.get("process"), rec.get("host")
+        program = process.get("name") if isinstance(process, dict) else None
+        if not isinstance(program, str) or not program:
+            return None
+        pid = process.get("pid")
+        name = (host.get("hostname") or host.get("name")) if isinstance(host, dict) else None
+        return Envelope(_parse_iso(when) if isinstance(when, str) else None, name if isinstance(name, str) else None,
+                        program, pid if type(pid) is int else None, rec["message"].rstrip("\n"))
 
     def _container(self, time: object, line: str) -> Envelope | None:
         """A container's log line as Docker's json-file driver stores it

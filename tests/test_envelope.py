@@ -213,6 +213,33 @@ def test_container_runtime_log_files():
     assert p.parse("2026-11-22T13:31:27Z stdout F " * 3 + syslog).program == "postfix/smtp"
 
 
+def test_log_shipper_documents():
+    """Filebeat, Logstash, Vector and Fluent Bit forward a line as
+    ``{"message": "<line>", "@timestamp": ...}`` (the first document is the
+    one lightmeter's tests read, in the shared corpus); when the shipper
+    parsed the head off, ECS's process and host fields name the program."""
+    import json
+    p = EnvelopeParser(ref=datetime(2026, 11, 23, tzinfo=UTC), tz=UTC)
+    line = ('{"log-source":"filebeat","@version":"1","input":{"type":"log"},"ecs":{"version":"1.6.0"},'
+            '"message":"Mar 20 07:54:52 mail postfix/smtp[6807]: 586711880093: to=<XXXXXXXX>, relay=XXXXX[XXXXX]:25, '
+            'delay=4.1, delays=0.15/0.01/1.4/2.5, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 6ECB0A8019A)",'
+            '"log-type":"mail","hostname":"melian","@timestamp":"2021-03-20T06:54:55.835Z",'
+            '"log":{"file":{"path":"/var/log/mail.log"},"offset":4020961}}')
+    e = p.parse(line)
+    assert (e.timestamp, e.host, e.program, e.pid) == (datetime(2021, 3, 20, 6, 54, 55, 835000, tzinfo=UTC),
+                                                       "mail", "postfix/smtp", 6807)
+    assert e.message.startswith("586711880093: to=<XXXXXXXX>")
+    e = p.parse(json.dumps({"message": "X: removed", "@timestamp": "2026-11-22T13:31:27Z",
+                            "process": {"name": "postfix/qmgr", "pid": 7}, "host": {"hostname": "mx1"}}))
+    assert (e.timestamp, e.host, e.program, e.pid, e.message) == (
+        datetime(2026, 11, 22, 13, 31, 27, tzinfo=UTC), "mx1", "postfix/qmgr", 7, "X: removed")
+    e = p.parse(json.dumps({"message": "Nov 22 13:31:27 mail postfix/smtp[7]: X: removed", "timestamp": 5}))
+    assert (e.timestamp, e.program) == (datetime(2026, 11, 22, 13, 31, 27, tzinfo=UTC), "postfix/smtp")
+    for junk in (json.dumps({"message": "hello"}), json.dumps({"message": "x", "process": {"name": 5}}),
+                 json.dumps({"message": 5}), json.dumps({"message": "x", "process": "postfix"})):
+        assert p.parse(junk) is None, junk
+
+
 def test_journalctl_short_unix_and_short_full():
     cet = timezone(timedelta(hours=1))
     p = EnvelopeParser(tz=cet)

@@ -3702,6 +3702,13 @@ CASES += [
  C("cannot update mailbox /var/mail/user for user user. error writing message: File too large", None, RCPT, "mailbox_full", None, None, "bounced"),
  C("maildir delivery failed: error writing message: Disk quota exceeded", None, RCPT, "mailbox_full", None, None, "deferred"),
  C("Command died with status 75: \"/usr/lib/dovecot/deliver\"", None, RCPT, "soft_general", None, None, "deferred"),
+ # pipe(8) when the command crashed or hung (src/pipe/pipe.c), and a mailbox lock the
+ # delivery agent could not take (maildrop, Postfix local): our delivery path, not the
+ # recipient, so it must not count towards suppressing the address
+ C("Command died with signal 6: \"/usr/lib/dovecot/deliver\"", None, RCPT, "routing_error", None, None, "deferred"),
+ C("Command time limit exceeded: \"/usr/bin/spamc\"", None, RCPT, "routing_error", None, None, "deferred"),
+ C("temporary failure. Command output: /usr/bin/maildrop: Unable to create a dot-lock at /home/user/Maildir/1.host.",
+   None, RCPT, "routing_error", None, None, "deferred"),
  C("Command died with status 77: \"/usr/lib/dovecot/dovecot-lda\". Command output: Quota exceeded (mailbox for user is full)", None, RCPT, "mailbox_full", None, None, "bounced"),
  C("unknown user: \"user\"", None, RCPT, "bad_mailbox", None, None, "bounced"),
  C("mail forwarding loop for user@example.org", None, RCPT, "routing_error", None, None, "bounced"),

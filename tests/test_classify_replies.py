@@ -3707,6 +3707,13 @@ CASES += [
  # recipient, so it must not count towards suppressing the address
  C("Command died with signal 6: \"/usr/lib/dovecot/deliver\"", None, RCPT, "routing_error", None, None, "deferred"),
  C("Command time limit exceeded: \"/usr/bin/spamc\"", None, RCPT, "routing_error", None, None, "deferred"),
+ # Exim's pipe transport, likewise (src/transports/pipe.c)
+ C("Child process of address_pipe transport (running command \"/usr/bin/procmail\") was terminated by signal 9 "
+   "(Killed)", None, RCPT, "routing_error", None, None, "deferred"),
+ C("pipe delivery process timed out", None, RCPT, "routing_error", None, None, "deferred"),
+ C("Child process of address_pipe transport returned 137 (could mean shell command ended by signal 9 (Killed)) "
+   "from command: /bin/sh -c /usr/local/bin/filter", None, RCPT, "routing_error", None, None, "bounced"),
+ C("pipe process failed to exec \"/usr/bin/procmail\"", None, RCPT, "routing_error", None, None, "deferred"),
  C("temporary failure. Command output: /usr/bin/maildrop: Unable to create a dot-lock at /home/user/Maildir/1.host.",
    None, RCPT, "routing_error", None, None, "deferred"),
  C("Command died with status 77: \"/usr/lib/dovecot/dovecot-lda\". Command output: Quota exceeded (mailbox for user is full)", None, RCPT, "mailbox_full", None, None, "bounced"),

@@ -191,10 +191,26 @@ class _WatchedHits(Hits):
     __slots__ = ("_read",)
 
     def __init__(self, ctx: _WatchedCtx, hits: Hits, read: Callable[[tuple[str, ...]], None]) -> None:
-        super().__init__(ctx, hits._sets, hits._memo)
+        # a scan resolves its path without telling the watched context: reading
+        # relay.ip's matches is a read of relay.ip, not of every relay.* field
+        # (whether a path was scanned before or not must not change what
+        # evaluation is seen to read)
+        super().__init__(_Quiet(ctx), hits._sets, hits._memo)
         self.update(hits)
         self._read = read
 
     def __getitem__(self, path: tuple[str, ...]) -> Any:
         self._read(path)
         return Hits.__getitem__(self, path)
+
+
+class _Quiet:
+    """A watched context read without telling (for :class:`_WatchedHits`)."""
+
+    __slots__ = ("_ctx",)
+
+    def __init__(self, ctx: _WatchedCtx) -> None:
+        self._ctx = ctx
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict.get(self._ctx, key, default)

@@ -3707,6 +3707,10 @@ CASES += [
  # recipient, so it must not count towards suppressing the address
  C("Command died with signal 6: \"/usr/lib/dovecot/deliver\"", None, RCPT, "routing_error", None, None, "deferred"),
  C("Command time limit exceeded: \"/usr/bin/spamc\"", None, RCPT, "routing_error", None, None, "deferred"),
+ # amavisd-new on 127.0.0.1:10024 restarting (Artica's postfix status parser names this
+ # "Filter restarting"; code corpus ids 43269858275, 48208731026)
+ C("host 127.0.0.1[127.0.0.1] said: 421 4.3.2 Service shutting down, closing channel (in reply to end of DATA command)",
+   "127.0.0.1", RCPT, "routing_error", None, None, "deferred"),
  # Exim's pipe transport, likewise (src/transports/pipe.c)
  C("Child process of address_pipe transport (running command \"/usr/bin/procmail\") was terminated by signal 9 "
    "(Killed)", None, RCPT, "routing_error", None, None, "deferred"),

@@ -152,6 +152,19 @@ def _make_zone(text: str) -> tzinfo:
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
 
 
+def _local(naive: datetime, tz: tzinfo | None) -> datetime | None:
+    """A stamp without a zone, in ``tz`` or else this machine's zone; None
+    when that zone's conversion leaves datetime's range (``0001-01-01
+    00:00:00`` east of UTC): astimezone() raised out of the parser, which
+    stopped the whole run."""
+    if tz is not None:
+        return naive.replace(tzinfo=tz)
+    try:
+        return naive.astimezone()
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
 def _frac(text: str | None) -> int:
     """Fractional seconds (any precision) -> microseconds."""
     return int((text + "000000")[:6]) if text else 0
@@ -319,7 +332,9 @@ class EnvelopeParser:
         if m[8] in ("UTC", "GMT", "Z"):
             ts = naive.replace(tzinfo=timezone.utc)
         else:
-            ts = naive.replace(tzinfo=self.tz) if self.tz else naive.astimezone()
+            ts = _local(naive, self.tz)
+            if ts is None:
+                return None
         return self._after_stamp(ts, line[m.end():])
 
     def _after_stamp(self, ts: datetime, rest: str) -> Envelope | None:
@@ -445,7 +460,9 @@ class EnvelopeParser:
         if tz is not None or line[10] == "T":  # RFC 3339 without a zone: UTC, as before
             ts = ts.replace(tzinfo=tz or timezone.utc)
         else:  # a template's local time, as an RFC 3164 stamp's
-            ts = ts.replace(tzinfo=self.tz) if self.tz else ts.astimezone()
+            ts = _local(ts, self.tz)
+            if ts is None:
+                return None
         rest = line[m.end():]
         if rest[:7] in _CRI_STREAMS and rest[8:9] == " " and rest[7:8] in "FP":  # a Kubernetes node's log
             inner = self._inner(rest[9:])
@@ -578,7 +595,9 @@ class EnvelopeParser:
                 tz = _zone(zone) if zone else self.tz  # "+9999" is no zone: no stamp
             except ValueError:
                 return None
-            ts = naive.replace(tzinfo=tz) if tz else naive.astimezone()
+            ts = _local(naive, tz)
+            if ts is None:
+                return None
             if ss is not None:
                 if len(self._exim_minutes) > 4096:
                     self._exim_minutes.clear()

@@ -238,3 +238,21 @@ def test_garbage_is_none():
     for junk in ["", "\x00\x00", "hello world", "{not json", "<13>", "2026-13-45T99:00:00Z x y: z",
                  "Foo 12 12:00:00 h p: m", "\ufffd" * 100]:
         assert p.parse(junk) is None
+
+
+def test_local_stamp_out_of_datetime_range_is_no_stamp_not_a_crash():
+    """A zoneless stamp at datetime's edge read in this machine's zone
+    (tz=None): astimezone() raised out of the parser and stopped the run."""
+    from collections import Counter
+
+    from bouncewatch.plugin.lineparse import LineParser
+    lines = ["0001-01-01 00:00:00 [3] 1rABCD-000123-AB ** a@b.example R=x T=y: 550 no",
+             "0001-01-01 00:00:00 mx postfix/smtp[3]: AAA111: to=<a@b.example>, status=bounced (x)",
+             "Mon 0001-01-01 00:00:00 CET mx postfix/smtp[3]: AAA111: to=<a@b.example>, status=bounced (x)",
+             "Nov 20 06:12:44 mx exim[3]: 0001-01-01 00:00:00 1rABCD-000123-AB ** a@b.example R=x T=y: 550 no"]
+    for line in lines:
+        assert EnvelopeParser(tz=None).parse(line) is None or line.startswith("Nov")
+        counts = Counter()
+        assert LineParser().parse(line, counts) is None
+        assert LineParser().parse_block([line], counts) == []
+        assert not [k for k in counts if "parser_error" in k]

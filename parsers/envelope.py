@@ -37,7 +37,7 @@ import re
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Callable
 
-from .records import Envelope
+from .records import Envelope, number
 
 MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
@@ -491,8 +491,7 @@ class EnvelopeParser:
         if msg.startswith("\ufeff"):
             msg = msg[1:]
         host = None if m[2] == "-" else m[2]
-        pid = int(m[4]) if m[4].isdigit() else None
-        return Envelope(ts, host, m[3], pid, msg)
+        return Envelope(ts, host, m[3], number(m[4]), msg)
 
     # -- journald JSON -------------------------------------------------------
     def _journal(self, line: str) -> Envelope | None:
@@ -518,11 +517,15 @@ class EnvelopeParser:
         pid = rec.get("SYSLOG_PID") or rec.get("_PID")
         ts = None
         usec = rec.get("__REALTIME_TIMESTAMP") or rec.get("_SOURCE_REALTIME_TIMESTAMP")
-        if isinstance(usec, str) and usec.isdigit():
-            ts = datetime.fromtimestamp(int(usec) / 1e6, timezone.utc)
+        usec = number(usec) if isinstance(usec, str) else None
+        if usec is not None:
+            try:
+                ts = datetime.fromtimestamp(usec / 1e6, timezone.utc)
+            except (ValueError, OverflowError, OSError):  # past year 9999: no stamp
+                pass
         host = rec.get("_HOSTNAME")
         return Envelope(ts, host if isinstance(host, str) else None, program,
-                        int(pid) if isinstance(pid, str) and pid.isdigit() else None, msg)
+                        number(pid) if isinstance(pid, str) else None, msg)
 
     def _inner(self, line: str) -> Envelope | None:
         """:meth:`parse` of a line a container runtime wrapped, at most

@@ -256,3 +256,22 @@ def test_local_stamp_out_of_datetime_range_is_no_stamp_not_a_crash():
         assert LineParser().parse(line, counts) is None
         assert LineParser().parse_block([line], counts) == []
         assert not [k for k in counts if "parser_error" in k]
+
+
+def test_odd_pid_and_stamp_fields_of_journal_and_rfc5424_lines():
+    """A pid or __REALTIME_TIMESTAMP that str.isdigit() takes and int() or
+    fromtimestamp() refuses raised out of the parser and stopped the run;
+    the field is dropped, the line kept."""
+    import json
+    msg = "AAA111: to=<a@b.example>, status=bounced (x)"
+    base = {"MESSAGE": msg, "SYSLOG_IDENTIFIER": "postfix/smtp", "_PID": "3",
+            "__REALTIME_TIMESTAMP": "1700000000000000", "_HOSTNAME": "mx"}
+    p = EnvelopeParser(tz=UTC)
+    for key, value in (("_PID", "\u00b2"), ("_PID", "9" * 5000), ("SYSLOG_PID", "\u00b9"),
+                       ("__REALTIME_TIMESTAMP", "9" * 5000), ("__REALTIME_TIMESTAMP", "9" * 18)):
+        e = p.parse(json.dumps({**base, key: value}))
+        assert e is not None and e.message == msg
+        assert e.pid is None if key.endswith("PID") else e.timestamp is None
+    for pid in ("\u00b2", "9" * 5000):
+        e = p.parse(f"<13>1 2026-11-20T06:12:44Z mx postfix/smtp {pid} - - {msg}")
+        assert e is not None and e.pid is None and e.message == msg

@@ -165,6 +165,18 @@ def _local(naive: datetime, tz: tzinfo | None) -> datetime | None:
         return None
 
 
+def _encodable(text: str) -> str:
+    """A string of a JSON log record as text that encodes to UTF-8: a lone
+    surrogate (``"\\udcff"``, valid JSON, no character) as its escape, as
+    the reader writes an invalid byte (``\\xff``). Left in, it raised in
+    the classifier's RE2 and the JSON encoder, which stopped the run."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def _frac(text: str | None) -> int:
     """Fractional seconds (any precision) -> microseconds."""
     return int((text + "000000")[:6]) if text else 0
@@ -501,6 +513,8 @@ class EnvelopeParser:
             return None
         if not isinstance(rec, dict):
             return None
+        if "\\u" in line:  # an escape: perhaps a lone surrogate, which no encoder downstream takes
+            rec = {k: _encodable(v) if isinstance(v, str) else v for k, v in rec.items()}
         msg = rec.get("MESSAGE")
         if msg is None and isinstance(rec.get("log"), str):  # Docker's json-file log of a container
             return self._container(rec.get("time"), rec["log"].rstrip("\n"))

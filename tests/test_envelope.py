@@ -275,3 +275,18 @@ def test_odd_pid_and_stamp_fields_of_journal_and_rfc5424_lines():
     for pid in ("\u00b2", "9" * 5000):
         e = p.parse(f"<13>1 2026-11-20T06:12:44Z mx postfix/smtp {pid} - - {msg}")
         assert e is not None and e.pid is None and e.message == msg
+
+
+def test_lone_surrogate_escape_in_json_line_becomes_text():
+    """"\\udcff" is valid JSON and no character: left in the message it
+    raised in the classifier's RE2 and the JSON encoder and stopped the run."""
+    line = "Nov 20 06:12:44 mx postfix/smtp[3]: AAA111: to=<a\\udcff@b.example>, status=bounced (x \\ud800)"
+    p = EnvelopeParser(ref=datetime(2026, 11, 23, tzinfo=UTC), tz=UTC)
+    docker = p.parse('{"log": "%s\\n", "stream": "stdout", "time": "2026-11-20T06:12:44Z"}' % line)
+    journal = p.parse('{"MESSAGE": "%s", "SYSLOG_IDENTIFIER": "postfix/smt\\udcffp", "_HOSTNAME": "m\\ud800x"}'
+                      % line[36:])
+    assert docker.message == line[36:] and journal.message == docker.message
+    assert "a\\udcff@b.example" in docker.message
+    for e in (docker, journal):
+        for text in (e.message, e.program, e.host):
+            text.encode("utf-8")

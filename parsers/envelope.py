@@ -37,7 +37,7 @@ import re
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Callable
 
-from .records import Envelope
+from .records import Envelope, number
 
 MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
@@ -150,6 +150,31 @@ def _make_zone(text: str) -> tzinfo:
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
+
+
+def _local(naive: datetime, tz: tzinfo | None) -> datetime | None:
+    """A stamp without a zone, in ``tz`` or else this machine's zone; None
+    when that zone's conversion leaves datetime's range (``0001-01-01
+    00:00:00`` east of UTC): astimezone() raised out of the parser, which
+    stopped the whole run."""
+    if tz is not None:
+        return naive.replace(tzinfo=tz)
+    try:
+        return naive.astimezone()
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _encodable(text: str) -> str:
+    """A string of a JSON log record as text that encodes to UTF-8: a lone
+    surrogate (``"\\udcff"``, valid JSON, no character) as its escape, as
+    the reader writes an invalid byte (``\\xff``). Left in, it raised in
+    the classifier's RE2 and the JSON encoder, which stopped the run."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def _frac(text: str | None) -> int:
@@ -319,7 +344,9 @@ class EnvelopeParser:
         if m[8] in ("UTC", "GMT", "Z"):
             ts = naive.replace(tzinfo=timezone.utc)
         else:
-            ts = naive.replace(tzinfo=self.tz) if self.tz else naive.astimezone()
+            ts = _local(naive, self.tz)
+            if ts is None:
+                return None
         return self._after_stamp(ts, line[m.end():])
 
     def _after_stamp(self, ts: datetime, rest: str) -> Envelope | None:
@@ -445,7 +472,9 @@ class EnvelopeParser:
         if tz is not None or line[10] == "T":  # RFC 3339 without a zone: UTC, as before
             ts = ts.replace(tzinfo=tz or timezone.utc)
         else:  # a template's local time, as an RFC 3164 stamp's
-            ts = ts.replace(tzinfo=self.tz) if self.tz else ts.astimezone()
+            ts = _local(ts, self.tz)
+            if ts is None:
+                return None
         rest = line[m.end():]
         if rest[:7] in _CRI_STREAMS and rest[8:9] == " " and rest[7:8] in "FP":  # a Kubernetes node's log
             inner = self._inner(rest[9:])
@@ -474,8 +503,7 @@ class EnvelopeParser:
         if msg.startswith("\ufeff"):
             msg = msg[1:]
         host = None if m[2] == "-" else m[2]
-        pid = int(m[4]) if m[4].isdigit() else None
-        return Envelope(ts, host, m[3], pid, msg)
+        return Envelope(ts, host, m[3], number(m[4]), msg)
 
     # -- journald JSON -------------------------------------------------------
     def _journal(self, line: str) -> Envelope | None:
@@ -485,6 +513,8 @@ class EnvelopeParser:
             return None
         if not isinstance(rec, dict):
             return None
+        if "\\u" in line:  # an escape: perhaps a lone surrogate, which no encoder downstream takes
+            rec = {k: _encodable(v) if isinstance(v, str) else v for k, v in rec.items()}
         msg = rec.get("MESSAGE")
         if msg is None:
             if isinstance(rec.get("log"), str):  # Docker's json-file log of a container
@@ -504,11 +534,15 @@ class EnvelopeParser:
         pid = rec.get("SYSLOG_PID") or rec.get("_PID")
         ts = None
         usec = rec.get("__REALTIME_TIMESTAMP") or rec.get("_SOURCE_REALTIME_TIMESTAMP")
-        if isinstance(usec, str) and usec.isdigit():
-            ts = datetime.fromtimestamp(int(usec) / 1e6, timezone.utc)
+        usec = number(usec) if isinstance(usec, str) else None
+        if usec is not None:
+            try:
+                ts = datetime.fromtimestamp(usec / 1e6, timezone.utc)
+            except (ValueError, OverflowError, OSError):  # past year 9999: no stamp
+                pass
         host = rec.get("_HOSTNAME")
         return Envelope(ts, host if isinstance(host, str) else None, program,
-                        int(pid) if isinstance(pid, str) and pid.isdigit() else None, msg)
+                        number(pid) if isinstance(pid, str) else None, msg)
 
     def _inner(self, line: str) -> Envelope | None:
         """:meth:`parse` of a line a container runtime wrapped, at most
@@ -600,7 +634,9 @@ class EnvelopeParser:
                 tz = _zone(zone) if zone else self.tz  # "+9999" is no zone: no stamp
             except ValueError:
                 return None
-            ts = naive.replace(tzinfo=tz) if tz else naive.astimezone()
+            ts = _local(naive, tz)
+            if ts is None:
+                return None
             if ss is not None:
                 if len(self._exim_minutes) > 4096:
                     self._exim_minutes.clear()

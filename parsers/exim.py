@@ -43,7 +43,7 @@ from typing import Callable
 from .escapes import unescape
 from .address import normalize_address, strip_angle
 from .memo import Memo
-from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay, relay_ip
+from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay, number, relay_ip
 from .smtp import parse_reply
 
 MTA = "exim"
@@ -196,7 +196,7 @@ def _arrival(qid: str, msg: str, pos: int) -> MessageInfo:
     elif not (message_id.isprintable() and " " < message_id[0] != "<" and " " < message_id[-1] != ">"):
         message_id = strip_angle(message_id)  # else it is as strip_angle would leave it (the usual id)
     return MessageInfo(
-        MTA, qid, s if s is not None else _sender(sender), int(size) if size and size.isdigit() else None,
+        MTA, qid, s if s is not None else _sender(sender), number(size),
         message_id, len(recipients.split()) or None if recipients else None,
         parent if parent and _ID.match(parent + " ") else None)
 
@@ -209,7 +209,7 @@ def _arrival_fields(qid: str, body: str) -> MessageInfo:
     parent = f.fields.get("R") if sender == "<>" else None
     return MessageInfo(
         MTA, qid, sender=strip_angle(sender),
-        size=int(size) if size and size.isdigit() else None,
+        size=number(size),
         message_id=strip_angle(f.fields["id"]) if f.fields.get("id") else None,
         nrcpt=len(f.recipients) if f.recipients else None,
         bounce_of=parent if parent and _ID.match(parent + " ") else None)
@@ -332,7 +332,7 @@ def _record(qid: str, status: str, addr: str, parent: str | None, relay: Relay |
     # positional (a third of the keyword call's cost); tests/test_exim_fastpath.py pins the field order
     return Delivery(MTA, qid, addr, status, reason,
                     normalize_address(parent) if parent is not None else None, relay, seconds, None, reply,
-                    sender, int(size) if size and size.isdigit() else None)
+                    sender, number(size))
 
 
 # Senders and hosts repeat line after line: each is read once (the functions
@@ -571,7 +571,7 @@ def _host(s: str, i: int, out: _Fields, arrival: bool) -> int:
             rest = tok[rb + 1:] if rb > 0 else ""
             if rest.startswith(":"):
                 digits = rest[1:].rstrip("*")
-                port = int(digits) if digits.isdigit() else None
+                port = number(digits)
         elif not tok.startswith("("):
             name = tok.rstrip("*")
         if ends_fields:

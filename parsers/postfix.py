@@ -29,7 +29,7 @@ from typing import Callable
 
 from .address import normalize_address, strip_angle
 from .memo import Memo
-from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay, relay_ip
+from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay, number, relay_ip
 from .smtp import parse_reply
 
 MTA = "postfix"
@@ -166,15 +166,13 @@ def _qmgr(qid: str, body: str) -> Record | None:
     size = fields.get("size")
     nrcpt = fields.get("nrcpt", "").split(" ", 1)[0]  # "2 (queue active)"
     return MessageInfo(MTA, qid, sender=sender,
-                       size=int(size) if size and size.isdigit() else None,
-                       nrcpt=int(nrcpt) if nrcpt and nrcpt.isdigit() else None)
+                       size=number(size), nrcpt=number(nrcpt))
 
 
 def _queued(qid: str, m: re.Match[str]) -> MessageInfo:
     """The MessageInfo of a _QMGR_HEAD match: what scan_fields makes of it, see _DELIVERY_HEAD."""
     sender, size, nrcpt = m[1] if m[2] is None else m[2], m[3], m[4].split(" ", 1)[0]
-    return MessageInfo(MTA, qid, sender, int(size) if size and size.isdigit() else None, None,
-                       int(nrcpt) if nrcpt and nrcpt.isdigit() else None)
+    return MessageInfo(MTA, qid, sender, number(size), None, number(nrcpt))
 
 
 # The head of nearly every delivery line, in the order Postfix writes it. Where
@@ -310,7 +308,7 @@ def _parse_relay(value: str) -> Relay:
     if lb < 0:
         return Relay(value)  # relay=local, relay=dovecot, relay=private/dovecot-lmtp
     tail = value[rb + 1:]
-    port = int(tail[1:]) if tail[:1] == ":" and tail[1:].isdigit() else None
+    port = number(tail[1:]) if tail[:1] == ":" else None
     return Relay(value[:lb] or None, relay_ip(value[lb + 1:rb]), port)
 
 

@@ -67,6 +67,15 @@ def relay_ip(text: str | None) -> str | None:
     return _IPS.keep(text, ip)
 
 
+def number(text: str | None) -> int | None:
+    """What a parser puts in a count or port field (``size=``, ``nrcpt=``,
+    ``S=``, ``:25``): the value of a run of ASCII digits, None for anything
+    else. ``str.isdigit`` alone lets through what ``int`` refuses ("\u00b2":
+    a superscript is a digit to it) and runs past ``int``'s 4300-digit limit:
+    either raised in the parser, and the whole line was lost."""
+    return int(text) if text and len(text) <= 18 and text.isdigit() and text.isascii() else None
+
+
 @dataclass(slots=True, frozen=True)
 class Reply:
     """An SMTP reply as far as it can be recovered from a log's reason text."""

@@ -30,7 +30,7 @@ import re
 from .escapes import unescape
 from .address import normalize_address, strip_angle
 from .memo import Memo
-from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay, Reply, relay_ip
+from .records import Delivery, Envelope, MessageInfo, MessageOutcome, Record, Relay, Reply, number, relay_ip
 from .smtp import parse_reply
 
 MTA = "sendmail"
@@ -66,7 +66,7 @@ _RECORD = re.compile(
     r"([0-9A-Za-z]{8,20}): (?:"
     r"to=(?:<?([-a-z0-9@._+=]+)>?|([^ ]*)), (?:ctladdr=[^,]*, )?delay=([^,]*), xdelay=[^,]*, mailer=([^,]*), "
     r"pri=[^,]*, (?:relay=([^,]*), )?dsn=([^,]*), (?:stat=Sent \((.*)\)\Z|(stat|reply)=(.*))"
-    r"|from=(?:<([^ <>]*)>|([^ ]*)), size=([0-9]+), class=[^,]*, nrcpts=([0-9]+)"
+    r"|from=(?:<([^ <>]*)>|([^ ]*)), size=([0-9]{1,18}), class=[^,]*, nrcpts=([0-9]{1,18})"
     r"(?:, msgid=(?:<([^,<>]*)>|([^,]*)))?(?=, [a-z][a-z_]{0,15}=|\Z)(?!.*, (?:from|size|nrcpts|msgid)=))", re.S)
 # _RECORD's from= branch ends in a look-ahead for from= or a field it reads
 # again later in the line: scan_fields takes the last one, so such a line
@@ -160,8 +160,8 @@ def _notice(qid: str, new_qid: str, text: str) -> Record | tuple[Record, ...] | 
 def _arrival(qid: str, body: str) -> MessageInfo:
     f = scan_fields(body)
     size, nrcpts = f.get("size", ""), f.get("nrcpts", "")
-    return MessageInfo(MTA, qid, strip_angle(f.get("from", "")), int(size) if size.isdigit() else None,
-                       strip_angle(f["msgid"]) if f.get("msgid") else None, int(nrcpts) if nrcpts.isdigit() else None)
+    return MessageInfo(MTA, qid, strip_angle(f.get("from", "")), number(size),
+                       strip_angle(f["msgid"]) if f.get("msgid") else None, number(nrcpts))
 
 
 def _delivery(qid: str, rcpt: str | None, to: str, delay_text: str | None, mailer: str | None,

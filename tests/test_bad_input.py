@@ -66,3 +66,36 @@ def test_linear_on_hostile_lines(pipeline, line):
     start = time.perf_counter()
     pipeline.feed(line)
     assert time.perf_counter() - start < 2.0, "super-linear matching on a 1 MB line"
+
+
+# A count or port that str.isdigit() takes and int() refuses (a superscript
+# digit, more than int's 4300 digits) raised in the parser: the whole line was
+# lost as skipped:parser_error:ValueError, a delivery with it. The field is
+# dropped, the line kept.
+ODD_NUMBERS = [
+    ("Nov 20 06:12:44 mx postfix/smtp[3]: AAA111: to=<a@x.example>, relay=x[192.0.2.1]:\u00b25, delay=1, "
+     "delays=0/0/0/1, dsn=4.4.1, status=deferred (x)", "port"),
+    ("Nov 20 06:12:44 mx postfix/qmgr[7]: AAA111: from=<a@b.example>, size=\u00b2689, nrcpt=1 (queue active)",
+     "size"),
+    ("Nov 20 06:12:44 mx postfix/qmgr[7]: AAA111: from=<a@b.example>, size=" + "9" * 5000 + ", nrcpt=1 "
+     "(queue active)", "size"),
+    ("2026-11-20 06:17:32 1xUHwA-006Kux-AB => a@b.example R=dnslookup T=remote_smtp "
+     "H=mx.b.example [192.0.2.1]:\u00b25 C=\"250 OK\"", "port"),
+    ("2026-11-20 06:17:32 1xUHwA-006Kux-AB <= a@b.example H=x [192.0.2.1] P=esmtp S=\u00b223 id=x@y", "size"),
+    ("Nov 20 06:12:44 mx sm-mta[3]: kAK6Cid021317: from=<a@b.example>, size=" + "2" * 5000 + ", class=0, "
+     "nrcpts=1, msgid=<x@y>, proto=ESMTP, daemon=MTA, relay=localhost [127.0.0.1]", "size"),
+    ("Nov 20 06:12:44 mx sm-mta[3]: kAK6Cid021317: from=<a@b.example>, size=27, class=0, nrcpts=\u00b9, "
+     "msgid=<x@y>, proto=ESMTP, daemon=MTA, relay=localhost [127.0.0.1]", "nrcpt"),
+]
+
+
+@pytest.mark.parametrize("line,field", ODD_NUMBERS, ids=range(len(ODD_NUMBERS)))
+def test_odd_number_drops_the_field_not_the_line(line, field):
+    from bouncewatch.plugin.lineparse import LineParser
+    counts = Counter()
+    parsed = LineParser().parse(line, counts)
+    block = LineParser().parse_block([line], counts)
+    assert parsed is not None and len(block) == 1, counts
+    rec = parsed[1]
+    value = rec.relay.port if field == "port" else getattr(rec, field)
+    assert value is None and block[0][2] == rec

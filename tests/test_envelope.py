@@ -265,3 +265,55 @@ def test_garbage_is_none():
     for junk in ["", "\x00\x00", "hello world", "{not json", "<13>", "2026-13-45T99:00:00Z x y: z",
                  "Foo 12 12:00:00 h p: m", "\ufffd" * 100]:
         assert p.parse(junk) is None
+
+
+def test_local_stamp_out_of_datetime_range_is_no_stamp_not_a_crash():
+    """A zoneless stamp at datetime's edge read in this machine's zone
+    (tz=None): astimezone() raised out of the parser and stopped the run."""
+    from collections import Counter
+
+    from bouncewatch.plugin.lineparse import LineParser
+    lines = ["0001-01-01 00:00:00 [3] 1rABCD-000123-AB ** a@b.example R=x T=y: 550 no",
+             "0001-01-01 00:00:00 mx postfix/smtp[3]: AAA111: to=<a@b.example>, status=bounced (x)",
+             "Mon 0001-01-01 00:00:00 CET mx postfix/smtp[3]: AAA111: to=<a@b.example>, status=bounced (x)",
+             "Nov 20 06:12:44 mx exim[3]: 0001-01-01 00:00:00 1rABCD-000123-AB ** a@b.example R=x T=y: 550 no"]
+    for line in lines:
+        assert EnvelopeParser(tz=None).parse(line) is None or line.startswith("Nov")
+        counts = Counter()
+        assert LineParser().parse(line, counts) is None
+        assert LineParser().parse_block([line], counts) == []
+        assert not [k for k in counts if "parser_error" in k]
+
+
+def test_odd_pid_and_stamp_fields_of_journal_and_rfc5424_lines():
+    """A pid or __REALTIME_TIMESTAMP that str.isdigit() takes and int() or
+    fromtimestamp() refuses raised out of the parser and stopped the run;
+    the field is dropped, the line kept."""
+    import json
+    msg = "AAA111: to=<a@b.example>, status=bounced (x)"
+    base = {"MESSAGE": msg, "SYSLOG_IDENTIFIER": "postfix/smtp", "_PID": "3",
+            "__REALTIME_TIMESTAMP": "1700000000000000", "_HOSTNAME": "mx"}
+    p = EnvelopeParser(tz=UTC)
+    for key, value in (("_PID", "\u00b2"), ("_PID", "9" * 5000), ("SYSLOG_PID", "\u00b9"),
+                       ("__REALTIME_TIMESTAMP", "9" * 5000), ("__REALTIME_TIMESTAMP", "9" * 18)):
+        e = p.parse(json.dumps({**base, key: value}))
+        assert e is not None and e.message == msg
+        assert e.pid is None if key.endswith("PID") else e.timestamp is None
+    for pid in ("\u00b2", "9" * 5000):
+        e = p.parse(f"<13>1 2026-11-20T06:12:44Z mx postfix/smtp {pid} - - {msg}")
+        assert e is not None and e.pid is None and e.message == msg
+
+
+def test_lone_surrogate_escape_in_json_line_becomes_text():
+    """"\\udcff" is valid JSON and no character: left in the message it
+    raised in the classifier's RE2 and the JSON encoder and stopped the run."""
+    line = "Nov 20 06:12:44 mx postfix/smtp[3]: AAA111: to=<a\\udcff@b.example>, status=bounced (x \\ud800)"
+    p = EnvelopeParser(ref=datetime(2026, 11, 23, tzinfo=UTC), tz=UTC)
+    docker = p.parse('{"log": "%s\\n", "stream": "stdout", "time": "2026-11-20T06:12:44Z"}' % line)
+    journal = p.parse('{"MESSAGE": "%s", "SYSLOG_IDENTIFIER": "postfix/smt\\udcffp", "_HOSTNAME": "m\\ud800x"}'
+                      % line[36:])
+    assert docker.message == line[36:] and journal.message == docker.message
+    assert "a\\udcff@b.example" in docker.message
+    for e in (docker, journal):
+        for text in (e.message, e.program, e.host):
+            text.encode("utf-8")

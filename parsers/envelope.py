@@ -572,8 +572,9 @@ class EnvelopeParser:
             return None
         pid = process.get("pid")
         name = (host.get("hostname") or host.get("name")) if isinstance(host, dict) else None
-        return Envelope(_parse_iso(when) if isinstance(when, str) else None, name if isinstance(name, str) else None,
-                        program, pid if type(pid) is int else None, rec["message"].rstrip("\n"))
+        return Envelope(_parse_iso(when) if isinstance(when, str) else None,
+                        _encodable(name) if isinstance(name, str) else None, _encodable(program),
+                        pid if type(pid) is int and 0 <= pid < 1 << 31 else None, rec["message"].rstrip("\n"))
 
     def _container(self, time: object, line: str) -> Envelope | None:
         """A container's log line as Docker's json-file driver stores it

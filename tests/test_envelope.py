@@ -235,6 +235,10 @@ def test_log_shipper_documents():
         datetime(2026, 11, 22, 13, 31, 27, tzinfo=UTC), "mx1", "postfix/qmgr", 7, "X: removed")
     e = p.parse(json.dumps({"message": "Nov 22 13:31:27 mail postfix/smtp[7]: X: removed", "timestamp": 5}))
     assert (e.timestamp, e.program) == (datetime(2026, 11, 22, 13, 31, 27, tzinfo=UTC), "postfix/smtp")
+    e = p.parse('{"message": "X: removed", "process": {"name": "postfix/qmgr\\udcff", "pid": 99999999999999999999999},'
+                ' "host": {"hostname": "mx\\udcff"}}')   # nested strings and numbers are checked too
+    assert (e.program, e.host, e.pid) == ("postfix/qmgr\\udcff", "mx\\udcff", None)
+    e.program.encode("utf-8") and e.host.encode("utf-8")
     for junk in (json.dumps({"message": "hello"}), json.dumps({"message": "x", "process": {"name": 5}}),
                  json.dumps({"message": 5}), json.dumps({"message": "x", "process": "postfix"})):
         assert p.parse(junk) is None, junk

@@ -412,7 +412,7 @@ CASES: list[tuple] = [
     C(pf("mx.quartz.synacor.com", "550 5.1.1 [R2] Recipient x@q.com does not exist here."),
       "mx.quartz.synacor.com", "x@q.com", "bad_mailbox", None, None),
     C(pf("cluster4.us.messagelabs.com", "550 Invalid recipient <x@example.org> (#5.1.1)"),
-      "cluster4.us.messagelabs.com", RCPT, "bad_mailbox", None, None),
+      "cluster4.us.messagelabs.com", RCPT, "bad_mailbox", "messagelabs", None),
     C("192.0.2.228 does not like recipient. Remote host said: 550 x@earthlink.net...User account is overquota "
       "Giving up on 192.0.2.228.", None, "x@earthlink.net", "mailbox_full", None, None, "bounced"),
     C("192.0.2.144 does not like recipient. Remote host said: 553 5.3.0 <x@worldnet.att.net>... 550 worldnet "
@@ -2000,7 +2000,7 @@ CASES += [
         MESSAGELABS_MX,
         RCPT,
         "auth_failure",
-        None,
+        "messagelabs",
         None,
     ),
     C(
@@ -2008,7 +2008,7 @@ CASES += [
         MESSAGELABS_MX,
         RCPT,
         "auth_failure",
-        None,
+        "messagelabs",
         None,
     ),
     C(
@@ -2020,7 +2020,7 @@ CASES += [
         MESSAGELABS_MX,
         RCPT,
         "bad_reputation",
-        None,
+        "messagelabs",
         None,
         "bounced",
     ),
@@ -2033,7 +2033,7 @@ CASES += [
         MESSAGELABS_MX,
         RCPT,
         "blocklisted",
-        None,
+        "messagelabs",
         "spamhaus-pbl",
     ),
     C(
@@ -2041,7 +2041,7 @@ CASES += [
         MESSAGELABS_MX,
         RCPT,
         "noncompliant_message",
-        None,
+        "messagelabs",
         None,
     ),
     C(
@@ -2049,7 +2049,7 @@ CASES += [
         MESSAGELABS_MX,
         RCPT,
         "tls_failure",
-        None,
+        "messagelabs",
         None,
     ),
     C(
@@ -2061,7 +2061,7 @@ CASES += [
         MESSAGELABS_MX,
         RCPT,
         "relay_denied",
-        None,
+        "messagelabs",
         None,
     ),
     C(
@@ -2069,16 +2069,16 @@ CASES += [
         MESSAGELABS_MX,
         RCPT,
         "policy_block",
-        None,
+        "messagelabs",
         None,
     ),
-    C(pf(MESSAGELABS_MX, "553 - Message Filtered", "end of DATA"), MESSAGELABS_MX, RCPT, "spam_content", None, None),
+    C(pf(MESSAGELABS_MX, "553 - Message Filtered", "end of DATA"), MESSAGELABS_MX, RCPT, "spam_content", "messagelabs", None),
     C(
         pf(MESSAGELABS_MX, "452 Too many recipients received this hour"),
         MESSAGELABS_MX,
         RCPT,
         "rate_limited",
-        None,
+        "messagelabs",
         None,
     ),
     C(
@@ -2086,10 +2086,10 @@ CASES += [
         MESSAGELABS_MX,
         RCPT,
         "rate_limited",
-        None,
+        "messagelabs",
         None,
     ),
-    C(pf(MESSAGELABS_MX, "553 Recipient mailbox is not allowed"), MESSAGELABS_MX, RCPT, "bad_mailbox", None, None),
+    C(pf(MESSAGELABS_MX, "553 Recipient mailbox is not allowed"), MESSAGELABS_MX, RCPT, "bad_mailbox", "messagelabs", None),
     # Cisco IronPort/SenderBase default reject, as quoted at pcsdesk.com/?p=416 (qmail bounce)
     C(
         "192.0.2.9 does not like recipient. Remote host said: 554 Your access to this mail system has been rejected"
@@ -4311,9 +4311,9 @@ CASES += [
  # Broadcom Email Security.cloud (MessageLabs): knowledge.broadcom.com articles as quoted in sisimai
  # rhost/for-messagelabs.go, the two wordings not yet in this table
  C(pf(MESSAGELABS_MX, "550 sender envelope domain not allowed for sender IP address (#5.1.8)", "MAIL FROM"),
-   MESSAGELABS_MX, RCPT, "sender_rejected", None, None),
+   MESSAGELABS_MX, RCPT, "sender_rejected", "messagelabs", None),
  C(pf(MESSAGELABS_MX, "553 Sorry, your domain has been blocked", "MAIL FROM"), MESSAGELABS_MX, RCPT, "policy_block",
-   None, None),
+   "messagelabs", None),
  # Sophos Central Email's outbound relay refusing a flood of mail (community.sophos.com recommended-reads 136256)
  C(pf(R24_RELAY, "554 5.7.28 Mail flood detected", "MAIL FROM"), R24_RELAY, RCPT, "rate_limited", None, None),
  # Trend Micro Email Reputation Services (success.trendmicro.com/solution/1097055)

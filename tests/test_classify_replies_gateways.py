@@ -85,20 +85,20 @@ CASES: list[tuple] = [
     # --- Trend Micro Email Security (Hosted Email Security): SMTP Field Manual 554.json
     # (success.trendmicro.com 1055758, 1120618), smtp.codes 550.json.
     C(pf(TMES, "554 5.7.1 <user@example.org>: Recipient address rejected: BLOCK-SEND-ER."), TMES, RCPT,
-      "policy_block", None, None),  # the recipient's admin blocked our sender
+      "policy_block", "trendmicro", None),  # the recipient's admin blocked our sender
     # The recipient domain is not (yet) routed through Trend Micro: the gateway will not relay for it.
     C(pf(TMES, "554 5.7.1 <user@example.org>: Recipient address rejected: NO-DOMAIN."), TMES, RCPT, "relay_denied",
-      None, None),
+      "trendmicro", None),
     C(pf(TMES, "554 5.7.1 <user@example.org>: Recipient address rejected: BLOCK-RCPT."), TMES, RCPT, "policy_block",
-      None, None),
+      "trendmicro", None),
     # ERS is Trend Micro's Email Reputation Services list (delisting at ers.trendmicro.com).
     C(pf(TMES, "550 5.7.1 <user@example.org>: Recipient address rejected: ERS-Customized-Block."), TMES, RCPT,
-      "blocklisted", None, "trendmicro"),
+      "blocklisted", "trendmicro", "trendmicro"),
 
     # --- Broadcom Email Security.cloud (MessageLabs): SMTP Field Manual 450.json.
     C(pf(MLABS, "450 Requested action aborted [9] #-#, please visit "
                 "https://knowledge.broadcom.com/external/article?legacyId=TECH246726 for more details about this "
-                "error message."), MLABS, RCPT, "soft_general", None, None),
+                "error message."), MLABS, RCPT, "soft_general", "messagelabs", None),
 
     # --- ZeroSpam: SMTP Field Manual 450.json, 554.json.
     C(pf(ZSPAM, "450 4.2.0 <user@example.org>: Recipient address rejected: example.org greylisted for 60 seconds "
@@ -251,22 +251,22 @@ CASES += [
     # own server to verify the address, which its 4.4.1 (no answer from host) says too: the next
     # hop did not answer. Both are soft and retried.
     C(pf(RACKSPACE, "450 4.4.1 <user@example.org>: The recipient's server was temporarily unavailable to accept "
-                    "your message (G6)"), RACKSPACE, RCPT, "unable_to_connect", None, None),
+                    "your message (G6)"), RACKSPACE, RCPT, "unable_to_connect", "rackspace", None),
     C(pf(RACKSPACE, "450 4.2.1 <user@example.org>: Mailbox received too much email in a short period of time "
-                    "(G30)"), RACKSPACE, RCPT, "rate_limited", None, None),
+                    "(G30)"), RACKSPACE, RCPT, "rate_limited", "rackspace", None),
     # A temporary failure looking up our DMARC policy: DNS, retried.
     C(pf(RACKSPACE, "450 4.4.0 <user@example.org> Temporary DMARC DNS lookup failure (G1E)", "end of DATA"),
-      RACKSPACE, RCPT, "dns_failure", None, None),
+      RACKSPACE, RCPT, "dns_failure", "rackspace", None),
     C(pf(RACKSPACE, "451 4.7.1 Received too many messages from a new or untrusted IP (G28)", "MAIL FROM"), RACKSPACE,
-      RCPT, "rate_limited", None, None),
+      RCPT, "rate_limited", "rackspace", None),
     C(pf_greet(RACKSPACE, "421 Too many concurrent connections from this client (G2)"), RACKSPACE, RCPT,
-      "rate_limited", None, None),
+      "rate_limited", "rackspace", None),
     C(pf(RACKSPACE, "450 4.7.1 Client host 198.51.100.7 has no PTR record (G1F)", "MAIL FROM"), RACKSPACE, RCPT,
-      "auth_failure", None, None),
+      "auth_failure", "rackspace", None),
     C(pf(RACKSPACE, "550 5.1.1 Email address could not be found, or was misspelled (G8)"), RACKSPACE, RCPT,
-      "bad_mailbox", None, None),
+      "bad_mailbox", "rackspace", None),
     C(pf(RACKSPACE, "550 5.7.0 mime_banned_file - Your message has been rejected because it contains a banned file "
-                    "attachment (G1A)", "end of DATA"), RACKSPACE, RCPT, "virus_or_attachment", None, None),
+                    "attachment (G1A)", "end of DATA"), RACKSPACE, RCPT, "virus_or_attachment", "rackspace", None),
 ]
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{i:03d}-{c[3]}" for i, c in enumerate(CASES)])

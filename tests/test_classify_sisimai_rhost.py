@@ -337,13 +337,13 @@ CASES: list[tuple] = [
 
     # --- Symantec / Broadcom Email Security.cloud, MessageLabs (rhost/for-messagelabs.go) ---------------
     C(pf(MLABS, "553 Sorry, your email address has been blocked", "MAIL FROM"), MLABS, RCPT, "policy_block",
-      None, None),
+      "messagelabs", None),
     C(pf(MLABS, "553-Sorry, your IP address has been blacklisted", "MAIL FROM"), MLABS, RCPT, "policy_block",
-      None, None),
+      "messagelabs", None),
     C(pf(MLABS, "550 [198.51.100.7] has detected that this message is not RFC 5322 compliant", "end of DATA"),
-      MLABS, RCPT, "noncompliant_message", None, None),
+      MLABS, RCPT, "noncompliant_message", "messagelabs", None),
     C(pf(MLABS, "530 Please turn on SMTP Authentication in your mail client", "MAIL FROM"), MLABS, RCPT,
-      "protocol_error", None, None),
+      "protocol_error", "messagelabs", None),
 
     # --- Zoho, Tencent, Cloudflare Email Routing --------------------------------------------------------
     C(pf(ZOHO, "554 5.7.1 Mailbox delivery restricted by policy error", "end of DATA"), ZOHO, "x@zoho.com",

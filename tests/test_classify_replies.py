@@ -1039,6 +1039,10 @@ CASES += [
     ),
     # customeros/mailsherpa#19
     C(pf("mx.example.net", "550 #5.1.0 Address rejected."), "mx.example.net", RCPT, "bad_mailbox", None, None),
+    # the same reply from Cisco Secure Email's cloud gateway (MX hosts esaN.<customer>.iphmx.com, as
+    # Received headers of mailing-list archives show them) names its provider
+    C(pf("esa1.hc3370-68.iphmx.com", "550 #5.1.0 Address rejected."), "esa1.hc3370-68.iphmx.com", RCPT,
+      "bad_mailbox", "cisco", None),
     # mjl-/mox#266
     C(
         pf("mail.example.net", "550 5.7.2 not allowed to send to destination"),

@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -224,3 +225,43 @@ def test_unix_stream_socket_octet_counting(tmp_path):
         conn.close()
     finally:
         srv.close()
+
+
+def test_hung_receiver_killed_loses_nothing_written_within_replay(tmp_path):
+    """A receiver that stops reading (hung on a full queue) and is then
+    restarted takes with it everything the kernel buffered between us: on a
+    fast link megabytes, written well within ``replay`` seconds. All of it
+    must be sent again, not only the last MiB of it."""
+    port, out = free_port(), tmp_path / "received.log"
+    hung = socket.socket()
+    hung.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    hung.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)  # inherited by the accepted socket
+    hung.bind(("127.0.0.1", port))
+    hung.listen(1)
+    sink = open_sink(f"syslog+tcp://127.0.0.1:{port}", state_dir=str(tmp_path / "state"), replay="60", **FAST)
+    sent = [event(i) for i in range(2000)]          # about 2.4 MB of frames
+    try:
+        for b in range(0, len(sent), 100):
+            sink.send(sent[b:b + 100])
+        conn, _ = hung.accept()
+        assert sink.stats["delivered"] == len(sent)     # all written into the buffers, none read
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.close()                                    # killed: a reset, the buffered frames gone
+        hung.close()
+        recv = _start_receiver(port, out)
+        sink.send([event(len(sent))])
+        sent.append(event(len(sent)))
+        assert sink.wait_idle(10)
+        want = [e["event_id"] for e in sent]
+
+        def ids():
+            return [parse_rfc5424(ln)["sd"]["bouncewatch@32473"]["event_id"]
+                    for ln in out.read_text().splitlines()]
+        assert wait_for(lambda: set(ids()) >= set(want), 5), f"missing {len(set(want) - set(ids()))}"
+        assert list(dict.fromkeys(ids())) == want
+    finally:
+        sink.close()
+        hung.close()
+        if "recv" in locals():
+            recv.kill()
+            recv.wait()

@@ -170,9 +170,15 @@ class StreamTransport:
     """TCP, TLS or a unix stream socket, RFC 6587 octet counting."""
 
     def __init__(self, connect: Callable[[], socket.socket], label: str, replay: float,
-                 replay_max: int = 1 << 20) -> None:
+                 replay_max: int = 32 << 20) -> None:
+        # replay_max only guards memory: a receiver that hangs (stops reading)
+        # leaves in the kernel buffers between us up to our tcp_wmem plus its
+        # tcp_rmem (tens of MiB), all written within a second or two, all lost
+        # if it is then restarted. A small cap would silently shrink the
+        # replay window below what README promises; hitting this one is logged.
         self.connect, self.label = connect, label
         self.replay, self.replay_max = replay, replay_max
+        self.evicted = 0  # records dropped from the window by the memory guard
         self.sock: socket.socket | None = None
         self._recent: collections.deque[tuple[float, bytes]] = collections.deque()
         self._recent_bytes = 0
@@ -214,8 +220,19 @@ class StreamTransport:
         return []
 
     def _prune(self, now: float) -> None:
-        while self._recent and (self._recent[0][0] < now - self.replay or self._recent_bytes > self.replay_max):
+        while self._recent and self._recent[0][0] < now - self.replay:
             self._recent_bytes -= len(self._recent.popleft()[1])
+        evicted = 0
+        while self._recent and self._recent_bytes > self.replay_max:
+            self._recent_bytes -= len(self._recent.popleft()[1])
+            evicted += 1
+        if evicted:
+            first = self.evicted == 0
+            self.evicted += evicted
+            if first or self.evicted // 10000 != (self.evicted - evicted) // 10000:
+                log.warning("sink %r: more than %d bytes written within replay=%gs: %d records (%d so far) "
+                            "will not be sent again if the connection breaks now", self.label,
+                            self.replay_max, self.replay, evicted, self.evicted)
 
     def _take_unconfirmed(self) -> list[bytes]:
         """After a failure: hand the recent records to the spool, which now owns them."""

@@ -127,8 +127,8 @@ def test_rsyslog_tls_restart_loses_nothing(rsyslog, tmp_path):
     sink.close()
 
 
-def _start_receiver(port: int, out: Path) -> subprocess.Popen:
-    p = subprocess.Popen([sys.executable, str(HERE / "syslog_receiver.py"), str(port), str(out)],
+def _start_receiver(port: int, out: Path, *tls: Path) -> subprocess.Popen:
+    p = subprocess.Popen([sys.executable, str(HERE / "syslog_receiver.py"), str(port), str(out), *map(str, tls)],
                          stdout=subprocess.PIPE, text=True)
     assert p.stdout.readline().strip() == "ready"
     return p
@@ -265,3 +265,34 @@ def test_hung_receiver_killed_loses_nothing_written_within_replay(tmp_path):
         if "recv" in locals():
             recv.kill()
             recv.wait()
+
+
+def test_tls13_session_tickets_are_not_a_broken_connection(tmp_path):
+    """A TLS 1.3 server sends session tickets after the handshake, so the
+    socket turns readable although the receiver never says a word: that is
+    no reason to reconnect and replay the last ``replay`` seconds with every
+    batch (each record arrived again and again, a handshake per batch)."""
+    pki = make_pki(tmp_path)
+    port, out = free_port(), tmp_path / "received.log"
+    recv = _start_receiver(port, out, pki["server"], pki["server_key"])
+    sink = open_sink(f"syslog+tls://127.0.0.1:{port}", state_dir=str(tmp_path / "state"),
+                     ca=str(pki["ca"]), **FAST)
+    sent = [event(i) for i in range(50)]
+    try:
+        for b in range(0, len(sent), 10):
+            sink.send(sent[b:b + 10])
+            time.sleep(0.05)
+        assert sink.wait_idle(5)
+
+        def ids():
+            return [parse_rfc5424(ln)["sd"]["bouncewatch@32473"]["event_id"]
+                    for ln in out.read_text().splitlines()]
+        want = [e["event_id"] for e in sent]
+        assert wait_for(lambda: set(ids()) >= set(want), 5)
+        time.sleep(0.1)
+        assert ids() == want                    # each once, in order: one connection, no replays
+        assert sink.stats == {"delivered": 50, "spooled": 0, "rejected": 0, "failures": 0, "dropped": 0}
+    finally:
+        sink.close()
+        recv.kill()
+        recv.wait()

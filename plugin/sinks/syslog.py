@@ -185,12 +185,30 @@ class StreamTransport:
         self._broken = False  # the last connection died under us: replay on the next one
 
     def _alive(self, s: socket.socket) -> bool:
-        """A syslog receiver never talks back: readable means closed or reset."""
+        """A syslog receiver never talks back, so readable means closed or
+        reset, with one exception: a TLS 1.3 server's session tickets arrive
+        after the handshake and make the socket readable without any data.
+        So read: end of stream or an error is a dead connection; no
+        application data (the tickets consumed) or stray bytes are not."""
         try:
             r, _, _ = select.select([s], [], [], 0)
         except (OSError, ValueError):
             return False
-        return not r
+        if not r:
+            return True
+        timeout = s.gettimeout()
+        try:
+            s.setblocking(False)
+            return bool(s.recv(4096))
+        except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
+            return True
+        except (OSError, ssl.SSLError, ValueError):
+            return False
+        finally:
+            try:
+                s.settimeout(timeout)
+            except OSError:
+                pass
 
     def deliver(self, records: list[bytes]) -> list[tuple[bytes, str]]:
         if self.sock is not None and not self._alive(self.sock):

@@ -128,7 +128,11 @@ class ReliableSink:
                 except DeliveryError as e:
                     self._failed(e)
                     if e.unconfirmed:
-                        pending = e.unconfirmed + pending
+                        # Accepted by earlier sends, so nobody would retry them:
+                        # past the bound like the delivery thread's, never refused
+                        # with the caller's batch. (The spool is empty: front is
+                        # also the end, ahead of ``pending``.)
+                        self._spool_front(e.unconfirmed)
                     break
                 except Exception as e:  # a transport bug: spool, log, never lose the batch
                     log.exception("sink %r: unexpected error while delivering", self.name)

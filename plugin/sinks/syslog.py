@@ -30,7 +30,9 @@ still "succeeds". So the stream sink keeps what it wrote in the last
 ``replay`` seconds; when it finds the connection broken (the peer closed
 it, a write failed) those records are sent again ahead of the rest, or
 spooled if the receiver is still away. Duplicates are possible and carry
-the same event_id; losses within the window are not.
+the same event_id; losses within the window are not. UDP learns of a closed
+port one datagram late (ICMP), so a UDP sink keeps the same window and
+sends it again after such a failure.
 """
 
 from __future__ import annotations

@@ -57,6 +57,22 @@ def test_503_then_429_retry_after_then_200(recv, tmp_path):
     sink.close()
 
 
+@pytest.mark.parametrize("retry_after", ["0", "Thu, 01 Jan 1970 00:00:00 GMT"])
+def test_retry_after_now_does_not_hammer(recv, tmp_path, retry_after):
+    """A 503/429 whose Retry-After is 0 or a date already past, answered
+    every time (a collector shedding load), must not turn the delivery
+    thread into a busy loop of requests: back-off applies."""
+    recv.default = (503, {"Retry-After": retry_after}, 0.0)
+    sink = _open(recv.url, tmp_path, backoff="0.2", backoff_max="0.5")
+    sink.send([event(1)])
+    time.sleep(1.0)
+    assert len(recv.requests) <= 8, f"{len(recv.requests)} requests in 1 s"
+    recv.default = (200, {}, 0.0)
+    assert sink.wait_idle(5)
+    assert recv.accepted_ids() == [event(1)["event_id"]]
+    sink.close()
+
+
 def test_outage_loses_nothing_in_order(recv, tmp_path):
     sink = _open(recv.url, tmp_path, batch_max="7")
     sent = []

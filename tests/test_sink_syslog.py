@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bouncewatch.plugin.sinks import ConfigError, open_sink
+from bouncewatch.plugin.sinks import ConfigError, SinkError, open_sink
 from sink_helpers import Rsyslog, event, free_port, make_pki, parse_rfc5424, wait_for
 
 HERE = Path(__file__).resolve().parent
@@ -126,8 +127,8 @@ def test_rsyslog_tls_restart_loses_nothing(rsyslog, tmp_path):
     sink.close()
 
 
-def _start_receiver(port: int, out: Path) -> subprocess.Popen:
-    p = subprocess.Popen([sys.executable, str(HERE / "syslog_receiver.py"), str(port), str(out)],
+def _start_receiver(port: int, out: Path, *tls: Path) -> subprocess.Popen:
+    p = subprocess.Popen([sys.executable, str(HERE / "syslog_receiver.py"), str(port), str(out), *map(str, tls)],
                          stdout=subprocess.PIPE, text=True)
     assert p.stdout.readline().strip() == "ready"
     return p
@@ -224,3 +225,171 @@ def test_unix_stream_socket_octet_counting(tmp_path):
         conn.close()
     finally:
         srv.close()
+
+
+def _hung_receiver(port: int) -> socket.socket:
+    """Accepts a connection, never reads: the kernel buffers fill."""
+    hung = socket.socket()
+    hung.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    hung.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)  # inherited by the accepted socket
+    hung.bind(("127.0.0.1", port))
+    hung.listen(1)
+    return hung
+
+
+def _kill_hung(hung: socket.socket) -> None:
+    """Killed: the connection reset, the buffered frames gone, nobody listening."""
+    conn, _ = hung.accept()
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
+    hung.close()
+
+
+def _ids(out: Path) -> list[str]:
+    """event_ids of the complete lines the receiver wrote so far."""
+    text = out.read_text() if out.exists() else ""
+    return [parse_rfc5424(ln)["sd"]["bouncewatch@32473"]["event_id"]
+            for ln in text[:text.rfind("\n") + 1].splitlines()]
+
+
+def test_hung_receiver_killed_loses_nothing_written_within_replay(tmp_path):
+    """A receiver that stops reading (hung on a full queue) and is then
+    restarted takes with it everything the kernel buffered between us: on a
+    fast link megabytes, written well within ``replay`` seconds. All of it
+    must be sent again, not only the last MiB of it."""
+    port, out = free_port(), tmp_path / "received.log"
+    hung = _hung_receiver(port)
+    sink = open_sink(f"syslog+tcp://127.0.0.1:{port}", state_dir=str(tmp_path / "state"), replay="60", **FAST)
+    sent = [event(i) for i in range(2000)]          # about 2.4 MB of frames
+    try:
+        for b in range(0, len(sent), 100):
+            sink.send(sent[b:b + 100])
+        assert sink.stats["delivered"] == len(sent)     # all written into the buffers, none read
+        _kill_hung(hung)
+        recv = _start_receiver(port, out)
+        sink.send([event(len(sent))])
+        sent.append(event(len(sent)))
+        assert sink.wait_idle(10)
+        want = [e["event_id"] for e in sent]
+        assert wait_for(lambda: set(_ids(out)) >= set(want), 5), f"missing {len(set(want) - set(_ids(out)))}"
+        assert list(dict.fromkeys(_ids(out))) == want
+    finally:
+        sink.close()
+        hung.close()
+        if "recv" in locals():
+            recv.kill()
+            recv.wait()
+
+
+def test_tls13_session_tickets_are_not_a_broken_connection(tmp_path):
+    """A TLS 1.3 server sends session tickets after the handshake, so the
+    socket turns readable although the receiver never says a word: that is
+    no reason to reconnect and replay the last ``replay`` seconds with every
+    batch (each record arrived again and again, a handshake per batch)."""
+    pki = make_pki(tmp_path)
+    port, out = free_port(), tmp_path / "received.log"
+    recv = _start_receiver(port, out, pki["server"], pki["server_key"])
+    sink = open_sink(f"syslog+tls://127.0.0.1:{port}", state_dir=str(tmp_path / "state"),
+                     ca=str(pki["ca"]), **FAST)
+    sent = [event(i) for i in range(50)]
+    try:
+        for b in range(0, len(sent), 10):
+            sink.send(sent[b:b + 10])
+            time.sleep(0.05)
+        assert sink.wait_idle(5)
+
+        def ids():
+            return [parse_rfc5424(ln)["sd"]["bouncewatch@32473"]["event_id"]
+                    for ln in out.read_text().splitlines()]
+        want = [e["event_id"] for e in sent]
+        assert wait_for(lambda: set(ids()) >= set(want), 5)
+        time.sleep(0.1)
+        assert ids() == want                    # each once, in order: one connection, no replays
+        assert sink.stats == {"delivered": 50, "spooled": 0, "rejected": 0, "failures": 0, "dropped": 0}
+    finally:
+        sink.close()
+        recv.kill()
+        recv.wait()
+
+
+def test_unconfirmed_records_survive_a_full_spool(tmp_path):
+    """The records a broken connection leaves unconfirmed were accepted long
+    ago (the follower checkpointed past them): a full spool with overflow
+    block may refuse the caller's new batch, which the caller retries, but
+    must not refuse those, which nobody would retry."""
+    port, out = free_port(), tmp_path / "received.log"
+    hung = _hung_receiver(port)
+    sink = open_sink(f"syslog+tcp://127.0.0.1:{port}", state_dir=str(tmp_path / "state"), replay="60",
+                     spool_max="64k", **FAST)
+    sent = [event(i) for i in range(200)]           # about 240 kB: more than the spool holds
+    recv = None
+    try:
+        sink.send(sent)
+        _kill_hung(hung)
+        late = event(len(sent))
+        with pytest.raises(SinkError):
+            sink.send([late])                       # the spool is full: refused, the caller keeps it
+        recv = _start_receiver(port, out)
+        assert wait_for(lambda: _accepted(sink, [late]), 5)   # as the follower does: again until taken
+        sent.append(late)
+        assert sink.wait_idle(5)
+        want = [e["event_id"] for e in sent]
+        assert wait_for(lambda: set(_ids(out)) >= set(want), 5), f"missing {len(set(want) - set(_ids(out)))}"
+        assert list(dict.fromkeys(_ids(out))) == want
+    finally:
+        sink.close()
+        hung.close()
+        if recv is not None:
+            recv.kill()
+            recv.wait()
+
+
+def _accepted(sink, events) -> bool:
+    try:
+        sink.send(events)
+    except SinkError:
+        return False
+    return True
+
+
+def test_udp_receiver_down_loses_nothing(tmp_path):
+    """UDP learns of a closed port one datagram late (ICMP), and the send
+    after the failing one succeeds into nothing again: while the receiver
+    is down every other batch was counted delivered and lost."""
+    port = free_port(socket.SOCK_DGRAM)
+
+    def receiver() -> socket.socket:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.1", port))
+        s.settimeout(0.3)
+        return s
+
+    def drain(s: socket.socket) -> None:
+        try:
+            while True:
+                got.append(parse_rfc5424(s.recv(70000).decode())["sd"]["bouncewatch@32473"]["event_id"])
+        except socket.timeout:
+            pass
+
+    got: list[str] = []
+    r = receiver()
+    sink = open_sink(f"syslog+udp://127.0.0.1:{port}", state_dir=str(tmp_path / "state"), **FAST)
+    sent = [event(i) for i in range(10)]
+    try:
+        sink.send(sent[:2])
+        drain(r)
+        r.close()                                  # down
+        for e in sent[2:8]:
+            sink.send([e])
+            time.sleep(0.03)
+        time.sleep(0.3)                            # the delivery thread retries into the void meanwhile
+        r = receiver()                             # up again
+        sink.send(sent[8:])
+        assert sink.wait_idle(5)
+        drain(r)
+        want = [e["event_id"] for e in sent]
+        assert set(got) >= set(want), f"missing {sorted(int(x, 16) for x in set(want) - set(got))}"
+        assert list(dict.fromkeys(got)) == want
+    finally:
+        sink.close()
+        r.close()

@@ -128,7 +128,11 @@ class ReliableSink:
                 except DeliveryError as e:
                     self._failed(e)
                     if e.unconfirmed:
-                        pending = e.unconfirmed + pending
+                        # Accepted by earlier sends, so nobody would retry them:
+                        # past the bound like the delivery thread's, never refused
+                        # with the caller's batch. (The spool is empty: front is
+                        # also the end, ahead of ``pending``.)
+                        self._spool_front(e.unconfirmed)
                     break
                 except Exception as e:  # a transport bug: spool, log, never lose the batch
                     log.exception("sink %r: unexpected error while delivering", self.name)
@@ -247,7 +251,10 @@ class ReliableSink:
         except Exception:  # resetting a broken connection may fail too; the next try reconnects
             pass
         p = self.policy
-        if e.retry_after is not None:
+        # Retry-After 0 (or a date already past), answered again and again,
+        # would make "exactly as asked" a busy loop hammering a collector that
+        # is shedding load: "now" gets the back-off like no Retry-After.
+        if e.retry_after is not None and e.retry_after > 0:
             delay = min(max(e.retry_after, 0.0), p.retry_after_max)
             how = f"as the receiver asked (Retry-After {e.retry_after:g}s)"
         else:

@@ -30,7 +30,9 @@ still "succeeds". So the stream sink keeps what it wrote in the last
 ``replay`` seconds; when it finds the connection broken (the peer closed
 it, a write failed) those records are sent again ahead of the rest, or
 spooled if the receiver is still away. Duplicates are possible and carry
-the same event_id; losses within the window are not.
+the same event_id; losses within the window are not. UDP learns of a closed
+port one datagram late (ICMP), so a UDP sink keeps the same window and
+sends it again after such a failure.
 """
 
 from __future__ import annotations
@@ -123,13 +125,74 @@ def _rfc3164_time(ts: str | None) -> str:
 
 
 # -- transports --------------------------------------------------------------------
-class DatagramTransport:
-    """UDP or a unix datagram socket: one record per datagram."""
+class ReplayWindow:
+    """The records written in the last ``seconds``: syslog has no
+    acknowledgement, so when the transport learns that the receiver is gone
+    these are the ones it may not have kept, to be sent again.
 
-    def __init__(self, family: int, address: Any, max_size: int, label: str) -> None:
+    ``max_bytes`` only guards memory: a receiver that hangs (stops reading)
+    leaves in the kernel buffers between us up to our tcp_wmem plus its
+    tcp_rmem (tens of MiB), all written within a second or two, all lost if
+    it is then restarted. A small cap would silently shrink the window below
+    what README promises; hitting this one is logged."""
+
+    def __init__(self, seconds: float, label: str, max_bytes: int = 32 << 20) -> None:
+        self.seconds, self.label, self.max_bytes = seconds, label, max_bytes
+        self._recent: collections.deque[tuple[float, bytes]] = collections.deque()
+        self._bytes = 0
+        self.evicted = 0  # records dropped from the window by the memory guard
+
+    def add(self, records: list[bytes]) -> None:
+        if self.seconds <= 0:
+            return
+        now = time.monotonic()
+        for r in records:
+            self._recent.append((now, r))
+            self._bytes += len(r)
+        self._prune(now)
+
+    def records(self) -> list[bytes]:
+        self._prune(time.monotonic())
+        return [r for _, r in self._recent]
+
+    def take(self) -> list[bytes]:
+        """Hand the records over (to the spool, which now owns them)."""
+        out = self.records()
+        self._recent.clear()
+        self._bytes = 0
+        return out
+
+    def _prune(self, now: float) -> None:
+        while self._recent and self._recent[0][0] < now - self.seconds:
+            self._bytes -= len(self._recent.popleft()[1])
+        evicted = 0
+        while self._recent and self._bytes > self.max_bytes:
+            self._bytes -= len(self._recent.popleft()[1])
+            evicted += 1
+        if evicted:
+            first = self.evicted == 0
+            self.evicted += evicted
+            if first or self.evicted // 10000 != (self.evicted - evicted) // 10000:
+                log.warning("sink %r: more than %d bytes written within replay=%gs: %d records (%d so far) "
+                            "will not be sent again if the receiver turns out gone now", self.label,
+                            self.max_bytes, self.seconds, evicted, self.evicted)
+
+
+class DatagramTransport:
+    """UDP or a unix datagram socket: one record per datagram.
+
+    UDP reports a closed port late: the ICMP port unreachable caused by one
+    datagram fails the *next* send with ECONNREFUSED, and the send after
+    that succeeds into nothing again. So a UDP transport keeps what it sent
+    in the last ``replay`` seconds and, on such a failure, hands it back as
+    unconfirmed; the sink spools it ahead of the rest. (A unix datagram
+    socket refuses at once: replay 0.)"""
+
+    def __init__(self, family: int, address: Any, max_size: int, label: str, replay: float = 0.0) -> None:
         self.family, self.address, self.max_size, self.label = family, address, max_size, label
         self.sock: socket.socket | None = None
         self.truncated = 0
+        self.window = ReplayWindow(replay, label)
 
     def _connect(self) -> socket.socket:
         if self.sock is None:
@@ -154,7 +217,8 @@ class DatagramTransport:
                                     self.max_size)
                 s.send(r[: self.max_size])
         except OSError as e:
-            raise DeliveryError(f"send failed: {e.strerror or e}") from None
+            raise DeliveryError(f"send failed: {e.strerror or e}", unconfirmed=self.window.take()) from None
+        self.window.add(records)
         return []
 
     def reset(self) -> None:
@@ -169,22 +233,37 @@ class DatagramTransport:
 class StreamTransport:
     """TCP, TLS or a unix stream socket, RFC 6587 octet counting."""
 
-    def __init__(self, connect: Callable[[], socket.socket], label: str, replay: float,
-                 replay_max: int = 1 << 20) -> None:
+    def __init__(self, connect: Callable[[], socket.socket], label: str, replay: float) -> None:
         self.connect, self.label = connect, label
-        self.replay, self.replay_max = replay, replay_max
         self.sock: socket.socket | None = None
-        self._recent: collections.deque[tuple[float, bytes]] = collections.deque()
-        self._recent_bytes = 0
+        self.window = ReplayWindow(replay, label)
         self._broken = False  # the last connection died under us: replay on the next one
 
     def _alive(self, s: socket.socket) -> bool:
-        """A syslog receiver never talks back: readable means closed or reset."""
+        """A syslog receiver never talks back, so readable means closed or
+        reset, with one exception: a TLS 1.3 server's session tickets arrive
+        after the handshake and make the socket readable without any data.
+        So read: end of stream or an error is a dead connection; no
+        application data (the tickets consumed) or stray bytes are not."""
         try:
             r, _, _ = select.select([s], [], [], 0)
         except (OSError, ValueError):
             return False
-        return not r
+        if not r:
+            return True
+        timeout = s.gettimeout()
+        try:
+            s.setblocking(False)
+            return bool(s.recv(4096))
+        except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
+            return True
+        except (OSError, ssl.SSLError, ValueError):
+            return False
+        finally:
+            try:
+                s.settimeout(timeout)
+            except OSError:
+                pass
 
     def deliver(self, records: list[bytes]) -> list[tuple[bytes, str]]:
         if self.sock is not None and not self._alive(self.sock):
@@ -197,7 +276,7 @@ class StreamTransport:
                                     unconfirmed=self._take_unconfirmed()) from None
         payload = b"".join(b"%d %s" % (len(r), r) for r in records)
         if self._broken:
-            replay = b"".join(b"%d %s" % (len(r), r) for _, r in self._recent)
+            replay = b"".join(b"%d %s" % (len(r), r) for r in self.window.records())
             payload = replay + payload
         try:
             self.sock.sendall(payload)
@@ -206,27 +285,15 @@ class StreamTransport:
             raise DeliveryError(f"send failed: {describe(e)}",
                                 unconfirmed=self._take_unconfirmed()) from None
         self._broken = False
-        now = time.monotonic()
-        for r in records:
-            self._recent.append((now, r))
-            self._recent_bytes += len(r)
-        self._prune(now)
+        self.window.add(records)
         return []
-
-    def _prune(self, now: float) -> None:
-        while self._recent and (self._recent[0][0] < now - self.replay or self._recent_bytes > self.replay_max):
-            self._recent_bytes -= len(self._recent.popleft()[1])
 
     def _take_unconfirmed(self) -> list[bytes]:
         """After a failure: hand the recent records to the spool, which now owns them."""
         if not self._broken:
             return []
-        self._prune(time.monotonic())
-        out = [r for _, r in self._recent]
-        self._recent.clear()
-        self._recent_bytes = 0
         self._broken = False
-        return out
+        return self.window.take()
 
     def _drop_connection(self, broken: bool) -> None:
         if self.sock is not None:
@@ -298,7 +365,7 @@ def open_syslog(uri: str, opts: dict[str, Any]) -> ReliableSink:
         if scheme == "syslog+udp":
             max_size = int(o.number("max_size", 65000, minimum=480))
             transport = DatagramTransport(socket.AF_INET6 if ":" in host else socket.AF_INET,
-                                          (host, port or 514), max_size, name)
+                                          (host, port or 514), max_size, name, replay)
         elif scheme == "syslog+tcp":
             transport = StreamTransport(lambda: _tcp(host, port or 514, timeout), name, replay)
         else:

@@ -154,6 +154,23 @@ def test_spool_order_bound_and_crash_safety(tmp_path, caplog):
     sp2.close()
 
 
+def test_spool_batch_removed_by_hand_is_forgotten_and_counted(tmp_path, caplog):
+    """A batch file someone deletes is forgotten with an error and counted as
+    dropped; before, every peek found its entry again, returned nothing, and
+    the replay thread spun at full CPU."""
+    d = tmp_path / "sp"
+    sp = DiskSpool(str(d), 1 << 20, "block", "t")
+    sp.append([b"a", b"b"])
+    sp.append([b"c"])
+    sorted(d.glob("*.batch"))[0].unlink()
+    with caplog.at_level(logging.ERROR):
+        seqs, recs = sp.peek(10)
+    assert recs == [b"c"] and sp.dropped == 2 and "is gone" in caplog.text
+    sp.commit(seqs)
+    assert sp.empty() and sp.peek(10) == ([], [])
+    sp.close()
+
+
 @pytest.mark.parametrize("uri, leaves", [
     ("-", False), ("file:/var/log/x.jsonl", False), ("syslog:/dev/log", False),
     ("syslog+tcp://127.0.0.1:514", False), ("syslog+tls://siem.example.net:6514", True),

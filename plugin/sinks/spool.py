@@ -181,7 +181,17 @@ class DiskSpool:
                 try:
                     with open(self._path(e.seq), "rb") as f:
                         recs = _decode(f.read())
-                except FileNotFoundError:  # dropped by the overflow policy meanwhile
+                except FileNotFoundError:
+                    # dropped by the overflow policy meanwhile (it forgets the entry
+                    # first), or removed by someone else: then forget it here, or
+                    # every peek would find it again and the replay thread would spin
+                    with self._lock:
+                        gone = self._forget(e.seq)
+                    if gone is not None:
+                        self.dropped += gone.nrecords
+                        log.error("sink %r: spool batch %s is gone (removed by hand?); its %d events are "
+                                  "lost (%d dropped so far)", self.name, self._path(e.seq), gone.nrecords,
+                                  self.dropped)
                     continue
                 except (OSError, ValueError) as err:
                     with self._lock:

@@ -161,6 +161,7 @@ class Tail:
         self.committed = offset                # accepted by the sinks
         self.ref = ref                         # year inference for a rotated file; None: live
         self.retired_at: float | None = None   # when it stopped being the live file
+        self.prev: Identity | None = None       # the newest rotated file when this one became live
         self.last_growth = time.monotonic()
         self.eof = False                       # the last read found nothing more
         if not self.plain and offset:
@@ -215,6 +216,8 @@ class Tail:
         d = {"path": self.path, "offset": self.committed, **self.ident.to_dict()}
         if self.eof and self.committed == self.offset:
             d["at_end"] = True  # if it is gone by the next start, nothing was left in it
+        if self.prev is not None:
+            d["prev"] = self.prev.to_dict()
         return d
 
     def close(self) -> None:
@@ -274,6 +277,7 @@ class FileFollower:
             self._open_live()
             return
         ident, off = Identity.from_dict(live), int(live["offset"])
+        prev = Identity.from_dict(live["prev"]) if isinstance(live.get("prev"), dict) else None
         try:
             st = os.stat(self.path)
             head = read_head(self.path)
@@ -281,8 +285,10 @@ class FileFollower:
             st = None
         if st is not None and ident.matches(st, head, allow_copy=False) and st.st_size >= off:
             self._open_live(off, ident)
+            if self.current is not None and prev is not None:
+                self.current.prev = prev
             return
-        self._catch_up(ident, off, "since the last checkpoint")
+        self._catch_up(ident, off, "since the last checkpoint", prev)
         self._open_live()
 
     def _reopen_saved(self, entry: dict[str, Any]) -> bool:
@@ -327,6 +333,7 @@ class FileFollower:
         t = Tail(self.path, fp, st, head, offset, ref=None)
         if ident is not None and ident.fp_len > t.ident.fp_len:
             t.ident = ident
+        t.prev = self._newest_rotated()
         if self.problem:
             self.log(f"{self.path}: reading it now")
         self.problem = None
@@ -358,6 +365,20 @@ class FileFollower:
         self.draining.append(t)
         return t
 
+    def _newest_rotated(self) -> Identity | None:
+        """The identity of the newest rotated sibling: the file before the
+        live one. Kept with the live file because the live file itself may
+        become unrecognisable (still empty when checkpointed, then rotated
+        and compressed into a new inode while we were down); the files
+        rotated after this one are then the ones to read."""
+        for r in reversed(rotated_siblings(self.path)):
+            try:
+                head = read_head(r.path)
+            except (OSError, EOFError):
+                continue
+            return Identity(r.st.st_dev, r.st.st_ino, len(head), _fp(head))
+        return None
+
     def _is_open(self, st: os.stat_result) -> bool:
         key = (st.st_dev, st.st_ino)
         return any((t.ident.dev, t.ident.ino) == key for t in self._tails())
@@ -365,30 +386,23 @@ class FileFollower:
     def _tails(self) -> list[Tail]:
         return self.draining + ([self.current] if self.current else [])
 
-    def _catch_up(self, ident: Identity, offset: int, when: str) -> None:
+    def _catch_up(self, ident: Identity, offset: int, when: str, prev: Identity | None = None) -> None:
         """The file we were reading is no longer the live one: find it among
         the rotated siblings, read it from ``offset`` and every sibling
-        rotated after it from the start."""
+        rotated after it from the start. Not found, but ``prev`` (the file
+        rotated just before it) is: every sibling rotated after ``prev``."""
         sibs = rotated_siblings(self.path)
-        found = None
         heads: dict[str, bytes] = {}
-        for allow_copy in (False, True):  # the same inode first, then a copy
-            for i in range(len(sibs) - 1, -1, -1):
-                r = sibs[i]
-                try:
-                    head = heads[r.path] if r.path in heads else heads.setdefault(r.path, read_head(r.path))
-                except OSError:
-                    continue
-                if ident.matches(r.st, head, allow_copy=allow_copy):
-                    found = i
-                    break
-            if found is not None:
-                break
+        found = _find(sibs, ident, heads)
         if found is None:
+            after = _find(sibs, prev, heads) if prev is not None else None
             if offset:
+                what = f"{self.path}" if after is None else f"the files rotated after it and {self.path}"
                 self.log(f"{self.path}: the file read up to byte {offset} is gone {when} (deleted, or "
-                         f"rotated where we do not look); reading {self.path} from its start")
-            return
+                         f"rotated where we do not look); reading {what} from the start")
+            if after is None:
+                return
+            found, offset = after + 1, 0
         for i in range(found, len(sibs)):
             r = sibs[i]
             if not self._is_open(r.st):
@@ -458,6 +472,7 @@ class FileFollower:
         st = os.fstat(cur.fp.fileno())
         cur.ident = Identity(st.st_dev, st.st_ino, len(head), _fp(head))
         cur.offset = cur.committed = 0
+        cur.prev = self._newest_rotated()   # the copy, if there is one
 
     # -- reading and committing -------------------------------------------------
     def next_chunk(self, max_lines: int) -> Chunk | None:
@@ -524,6 +539,21 @@ class FileFollower:
             t.close()
         self.draining.clear()
         self.current = None
+
+
+def _find(sibs: list[Rotated], ident: Identity, heads: dict[str, bytes]) -> int | None:
+    """The index in ``sibs`` of the file ``ident`` names: the same inode
+    first, then a copy (``heads`` caches the heads read)."""
+    for allow_copy in (False, True):
+        for i in range(len(sibs) - 1, -1, -1):
+            r = sibs[i]
+            try:
+                head = heads[r.path] if r.path in heads else heads.setdefault(r.path, read_head(r.path))
+            except OSError:
+                continue
+            if ident.matches(r.st, head, allow_copy=allow_copy):
+                return i
+    return None
 
 
 def _last_line_end(fp: BinaryIO, size: int) -> int:

@@ -287,3 +287,37 @@ def test_writer_still_on_the_renamed_file_is_not_lost(tmp_path, monkeypatch):
     assert len(r.f.draining) == 1
     monkeypatch.setattr(fmod, "DRAIN_GRACE", 0.0)
     assert r.drain() == [] and r.f.draining == []
+
+
+def test_empty_live_file_rotated_and_compressed_while_down_keeps_later_rotations(tmp_path):
+    """Chaos seed 2: the checkpoint named a live file that was still empty
+    (no fingerprint to know a copy by). While we were down it was rotated
+    and compressed (a new inode), and the next files were rotated after it.
+    On start, the files rotated after it must be read, not skipped."""
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, tmp_path / "mail.log.1")
+    log.touch()                                          # logrotate's create
+    assert r.drain() == [] and r.f.draining == []
+    saved = r.f.state()
+    r.f.close()
+    # down: rotate the empty file, compress it (gzip keeps its mtime), more rotations
+    os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.3")
+    os.rename(log, tmp_path / "mail.log.2")
+    with open(tmp_path / "mail.log.2", "rb") as src, gzip.open(tmp_path / "mail.log.2.gz", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    st = os.stat(tmp_path / "mail.log.2")
+    os.utime(tmp_path / "mail.log.2.gz", ns=(st.st_atime_ns, st.st_mtime_ns))
+    held = open(tmp_path / "mail.log.2", "rb")          # its inode must not be reused below
+    os.unlink(tmp_path / "mail.log.2")
+    append(log, 2)
+    os.rename(log, tmp_path / "mail.log.1")
+    append(log, 3)
+    for name, age in (("mail.log.3", 300), ("mail.log.2.gz", 200), ("mail.log.1", 100)):
+        t = os.stat(tmp_path / name).st_mtime - age
+        os.utime(tmp_path / name, (t, t))
+    r2 = Run(log, saved=saved)
+    assert r2.drain() == [2, 3]
+    held.close()

@@ -216,8 +216,8 @@ class Tail:
         d = {"path": self.path, "offset": self.committed, **self.ident.to_dict()}
         if self.eof and self.committed == self.offset:
             d["at_end"] = True  # if it is gone by the next start, nothing was left in it
-        if self.prev is not None:
-            d["prev"] = self.prev.to_dict()
+        if self.ref is None:  # the live file: which file was rotated before it (None: none)
+            d["prev"] = self.prev.to_dict() if self.prev is not None else None
         return d
 
     def close(self) -> None:
@@ -283,13 +283,19 @@ class FileFollower:
             head = read_head(self.path)
         except OSError:
             st = None
-        if st is not None and ident.matches(st, head, allow_copy=False) and st.st_size >= off:
+        same = st is not None and ident.matches(st, head, allow_copy=False) and st.st_size >= off
+        # Nothing of the live file read: whatever was rotated after ``prev``
+        # (copies of it, itself renamed, later files) is unread. This holds
+        # for an empty file too, which has no fingerprint to know copies by.
+        caught_up = off == 0 and "prev" in live and self._read_rotated_after(prev)
+        if not same and not caught_up:
+            self._catch_up(ident, off, "since the last checkpoint", prev)
+        if same:
             self._open_live(off, ident)
             if self.current is not None and prev is not None:
                 self.current.prev = prev
-            return
-        self._catch_up(ident, off, "since the last checkpoint", prev)
-        self._open_live()
+        else:
+            self._open_live()
 
     def _reopen_saved(self, entry: dict[str, Any]) -> bool:
         ident, off = Identity.from_dict(entry), int(entry["offset"])
@@ -378,6 +384,22 @@ class FileFollower:
                 continue
             return Identity(r.st.st_dev, r.st.st_ino, len(head), _fp(head))
         return None
+
+    def _read_rotated_after(self, prev: Identity | None) -> bool:
+        """Read, from the start, every rotated sibling newer than ``prev``
+        (all of them when ``prev`` is None: there was none). False when
+        ``prev`` is not found (rotated away, deleted): nothing opened."""
+        sibs = rotated_siblings(self.path)
+        start = 0
+        if prev is not None:
+            at = _find(sibs, prev, {})
+            if at is None:
+                return False
+            start = at + 1
+        for r in sibs[start:]:
+            if not self._is_open(r.st):
+                self._open_drain(r.path, 0)
+        return True
 
     def _is_open(self, st: os.stat_result) -> bool:
         key = (st.st_dev, st.st_ino)

@@ -321,3 +321,28 @@ def test_empty_live_file_rotated_and_compressed_while_down_keeps_later_rotations
     r2 = Run(log, saved=saved)
     assert r2.drain() == [2, 3]
     held.close()
+
+
+@pytest.mark.parametrize("rotated_before", [False, True])
+def test_empty_live_file_copytruncated_while_down_is_read_from_its_copy(tmp_path, rotated_before):
+    """Chaos seed 13: the checkpoint named a live file that was still empty.
+    While we were down it was written, copied and truncated (copytruncate),
+    written again. Its inode and (empty) fingerprint still match, so we
+    resumed it at 0: the lines in the copy were lost, silently."""
+    log = tmp_path / "mail.log"
+    if rotated_before:
+        append(tmp_path / "mail.log.1", 9)
+        t = os.stat(tmp_path / "mail.log.1").st_mtime - 100
+        os.utime(tmp_path / "mail.log.1", (t, t))
+    log.touch()
+    r = Run(log)
+    assert r.drain() == []
+    saved = r.f.state()
+    r.f.close()
+    append(log, 1)
+    if rotated_before:
+        os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.2")
+    shutil.copyfile(log, tmp_path / "mail.log.1")
+    os.truncate(log, 0)
+    append(log, 2)
+    assert Run(log, saved=saved).drain() == [1, 2]

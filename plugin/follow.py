@@ -472,15 +472,18 @@ class FileFollower:
 
     def _catch_up_newer(self, old: Tail) -> None:
         """After a rename rotation: files rotated after ``old`` that we never
-        saw as live (several rotations between two polls)."""
+        saw as live (several rotations between two polls). Not the file
+        before ``old``: the writer may have written to it until its HUP
+        while ``old`` stayed empty, which makes it the newer by mtime."""
         sibs = rotated_siblings(self.path)
         idx = next((i for i, r in enumerate(sibs)
                     if (r.st.st_dev, r.st.st_ino) == (old.ident.dev, old.ident.ino)), None)
         if idx is None:
             return
         for r in sibs[idx + 1:]:
-            if not self._is_open(r.st):
-                self._open_drain(r.path, 0)
+            if self._is_open(r.st) or (old.prev is not None and _find([r], old.prev, {}) is not None):
+                continue
+            self._open_drain(r.path, 0)
 
     def _truncated(self, cur: Tail) -> None:
         """copytruncate (or ``> mail.log``): read what we had not read yet

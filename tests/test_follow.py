@@ -346,3 +346,29 @@ def test_empty_live_file_copytruncated_while_down_is_read_from_its_copy(tmp_path
     os.truncate(log, 0)
     append(log, 2)
     assert Run(log, saved=saved).drain() == [1, 2]
+
+
+def test_rotation_after_a_quiet_file_does_not_reread_its_predecessor(tmp_path, monkeypatch):
+    """Chaos seed 29: the writer kept writing to the renamed file until its
+    HUP while the new file stayed empty, so the old file is the newer by
+    mtime. At the next rotation the old file (already read, let go) sorted
+    after the quiet one and was read again from its start: every event
+    twice, with attempts counted again."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, tmp_path / "mail.log.1")
+    log.touch()                                       # logrotate's create; nobody writes here yet
+    assert r.drain() == []
+    append(tmp_path / "mail.log.1", 2)                # the writer, not HUP'd yet
+    t = os.stat(tmp_path / "mail.log.1").st_mtime
+    os.utime(log, (t - 10, t - 10))                   # the quiet new file is older by mtime
+    assert r.drain() == [2]
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 0.0)
+    assert r.drain() == [] and r.f.draining == []     # let go
+    os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.2")
+    os.rename(log, tmp_path / "mail.log.1")
+    append(log, 3)
+    assert r.drain() == [3]

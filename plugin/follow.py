@@ -453,6 +453,11 @@ class FileFollower:
         if self._was_truncated(cur):
             self._truncated(cur)
             return
+        if cur.offset == 0 and cur.ident.fp_len < FP_MIN_ALONE and self._read_rotated_after(cur.prev):
+            # Nothing read and no fingerprint: a copytruncate is not seen in
+            # the file itself (not shorter than 0, no head to compare), only
+            # as a copy beside it, whose lines nobody read.
+            cur.prev = self._newest_rotated()
         cur.refresh_fingerprint()
 
     @staticmethod

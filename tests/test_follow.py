@@ -372,3 +372,23 @@ def test_rotation_after_a_quiet_file_does_not_reread_its_predecessor(tmp_path, m
     os.rename(log, tmp_path / "mail.log.1")
     append(log, 3)
     assert r.drain() == [3]
+
+
+def test_copytruncate_of_a_file_we_had_not_read_yet_is_noticed(tmp_path):
+    """Chaos seed 24: just after a copytruncate (our file empty, nothing
+    read, no fingerprint) it was written and copytruncated again before we
+    looked. Same inode, not shorter than our offset 0, no head to compare:
+    the truncation went unnoticed and the lines in the second copy were lost."""
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    shutil.copyfile(log, tmp_path / "mail.log.1")
+    os.truncate(log, 0)
+    assert r.drain() == []
+    append(log, 2)                                   # not read before the next copytruncate
+    os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.2")
+    shutil.copyfile(log, tmp_path / "mail.log.1")
+    os.truncate(log, 0)
+    append(log, 3)
+    assert r.drain() == [2, 3]

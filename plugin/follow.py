@@ -90,6 +90,12 @@ class Identity:
         return cls(int(d["dev"]), int(d["ino"]), int(d["fp_len"]), str(d["fp"]))
 
 
+# The predecessor of a live file when it could not be told (its rotated
+# files kept changing while we looked): matches no file (a head is never
+# longer than FP_MAX), so nothing is read on its account.
+UNKNOWN = Identity(-1, -1, FP_MAX + 1)
+
+
 def read_head(path: str) -> bytes:
     """The first FP_MAX bytes of a file, decompressed if it is compressed."""
     with open_log(path) as fp:
@@ -376,14 +382,19 @@ class FileFollower:
         live one. Kept with the live file because the live file itself may
         become unrecognisable (still empty when checkpointed, then rotated
         and compressed into a new inode while we were down); the files
-        rotated after this one are then the ones to read."""
-        for r in reversed(rotated_siblings(self.path)):
+        rotated after this one are then the ones to read. None: there is
+        none; UNKNOWN: they kept changing while we looked."""
+        for _ in range(3):
+            sibs = rotated_siblings(self.path)
+            if not sibs:
+                return None
+            r = sibs[-1]
             try:
                 head = read_head(r.path)
             except (OSError, EOFError):
-                continue
+                continue  # renamed or compressed away meanwhile: look again, never take an older one
             return Identity(r.st.st_dev, r.st.st_ino, len(head), _fp(head))
-        return None
+        return UNKNOWN
 
     def _read_rotated_after(self, prev: Identity | None) -> bool:
         """Read, from the start, every rotated sibling newer than ``prev``

@@ -392,3 +392,36 @@ def test_copytruncate_of_a_file_we_had_not_read_yet_is_noticed(tmp_path):
     os.truncate(log, 0)
     append(log, 3)
     assert r.drain() == [2, 3]
+
+
+def test_predecessor_compressed_while_we_look_at_it_is_not_read_again(tmp_path, monkeypatch):
+    """Chaos seeds 49 and 108: the live file was renamed to .1 and gzip
+    replaced .1 by .1.gz just while the follower listed the rotated files
+    to note which one preceded the new live file. .1 was gone when its head
+    was read, so the older .2 was taken instead; the new file being empty,
+    every file 'after .2' was then read: .1.gz again from its start."""
+    log = tmp_path / "mail.log"
+    append(tmp_path / "mail.log.1", 0)
+    t = os.stat(tmp_path / "mail.log.1").st_mtime - 100
+    os.utime(tmp_path / "mail.log.1", (t, t))
+    append(log, 1)
+    r = Run(log, from_start=False)
+    append(log, 2)
+    assert r.drain() == [2]
+    os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.2")
+    os.rename(log, tmp_path / "mail.log.1")
+    log.touch()
+    real_read_head = fmod.read_head
+
+    def gzip_meanwhile(path):
+        if path.endswith("mail.log.1") and not os.path.exists(path + ".gz"):
+            with open(path, "rb") as src, gzip.open(path + ".gz", "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            st = os.stat(path)
+            os.utime(path + ".gz", ns=(st.st_atime_ns, st.st_mtime_ns))
+            os.unlink(path)
+        return real_read_head(path)
+
+    monkeypatch.setattr(fmod, "read_head", gzip_meanwhile)
+    assert r.drain() == []
+    assert r.drain() == []

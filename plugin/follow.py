@@ -345,7 +345,7 @@ class FileFollower:
         t = Tail(self.path, fp, st, head, offset, ref=None)
         if ident is not None and ident.fp_len > t.ident.fp_len:
             t.ident = ident
-        t.prev = self._newest_rotated()
+        t.prev = self._newest_rotated(t)
         if self.problem:
             self.log(f"{self.path}: reading it now")
         self.problem = None
@@ -377,15 +377,17 @@ class FileFollower:
         self.draining.append(t)
         return t
 
-    def _newest_rotated(self) -> Identity | None:
+    def _newest_rotated(self, live: Tail) -> Identity | None:
         """The identity of the newest rotated sibling: the file before the
         live one. Kept with the live file because the live file itself may
         become unrecognisable (still empty when checkpointed, then rotated
         and compressed into a new inode while we were down); the files
         rotated after this one are then the ones to read. None: there is
-        none; UNKNOWN: they kept changing while we looked."""
+        none; UNKNOWN: they kept changing while we looked. Never ``live``
+        itself, which may have been renamed away since we opened it."""
+        own = (live.ident.dev, live.ident.ino)
         for _ in range(3):
-            sibs = rotated_siblings(self.path)
+            sibs = [r for r in rotated_siblings(self.path) if (r.st.st_dev, r.st.st_ino) != own]
             if not sibs:
                 return None
             r = sibs[-1]
@@ -468,7 +470,7 @@ class FileFollower:
             # Nothing read and no fingerprint: a copytruncate is not seen in
             # the file itself (not shorter than 0, no head to compare), only
             # as a copy beside it, whose lines nobody read.
-            cur.prev = self._newest_rotated()
+            cur.prev = self._newest_rotated(cur)
         cur.refresh_fingerprint()
 
     @staticmethod
@@ -513,7 +515,7 @@ class FileFollower:
         st = os.fstat(cur.fp.fileno())
         cur.ident = Identity(st.st_dev, st.st_ino, len(head), _fp(head))
         cur.offset = cur.committed = 0
-        cur.prev = self._newest_rotated()   # the copy, if there is one
+        cur.prev = self._newest_rotated(cur)   # the copy, if there is one
 
     # -- reading and committing -------------------------------------------------
     def next_chunk(self, max_lines: int) -> Chunk | None:

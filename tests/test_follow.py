@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import sys
 from collections import Counter
 
 import pytest
@@ -425,3 +426,38 @@ def test_predecessor_compressed_while_we_look_at_it_is_not_read_again(tmp_path, 
     monkeypatch.setattr(fmod, "read_head", gzip_meanwhile)
     assert r.drain() == []
     assert r.drain() == []
+
+
+def test_live_file_rotated_while_we_open_it_is_not_its_own_predecessor(tmp_path, monkeypatch):
+    """Chaos seed 214: the new live file was renamed away (the next
+    rotation) between our open and our look at the rotated files, and was
+    taken as its own predecessor. When the file before it turned out the
+    newer by mtime (the writer still on it), that file was 'rotated after'
+    the live one at its rotation, and read again."""
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, tmp_path / "mail.log.1")
+    log.touch()
+    real = fmod.rotated_siblings
+    t = os.stat(log).st_mtime
+
+    def rotate_meanwhile(path):
+        if sys._getframe(1).f_code.co_name == "_newest_rotated" and not os.path.exists(str(log) + ".2"):
+            os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.2")
+            os.rename(log, tmp_path / "mail.log.1")
+            log.touch()
+            os.utime(tmp_path / "mail.log.2", (t - 20, t - 20))
+            os.utime(tmp_path / "mail.log.1", (t - 10, t - 10))
+        return real(path)
+
+    monkeypatch.setattr(fmod, "rotated_siblings", rotate_meanwhile)
+    r.f.poll()                                   # notices the first rotation, opens the new file
+    while (c := r.f.next_chunk(100)) is not None:
+        r.f.commit(c)
+    assert r.f.draining == []                    # the first file is read and let go
+    os.utime(tmp_path / "mail.log.2", (t, t))    # and turns out the newer (its writer's last line)
+    assert r.drain() == []
+    append(log, 2)
+    assert r.drain() == [2]

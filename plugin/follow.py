@@ -302,6 +302,21 @@ class FileFollower:
                 self.current.prev = prev
         else:
             self._open_live()
+        self._oldest_first()
+
+    def _oldest_first(self) -> None:
+        """The rotated files to read, in the order they were written (by
+        mtime, as rotated_siblings orders them): those the checkpoint named
+        are reopened before the ones found after them, and an entry known
+        by its inode only (empty when saved) may now be a newer file that
+        reused the inode. Out of order, a delivery line would come before
+        its message's details."""
+        def mtime(t: Tail) -> int:
+            try:
+                return os.fstat(t.fp.fileno()).st_mtime_ns
+            except (OSError, ValueError, AttributeError):
+                return 0
+        self.draining.sort(key=mtime)
 
     def _reopen_saved(self, entry: dict[str, Any]) -> bool:
         ident, off = Identity.from_dict(entry), int(entry["offset"])

@@ -461,3 +461,24 @@ def test_live_file_rotated_while_we_open_it_is_not_its_own_predecessor(tmp_path,
     assert r.drain() == []
     append(log, 2)
     assert r.drain() == [2]
+
+
+def test_files_reopened_on_start_are_read_oldest_first(tmp_path):
+    """Chaos seed 202: the checkpoint named an empty rotated file (no
+    fingerprint) being drained; it was deleted and its inode reused by the
+    newest rotated file. Reopened by inode first, that newest file was read
+    before the older ones found after it: lines out of order, so deliveries
+    missed their message's details (message_id None)."""
+    log = tmp_path / "mail.log"
+    for name, n, age in (("mail.log.2", 1, 200), ("mail.log.1", 2, 100), ("mail.log", 3, 0)):
+        append(tmp_path / name, n)
+        t = os.stat(tmp_path / name).st_mtime - age
+        os.utime(tmp_path / name, (t, t))
+    st1, st2 = os.stat(tmp_path / "mail.log.1"), os.stat(tmp_path / "mail.log.2")
+    head2 = (tmp_path / "mail.log.2").read_bytes()
+    saved = {"tails": [
+        {"path": str(log), "offset": 0, "dev": st1.st_dev, "ino": st1.st_ino,   # the reused inode
+         "fp_len": 0, "fp": fmod._fp(b""), "at_end": True},
+        {"path": str(log), "offset": 0, "dev": st2.st_dev, "ino": st2.st_ino,
+         "fp_len": len(head2), "fp": fmod._fp(head2), "live": True}]}
+    assert Run(log, saved=saved).drain() == [1, 2, 3]

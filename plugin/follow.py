@@ -257,6 +257,8 @@ class FileFollower:
     problem: str | None = None        # what keeps us from the live file, said once
     start_at_end: bool = False        # first run without --from-start: skip what is there
     quiet_until: float = 0.0          # just rotated: the new file may take a moment to appear
+    gone_noted: bool = False          # the live file is missing; ``gone_prev`` says since which sibling
+    gone_prev: Identity | None = None
 
     # -- start-up ----------------------------------------------------------
     def restore(self, saved: dict[str, Any] | None, from_start: bool, new_file: bool = False) -> None:
@@ -364,9 +366,12 @@ class FileFollower:
         if self.problem:
             self.log(f"{self.path}: reading it now")
         self.problem = None
+        self.gone_noted, self.gone_prev = False, None
         self.current = t
 
     def _problem(self, msg: str) -> None:
+        if not self.gone_noted:  # the newest rotated file when the live one went missing
+            self.gone_prev, self.gone_noted = self._newest_rotated(None), True
         if time.monotonic() < self.quiet_until:
             return
         if msg != self.problem:
@@ -392,7 +397,7 @@ class FileFollower:
         self.draining.append(t)
         return t
 
-    def _newest_rotated(self, live: Tail) -> Identity | None:
+    def _newest_rotated(self, live: Tail | None) -> Identity | None:
         """The identity of the newest rotated sibling: the file before the
         live one. Kept with the live file because the live file itself may
         become unrecognisable (still empty when checkpointed, then rotated
@@ -400,7 +405,7 @@ class FileFollower:
         rotated after this one are then the ones to read. None: there is
         none; UNKNOWN: they kept changing while we looked. Never ``live``
         itself, which may have been renamed away since we opened it."""
-        own = (live.ident.dev, live.ident.ino)
+        own = (live.ident.dev, live.ident.ino) if live is not None else None
         for _ in range(3):
             sibs = [r for r in rotated_siblings(self.path) if (r.st.st_dev, r.st.st_ino) != own]
             if not sibs:
@@ -579,6 +584,12 @@ class FileFollower:
         tails = [t.state() for t in self.draining]
         if self.current is not None:
             tails.append({**self.current.state(), "live": True})
+        elif self.gone_noted:
+            # No live file (rotated or removed, not created again yet): a
+            # placeholder that matches no file, with the newest rotated file
+            # of that moment, so that a start reads what was rotated since.
+            prev = self.gone_prev.to_dict() if self.gone_prev is not None else None
+            tails.append({"path": self.path, "offset": 0, **UNKNOWN.to_dict(), "live": True, "prev": prev})
         return {"tails": tails}
 
     def lag_bytes(self) -> int:

@@ -482,3 +482,26 @@ def test_files_reopened_on_start_are_read_oldest_first(tmp_path):
         {"path": str(log), "offset": 0, "dev": st2.st_dev, "ino": st2.st_ino,
          "fp_len": len(head2), "fp": fmod._fp(head2), "live": True}]}
     assert Run(log, saved=saved).drain() == [1, 2, 3]
+
+
+def test_stopped_while_the_log_was_missing_reads_what_was_rotated_meanwhile(tmp_path):
+    """Chaos seed 304: stopped between a rotation's rename (or a removal) and
+    the new file's creation, the checkpoint had no live file. The new file
+    appeared, was written and rotated while we were down; on start only the
+    newest file was read, from 0, and the rotated one skipped."""
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, tmp_path / "mail.log.1")           # not created again yet
+    assert r.drain() == [] and r.f.current is None
+    saved = r.f.state()
+    r.f.close()
+    append(log, 2)
+    os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.2")
+    os.rename(log, tmp_path / "mail.log.1")
+    append(log, 3)
+    for name, age in (("mail.log.2", 200), ("mail.log.1", 100)):
+        t = os.stat(tmp_path / name).st_mtime - age
+        os.utime(tmp_path / name, (t, t))
+    assert Run(log, saved=saved).drain() == [2, 3]

@@ -327,7 +327,7 @@ class FileFollower:
                 continue
             try:
                 st, head = os.stat(cand), read_head(cand)
-            except OSError:
+            except (OSError, EOFError):
                 continue
             if ident.matches(st, head, allow_copy=True) and not self._is_open(st):
                 return self._open_drain(cand, off) is not None
@@ -379,12 +379,15 @@ class FileFollower:
         self.problem = msg
 
     def _open_drain(self, path: str, offset: int) -> Tail | None:
+        fp = None
         try:
             fp = open_log(path)
             st = os.stat(path)
             head = read_head(path)
-        except OSError as e:
-            self.log(f"{path}: cannot read this rotated file: {e.strerror or e}")
+        except (OSError, EOFError) as e:  # EOFError: a .gz still being written
+            if fp is not None:
+                fp.close()
+            self.log(f"{path}: cannot read this rotated file: {getattr(e, 'strerror', None) or e}")
             return None
         ref = datetime.fromtimestamp(st.st_mtime, timezone.utc).astimezone()
         try:
@@ -618,7 +621,7 @@ def _find(sibs: list[Rotated], ident: Identity, heads: dict[str, bytes]) -> int 
             r = sibs[i]
             try:
                 head = heads[r.path] if r.path in heads else heads.setdefault(r.path, read_head(r.path))
-            except OSError:
+            except (OSError, EOFError):  # EOFError: a .gz still being written by gzip(1)
                 continue
             if ident.matches(r.st, head, allow_copy=allow_copy):
                 return i

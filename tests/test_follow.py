@@ -505,3 +505,20 @@ def test_stopped_while_the_log_was_missing_reads_what_was_rotated_meanwhile(tmp_
         t = os.stat(tmp_path / name).st_mtime - age
         os.utime(tmp_path / name, (t, t))
     assert Run(log, saved=saved).drain() == [2, 3]
+
+
+def test_a_gz_still_being_written_does_not_stop_the_start(tmp_path):
+    """gzip(1) writes mail.log.1.gz under its final name as it compresses:
+    its head cannot be read yet (EOFError, not an OSError). Looking for our
+    file among the rotated ones must pass over it, not raise."""
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    saved = r.f.state()
+    r.f.close()
+    append(log, 2)
+    os.rename(log, tmp_path / "mail.log.1")
+    (tmp_path / "mail.log.2.gz").write_bytes(gzip.compress(os.urandom(4096))[:200])   # being written
+    append(log, 3)
+    assert Run(log, saved=saved).drain() == [2, 3]

@@ -277,9 +277,17 @@ class FileFollower:
         for entry in tails:
             if entry.get("live"):
                 continue
-            if not self._reopen_saved(entry) and not entry.get("at_end"):
+            if self._reopen_saved(entry):
+                continue
+            if not entry.get("at_end"):
                 self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
                          f"(read up to byte {entry.get('offset')}); its remaining lines could not be read")
+            elif entry.get("fp_len"):
+                # Read to its end when saved; but a writer not yet HUP'd may
+                # have added lines after that (a removed file it still had open).
+                self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
+                         f"(read to its end, byte {entry.get('offset')}, when we stopped); lines its "
+                         "writer added after that, if any, could not be read")
         live = next((e for e in tails if e.get("live")), None)
         if live is None:
             self._open_live()

@@ -522,3 +522,24 @@ def test_a_gz_still_being_written_does_not_stop_the_start(tmp_path):
     (tmp_path / "mail.log.2.gz").write_bytes(gzip.compress(os.urandom(4096))[:200])   # being written
     append(log, 3)
     assert Run(log, saved=saved).drain() == [2, 3]
+
+
+def test_rotated_file_gone_while_down_is_said_even_if_read_to_its_end(tmp_path, monkeypatch):
+    """Chaos seeds 66, 402: a file removed (or rotated) while its writer
+    still had it open; we had read it to its end, were killed within the
+    drain grace, and the file was gone on start. The writer's last lines
+    in it are lost for everybody, but that must be said, not silent."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, tmp_path / "mail.log.1")
+    append(log, 2)
+    assert r.drain() == [2] and len(r.f.draining) == 1
+    saved = r.f.state()
+    r.f.close()
+    os.unlink(tmp_path / "mail.log.1")
+    r2 = Run(log, saved=saved)
+    assert r2.drain() == []
+    assert any("is gone (read to its end, byte" in m for m in r2.logs), r2.logs

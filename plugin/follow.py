@@ -374,6 +374,8 @@ class FileFollower:
         if self.problem:
             self.log(f"{self.path}: reading it now")
         self.problem = None
+        if self.gone_noted:  # files rotated while it was missing come first
+            self._read_rotated_after(self.gone_prev)
         self.gone_noted, self.gone_prev = False, None
         self.current = t
 

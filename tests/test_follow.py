@@ -543,3 +543,21 @@ def test_rotated_file_gone_while_down_is_said_even_if_read_to_its_end(tmp_path, 
     r2 = Run(log, saved=saved)
     assert r2.drain() == []
     assert any("is gone (read to its end, byte" in m for m in r2.logs), r2.logs
+
+
+def test_files_rotated_while_the_log_was_missing_are_read_when_it_returns(tmp_path):
+    """Chaos seed 415: the log was removed; before we saw its new file, it
+    was created, written and rotated away, and another created. We opened
+    the newest from 0 and never read the one rotated in between."""
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.unlink(log)
+    assert r.drain() == [] and r.f.current is None
+    append(log, 2)
+    os.rename(log, tmp_path / "mail.log.1")
+    append(log, 3)
+    t = os.stat(tmp_path / "mail.log.1").st_mtime - 100
+    os.utime(tmp_path / "mail.log.1", (t, t))
+    assert r.drain() == [2, 3]

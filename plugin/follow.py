@@ -562,6 +562,11 @@ class FileFollower:
                 lines, end, finished = [], t.offset, True
                 t.committed = t.offset
             if lines:
+                if t.ident.fp_len < FP_MAX:
+                    # read only after it stopped being the live one (opened
+                    # empty, then removed): known by its inode alone, a
+                    # reused inode would pass for it on the next start
+                    t.refresh_fingerprint()
                 return Chunk(self, t, t.path, t.ref, lines, end)
             if finished and t.committed == t.offset:
                 t.close()

@@ -561,3 +561,27 @@ def test_files_rotated_while_the_log_was_missing_are_read_when_it_returns(tmp_pa
     t = os.stat(tmp_path / "mail.log.1").st_mtime - 100
     os.utime(tmp_path / "mail.log.1", (t, t))
     assert r.drain() == [2, 3]
+
+
+def test_file_read_only_while_draining_is_known_by_its_content(tmp_path, monkeypatch):
+    """Chaos seed 512: the live file, empty when opened (no fingerprint),
+    was removed and read to its end through our descriptor, as a rotated
+    file; its fingerprint was never widened, so the checkpoint knew it by
+    its inode only. On start the inode had been reused by the recreated
+    log: reopened as the old file at the old offset (a line cut in two)
+    and read again as the live file: every line twice."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    log.touch()
+    r = Run(log)
+    append(log, 1)
+    os.rename(log, tmp_path / "away")           # removed, as far as the follower can tell
+    assert r.drain() == [1] and r.f.current is None
+    saved = r.f.state()
+    r.f.close()
+    with open(tmp_path / "away", "w") as f:     # the same inode with other content: a reused inode
+        f.write(L(22) + L(33))
+    os.rename(tmp_path / "away", log)
+    r2 = Run(log, saved=saved)
+    assert r2.drain() == [22, 33]
+    assert r2.f.counts["unterminated_last_line"] == 0

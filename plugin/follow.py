@@ -436,14 +436,17 @@ class FileFollower:
         (all of them when ``prev`` is None: there was none). False when
         ``prev`` is not found (rotated away, deleted): nothing opened."""
         sibs = rotated_siblings(self.path)
+        heads: dict[str, bytes] = {}
         start = 0
         if prev is not None:
-            at = _find(sibs, prev, {})
+            at = _find(sibs, prev, heads)
             if at is None:
                 return False
             start = at + 1
         for r in sibs[start:]:
-            if not self._is_open(r.st):
+            # not the predecessor compressed (gzip's .gz is the newest until
+            # it sets the mtime back and removes the source)
+            if not self._is_open(r.st) and (prev is None or _find([r], prev, heads) is None):
                 self._open_drain(r.path, 0)
         return True
 

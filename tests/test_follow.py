@@ -585,3 +585,24 @@ def test_file_read_only_while_draining_is_known_by_its_content(tmp_path, monkeyp
     r2 = Run(log, saved=saved)
     assert r2.drain() == [22, 33]
     assert r2.f.counts["unterminated_last_line"] == 0
+
+
+def test_predecessor_being_compressed_is_not_read_again(tmp_path):
+    """Chaos seed 523 (gzip writing the .gz in place): after a rename
+    rotation the new log was still empty when gzip had written
+    mail.log.1.gz (its mtime not yet set back, so the newest file) and not
+    yet removed mail.log.1. The .gz counted as rotated after the
+    predecessor and was read from its start: every line again."""
+    log = tmp_path / "mail.log"
+    append(log, 1, 2)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1, 2]
+    os.rename(log, tmp_path / "mail.log.1")
+    log.touch()
+    t = os.stat(tmp_path / "mail.log.1").st_mtime - 100
+    os.utime(tmp_path / "mail.log.1", (t, t))
+    os.utime(log, (t, t))
+    assert r.drain() == []
+    with open(tmp_path / "mail.log.1", "rb") as src, gzip.open(tmp_path / "mail.log.1.gz", "wb") as dst:
+        shutil.copyfileobj(src, dst)                 # gzip done writing, source not removed yet
+    assert r.drain() == []

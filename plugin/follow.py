@@ -90,6 +90,12 @@ class Identity:
         return cls(int(d["dev"]), int(d["ino"]), int(d["fp_len"]), str(d["fp"]))
 
 
+# The predecessor of a live file when it could not be told (its rotated
+# files kept changing while we looked): matches no file (a head is never
+# longer than FP_MAX), so nothing is read on its account.
+UNKNOWN = Identity(-1, -1, FP_MAX + 1)
+
+
 def read_head(path: str) -> bytes:
     """The first FP_MAX bytes of a file, decompressed if it is compressed."""
     with open_log(path) as fp:
@@ -161,6 +167,7 @@ class Tail:
         self.committed = offset                # accepted by the sinks
         self.ref = ref                         # year inference for a rotated file; None: live
         self.retired_at: float | None = None   # when it stopped being the live file
+        self.prev: Identity | None = None       # the newest rotated file when this one became live
         self.last_growth = time.monotonic()
         self.eof = False                       # the last read found nothing more
         if not self.plain and offset:
@@ -215,6 +222,8 @@ class Tail:
         d = {"path": self.path, "offset": self.committed, **self.ident.to_dict()}
         if self.eof and self.committed == self.offset:
             d["at_end"] = True  # if it is gone by the next start, nothing was left in it
+        if self.ref is None:  # the live file: which file was rotated before it (None: none)
+            d["prev"] = self.prev.to_dict() if self.prev is not None else None
         return d
 
     def close(self) -> None:
@@ -248,6 +257,8 @@ class FileFollower:
     problem: str | None = None        # what keeps us from the live file, said once
     start_at_end: bool = False        # first run without --from-start: skip what is there
     quiet_until: float = 0.0          # just rotated: the new file may take a moment to appear
+    gone_noted: bool = False          # the live file is missing; ``gone_prev`` says since which sibling
+    gone_prev: Identity | None = None
 
     # -- start-up ----------------------------------------------------------
     def restore(self, saved: dict[str, Any] | None, from_start: bool, new_file: bool = False) -> None:
@@ -266,24 +277,56 @@ class FileFollower:
         for entry in tails:
             if entry.get("live"):
                 continue
-            if not self._reopen_saved(entry) and not entry.get("at_end"):
+            if self._reopen_saved(entry):
+                continue
+            if not entry.get("at_end"):
                 self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
                          f"(read up to byte {entry.get('offset')}); its remaining lines could not be read")
+            elif entry.get("fp_len"):
+                # Read to its end when saved; but a writer not yet HUP'd may
+                # have added lines after that (a removed file it still had open).
+                self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
+                         f"(read to its end, byte {entry.get('offset')}, when we stopped); lines its "
+                         "writer added after that, if any, could not be read")
         live = next((e for e in tails if e.get("live")), None)
         if live is None:
             self._open_live()
             return
         ident, off = Identity.from_dict(live), int(live["offset"])
+        prev = Identity.from_dict(live["prev"]) if isinstance(live.get("prev"), dict) else None
         try:
             st = os.stat(self.path)
             head = read_head(self.path)
         except OSError:
             st = None
-        if st is not None and ident.matches(st, head, allow_copy=False) and st.st_size >= off:
+        same = st is not None and ident.matches(st, head, allow_copy=False) and st.st_size >= off
+        # Nothing of the live file read: whatever was rotated after ``prev``
+        # (copies of it, itself renamed, later files) is unread. This holds
+        # for an empty file too, which has no fingerprint to know copies by.
+        caught_up = off == 0 and "prev" in live and self._read_rotated_after(prev)
+        if not same and not caught_up:
+            self._catch_up(ident, off, "since the last checkpoint", prev)
+        if same:
             self._open_live(off, ident)
-            return
-        self._catch_up(ident, off, "since the last checkpoint")
-        self._open_live()
+            if self.current is not None and prev is not None:
+                self.current.prev = prev
+        else:
+            self._open_live()
+        self._oldest_first()
+
+    def _oldest_first(self) -> None:
+        """The rotated files to read, in the order they were written (by
+        mtime, as rotated_siblings orders them): those the checkpoint named
+        are reopened before the ones found after them, and an entry known
+        by its inode only (empty when saved) may now be a newer file that
+        reused the inode. Out of order, a delivery line would come before
+        its message's details."""
+        def mtime(t: Tail) -> int:
+            try:
+                return os.fstat(t.fp.fileno()).st_mtime_ns
+            except (OSError, ValueError, AttributeError):
+                return 0
+        self.draining.sort(key=mtime)
 
     def _reopen_saved(self, entry: dict[str, Any]) -> bool:
         ident, off = Identity.from_dict(entry), int(entry["offset"])
@@ -292,7 +335,7 @@ class FileFollower:
                 continue
             try:
                 st, head = os.stat(cand), read_head(cand)
-            except OSError:
+            except (OSError, EOFError):
                 continue
             if ident.matches(st, head, allow_copy=True) and not self._is_open(st):
                 return self._open_drain(cand, off) is not None
@@ -327,12 +370,18 @@ class FileFollower:
         t = Tail(self.path, fp, st, head, offset, ref=None)
         if ident is not None and ident.fp_len > t.ident.fp_len:
             t.ident = ident
+        t.prev = self._newest_rotated(t)
         if self.problem:
             self.log(f"{self.path}: reading it now")
         self.problem = None
+        if self.gone_noted:  # files rotated while it was missing come first
+            self._read_rotated_after(self.gone_prev)
+        self.gone_noted, self.gone_prev = False, None
         self.current = t
 
     def _problem(self, msg: str) -> None:
+        if not self.gone_noted:  # the newest rotated file when the live one went missing
+            self.gone_prev, self.gone_noted = self._newest_rotated(None), True
         if time.monotonic() < self.quiet_until:
             return
         if msg != self.problem:
@@ -340,12 +389,15 @@ class FileFollower:
         self.problem = msg
 
     def _open_drain(self, path: str, offset: int) -> Tail | None:
+        fp = None
         try:
             fp = open_log(path)
             st = os.stat(path)
             head = read_head(path)
-        except OSError as e:
-            self.log(f"{path}: cannot read this rotated file: {e.strerror or e}")
+        except (OSError, EOFError) as e:  # EOFError: a .gz still being written
+            if fp is not None:
+                fp.close()
+            self.log(f"{path}: cannot read this rotated file: {getattr(e, 'strerror', None) or e}")
             return None
         ref = datetime.fromtimestamp(st.st_mtime, timezone.utc).astimezone()
         try:
@@ -358,6 +410,46 @@ class FileFollower:
         self.draining.append(t)
         return t
 
+    def _newest_rotated(self, live: Tail | None) -> Identity | None:
+        """The identity of the newest rotated sibling: the file before the
+        live one. Kept with the live file because the live file itself may
+        become unrecognisable (still empty when checkpointed, then rotated
+        and compressed into a new inode while we were down); the files
+        rotated after this one are then the ones to read. None: there is
+        none; UNKNOWN: they kept changing while we looked. Never ``live``
+        itself, which may have been renamed away since we opened it."""
+        own = (live.ident.dev, live.ident.ino) if live is not None else None
+        for _ in range(3):
+            sibs = [r for r in rotated_siblings(self.path) if (r.st.st_dev, r.st.st_ino) != own]
+            if not sibs:
+                return None
+            r = sibs[-1]
+            try:
+                head = read_head(r.path)
+            except (OSError, EOFError):
+                continue  # renamed or compressed away meanwhile: look again, never take an older one
+            return Identity(r.st.st_dev, r.st.st_ino, len(head), _fp(head))
+        return UNKNOWN
+
+    def _read_rotated_after(self, prev: Identity | None) -> bool:
+        """Read, from the start, every rotated sibling newer than ``prev``
+        (all of them when ``prev`` is None: there was none). False when
+        ``prev`` is not found (rotated away, deleted): nothing opened."""
+        sibs = rotated_siblings(self.path)
+        heads: dict[str, bytes] = {}
+        start = 0
+        if prev is not None:
+            at = _find(sibs, prev, heads)
+            if at is None:
+                return False
+            start = at + 1
+        for r in sibs[start:]:
+            # not the predecessor compressed (gzip's .gz is the newest until
+            # it sets the mtime back and removes the source)
+            if not self._is_open(r.st) and (prev is None or _find([r], prev, heads) is None):
+                self._open_drain(r.path, 0)
+        return True
+
     def _is_open(self, st: os.stat_result) -> bool:
         key = (st.st_dev, st.st_ino)
         return any((t.ident.dev, t.ident.ino) == key for t in self._tails())
@@ -365,30 +457,23 @@ class FileFollower:
     def _tails(self) -> list[Tail]:
         return self.draining + ([self.current] if self.current else [])
 
-    def _catch_up(self, ident: Identity, offset: int, when: str) -> None:
+    def _catch_up(self, ident: Identity, offset: int, when: str, prev: Identity | None = None) -> None:
         """The file we were reading is no longer the live one: find it among
         the rotated siblings, read it from ``offset`` and every sibling
-        rotated after it from the start."""
+        rotated after it from the start. Not found, but ``prev`` (the file
+        rotated just before it) is: every sibling rotated after ``prev``."""
         sibs = rotated_siblings(self.path)
-        found = None
         heads: dict[str, bytes] = {}
-        for allow_copy in (False, True):  # the same inode first, then a copy
-            for i in range(len(sibs) - 1, -1, -1):
-                r = sibs[i]
-                try:
-                    head = heads[r.path] if r.path in heads else heads.setdefault(r.path, read_head(r.path))
-                except OSError:
-                    continue
-                if ident.matches(r.st, head, allow_copy=allow_copy):
-                    found = i
-                    break
-            if found is not None:
-                break
+        found = _find(sibs, ident, heads)
         if found is None:
+            after = _find(sibs, prev, heads) if prev is not None else None
             if offset:
+                what = f"{self.path}" if after is None else f"the files rotated after it and {self.path}"
                 self.log(f"{self.path}: the file read up to byte {offset} is gone {when} (deleted, or "
-                         f"rotated where we do not look); reading {self.path} from its start")
-            return
+                         f"rotated where we do not look); reading {what} from the start")
+            if after is None:
+                return
+            found, offset = after + 1, 0
         for i in range(found, len(sibs)):
             r = sibs[i]
             if not self._is_open(r.st):
@@ -417,6 +502,11 @@ class FileFollower:
         if self._was_truncated(cur):
             self._truncated(cur)
             return
+        if cur.offset == 0 and cur.ident.fp_len < FP_MIN_ALONE and self._read_rotated_after(cur.prev):
+            # Nothing read and no fingerprint: a copytruncate is not seen in
+            # the file itself (not shorter than 0, no head to compare), only
+            # as a copy beside it, whose lines nobody read.
+            cur.prev = self._newest_rotated(cur)
         cur.refresh_fingerprint()
 
     @staticmethod
@@ -436,15 +526,18 @@ class FileFollower:
 
     def _catch_up_newer(self, old: Tail) -> None:
         """After a rename rotation: files rotated after ``old`` that we never
-        saw as live (several rotations between two polls)."""
+        saw as live (several rotations between two polls). Not the file
+        before ``old``: the writer may have written to it until its HUP
+        while ``old`` stayed empty, which makes it the newer by mtime."""
         sibs = rotated_siblings(self.path)
         idx = next((i for i, r in enumerate(sibs)
                     if (r.st.st_dev, r.st.st_ino) == (old.ident.dev, old.ident.ino)), None)
         if idx is None:
             return
         for r in sibs[idx + 1:]:
-            if not self._is_open(r.st):
-                self._open_drain(r.path, 0)
+            if self._is_open(r.st) or (old.prev is not None and _find([r], old.prev, {}) is not None):
+                continue
+            self._open_drain(r.path, 0)
 
     def _truncated(self, cur: Tail) -> None:
         """copytruncate (or ``> mail.log``): read what we had not read yet
@@ -458,6 +551,7 @@ class FileFollower:
         st = os.fstat(cur.fp.fileno())
         cur.ident = Identity(st.st_dev, st.st_ino, len(head), _fp(head))
         cur.offset = cur.committed = 0
+        cur.prev = self._newest_rotated(cur)   # the copy, if there is one
 
     # -- reading and committing -------------------------------------------------
     def next_chunk(self, max_lines: int) -> Chunk | None:
@@ -471,6 +565,11 @@ class FileFollower:
                 lines, end, finished = [], t.offset, True
                 t.committed = t.offset
             if lines:
+                if t.ident.fp_len < FP_MAX:
+                    # read only after it stopped being the live one (opened
+                    # empty, then removed): known by its inode alone, a
+                    # reused inode would pass for it on the next start
+                    t.refresh_fingerprint()
                 return Chunk(self, t, t.path, t.ref, lines, end)
             if finished and t.committed == t.offset:
                 t.close()
@@ -506,6 +605,12 @@ class FileFollower:
         tails = [t.state() for t in self.draining]
         if self.current is not None:
             tails.append({**self.current.state(), "live": True})
+        elif self.gone_noted:
+            # No live file (rotated or removed, not created again yet): a
+            # placeholder that matches no file, with the newest rotated file
+            # of that moment, so that a start reads what was rotated since.
+            prev = self.gone_prev.to_dict() if self.gone_prev is not None else None
+            tails.append({"path": self.path, "offset": 0, **UNKNOWN.to_dict(), "live": True, "prev": prev})
         return {"tails": tails}
 
     def lag_bytes(self) -> int:
@@ -524,6 +629,21 @@ class FileFollower:
             t.close()
         self.draining.clear()
         self.current = None
+
+
+def _find(sibs: list[Rotated], ident: Identity, heads: dict[str, bytes]) -> int | None:
+    """The index in ``sibs`` of the file ``ident`` names: the same inode
+    first, then a copy (``heads`` caches the heads read)."""
+    for allow_copy in (False, True):
+        for i in range(len(sibs) - 1, -1, -1):
+            r = sibs[i]
+            try:
+                head = heads[r.path] if r.path in heads else heads.setdefault(r.path, read_head(r.path))
+            except (OSError, EOFError):  # EOFError: a .gz still being written by gzip(1)
+                continue
+            if ident.matches(r.st, head, allow_copy=allow_copy):
+                return i
+    return None
 
 
 def _last_line_end(fp: BinaryIO, size: int) -> int:

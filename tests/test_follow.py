@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import sys
 from collections import Counter
 
 import pytest
@@ -287,3 +288,321 @@ def test_writer_still_on_the_renamed_file_is_not_lost(tmp_path, monkeypatch):
     assert len(r.f.draining) == 1
     monkeypatch.setattr(fmod, "DRAIN_GRACE", 0.0)
     assert r.drain() == [] and r.f.draining == []
+
+
+def test_empty_live_file_rotated_and_compressed_while_down_keeps_later_rotations(tmp_path):
+    """Chaos seed 2: the checkpoint named a live file that was still empty
+    (no fingerprint to know a copy by). While we were down it was rotated
+    and compressed (a new inode), and the next files were rotated after it.
+    On start, the files rotated after it must be read, not skipped."""
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, tmp_path / "mail.log.1")
+    log.touch()                                          # logrotate's create
+    assert r.drain() == [] and r.f.draining == []
+    saved = r.f.state()
+    r.f.close()
+    # down: rotate the empty file, compress it (gzip keeps its mtime), more rotations
+    os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.3")
+    os.rename(log, tmp_path / "mail.log.2")
+    with open(tmp_path / "mail.log.2", "rb") as src, gzip.open(tmp_path / "mail.log.2.gz", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    st = os.stat(tmp_path / "mail.log.2")
+    os.utime(tmp_path / "mail.log.2.gz", ns=(st.st_atime_ns, st.st_mtime_ns))
+    held = open(tmp_path / "mail.log.2", "rb")          # its inode must not be reused below
+    os.unlink(tmp_path / "mail.log.2")
+    append(log, 2)
+    os.rename(log, tmp_path / "mail.log.1")
+    append(log, 3)
+    for name, age in (("mail.log.3", 300), ("mail.log.2.gz", 200), ("mail.log.1", 100)):
+        t = os.stat(tmp_path / name).st_mtime - age
+        os.utime(tmp_path / name, (t, t))
+    r2 = Run(log, saved=saved)
+    assert r2.drain() == [2, 3]
+    held.close()
+
+
+@pytest.mark.parametrize("rotated_before", [False, True])
+def test_empty_live_file_copytruncated_while_down_is_read_from_its_copy(tmp_path, rotated_before):
+    """Chaos seed 13: the checkpoint named a live file that was still empty.
+    While we were down it was written, copied and truncated (copytruncate),
+    written again. Its inode and (empty) fingerprint still match, so we
+    resumed it at 0: the lines in the copy were lost, silently."""
+    log = tmp_path / "mail.log"
+    if rotated_before:
+        append(tmp_path / "mail.log.1", 9)
+        t = os.stat(tmp_path / "mail.log.1").st_mtime - 100
+        os.utime(tmp_path / "mail.log.1", (t, t))
+    log.touch()
+    r = Run(log)
+    assert r.drain() == []
+    saved = r.f.state()
+    r.f.close()
+    append(log, 1)
+    if rotated_before:
+        os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.2")
+    shutil.copyfile(log, tmp_path / "mail.log.1")
+    os.truncate(log, 0)
+    append(log, 2)
+    assert Run(log, saved=saved).drain() == [1, 2]
+
+
+def test_rotation_after_a_quiet_file_does_not_reread_its_predecessor(tmp_path, monkeypatch):
+    """Chaos seed 29: the writer kept writing to the renamed file until its
+    HUP while the new file stayed empty, so the old file is the newer by
+    mtime. At the next rotation the old file (already read, let go) sorted
+    after the quiet one and was read again from its start: every event
+    twice, with attempts counted again."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, tmp_path / "mail.log.1")
+    log.touch()                                       # logrotate's create; nobody writes here yet
+    assert r.drain() == []
+    append(tmp_path / "mail.log.1", 2)                # the writer, not HUP'd yet
+    t = os.stat(tmp_path / "mail.log.1").st_mtime
+    os.utime(log, (t - 10, t - 10))                   # the quiet new file is older by mtime
+    assert r.drain() == [2]
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 0.0)
+    assert r.drain() == [] and r.f.draining == []     # let go
+    os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.2")
+    os.rename(log, tmp_path / "mail.log.1")
+    append(log, 3)
+    assert r.drain() == [3]
+
+
+def test_copytruncate_of_a_file_we_had_not_read_yet_is_noticed(tmp_path):
+    """Chaos seed 24: just after a copytruncate (our file empty, nothing
+    read, no fingerprint) it was written and copytruncated again before we
+    looked. Same inode, not shorter than our offset 0, no head to compare:
+    the truncation went unnoticed and the lines in the second copy were lost."""
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    shutil.copyfile(log, tmp_path / "mail.log.1")
+    os.truncate(log, 0)
+    assert r.drain() == []
+    append(log, 2)                                   # not read before the next copytruncate
+    os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.2")
+    shutil.copyfile(log, tmp_path / "mail.log.1")
+    os.truncate(log, 0)
+    append(log, 3)
+    assert r.drain() == [2, 3]
+
+
+def test_predecessor_compressed_while_we_look_at_it_is_not_read_again(tmp_path, monkeypatch):
+    """Chaos seeds 49 and 108: the live file was renamed to .1 and gzip
+    replaced .1 by .1.gz just while the follower listed the rotated files
+    to note which one preceded the new live file. .1 was gone when its head
+    was read, so the older .2 was taken instead; the new file being empty,
+    every file 'after .2' was then read: .1.gz again from its start."""
+    log = tmp_path / "mail.log"
+    append(tmp_path / "mail.log.1", 0)
+    t = os.stat(tmp_path / "mail.log.1").st_mtime - 100
+    os.utime(tmp_path / "mail.log.1", (t, t))
+    append(log, 1)
+    r = Run(log, from_start=False)
+    append(log, 2)
+    assert r.drain() == [2]
+    os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.2")
+    os.rename(log, tmp_path / "mail.log.1")
+    log.touch()
+    real_read_head = fmod.read_head
+
+    def gzip_meanwhile(path):
+        if path.endswith("mail.log.1") and not os.path.exists(path + ".gz"):
+            with open(path, "rb") as src, gzip.open(path + ".gz", "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            st = os.stat(path)
+            os.utime(path + ".gz", ns=(st.st_atime_ns, st.st_mtime_ns))
+            os.unlink(path)
+        return real_read_head(path)
+
+    monkeypatch.setattr(fmod, "read_head", gzip_meanwhile)
+    assert r.drain() == []
+    assert r.drain() == []
+
+
+def test_live_file_rotated_while_we_open_it_is_not_its_own_predecessor(tmp_path, monkeypatch):
+    """Chaos seed 214: the new live file was renamed away (the next
+    rotation) between our open and our look at the rotated files, and was
+    taken as its own predecessor. When the file before it turned out the
+    newer by mtime (the writer still on it), that file was 'rotated after'
+    the live one at its rotation, and read again."""
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, tmp_path / "mail.log.1")
+    log.touch()
+    real = fmod.rotated_siblings
+    t = os.stat(log).st_mtime
+
+    def rotate_meanwhile(path):
+        if sys._getframe(1).f_code.co_name == "_newest_rotated" and not os.path.exists(str(log) + ".2"):
+            os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.2")
+            os.rename(log, tmp_path / "mail.log.1")
+            log.touch()
+            os.utime(tmp_path / "mail.log.2", (t - 20, t - 20))
+            os.utime(tmp_path / "mail.log.1", (t - 10, t - 10))
+        return real(path)
+
+    monkeypatch.setattr(fmod, "rotated_siblings", rotate_meanwhile)
+    r.f.poll()                                   # notices the first rotation, opens the new file
+    while (c := r.f.next_chunk(100)) is not None:
+        r.f.commit(c)
+    assert r.f.draining == []                    # the first file is read and let go
+    os.utime(tmp_path / "mail.log.2", (t, t))    # and turns out the newer (its writer's last line)
+    assert r.drain() == []
+    append(log, 2)
+    assert r.drain() == [2]
+
+
+def test_files_reopened_on_start_are_read_oldest_first(tmp_path):
+    """Chaos seed 202: the checkpoint named an empty rotated file (no
+    fingerprint) being drained; it was deleted and its inode reused by the
+    newest rotated file. Reopened by inode first, that newest file was read
+    before the older ones found after it: lines out of order, so deliveries
+    missed their message's details (message_id None)."""
+    log = tmp_path / "mail.log"
+    for name, n, age in (("mail.log.2", 1, 200), ("mail.log.1", 2, 100), ("mail.log", 3, 0)):
+        append(tmp_path / name, n)
+        t = os.stat(tmp_path / name).st_mtime - age
+        os.utime(tmp_path / name, (t, t))
+    st1, st2 = os.stat(tmp_path / "mail.log.1"), os.stat(tmp_path / "mail.log.2")
+    head2 = (tmp_path / "mail.log.2").read_bytes()
+    saved = {"tails": [
+        {"path": str(log), "offset": 0, "dev": st1.st_dev, "ino": st1.st_ino,   # the reused inode
+         "fp_len": 0, "fp": fmod._fp(b""), "at_end": True},
+        {"path": str(log), "offset": 0, "dev": st2.st_dev, "ino": st2.st_ino,
+         "fp_len": len(head2), "fp": fmod._fp(head2), "live": True}]}
+    assert Run(log, saved=saved).drain() == [1, 2, 3]
+
+
+def test_stopped_while_the_log_was_missing_reads_what_was_rotated_meanwhile(tmp_path):
+    """Chaos seed 304: stopped between a rotation's rename (or a removal) and
+    the new file's creation, the checkpoint had no live file. The new file
+    appeared, was written and rotated while we were down; on start only the
+    newest file was read, from 0, and the rotated one skipped."""
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, tmp_path / "mail.log.1")           # not created again yet
+    assert r.drain() == [] and r.f.current is None
+    saved = r.f.state()
+    r.f.close()
+    append(log, 2)
+    os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.2")
+    os.rename(log, tmp_path / "mail.log.1")
+    append(log, 3)
+    for name, age in (("mail.log.2", 200), ("mail.log.1", 100)):
+        t = os.stat(tmp_path / name).st_mtime - age
+        os.utime(tmp_path / name, (t, t))
+    assert Run(log, saved=saved).drain() == [2, 3]
+
+
+def test_a_gz_still_being_written_does_not_stop_the_start(tmp_path):
+    """gzip(1) writes mail.log.1.gz under its final name as it compresses:
+    its head cannot be read yet (EOFError, not an OSError). Looking for our
+    file among the rotated ones must pass over it, not raise."""
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    saved = r.f.state()
+    r.f.close()
+    append(log, 2)
+    os.rename(log, tmp_path / "mail.log.1")
+    (tmp_path / "mail.log.2.gz").write_bytes(gzip.compress(os.urandom(4096))[:200])   # being written
+    append(log, 3)
+    assert Run(log, saved=saved).drain() == [2, 3]
+
+
+def test_rotated_file_gone_while_down_is_said_even_if_read_to_its_end(tmp_path, monkeypatch):
+    """Chaos seeds 66, 402: a file removed (or rotated) while its writer
+    still had it open; we had read it to its end, were killed within the
+    drain grace, and the file was gone on start. The writer's last lines
+    in it are lost for everybody, but that must be said, not silent."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, tmp_path / "mail.log.1")
+    append(log, 2)
+    assert r.drain() == [2] and len(r.f.draining) == 1
+    saved = r.f.state()
+    r.f.close()
+    os.unlink(tmp_path / "mail.log.1")
+    r2 = Run(log, saved=saved)
+    assert r2.drain() == []
+    assert any("is gone (read to its end, byte" in m for m in r2.logs), r2.logs
+
+
+def test_files_rotated_while_the_log_was_missing_are_read_when_it_returns(tmp_path):
+    """Chaos seed 415: the log was removed; before we saw its new file, it
+    was created, written and rotated away, and another created. We opened
+    the newest from 0 and never read the one rotated in between."""
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.unlink(log)
+    assert r.drain() == [] and r.f.current is None
+    append(log, 2)
+    os.rename(log, tmp_path / "mail.log.1")
+    append(log, 3)
+    t = os.stat(tmp_path / "mail.log.1").st_mtime - 100
+    os.utime(tmp_path / "mail.log.1", (t, t))
+    assert r.drain() == [2, 3]
+
+
+def test_file_read_only_while_draining_is_known_by_its_content(tmp_path, monkeypatch):
+    """Chaos seed 512: the live file, empty when opened (no fingerprint),
+    was removed and read to its end through our descriptor, as a rotated
+    file; its fingerprint was never widened, so the checkpoint knew it by
+    its inode only. On start the inode had been reused by the recreated
+    log: reopened as the old file at the old offset (a line cut in two)
+    and read again as the live file: every line twice."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    log.touch()
+    r = Run(log)
+    append(log, 1)
+    os.rename(log, tmp_path / "away")           # removed, as far as the follower can tell
+    assert r.drain() == [1] and r.f.current is None
+    saved = r.f.state()
+    r.f.close()
+    with open(tmp_path / "away", "w") as f:     # the same inode with other content: a reused inode
+        f.write(L(22) + L(33))
+    os.rename(tmp_path / "away", log)
+    r2 = Run(log, saved=saved)
+    assert r2.drain() == [22, 33]
+    assert r2.f.counts["unterminated_last_line"] == 0
+
+
+def test_predecessor_being_compressed_is_not_read_again(tmp_path):
+    """Chaos seed 523 (gzip writing the .gz in place): after a rename
+    rotation the new log was still empty when gzip had written
+    mail.log.1.gz (its mtime not yet set back, so the newest file) and not
+    yet removed mail.log.1. The .gz counted as rotated after the
+    predecessor and was read from its start: every line again."""
+    log = tmp_path / "mail.log"
+    append(log, 1, 2)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1, 2]
+    os.rename(log, tmp_path / "mail.log.1")
+    log.touch()
+    t = os.stat(tmp_path / "mail.log.1").st_mtime - 100
+    os.utime(tmp_path / "mail.log.1", (t, t))
+    os.utime(log, (t, t))
+    assert r.drain() == []
+    with open(tmp_path / "mail.log.1", "rb") as src, gzip.open(tmp_path / "mail.log.1.gz", "wb") as dst:
+        shutil.copyfileobj(src, dst)                 # gzip done writing, source not removed yet
+    assert r.drain() == []

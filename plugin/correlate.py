@@ -62,6 +62,9 @@ class Correlated:
     delivery: Delivery
     attempt: int | None
     state: RecipientState | None
+    # The event's id, when it was worked out where the line was read (parse's
+    # worker: the line itself then stays there); else build_event hashes the line.
+    event_id: str | None = None
 
 
 class Correlator:

@@ -35,11 +35,13 @@ _blake2b = hashlib.blake2b
 _last_stamp: list[Any] = [None, None]
 
 
-def build_event(raw_line: str, env: Envelope, c: Correlated, cls: Classification,
+def build_event(raw_line: str | None, env: Envelope, c: Correlated, cls: Classification,
                 path: str | None, offset: int | None, ctx: dict[str, Any] | None = None) -> dict[str, Any]:
     """``ctx``: the delivery's :func:`rule_context`, when the caller made one
     to classify it; its reply fields, relay and recipient domain are the
-    event's, taken from it instead of worked out again."""
+    event's, taken from it instead of worked out again. ``raw_line`` is
+    hashed into the event's id unless ``c`` brings the id (then it may be
+    None)."""
     d: Delivery = c.delivery
     if ctx is None:
         ctx = _event_fields(d)
@@ -54,7 +56,7 @@ def build_event(raw_line: str, env: Envelope, c: Correlated, cls: Classification
     rcpt = d.recipient
     ev = {
         "schema": SCHEMA,
-        "event_id": event_id(raw_line, rcpt),
+        "event_id": c.event_id if c.event_id is not None else event_id(raw_line, rcpt),  # type: ignore[arg-type]
         "timestamp": stamp,
         "host": env.host,
         "mta": d.mta,

@@ -10,6 +10,11 @@ record objects themselves costs twenty times as much as the tuples do). The
 main process rebuilds them and runs :meth:`.pipeline.Pipeline.emit` in file
 order, so the output is the same as from one process.
 
+The main process is the slower of the two (classifying, building and
+encoding every event), so what needs only the line is done by the worker:
+it hashes each delivery's event id (:func:`.event.event_id`) and sends the
+id, not the line, which the main process reads for nothing else.
+
 Correlation and classification meet in one place: a classified failure is
 the cause a later expiry of the same recipient inherits, and the cause is
 kept on the recipient's state in the correlator's tables. The worker's
@@ -46,6 +51,7 @@ from bouncewatch.parsers.records import Delivery, Envelope, MessageInfo, Message
 
 from .classify.engine import FAILURE_STATUSES
 from .correlate import Correlated, Correlator, RecipientState
+from .event import event_id
 from .lineparse import LineParser
 from .reader import iter_blocks, regular_size
 
@@ -53,7 +59,8 @@ MIN_BYTES = 8 << 20    # below this (~40k lines) a second process does not pay f
 BATCH = 250            # lines with deliveries per message from the worker, at least: whole blocks go
 PIPE_BYTES = 1 << 20   # Linux's default pipe-max-size for an unprivileged process
 
-Parsed_line = tuple[str, Envelope, list[Correlated], int]   # (line, envelope, its deliveries, offset)
+# (line, envelope, its deliveries, offset); the line None from a worker (see the module doc)
+Parsed_line = tuple[str | None, Envelope, list[Correlated], int]
 
 # -- records across the pipe ------------------------------------------------------
 # A correlated delivery crosses as a tuple of its fields, taken by attrgetter
@@ -90,19 +97,23 @@ def _rows(texts: list[str], offsets: list[int], parsed: list[tuple],
     """What crosses for each line of a block that correlates to a delivery
     (:meth:`.LineParser.parse_block`'s list with ``split=True``: the
     envelope's fields, never an Envelope; see :meth:`_Causes.unrow`): one
-    call per block, not per line. Deliveries of a status in ``skip`` (what
-    the main process would pass over unclassified) are left out."""
+    call per block, not per line. A row is ``(offset, stamp, host, program,
+    pid, items)``, an item a delivery's ``(fields, attempt, state key,
+    event id)``; the line itself does not cross. Deliveries of a status in
+    ``skip`` (what the main process would pass over unclassified) are left out."""
     rows, get = [], _DELIVERY
-    for i, ts, host, program, pid, at, rec in parsed:
+    for i, ts, host, program, pid, _, rec in parsed:
         if type(rec) is tuple:  # a Sendmail line naming several recipients
             cs = [c for r in rec for c in correlate(r, ts)]
         else:
             cs = correlate(rec, ts)
         if cs:
-            items = [(get(c.delivery), c.attempt, c.state.key if c.state is not None else None)
-                     for c in cs if c.delivery.status not in skip]
+            line = texts[i]
+            items = [(get(d), c.attempt, c.state.key if c.state is not None else None,
+                      event_id(line, d.recipient))
+                     for c in cs if (d := c.delivery).status not in skip]
             if items:
-                rows.append((texts[i], offsets[i], ts, host, program, pid, at, items))
+                rows.append((offsets[i], ts, host, program, pid, items))
     return rows
 
 
@@ -117,17 +128,17 @@ class _Causes:
         self.states: dict[int, RecipientState] = correlator.causes()
 
     def unrow(self, row: tuple) -> Parsed_line:
-        text, offset, ts, host, program, pid, at, items = row
-        env = Envelope(ts, host, program, pid, text[at:] if type(at) is int else at)
+        offset, ts, host, program, pid, items = row
+        env = Envelope(ts, host, program, pid, "")  # the message stayed with the line, in the worker
         states, failures = self.states, FAILURE_STATUSES
         out = []
-        for fields_, attempt, key in items:
+        for fields_, attempt, key, eid in items:
             d = Delivery(*fields_)
             state = states.get(key) if key is not None else None
             if state is None and key is not None and d.status in failures:
                 state = states[key] = RecipientState(key=key)
-            out.append(Correlated(d, attempt, state))
-        return text, env, out, offset
+            out.append(Correlated(d, attempt, state, eid))
+        return None, env, out, offset
 
     def forget(self, keys: list[int]) -> None:
         pop = self.states.pop

@@ -69,12 +69,13 @@ class Pipeline:
             return []
         return self.emit(line, env, correlated, path, offset)
 
-    def emit(self, line: str, env: Envelope, correlated: list[Correlated], path: str | None = None,
+    def emit(self, line: str | None, env: Envelope, correlated: list[Correlated], path: str | None = None,
              offset: int | None = None) -> list[dict[str, Any]]:
         """The events of a line's correlated deliveries: classified (a
         failure's category is kept as its recipient's cause), built, passed
         to the tap and ``--where``. Correlated here (:meth:`feed_parsed`) or
-        by parse's worker, in another process (see parse_worker.py)."""
+        by parse's worker, in another process (see parse_worker.py), which
+        sends each delivery's event id instead of the line (then None)."""
         out: list[dict[str, Any]] = []
         tap, where, include_sent, classify = self.tap, self.where, self.include_sent, self.classifier.classify
         for c in correlated:

@@ -23,6 +23,7 @@ from bouncewatch.parsers.records import Delivery, Envelope, MessageInfo, Message
 from bouncewatch.plugin import cli, parse_worker
 from bouncewatch.plugin.lineparse import LineParser
 from bouncewatch.plugin.correlate import Correlator
+from bouncewatch.plugin.event import event_id
 from bouncewatch.plugin.parse_worker import ParsedLines, _Causes, _dumps, _rows
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,7 +162,8 @@ def _copy(rec):
 
 def test_a_line_crosses_with_its_correlated_deliveries():
     """A row is what correlating the line here gives: the deliveries with
-    what the tables joined, attempts, the recipient's state by its key."""
+    what the tables joined, attempts, the recipient's state by its key, and
+    each event's id, hashed from the line, which itself stays in the worker."""
     ts = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
     line = "Nov 22 10:00:00 mx postfix/smtp[12]: 4F00A1: to=<a>"
     recs = [
@@ -176,8 +178,8 @@ def test_a_line_crosses_with_its_correlated_deliveries():
     here, there = Correlator(), Correlator()
     causes = _Causes(there)
     # (LineParser.parse_block's split=True items: where the message starts, or the message)
-    for at, body in ((37, "4F00A1: to=<a>"), ("not the line's tail", "not the line's tail")):
-        env = Envelope(ts, "mx", "postfix/smtp", 12, body)
+    for at in (37, "not the line's tail"):
+        env = Envelope(ts, "mx", "postfix/smtp", 12, "")
         for rec in recs:
             expected = []
             for r in (rec if isinstance(rec, tuple) else (rec,)):
@@ -188,8 +190,9 @@ def test_a_line_crosses_with_its_correlated_deliveries():
                 assert rows == []
                 continue
             [(text, got_env, got, offset)] = map(causes.unrow, rows)
-            assert (text, got_env, offset) == (line, env, 7)
+            assert (text, got_env, offset) == (None, env, 7)
             assert [(c.delivery, c.attempt) for c in got] == [(c.delivery, c.attempt) for c in expected]
+            assert [c.event_id for c in got] == [event_id(line, c.delivery.recipient) for c in expected]
             # the recipient's state, by key, where a cause can be kept (a failure; nothing
             # is classified yet, so no cause was kept to be read)
             assert [c.state.key if c.state else None for c in got] == \
@@ -201,7 +204,7 @@ def test_deliveries_nobody_reads_do_not_cross():
     parsed = [(0, ts, "mx", "postfix/smtp", 1, 0, Delivery("postfix", "Q", "a@x", "sent")),
               (1, ts, "mx", "postfix/smtp", 1, 0, Delivery("postfix", "Q", "b@x", "bounced"))]
     rows = _rows(["l0", "l1"], [0, 3], parsed, Correlator().feed, skip={"sent"})
-    assert [(r[0], [i[0][3] for i in r[7]]) for r in rows] == [("l1", ["bounced"])]
+    assert [(r[0], [i[0][3] for i in r[5]]) for r in rows] == [(3, ["bounced"])]  # (offset, statuses)
 
 
 def test_in_process_lines_are_the_same_records(tmp_path):

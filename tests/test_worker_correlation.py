@@ -59,7 +59,7 @@ def _copy(rec: object) -> object:
 
 
 def _events(evs: list[dict]) -> list[tuple]:
-    return [(e["line"], e["recipient"], e["status"], e["attempt"], e["classification"]["category"],
+    return [(e["event_id"], e["recipient"], e["status"], e["attempt"], e["classification"]["category"],
              e["classification"]["cause"], e["sender"]) for e in evs]
 
 
@@ -85,7 +85,7 @@ def _run(classifier, files: list[list[tuple]], include_sent: bool) -> tuple[list
             rows = pickle.loads(_dumps(_rows(texts, offsets, parsed, worker.feed,
                                              main.passed_over)))
             for text, env, cs, offset in map(causes.unrow, rows):
-                two.extend({**ev, "line": text} for ev in main.emit(text, env, cs, None, offset))
+                two.extend(main.emit(text, env, cs, None, offset))
             causes.forget(list(dropped))
             dropped.clear()
             texts.clear()
@@ -102,7 +102,7 @@ def _run(classifier, files: list[list[tuple]], include_sent: bool) -> tuple[list
             rec = _record(step)
             line = f"file {n} line {i}"
             env = Envelope(when, "mx", "postfix/smtp", 1, line)
-            one.extend({**ev, "line": line} for ev in here.feed_parsed(line, env, _copy(rec), None, i))
+            one.extend(here.feed_parsed(line, env, _copy(rec), None, i))
             texts.append(line)
             offsets.append(i)
             parsed.append((len(texts) - 1, when, "mx", "postfix/smtp", 1, line, _copy(rec)))

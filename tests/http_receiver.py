@@ -1,6 +1,10 @@
 """A loopback HTTP collector for the sink tests: records every request,
-answers from a script (status, headers, delay), can be stopped and started
-again on the same port to simulate an outage."""
+answers from a script (status, headers, delay, and optionally a trickle),
+can be stopped and started again on the same port to simulate an outage.
+
+A trickle ``(part, gap)`` writes the answer's ``"head"`` (status line and
+headers) or ``"body"`` one byte at a time, ``gap`` seconds apart: a receiver
+that is never silent for long, so no per-read timeout notices it."""
 
 from __future__ import annotations
 
@@ -16,8 +20,9 @@ from typing import Any, Callable
 class Receiver:
     def __init__(self, port: int = 0, tls: ssl.SSLContext | None = None) -> None:
         self.requests: list[dict[str, Any]] = []
-        self.script: list[tuple[int, dict[str, str], float]] = []   # consumed one per request
-        self.default: tuple[int, dict[str, str], float] = (200, {}, 0.0)
+        self.script: list[tuple[Any, ...]] = []   # consumed one per request; as ``default``
+        # (status, headers, delay) or (status, headers, delay, (part, gap)): see the module docstring
+        self.default: tuple[Any, ...] = (200, {}, 0.0)
         self.respond: Callable[[dict[str, Any]], tuple[int, bytes]] | None = None
         self.tls = tls
         self.port = port
@@ -54,24 +59,30 @@ class Receiver:
                        "client": self.client_address}
                 with rec.lock:
                     rec.requests.append(req)
-                    status, headers, delay = rec.script.pop(0) if rec.script else rec.default
+                    status, headers, delay, *trickle = rec.script.pop(0) if rec.script else rec.default
                 if delay:
                     time.sleep(delay)
                 data = b'{"ok":true}'
                 if status == 200 and rec.respond is not None:
                     status, data = rec.respond(req)
                 req["status"] = status
+                head = "".join([f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}\r\n",
+                                *(f"{k}: {v}\r\n" for k, v in headers.items()),
+                                "Content-Type: application/json\r\n",
+                                f"Content-Length: {len(data)}\r\n\r\n"]).encode()
+                out = head + data
+                part, gap = trickle[0] if trickle else ("", 0.0)
+                lo, hi = {"head": (0, len(head)), "body": (len(head), len(out))}.get(part, (0, 0))
                 try:
-                    self.send_response(status)
-                    for k, v in headers.items():
-                        self.send_header(k, v)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
+                    self.wfile.write(out[:lo])
+                    for i in range(lo, hi):
+                        self.wfile.write(out[i:i + 1])
+                        time.sleep(gap)
+                    self.wfile.write(out[hi:])
                 except OSError:  # the client gave up (a timeout test): it will retry
                     req["status"] = 0
                     self.close_connection = True
+                req["done"] = time.monotonic()   # answered in full, or given up on (status 0)
 
         httpd = ThreadingHTTPServer(("127.0.0.1", self.port), H)
         httpd.daemon_threads = True

@@ -1,19 +1,22 @@
 """HTTP sink against a loopback collector: retries honouring 503/429
-Retry-After, an outage that loses nothing, a slow endpoint that never
-blocks the caller beyond one timeout, the spool bound, presets, TLS."""
+Retry-After, an outage that loses nothing, a slow or trickling endpoint
+that never blocks the caller beyond one timeout, the spool bound, presets,
+TLS."""
 
 from __future__ import annotations
 
 import json
 import logging
+import socket
 import ssl
+import threading
 import time
 
 import pytest
 
 from bouncewatch.plugin.sinks import ConfigError, SinkError, open_sink
 from http_receiver import Receiver
-from sink_helpers import event, make_pki
+from sink_helpers import event, make_pki, wait_for
 
 
 @pytest.fixture
@@ -155,6 +158,119 @@ def test_slow_endpoint_never_blocks_beyond_one_timeout(recv, tmp_path):
     assert refused > 0                     # overflow policy block: the caller is told, loses nothing
     recv.default = (200, {}, 0.0)
     assert sink.wait_idle(15)
+    sink.close()
+
+
+def _within(limit, fn, *args):
+    """Seconds ``fn(*args)`` took, run in a thread: a send that hangs fails
+    the test after ``limit`` seconds instead of hanging it."""
+    box = []
+
+    def run():
+        t0 = time.monotonic()
+        try:
+            fn(*args)
+        except BaseException as e:
+            box.append(e)
+        else:
+            box.append(time.monotonic() - t0)
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(limit)
+    assert box, f"still running after {limit} s"
+    if isinstance(box[0], BaseException):
+        raise box[0]
+    return box[0]
+
+
+def _tls_receiver(tmp_path):
+    pki = make_pki(tmp_path)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(pki["server"], pki["server_key"])
+    return Receiver(tls=ctx), f"ca={pki['ca']}"
+
+
+# head: the status line and headers one byte per 0.2 s (~14 s in all); body:
+# 11 bytes, one per 0.4 s; each byte in time for a per-read timeout of 1 s.
+@pytest.mark.parametrize("part, gap, tls", [("head", 0.2, False), ("body", 0.4, False), ("head", 0.2, True),
+                                            ("body", 0.4, True)])
+def test_trickling_receiver_costs_one_timeout(tmp_path, part, gap, tls):
+    recv, query = _tls_receiver(tmp_path) if tls else (Receiver(), "")
+    try:
+        recv.script = [(200, {}, 0.0, (part, gap))]
+        sink = _open(f"{recv.url}/in?timeout=1&{query}", tmp_path)
+        batch = [event(i) for i in range(5)]
+        took = _within(8, sink.send, batch)
+        assert 0.9 <= took < 1.5                 # waited for the deadline, not for the trickle
+        assert sink.stats["spooled"] == 5 and sink.stats["failures"] == 1
+        assert sink.wait_idle(10)                # the receiver behaves now: the spool replays
+        first, *rest = recv.requests
+        # the receiver could not finish that answer: the sink closed the half-read connection
+        assert wait_for(lambda: "done" in first, 5) and first["status"] == 0
+        assert len(rest) == 1 and rest[0]["client"] != first["client"]   # a new connection
+        assert rest[0]["body"] == first["body"]  # the repeat is byte-identical: same event_ids
+        assert recv.accepted_ids() == [e["event_id"] for e in batch]     # nothing lost, none twice
+        sink.close()
+    finally:
+        recv.stop()
+
+
+def test_trickled_tls_handshake_costs_one_timeout(tmp_path):
+    """A TLS "server" that announces a 16 KiB handshake record and then sends
+    it one byte per 0.2 s, each byte in time for a per-read timeout. (CPython
+    also bounds a handshake by the socket timeout as a whole, so this held
+    before the deadline too; it pins the property for the TLS path.)"""
+    pki = make_pki(tmp_path)
+    lsock = socket.create_server(("127.0.0.1", 0))
+    lsock.settimeout(10)
+    stop = threading.Event()
+
+    def serve():
+        with lsock.accept()[0] as c:
+            c.sendall(b"\x16\x03\x03\x40\x00")   # handshake record, 0x4000 bytes follow
+            try:
+                while not stop.wait(0.2):
+                    c.sendall(b"\x00")
+            except OSError:                       # the client gave up
+                pass
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    try:
+        sink = _open(f"https://127.0.0.1:{lsock.getsockname()[1]}/in?timeout=1&ca={pki['ca']}", tmp_path)
+        took = _within(8, sink.send, [event(1)])
+        assert 0.9 <= took < 1.5
+        assert sink.stats["spooled"] == 1 and sink.stats["failures"] == 1
+        sink.close()
+    finally:
+        stop.set()
+        t.join(5)
+        lsock.close()
+
+
+def test_trickle_during_replay_holds_the_delivery_thread_one_timeout(recv, tmp_path):
+    recv.script = [(503, {}, 0.0), (200, {}, 0.0, ("head", 0.2))]
+    sink = _open(recv.url + "?timeout=1", tmp_path, backoff_max="0.1")
+    sink.send([event(i) for i in range(3)])      # 503: spooled
+    assert sink.wait_idle(10)                    # replayed: the trickle, then the answer
+    st = [r["status"] for r in recv.requests]
+    assert wait_for(lambda: "done" in recv.requests[1], 5) and st[0] == 503 and st[2] == 200
+    assert 0.9 <= recv.requests[2]["t"] - recv.requests[1]["t"] < 1.5   # one timeout, one back-off
+    assert recv.accepted_ids() == [event(i)["event_id"] for i in range(3)]
+    sink.close()
+
+
+def test_slow_receiver_within_timeout_delivers_and_keeps_the_connection(recv, tmp_path):
+    # 0.3 s, then the head at 10 ms a byte (~0.7 s): slow, but within timeout=2.5
+    recv.script = [(200, {}, 0.3, ("head", 0.01))]
+    sink = _open(recv.url + "?timeout=2.5", tmp_path)
+    took = _within(8, sink.send, [event(1)])
+    assert 0.9 <= took < 2.5
+    assert sink.stats["spooled"] == 0 and sink.stats["delivered"] == 1
+    time.sleep(max(0.0, 2.7 - took))             # past that request's deadline, the connection idle
+    took = _within(8, sink.send, [event(2)])     # a stale deadline would have shut its socket
+    assert took < 1.0 and sink.stats["spooled"] == 0
+    assert recv.accepted_ids() == [event(1)["event_id"], event(2)["event_id"]]
+    assert len({r["client"] for r in recv.requests}) == 1   # one kept-alive connection
     sink.close()
 
 

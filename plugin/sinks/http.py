@@ -40,14 +40,12 @@ urllib3 is the client: a connection pool with keep-alive, explicit TLS
 contexts, and no retry magic of its own (retries=False: the spool and
 back-off here decide, so nothing retries twice).
 
-``timeout`` is a deadline for the whole request, kept by a watchdog thread
-(``_Deadline``), because urllib3's own timeouts bound each connect, send and
-read: a receiver that trickles its answer a byte at a time, each byte in
-time, would hold the request as long as it likes (``Timeout(total=)`` too:
-past the connect it becomes one per-read timeout). When the deadline passes
-the watchdog shuts the connection's socket down; the read or write in
-progress ends at once, urllib3 discards that connection, and the batch is
-retried from the spool like after any failed send.
+``timeout`` is a deadline for the whole request (deadline.py): urllib3's
+own timeouts bound each connect, send and read, so a receiver that trickles
+its answer a byte at a time would hold the request as long as it likes.
+When the deadline passes, the connection's socket is shut down; the read or
+write in progress ends at once, urllib3 discards that connection, and the
+batch is retried from the spool like after any failed send.
 """
 
 from __future__ import annotations
@@ -55,15 +53,10 @@ from __future__ import annotations
 import base64
 import gzip
 import os
-import socket
 import ssl
-import threading
-import time
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import orjson
@@ -71,163 +64,13 @@ import urllib3
 
 from ..formats import Format, dumpb, get_format
 from . import LOOPBACK, ConfigError, Event, Options, _display
+from .deadline import Deadline, pool_manager
 from .reliable import DeliveryError, Policy, ReliableSink, spool_ident
 from .tls import client_context
 
 PRESETS = ("none", "splunk", "elasticsearch", "opensearch")
 _FORBIDDEN_KEYS = ("token", "password", "secret", "auth", "api_key", "apikey")
 _SPLIT = (400, 413, 422)
-
-
-class _Deadline:
-    """A deadline for one request at a time, kept by one watchdog thread per
-    transport: when it passes, the socket of the connection carrying the
-    request is shut down (shutdown(2), not close(2), which would race with
-    the request thread's use of the descriptor): its recv or send in progress
-    returns at once with EOF or EPIPE, and so does every later one.
-
-    Why a thread and a shutdown: the trickle happens inside a blocking read
-    deep in http.client, which only a socket-level event can end; one
-    long-lived thread instead of a timer per request keeps the normal case
-    to a lock, and one notify when the watchdog was idle."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.fired = False                     # the request in progress overran its deadline
-        self._cond = threading.Condition()
-        self._when: float | None = None        # monotonic deadline of the request in progress
-        self._sock: socket.socket | None = None  # what to shut down when it passes
-        self._idle = True                      # the watchdog waits without a timeout: notify it
-        self._thread: threading.Thread | None = None
-
-    @contextmanager
-    def bound(self, seconds: float) -> Iterator[None]:
-        """Run the request of the ``with`` body under a deadline ``seconds``
-        from now; its connection registers its socket with ``watch``."""
-        with self._cond:
-            self._when, self._sock, self.fired = time.monotonic() + seconds, None, False
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name=f"deadline-{self.name}", daemon=True)
-                self._thread.start()
-            elif self._idle:
-                self._cond.notify()
-        token = _current_deadline.set(self)
-        try:
-            yield
-        finally:
-            _current_deadline.reset(token)
-            with self._cond:  # from here on the watchdog holds no socket: a close is safe
-                self._when = self._sock = None
-
-    def watch(self, sock: socket.socket) -> None:
-        with self._cond:
-            self._sock = sock
-            if self.fired:  # connected only after the deadline passed
-                _shutdown(sock)
-
-    def forget(self, sock: socket.socket) -> None:
-        """``sock`` is about to be closed: never shut down a reused descriptor."""
-        with self._cond:
-            if self._sock is sock:
-                self._sock = None
-
-    def close(self) -> None:
-        with self._cond:
-            self._thread = None
-            self._cond.notify()
-
-    def _run(self) -> None:
-        me = threading.current_thread()
-        with self._cond:
-            while self._thread is me:
-                if self._when is None or self.fired:
-                    self._idle = True
-                    self._cond.wait()
-                    self._idle = False
-                elif (left := self._when - time.monotonic()) > 0:
-                    self._cond.wait(left)   # a new request's later deadline is seen on waking
-                else:
-                    self.fired = True
-                    if self._sock is not None:
-                        _shutdown(self._sock)
-
-
-def _shutdown(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:  # the peer closed it already
-        pass
-
-
-_current_deadline: ContextVar[_Deadline | None] = ContextVar("bouncewatch_http_deadline", default=None)
-
-
-class _Watched:
-    """Mixin for urllib3's connection classes: hands the connection's socket
-    to the deadline of the request in progress (the ``_Deadline.bound`` of
-    this thread), for a new connection and for a kept-alive one alike.
-
-    The deadline gets a dup of the socket (same socket, own descriptor):
-    it stays valid while TLS wraps and detaches the original, so the deadline
-    covers the handshake as well (CPython bounds a handshake by the socket
-    timeout alone, which would allow connect plus one timeout); shutting it
-    down touches no SSLSocket state; and it is closed only here, after
-    ``forget``, so the watchdog never shuts down a descriptor number that was
-    closed and handed to another socket meanwhile."""
-
-    _dup: socket.socket | None = None
-
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()  # type: ignore[misc]
-        self._release()
-        self._dup = sock.dup()
-        self._register()
-        return sock
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        self._register()
-        super().request(*args, **kwargs)  # type: ignore[misc]
-
-    def close(self) -> None:
-        try:
-            super().close()  # type: ignore[misc]
-        finally:
-            self._release()
-
-    def _register(self) -> None:
-        d = _current_deadline.get()
-        if d is not None and self._dup is not None:
-            d.watch(self._dup)
-
-    def _release(self) -> None:
-        dup, self._dup = self._dup, None
-        if dup is not None:
-            d = _current_deadline.get()
-            if d is not None:
-                d.forget(dup)
-            dup.close()
-
-
-class _HTTPConnection(_Watched, urllib3.connection.HTTPConnection):
-    pass
-
-
-class _HTTPSConnection(_Watched, urllib3.connection.HTTPSConnection):
-    pass
-
-
-class _HTTPPool(urllib3.HTTPConnectionPool):
-    ConnectionCls = _HTTPConnection
-
-
-class _HTTPSPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = _HTTPSConnection
-
-
-def _pool_manager(**kw: Any) -> urllib3.PoolManager:
-    pool = urllib3.PoolManager(num_pools=2, maxsize=1, block=False, **kw)
-    pool.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
-    return pool
 
 
 class HttpTransport:
@@ -240,7 +83,7 @@ class HttpTransport:
         # urllib3's timeouts still end a silent connect or read by themselves;
         # the deadline ends the rest (a trickle, each read in time).
         self.timeout = urllib3.Timeout(total=timeout)
-        self.deadline = _Deadline(name)
+        self.deadline = Deadline(name)
 
     def deliver(self, records: list[bytes]) -> list[tuple[bytes, str]]:
         data = self.body(records)
@@ -412,12 +255,12 @@ def open_http(uri: str, opts: dict[str, Any]) -> ReliableSink:
     headers["Content-Type"] = ctype
 
     if parts.scheme == "https":
-        pool = _pool_manager(ssl_context=client_context(o))
+        pool = pool_manager(ssl_context=client_context(o))
     else:
         for k in ("ca", "cert", "key"):
             if o.get(k) is not None:
                 raise o.error(k, "TLS options on a plain http:// URL (use https://)")
-        pool = _pool_manager()
+        pool = pool_manager()
     transport = HttpTransport(name, url, pool, headers, body, 6 if gz else None, check, timeout)
     policy = Policy(o, opts.get("state_dir"), spool_ident(uri))
     o.done()

@@ -3,8 +3,8 @@
     .venv/bin/python bench/main_side.py LOG [--lines N] [--rounds R] [--worker] [--setup-only] [--out FILE]
 
 ``parse`` of a big file runs a worker process (plugin/parse_worker.py) that
-reads, parses and correlates lines and pickles the lines with deliveries
-across; the main process unpickles them and classifies, builds and writes
+reads, parses and correlates lines and pickles their deliveries (with
+their event ids) across; the main process unpickles them and classifies, builds and writes
 the events (:meth:`.pipeline.Pipeline.emit`, ``cli._EventLines``). Wall time
 is the slower of the two.
 

@@ -528,14 +528,19 @@ class FileFollower:
         """After a rename rotation: files rotated after ``old`` that we never
         saw as live (several rotations between two polls). Not the file
         before ``old``: the writer may have written to it until its HUP
-        while ``old`` stayed empty, which makes it the newer by mtime."""
+        while ``old`` stayed empty, which makes it the newer by mtime. Nor
+        ``old`` itself being compressed: gzip's .gz is the newest file
+        until gzip sets its mtime back, and we read ``old`` through our
+        descriptor already."""
         sibs = rotated_siblings(self.path)
         idx = next((i for i, r in enumerate(sibs)
                     if (r.st.st_dev, r.st.st_ino) == (old.ident.dev, old.ident.ino)), None)
         if idx is None:
             return
+        heads: dict[str, bytes] = {}
+        known = [old.ident] + ([old.prev] if old.prev is not None else [])
         for r in sibs[idx + 1:]:
-            if self._is_open(r.st) or (old.prev is not None and _find([r], old.prev, {}) is not None):
+            if self._is_open(r.st) or any(_find([r], k, heads) is not None for k in known):
                 continue
             self._open_drain(r.path, 0)
 

@@ -493,7 +493,10 @@ class FileFollower:
         except OSError:  # EACCES on the directory, EIO: keep reading what we have, look again later
             return
         if st is None or (st.st_dev, st.st_ino) != (cur.ident.dev, cur.ident.ino):
-            # Renamed away (rotation) or deleted: finish it through our descriptor.
+            # Renamed away (rotation) or deleted: finish it through our descriptor;
+            # from 0 if it was truncated (and written again) before that.
+            if self._was_truncated(cur):
+                self._truncated(cur)
             self._retire(cur)
             self._catch_up_newer(cur)
             self.quiet_until = time.monotonic() + 5.0

@@ -213,3 +213,23 @@ def test_file_being_compressed_after_its_rename_is_not_read_again(tmp_path, no_g
     assert r.drain() == []
     append(log, 5)
     assert r.drain() == [5]
+
+
+@pytest.mark.parametrize("after", [(3,), (3, 4, 5)], ids=["shorter", "longer"])
+def test_file_truncated_then_renamed_before_we_looked_is_read_from_0(tmp_path, no_grace, after):
+    """Chaos seed 625: the live file was truncated, written again and
+    renamed away (a rotation) between two of our looks. Only the rename
+    was seen: the file was drained from our old offset, past its new
+    end (shorter) or into the middle of its new lines (longer), and the
+    lines written after the truncation were lost without a word."""
+    log = tmp_path / "mail.log"
+    append(log, 1, 2)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1, 2]
+    os.truncate(log, 0)
+    append(log, *after)
+    os.rename(log, tmp_path / "mail.log.1")
+    log.touch()
+    append(log, 9)
+    assert r.drain() == [*after, 9]
+    assert any("no rotated copy" in m for m in r.logs), r.logs

@@ -274,20 +274,42 @@ class FileFollower:
             self.start_at_end = False
             return
         tails = saved.get("tails", [])
+        unrecognisable = []
         for entry in tails:
             if entry.get("live"):
                 continue
             if self._reopen_saved(entry):
                 continue
-            if not entry.get("at_end"):
-                self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
-                         f"(read up to byte {entry.get('offset')}); its remaining lines could not be read")
-            elif entry.get("fp_len"):
-                # Read to its end when saved; but a writer not yet HUP'd may
-                # have added lines after that (a removed file it still had open).
-                self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
-                         f"(read to its end, byte {entry.get('offset')}, when we stopped); lines its "
-                         "writer added after that, if any, could not be read")
+            if int(entry["offset"]) == 0 and int(entry["fp_len"]) < FP_MIN_ALONE and "prev" in entry:
+                unrecognisable.append(entry)   # after the others are reopened: see below
+                continue
+            self._gone_said(entry)
+        for entry in unrecognisable:
+            # Nothing of it read, no head to know its copies by, its inode
+            # gone: compressed into a new one while we were down, with what
+            # a writer not yet HUP'd added to it. Its copy is among the files
+            # rotated after its predecessor, from the start; not the files
+            # another entry names (reopened above, or read and let go).
+            prev = Identity.from_dict(entry["prev"]) if isinstance(entry["prev"], dict) else None
+            known = [Identity.from_dict(e["prev"]) for e in tails
+                     if e is not entry and isinstance(e.get("prev"), dict)]
+            if not self._read_rotated_after(prev, known):
+                self._gone_said(entry)
+        self._restore_live(tails)
+
+    def _gone_said(self, entry: dict[str, Any]) -> None:
+        """A rotated file the checkpoint names as being drained is gone."""
+        if not entry.get("at_end"):
+            self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
+                     f"(read up to byte {entry.get('offset')}); its remaining lines could not be read")
+        elif entry.get("fp_len"):
+            # Read to its end when saved; but a writer not yet HUP'd may
+            # have added lines after that (a removed file it still had open).
+            self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
+                     f"(read to its end, byte {entry.get('offset')}, when we stopped); lines its "
+                     "writer added after that, if any, could not be read")
+
+    def _restore_live(self, tails: list[dict[str, Any]]) -> None:
         live = next((e for e in tails if e.get("live")), None)
         if live is None:
             self._open_live()
@@ -431,10 +453,11 @@ class FileFollower:
             return Identity(r.st.st_dev, r.st.st_ino, len(head), _fp(head))
         return UNKNOWN
 
-    def _read_rotated_after(self, prev: Identity | None) -> bool:
+    def _read_rotated_after(self, prev: Identity | None, known: Iterable[Identity] = ()) -> bool:
         """Read, from the start, every rotated sibling newer than ``prev``
-        (all of them when ``prev`` is None: there was none). False when
-        ``prev`` is not found (rotated away, deleted): nothing opened."""
+        (all of them when ``prev`` is None: there was none), but the
+        ``known`` ones. False when ``prev`` is not found (rotated away,
+        deleted): nothing opened."""
         sibs = rotated_siblings(self.path)
         heads: dict[str, bytes] = {}
         start = 0
@@ -446,7 +469,8 @@ class FileFollower:
         for r in sibs[start:]:
             # not the predecessor compressed (gzip's .gz is the newest until
             # it sets the mtime back and removes the source)
-            if not self._is_open(r.st) and (prev is None or _find([r], prev, heads) is None):
+            if not self._is_open(r.st) and all(_find([r], k, heads) is None
+                                               for k in ([prev] if prev else []) + list(known)):
                 self._open_drain(r.path, 0)
         return True
 

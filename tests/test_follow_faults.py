@@ -233,3 +233,43 @@ def test_file_truncated_then_renamed_before_we_looked_is_read_from_0(tmp_path, n
     append(log, 9)
     assert r.drain() == [*after, 9]
     assert any("no rotated copy" in m for m in r.logs), r.logs
+
+
+def _gzip(src, dst) -> None:
+    """gzip(1) done: the .gz with the source's mtime, the source removed."""
+    _gzip_in_place(src, dst)
+    st = os.stat(src)
+    os.utime(dst, ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.unlink(src)
+
+
+def test_empty_rotated_file_compressed_while_down_is_read(tmp_path, monkeypatch):
+    """Chaos seed 626: a delaycompress rotation, then a compress rotation
+    with the writer not yet HUP'd, then a stop. The checkpoint named the
+    file between them as being drained, empty (nothing read, no
+    fingerprint). While we were down the writer added two lines to it and
+    gzip replaced it with .1.gz: a new inode, and no head to know it by.
+    The start passed over it in silence, and the two lines were lost."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    append(log, 1, 2)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1, 2]
+    os.rename(log, tmp_path / "mail.log.1")             # delaycompress rotation
+    log.touch()
+    assert r.drain() == []
+    os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.2")   # compress rotation
+    os.rename(log, tmp_path / "mail.log.1")
+    log.touch()
+    _age(tmp_path / "mail.log.2", 30)
+    _age(tmp_path / "mail.log.1", 20)
+    _age(log, 10)
+    assert r.drain() == []
+    saved = r.f.state()
+    assert [t["fp_len"] > 0 for t in saved["tails"] if not t.get("live")] == [True, False]
+    r.f.close()
+    append(tmp_path / "mail.log.1", 3, 4)                # the writer, not HUP'd yet
+    _gzip(tmp_path / "mail.log.1", tmp_path / "mail.log.1.gz")
+    append(log, 5)
+    r2 = Run(log, saved=saved)
+    assert r2.drain() == [3, 4, 5]

@@ -469,14 +469,20 @@ class FileFollower:
         for r in sibs[start:]:
             # not the predecessor compressed (gzip's .gz is the newest until
             # it sets the mtime back and removes the source)
-            if not self._is_open(r.st) and all(_find([r], k, heads) is None
-                                               for k in ([prev] if prev else []) + list(known)):
+            if not self._is_read(r, heads) and all(_find([r], k, heads) is None
+                                                   for k in ([prev] if prev else []) + list(known)):
                 self._open_drain(r.path, 0)
         return True
 
     def _is_open(self, st: os.stat_result) -> bool:
         key = (st.st_dev, st.st_ino)
         return any((t.ident.dev, t.ident.ino) == key for t in self._tails())
+
+    def _is_read(self, r: Rotated, heads: dict[str, bytes]) -> bool:
+        """Open, or a copy of a file that is (gzip's .gz of a file we read
+        through our descriptor)."""
+        return self._is_open(r.st) or any(
+            _find([r], t.ident, heads) is not None for t in self._tails() if t.ident.fp_len >= FP_MIN_ALONE)
 
     def _tails(self) -> list[Tail]:
         return self.draining + ([self.current] if self.current else [])
@@ -500,7 +506,7 @@ class FileFollower:
             found, offset = after + 1, 0
         for i in range(found, len(sibs)):
             r = sibs[i]
-            if not self._is_open(r.st):
+            if not self._is_read(r, heads):
                 self._open_drain(r.path, offset if i == found else 0)
 
     # -- while running ---------------------------------------------------------
@@ -565,24 +571,26 @@ class FileFollower:
         if idx is None:
             return
         heads: dict[str, bytes] = {}
-        known = [old.ident] + ([old.prev] if old.prev is not None else [])
         for r in sibs[idx + 1:]:
-            if self._is_open(r.st) or any(_find([r], k, heads) is not None for k in known):
+            if self._is_read(r, heads) or (old.prev is not None and _find([r], old.prev, heads) is not None):
                 continue
             self._open_drain(r.path, 0)
 
     def _truncated(self, cur: Tail) -> None:
         """copytruncate (or ``> mail.log``): read what we had not read yet
         from the copy, then start the live file over."""
-        lost_before = len(self.draining)
-        self._catch_up(cur.ident, cur.offset, "after truncation")
-        if len(self.draining) == lost_before and cur.offset:
-            self.log(f"{self.path}: truncated, and no rotated copy of it was found: lines written between "
-                     f"our last read and the truncation may be missing")
+        old, offset = cur.ident, cur.offset
+        # Known by its new head first: a copy of the new content (the file
+        # renamed and being compressed since) is not read besides our fd.
         head = cur.pread_head(FP_MAX)
         st = os.fstat(cur.fp.fileno())
         cur.ident = Identity(st.st_dev, st.st_ino, len(head), _fp(head))
         cur.offset = cur.committed = 0
+        lost_before = len(self.draining)
+        self._catch_up(old, offset, "after truncation")
+        if len(self.draining) == lost_before and offset:
+            self.log(f"{self.path}: truncated, and no rotated copy of it was found: lines written between "
+                     f"our last read and the truncation may be missing")
         cur.prev = self._newest_rotated(cur)   # the copy, if there is one
 
     # -- reading and committing -------------------------------------------------

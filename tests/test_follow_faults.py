@@ -273,3 +273,33 @@ def test_empty_rotated_file_compressed_while_down_is_read(tmp_path, monkeypatch)
     append(log, 5)
     r2 = Run(log, saved=saved)
     assert r2.drain() == [3, 4, 5]
+
+
+
+def test_file_copytruncated_then_compressed_before_we_looked(tmp_path, no_grace):
+    """Chaos seed 628: a copytruncate, a line written, then a compress
+    rotation, all between two of our looks, gzip writing .1.gz of the
+    truncated file when we looked. The line after the truncation was lost:
+    the renamed file was drained from our offset in its old content. Read
+    from 0 now (the seed 625 fix), it must not be read a second time from
+    .1.gz, newest by mtime but a copy of the file we read through our fd."""
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    append(log, 2)                                     # not read before the copytruncate
+    shutil.copyfile(log, tmp_path / "mail.log.1")
+    os.truncate(log, 0)
+    append(log, 3)
+    os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.2")   # compress rotation
+    os.rename(log, tmp_path / "mail.log.1")
+    log.touch()
+    _age(tmp_path / "mail.log.2", 30)
+    _age(tmp_path / "mail.log.1", 20)
+    _age(log, 10)
+    _gzip_in_place(tmp_path / "mail.log.1", tmp_path / "mail.log.1.gz")
+    assert r.drain() == [2, 3]
+    _gzip(tmp_path / "mail.log.1", tmp_path / "mail.log.1.gz")     # gzip done
+    append(log, 4)
+    assert r.drain() == [4]
+    assert not any("no rotated copy" in m for m in r.logs), r.logs

@@ -288,8 +288,9 @@ class FileFollower:
             # Nothing of it read, no head to know its copies by, its inode
             # gone: compressed into a new one while we were down, with what
             # a writer not yet HUP'd added to it. Its copy is among the files
-            # rotated after its predecessor, from the start; not the files
-            # another entry names (reopened above, or read and let go).
+            # rotated after its predecessor, from the start; not those open
+            # (reopened above) nor those other entries name as their
+            # predecessor (read and let go).
             prev = Identity.from_dict(entry["prev"]) if isinstance(entry["prev"], dict) else None
             known = [Identity.from_dict(e["prev"]) for e in tails
                      if e is not entry and isinstance(e.get("prev"), dict)]
@@ -310,6 +311,8 @@ class FileFollower:
                      "writer added after that, if any, could not be read")
 
     def _restore_live(self, tails: list[dict[str, Any]]) -> None:
+        """The live file of the checkpoint: resumed if it still is the live
+        one, else found among the rotated files with those after it."""
         live = next((e for e in tails if e.get("live")), None)
         if live is None:
             self._open_live()

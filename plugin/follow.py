@@ -116,18 +116,26 @@ def rotated_siblings(path: str) -> list[Rotated]:
 
     Ordered by modification time (rename keeps it; logrotate's and Postfix's
     compressors keep it), ties broken by the suffix (a higher ``.N`` is
-    older, a later date is newer)."""
+    older, a later date is newer). A ``.gz`` beside its source is left out:
+    gzip(1) is still writing it (it removes the source when done), half of
+    it cannot be read, and until gzip sets its mtime back it passes for the
+    newest file; the source stands for it, and is read to its end through
+    our descriptor even once gzip removed it."""
     d, base = os.path.split(path)
     out = []
     try:
         names = os.listdir(d or ".")
     except OSError:
         return []
+    present = set(names)
     for name in names:
         if not name.startswith(base) or len(name) == len(base):
             continue
         m = _ROTATED_SUFFIX.match(name, len(base))
         if m is None:
+            continue
+        c = _COMPRESSED_SUFFIX.search(name)
+        if c is not None and name[:c.start()] in present:
             continue
         full = os.path.join(d, name)
         try:

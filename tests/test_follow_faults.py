@@ -276,7 +276,8 @@ def test_empty_rotated_file_compressed_while_down_is_read(tmp_path, monkeypatch)
 
 
 
-def test_file_copytruncated_then_compressed_before_we_looked(tmp_path, no_grace):
+@pytest.mark.parametrize("gzip_done", [False, True], ids=["gzip-at-work", "gzip-done"])
+def test_file_copytruncated_then_compressed_before_we_looked(tmp_path, no_grace, gzip_done):
     """Chaos seed 628: a copytruncate, a line written, then a compress
     rotation, all between two of our looks, gzip writing .1.gz of the
     truncated file when we looked. The line after the truncation was lost:
@@ -297,9 +298,50 @@ def test_file_copytruncated_then_compressed_before_we_looked(tmp_path, no_grace)
     _age(tmp_path / "mail.log.2", 30)
     _age(tmp_path / "mail.log.1", 20)
     _age(log, 10)
-    _gzip_in_place(tmp_path / "mail.log.1", tmp_path / "mail.log.1.gz")
-    assert r.drain() == [2, 3]
-    _gzip(tmp_path / "mail.log.1", tmp_path / "mail.log.1.gz")     # gzip done
+    if gzip_done:
+        _gzip(tmp_path / "mail.log.1", tmp_path / "mail.log.1.gz")
+        assert r.drain() == [2, 3]
+    else:
+        _gzip_in_place(tmp_path / "mail.log.1", tmp_path / "mail.log.1.gz")
+        assert r.drain() == [2, 3]
+        _gzip(tmp_path / "mail.log.1", tmp_path / "mail.log.1.gz")
     append(log, 4)
     assert r.drain() == [4]
     assert not any("no rotated copy" in m for m in r.logs), r.logs
+
+
+def _gzip_part(src, dst, n: int) -> None:
+    """gzip(1) at work on ``src``: the first ``n`` bytes of it compressed
+    and flushed under the final name, the rest not written yet."""
+    import zlib
+    c = zlib.compressobj(6, zlib.DEFLATED, 31)            # gzip framing
+    with open(src, "rb") as a, open(dst, "wb") as b:
+        b.write(c.compress(a.read(n)) + c.flush(zlib.Z_SYNC_FLUSH))
+
+
+def test_copy_being_compressed_is_read_as_its_source(tmp_path, no_grace):
+    """Chaos seeds 707, 708, 727 (copytruncate + compress): gzip was
+    writing .1.gz of the copy, its source .1 still there. The half-written
+    .gz, newest and with the copy's head, was taken for the copy: seeking
+    to our offset in it failed and the unread lines were lost (707); or,
+    its head not readable yet when we looked for the copy but readable
+    when we opened the files after the copy, it was read from its start
+    besides the copy (708: 76 events twice). A .gz beside its source is
+    gzip at work; the source is read, through our descriptor to its end."""
+    log = tmp_path / "mail.log"
+    append(log, *range(1, 7))
+    r = Run(log, from_start=True)
+    assert r.drain() == list(range(1, 7))
+    append(log, 7)                                     # not read before the copytruncate
+    shutil.copyfile(log, tmp_path / "mail.log.1")
+    os.truncate(log, 0)
+    append(log, 8)
+    _age(tmp_path / "mail.log.1", 10)
+    _gzip_part(tmp_path / "mail.log.1", tmp_path / "mail.log.1.gz", 1100)   # head only
+    assert os.path.getsize(tmp_path / "mail.log.1") > 1500
+    assert r.drain() == [7, 8]
+    _gzip(tmp_path / "mail.log.1", tmp_path / "mail.log.1.gz")               # gzip done
+    append(log, 9)
+    assert r.drain() == [9]
+    assert not any("no rotated copy" in m or "cannot read" in m for m in r.logs), r.logs
+

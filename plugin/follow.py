@@ -362,13 +362,24 @@ class FileFollower:
         self.draining.sort(key=mtime)
 
     def _reopen_saved(self, entry: dict[str, Any]) -> bool:
+        """A rotated file the checkpoint names as being drained, wherever
+        it is now; never the live file (a rotated file does not come back:
+        an entry known by its inode alone would take a live file that got
+        the inode of one removed, and its lines would be read twice)."""
         ident, off = Identity.from_dict(entry), int(entry["offset"])
-        for cand in [entry.get("path"), self.path] + [r.path for r in reversed(rotated_siblings(self.path))]:
+        try:
+            live = os.stat(self.path)
+            live_key = (live.st_dev, live.st_ino)
+        except OSError:
+            live_key = None
+        for cand in [entry.get("path")] + [r.path for r in reversed(rotated_siblings(self.path))]:
             if not cand:
                 continue
             try:
                 st, head = os.stat(cand), read_head(cand)
             except (OSError, EOFError):
+                continue
+            if (st.st_dev, st.st_ino) == live_key:
                 continue
             if ident.matches(st, head, allow_copy=True) and not self._is_open(st):
                 return self._open_drain(cand, off) is not None

@@ -345,3 +345,31 @@ def test_copy_being_compressed_is_read_as_its_source(tmp_path, no_grace):
     assert r.drain() == [9]
     assert not any("no rotated copy" in m or "cannot read" in m for m in r.logs), r.logs
 
+
+def test_empty_rotated_file_whose_inode_the_live_file_reused(tmp_path, monkeypatch):
+    """Chaos seeds 705, 712 (rotations while down): the checkpoint named an
+    empty rotated file being drained, known by its inode alone; gzip
+    removed it while we were down and the new live file got its inode. On
+    start that entry was reopened on the live file, which was then opened
+    as the live file too: every line of it twice. (Inode reuse is up to
+    the kernel: the checkpoint is given the live file's inode here.)"""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, tmp_path / "mail.log.1")
+    log.touch()
+    assert r.drain() == []
+    saved = r.f.state()
+    r.f.close()
+    empty = [t for t in saved["tails"] if t.get("live")][0]
+    assert empty["fp_len"] == 0
+    os.rename(log, tmp_path / "mail.log.2")            # rotated while down, then removed by gzip
+    os.unlink(tmp_path / "mail.log.2")
+    append(log, 2, 3)                                  # the new live file, with the inode reused
+    st = os.stat(log)
+    saved["tails"] = [t for t in saved["tails"] if not t.get("live")] + [
+        {**empty, "live": False, "path": str(tmp_path / "mail.log.1"), "ino": st.st_ino},
+        {**empty, "ino": 0, "prev": None}]               # a live file gone meanwhile
+    assert Run(log, saved=saved).drain() == [2, 3]

@@ -46,6 +46,7 @@ from .reader import iter_lines, open_log
 FP_MAX = 1024          # bytes of a file's head in its fingerprint
 FP_MIN_ALONE = 32      # a fingerprint alone (other inode: a copy) must cover this many bytes
 DRAIN_GRACE = 2.0      # seconds a rotated file must stay idle at its end before we let it go
+PARTIAL_GRACE = 30.0   # the same when it ends in half a line: its writer (not HUP'd yet) may finish it
 
 # What logrotate (``.1``, ``.1.gz``, ``-20261123``) and ``postfix logrotate``
 # (``.20261123-024800.gz``) append to a rotated log's name.
@@ -178,6 +179,7 @@ class Tail:
         self.prev: Identity | None = None       # the newest rotated file when this one became live
         self.last_growth = time.monotonic()
         self.eof = False                       # the last read found nothing more
+        self.partial = False                   # ... but half a line, held back
         if not self.plain and offset:
             fp.seek(offset)                    # decompress up to the offset
 
@@ -206,8 +208,10 @@ class Tail:
             fp.seek(self.offset)
         out: list[tuple[str, int]] = []
         end = self.offset
+        self.partial = False
         for line in iter_lines(fp, counts, start=self.offset, hold_partial=True):
             if not line.terminated:
+                self.partial = not final
                 if final:
                     if line.too_long:
                         counts["too_long"] += 1
@@ -619,9 +623,15 @@ class FileFollower:
     def next_chunk(self, max_lines: int) -> Chunk | None:
         now = time.monotonic()
         for t in list(self.draining):
-            finished = not t.plain or (t.eof and now - t.last_growth >= DRAIN_GRACE)
+            finished = not t.plain   # a compressed file is whole
             try:
                 lines, end = t.read(self.counts, max_lines, final=finished)
+                if not lines and not finished and \
+                        now - t.last_growth >= (PARTIAL_GRACE if t.partial else DRAIN_GRACE):
+                    # idle at its end long enough: its writer has moved on
+                    # (a half line it left is handed out as a line)
+                    finished = True
+                    lines, end = t.read(self.counts, max_lines, final=True)
             except (OSError, EOFError) as e:  # a corrupt .gz: keep what we read
                 self.log(f"{t.path}: read error: {e}; leaving this rotated file")
                 lines, end, finished = [], t.offset, True
@@ -813,4 +823,4 @@ class FileSource:
 
 
 __all__ = ["Chunk", "FileFollower", "FileSource", "Identity", "Tail", "rotated_siblings",
-           "looks_rotated", "FP_MAX", "DRAIN_GRACE"]
+           "looks_rotated", "FP_MAX", "DRAIN_GRACE", "PARTIAL_GRACE"]

@@ -373,3 +373,39 @@ def test_empty_rotated_file_whose_inode_the_live_file_reused(tmp_path, monkeypat
         {**empty, "live": False, "path": str(tmp_path / "mail.log.1"), "ino": st.st_ino},
         {**empty, "ino": 0, "prev": None}]               # a live file gone meanwhile
     assert Run(log, saved=saved).drain() == [2, 3]
+
+
+def test_half_line_at_the_end_of_a_rotated_file_is_waited_for(tmp_path, no_grace, monkeypatch):
+    """Chaos seed 715: the writer left half a line in the log for 2.5 s
+    and was HUP'd only after finishing it, the log renamed meanwhile. The
+    renamed file, idle at its end for the drain grace (2 s), was let go
+    with its half line handed out as a line: one event cut short (no
+    reply text), the rest of the line never read. A rotated file ending in
+    half a line gets PARTIAL_GRACE; after that, its writer is taken for
+    gone and the half line is handed out as before."""
+    from test_follow import L
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    line2 = L(2)
+    with open(log, "a") as f:
+        f.write(line2[:80])                              # half of it
+    os.rename(log, tmp_path / "mail.log.1")
+    log.touch()
+    assert r.drain() == []
+    assert len(r.f.draining) == 1
+    with open(tmp_path / "mail.log.1", "a") as f:
+        f.write(line2[80:])                              # finished, then HUP'd
+    append(log, 3)
+    assert r.drain() == [2, 3]
+    assert r.got[1][1] == line2.rstrip("\n")
+    assert r.f.counts["unterminated_last_line"] == 0
+    with open(log, "a") as f:
+        f.write(L(4)[:80])                               # a writer that never finishes
+    os.rename(log, tmp_path / "mail.log.2")
+    log.touch()
+    assert r.drain() == []
+    monkeypatch.setattr(fmod, "PARTIAL_GRACE", 0.0)
+    assert r.drain() == [4] and r.f.draining == []
+    assert r.f.counts["unterminated_last_line"] == 1

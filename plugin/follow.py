@@ -303,19 +303,23 @@ class FileFollower:
             # rotated after its predecessor, from the start; not those open
             # (reopened above) nor those other entries name as their
             # predecessor (read and let go).
-            prev = Identity.from_dict(entry["prev"]) if isinstance(entry["prev"], dict) else None
+            prev = _anchor(_prev_of(entry), tails)
             known = [Identity.from_dict(e["prev"]) for e in tails
                      if e is not entry and isinstance(e.get("prev"), dict)]
-            if not self._read_rotated_after(prev, known):
-                self._gone_said(entry)
+            opened = len(self.draining)
+            if not self._read_rotated_after(prev, known) or len(self.draining) == opened:
+                self._gone_said(entry, unknown=True)   # removed: what its writer added is lost
         self._restore_live(tails)
 
-    def _gone_said(self, entry: dict[str, Any]) -> None:
-        """A rotated file the checkpoint names as being drained is gone."""
+    def _gone_said(self, entry: dict[str, Any], unknown: bool = False) -> None:
+        """A rotated file the checkpoint names as being drained is gone.
+        Said unless it was empty (no fingerprint) and ``unknown`` is False:
+        one that could not be found even among the files rotated after its
+        predecessor may have had lines written to it since."""
         if not entry.get("at_end"):
             self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
                      f"(read up to byte {entry.get('offset')}); its remaining lines could not be read")
-        elif entry.get("fp_len"):
+        elif entry.get("fp_len") or unknown:
             # Read to its end when saved; but a writer not yet HUP'd may
             # have added lines after that (a removed file it still had open).
             self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
@@ -330,7 +334,8 @@ class FileFollower:
             self._open_live()
             return
         ident, off = Identity.from_dict(live), int(live["offset"])
-        prev = Identity.from_dict(live["prev"]) if isinstance(live.get("prev"), dict) else None
+        prev = _prev_of(live)
+        anchor = _anchor(prev, tails)
         try:
             st = os.stat(self.path)
             head = read_head(self.path)
@@ -340,9 +345,9 @@ class FileFollower:
         # Nothing of the live file read: whatever was rotated after ``prev``
         # (copies of it, itself renamed, later files) is unread. This holds
         # for an empty file too, which has no fingerprint to know copies by.
-        caught_up = off == 0 and "prev" in live and self._read_rotated_after(prev)
+        caught_up = off == 0 and "prev" in live and self._read_rotated_after(anchor)
         if not same and not caught_up:
-            self._catch_up(ident, off, "since the last checkpoint", prev)
+            self._catch_up(ident, off, "since the last checkpoint", anchor)
         if same:
             self._open_live(off, ident)
             if self.current is not None and prev is not None:
@@ -701,6 +706,28 @@ class FileFollower:
             t.close()
         self.draining.clear()
         self.current = None
+
+
+def _prev_of(entry: dict[str, Any]) -> Identity | None:
+    return Identity.from_dict(entry["prev"]) if isinstance(entry.get("prev"), dict) else None
+
+
+def _anchor(prev: Identity | None, tails: list[dict[str, Any]]) -> Identity | None:
+    """``prev``, or when it is known by its inode alone (empty when noted)
+    and the checkpoint has it as unread, the file before it, and so on: an
+    inode is reused as soon as its file is deleted (gzip removes an empty
+    rotated file), and a newer file with it would pass for ``prev``, hiding
+    the files rotated between them. Nothing of those files was read: the
+    files after the anchor are read instead."""
+    for _ in range(len(tails)):
+        if prev is None or prev.fp_len >= FP_MIN_ALONE:
+            break
+        e = next((e for e in tails if int(e["offset"]) == 0 and "prev" in e
+                  and Identity.from_dict(e) == prev), None)
+        if e is None:
+            break
+        prev = _prev_of(e)
+    return prev
 
 
 def _find(sibs: list[Rotated], ident: Identity, heads: dict[str, bytes]) -> int | None:

@@ -28,7 +28,7 @@ import pytest
 
 from bouncewatch.plugin import follow as fmod
 from followkit import Follower, SinkReader, Writer, percentile
-from test_follow import Run, append
+from test_follow import L, Run, append
 
 
 @pytest.fixture(autouse=True)
@@ -383,7 +383,6 @@ def test_half_line_at_the_end_of_a_rotated_file_is_waited_for(tmp_path, no_grace
     reply text), the rest of the line never read. A rotated file ending in
     half a line gets PARTIAL_GRACE; after that, its writer is taken for
     gone and the half line is handed out as before."""
-    from test_follow import L
     log = tmp_path / "mail.log"
     append(log, 1)
     r = Run(log, from_start=True)
@@ -409,3 +408,72 @@ def test_half_line_at_the_end_of_a_rotated_file_is_waited_for(tmp_path, no_grace
     monkeypatch.setattr(fmod, "PARTIAL_GRACE", 0.0)
     assert r.drain() == [4] and r.f.draining == []
     assert r.f.counts["unterminated_last_line"] == 1
+
+
+def test_unread_empty_predecessor_whose_inode_a_newer_file_reused(tmp_path, monkeypatch):
+    """Chaos seed 753 (rename rotations of empty files, then four rotations
+    while down): the live file, empty and unread, was noted to follow an
+    empty file (known by its inode alone), itself unread and being
+    drained. While we were down gzip removed that file and a newer one got
+    its inode: on start it passed for the predecessor, and only the files
+    after it were read. The two in between, the live file among them, were
+    lost (32 events). An unread predecessor without a fingerprint now
+    stands for the one before it. (The inode reuse is written into the
+    checkpoint: which inode a new file gets is up to the kernel.)"""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, tmp_path / "mail.log.1")            # a: read; c: the new, empty file
+    log.touch()
+    assert r.drain() == []
+    os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.2")
+    os.rename(log, tmp_path / "mail.log.1")            # c rotated, empty; d: the new, empty file
+    log.touch()
+    assert r.drain() == []
+    saved = r.f.state()
+    r.f.close()
+    c = next(t for t in saved["tails"] if not t.get("live") and t["fp_len"] == 0)
+    d = next(t for t in saved["tails"] if t.get("live"))
+    assert d["prev"]["ino"] == c["ino"] and d["offset"] == c["offset"] == 0
+    append(log, 2)                                      # while down: d written, rotated
+    os.rename(tmp_path / "mail.log.2", tmp_path / "mail.log.3")
+    os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.2")
+    os.rename(log, tmp_path / "mail.log.1")
+    _gzip(tmp_path / "mail.log.2", tmp_path / "mail.log.2.gz")   # c compressed and removed
+    append(log, 3)                                      # e, with c's inode (see above)
+    os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.2")
+    os.rename(log, tmp_path / "mail.log.1")
+    append(log, 4)                                      # f, the live file now
+    for age, name in ((50, "mail.log.3"), (40, "mail.log.2.gz"), (30, "mail.log.2"), (20, "mail.log.1")):
+        _age(tmp_path / name, age)
+    e_ino = os.stat(tmp_path / "mail.log.1").st_ino
+    c["ino"] = d["prev"]["ino"] = e_ino
+    assert Run(log, saved=saved).drain() == [2, 3, 4]
+
+
+def test_empty_file_removed_with_its_writer_on_it_is_said(tmp_path, monkeypatch):
+    """Chaos seed 737: the live file was removed while its writer, not yet
+    HUP'd, kept writing to it; we had read nothing of it (empty when we
+    checkpointed) and were killed. On start it was gone, with the writer's
+    lines: lost for everybody, but said, as for a file we had read from."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, tmp_path / "mail.log.1")
+    log.touch()
+    assert r.drain() == []
+    fd = os.open(log, os.O_WRONLY | os.O_APPEND)        # the writer
+    os.unlink(log)
+    assert r.drain() == []
+    saved = r.f.state()
+    r.f.close()
+    os.write(fd, L(2).encode())                         # into the removed file
+    os.close(fd)
+    append(log, 3)                                      # the writer's HUP: a new file
+    r2 = Run(log, saved=saved)
+    assert r2.drain() == [3]
+    assert any("is gone" in m and "could not be read" in m for m in r2.logs), r2.logs

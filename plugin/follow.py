@@ -46,6 +46,7 @@ from .reader import iter_lines, open_log
 FP_MAX = 1024          # bytes of a file's head in its fingerprint
 FP_MIN_ALONE = 32      # a fingerprint alone (other inode: a copy) must cover this many bytes
 DRAIN_GRACE = 2.0      # seconds a rotated file must stay idle at its end before we let it go
+PARTIAL_GRACE = 30.0   # the same when it ends in half a line: its writer (not HUP'd yet) may finish it
 
 # What logrotate (``.1``, ``.1.gz``, ``-20261123``) and ``postfix logrotate``
 # (``.20261123-024800.gz``) append to a rotated log's name.
@@ -116,18 +117,26 @@ def rotated_siblings(path: str) -> list[Rotated]:
 
     Ordered by modification time (rename keeps it; logrotate's and Postfix's
     compressors keep it), ties broken by the suffix (a higher ``.N`` is
-    older, a later date is newer)."""
+    older, a later date is newer). A ``.gz`` beside its source is left out:
+    gzip(1) is still writing it (it removes the source when done), half of
+    it cannot be read, and until gzip sets its mtime back it passes for the
+    newest file; the source stands for it, and is read to its end through
+    our descriptor even once gzip removed it."""
     d, base = os.path.split(path)
     out = []
     try:
         names = os.listdir(d or ".")
     except OSError:
         return []
+    present = set(names)
     for name in names:
         if not name.startswith(base) or len(name) == len(base):
             continue
         m = _ROTATED_SUFFIX.match(name, len(base))
         if m is None:
+            continue
+        c = _COMPRESSED_SUFFIX.search(name)
+        if c is not None and name[:c.start()] in present:
             continue
         full = os.path.join(d, name)
         try:
@@ -170,6 +179,7 @@ class Tail:
         self.prev: Identity | None = None       # the newest rotated file when this one became live
         self.last_growth = time.monotonic()
         self.eof = False                       # the last read found nothing more
+        self.partial = False                   # ... but half a line, held back
         if not self.plain and offset:
             fp.seek(offset)                    # decompress up to the offset
 
@@ -198,8 +208,10 @@ class Tail:
             fp.seek(self.offset)
         out: list[tuple[str, int]] = []
         end = self.offset
+        self.partial = False
         for line in iter_lines(fp, counts, start=self.offset, hold_partial=True):
             if not line.terminated:
+                self.partial = not final
                 if final:
                     if line.too_long:
                         counts["too_long"] += 1
@@ -274,26 +286,56 @@ class FileFollower:
             self.start_at_end = False
             return
         tails = saved.get("tails", [])
+        unrecognisable = []
         for entry in tails:
             if entry.get("live"):
                 continue
             if self._reopen_saved(entry):
                 continue
-            if not entry.get("at_end"):
-                self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
-                         f"(read up to byte {entry.get('offset')}); its remaining lines could not be read")
-            elif entry.get("fp_len"):
-                # Read to its end when saved; but a writer not yet HUP'd may
-                # have added lines after that (a removed file it still had open).
-                self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
-                         f"(read to its end, byte {entry.get('offset')}, when we stopped); lines its "
-                         "writer added after that, if any, could not be read")
+            if int(entry["offset"]) == 0 and int(entry["fp_len"]) < FP_MIN_ALONE and "prev" in entry:
+                unrecognisable.append(entry)   # after the others are reopened: see below
+                continue
+            self._gone_said(entry)
+        for entry in unrecognisable:
+            # Nothing of it read, no head to know its copies by, its inode
+            # gone: compressed into a new one while we were down, with what
+            # a writer not yet HUP'd added to it. Its copy is among the files
+            # rotated after its predecessor, from the start; not those open
+            # (reopened above) nor those other entries name as their
+            # predecessor (read and let go).
+            prev = _anchor(_prev_of(entry), tails)
+            known = [Identity.from_dict(e["prev"]) for e in tails
+                     if e is not entry and isinstance(e.get("prev"), dict)]
+            opened = len(self.draining)
+            if not self._read_rotated_after(prev, known) or len(self.draining) == opened:
+                self._gone_said(entry, unknown=True)   # removed: what its writer added is lost
+        self._restore_live(tails)
+
+    def _gone_said(self, entry: dict[str, Any], unknown: bool = False) -> None:
+        """A rotated file the checkpoint names as being drained is gone.
+        Said unless it was empty (no fingerprint) and ``unknown`` is False:
+        one that could not be found even among the files rotated after its
+        predecessor may have had lines written to it since."""
+        if not entry.get("at_end"):
+            self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
+                     f"(read up to byte {entry.get('offset')}); its remaining lines could not be read")
+        elif entry.get("fp_len") or unknown:
+            # Read to its end when saved; but a writer not yet HUP'd may
+            # have added lines after that (a removed file it still had open).
+            self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
+                     f"(read to its end, byte {entry.get('offset')}, when we stopped); lines its "
+                     "writer added after that, if any, could not be read")
+
+    def _restore_live(self, tails: list[dict[str, Any]]) -> None:
+        """The live file of the checkpoint: resumed if it still is the live
+        one, else found among the rotated files with those after it."""
         live = next((e for e in tails if e.get("live")), None)
         if live is None:
             self._open_live()
             return
         ident, off = Identity.from_dict(live), int(live["offset"])
-        prev = Identity.from_dict(live["prev"]) if isinstance(live.get("prev"), dict) else None
+        prev = _prev_of(live)
+        anchor = _anchor(prev, tails)
         try:
             st = os.stat(self.path)
             head = read_head(self.path)
@@ -303,9 +345,9 @@ class FileFollower:
         # Nothing of the live file read: whatever was rotated after ``prev``
         # (copies of it, itself renamed, later files) is unread. This holds
         # for an empty file too, which has no fingerprint to know copies by.
-        caught_up = off == 0 and "prev" in live and self._read_rotated_after(prev)
+        caught_up = off == 0 and "prev" in live and self._read_rotated_after(anchor)
         if not same and not caught_up:
-            self._catch_up(ident, off, "since the last checkpoint", prev)
+            self._catch_up(ident, off, "since the last checkpoint", anchor)
         if same:
             self._open_live(off, ident)
             if self.current is not None and prev is not None:
@@ -329,13 +371,24 @@ class FileFollower:
         self.draining.sort(key=mtime)
 
     def _reopen_saved(self, entry: dict[str, Any]) -> bool:
+        """A rotated file the checkpoint names as being drained, wherever
+        it is now; never the live file (a rotated file does not come back:
+        an entry known by its inode alone would take a live file that got
+        the inode of one removed, and its lines would be read twice)."""
         ident, off = Identity.from_dict(entry), int(entry["offset"])
-        for cand in [entry.get("path"), self.path] + [r.path for r in reversed(rotated_siblings(self.path))]:
+        try:
+            live = os.stat(self.path)
+            live_key = (live.st_dev, live.st_ino)
+        except OSError:
+            live_key = None
+        for cand in [entry.get("path")] + [r.path for r in reversed(rotated_siblings(self.path))]:
             if not cand:
                 continue
             try:
                 st, head = os.stat(cand), read_head(cand)
             except (OSError, EOFError):
+                continue
+            if (st.st_dev, st.st_ino) == live_key:
                 continue
             if ident.matches(st, head, allow_copy=True) and not self._is_open(st):
                 return self._open_drain(cand, off) is not None
@@ -431,10 +484,11 @@ class FileFollower:
             return Identity(r.st.st_dev, r.st.st_ino, len(head), _fp(head))
         return UNKNOWN
 
-    def _read_rotated_after(self, prev: Identity | None) -> bool:
+    def _read_rotated_after(self, prev: Identity | None, known: Iterable[Identity] = ()) -> bool:
         """Read, from the start, every rotated sibling newer than ``prev``
-        (all of them when ``prev`` is None: there was none). False when
-        ``prev`` is not found (rotated away, deleted): nothing opened."""
+        (all of them when ``prev`` is None: there was none), but the
+        ``known`` ones. False when ``prev`` is not found (rotated away,
+        deleted): nothing opened."""
         sibs = rotated_siblings(self.path)
         heads: dict[str, bytes] = {}
         start = 0
@@ -446,13 +500,20 @@ class FileFollower:
         for r in sibs[start:]:
             # not the predecessor compressed (gzip's .gz is the newest until
             # it sets the mtime back and removes the source)
-            if not self._is_open(r.st) and (prev is None or _find([r], prev, heads) is None):
+            if not self._is_read(r, heads) and all(_find([r], k, heads) is None
+                                                   for k in ([prev] if prev else []) + list(known)):
                 self._open_drain(r.path, 0)
         return True
 
     def _is_open(self, st: os.stat_result) -> bool:
         key = (st.st_dev, st.st_ino)
         return any((t.ident.dev, t.ident.ino) == key for t in self._tails())
+
+    def _is_read(self, r: Rotated, heads: dict[str, bytes]) -> bool:
+        """Open, or a copy of a file that is (gzip's .gz of a file we read
+        through our descriptor)."""
+        return self._is_open(r.st) or any(
+            _find([r], t.ident, heads) is not None for t in self._tails() if t.ident.fp_len >= FP_MIN_ALONE)
 
     def _tails(self) -> list[Tail]:
         return self.draining + ([self.current] if self.current else [])
@@ -476,7 +537,7 @@ class FileFollower:
             found, offset = after + 1, 0
         for i in range(found, len(sibs)):
             r = sibs[i]
-            if not self._is_open(r.st):
+            if not self._is_read(r, heads):
                 self._open_drain(r.path, offset if i == found else 0)
 
     # -- while running ---------------------------------------------------------
@@ -493,7 +554,10 @@ class FileFollower:
         except OSError:  # EACCES on the directory, EIO: keep reading what we have, look again later
             return
         if st is None or (st.st_dev, st.st_ino) != (cur.ident.dev, cur.ident.ino):
-            # Renamed away (rotation) or deleted: finish it through our descriptor.
+            # Renamed away (rotation) or deleted: finish it through our descriptor;
+            # from 0 if it was truncated (and written again) before that.
+            if self._was_truncated(cur):
+                self._truncated(cur)
             self._retire(cur)
             self._catch_up_newer(cur)
             self.quiet_until = time.monotonic() + 5.0
@@ -528,38 +592,51 @@ class FileFollower:
         """After a rename rotation: files rotated after ``old`` that we never
         saw as live (several rotations between two polls). Not the file
         before ``old``: the writer may have written to it until its HUP
-        while ``old`` stayed empty, which makes it the newer by mtime."""
+        while ``old`` stayed empty, which makes it the newer by mtime. Nor
+        ``old`` itself being compressed: gzip's .gz is the newest file
+        until gzip sets its mtime back, and we read ``old`` through our
+        descriptor already."""
         sibs = rotated_siblings(self.path)
         idx = next((i for i, r in enumerate(sibs)
                     if (r.st.st_dev, r.st.st_ino) == (old.ident.dev, old.ident.ino)), None)
         if idx is None:
             return
+        heads: dict[str, bytes] = {}
         for r in sibs[idx + 1:]:
-            if self._is_open(r.st) or (old.prev is not None and _find([r], old.prev, {}) is not None):
+            if self._is_read(r, heads) or (old.prev is not None and _find([r], old.prev, heads) is not None):
                 continue
             self._open_drain(r.path, 0)
 
     def _truncated(self, cur: Tail) -> None:
         """copytruncate (or ``> mail.log``): read what we had not read yet
         from the copy, then start the live file over."""
-        lost_before = len(self.draining)
-        self._catch_up(cur.ident, cur.offset, "after truncation")
-        if len(self.draining) == lost_before and cur.offset:
-            self.log(f"{self.path}: truncated, and no rotated copy of it was found: lines written between "
-                     f"our last read and the truncation may be missing")
+        old, offset = cur.ident, cur.offset
+        # Known by its new head first: a copy of the new content (the file
+        # renamed and being compressed since) is not read besides our fd.
         head = cur.pread_head(FP_MAX)
         st = os.fstat(cur.fp.fileno())
         cur.ident = Identity(st.st_dev, st.st_ino, len(head), _fp(head))
         cur.offset = cur.committed = 0
+        lost_before = len(self.draining)
+        self._catch_up(old, offset, "after truncation")
+        if len(self.draining) == lost_before and offset:
+            self.log(f"{self.path}: truncated, and no rotated copy of it was found: lines written between "
+                     f"our last read and the truncation may be missing")
         cur.prev = self._newest_rotated(cur)   # the copy, if there is one
 
     # -- reading and committing -------------------------------------------------
     def next_chunk(self, max_lines: int) -> Chunk | None:
         now = time.monotonic()
         for t in list(self.draining):
-            finished = not t.plain or (t.eof and now - t.last_growth >= DRAIN_GRACE)
+            finished = not t.plain   # a compressed file is whole
             try:
                 lines, end = t.read(self.counts, max_lines, final=finished)
+                if not lines and not finished and \
+                        now - t.last_growth >= (PARTIAL_GRACE if t.partial else DRAIN_GRACE):
+                    # idle at its end long enough: its writer has moved on
+                    # (a half line it left is handed out as a line)
+                    finished = True
+                    lines, end = t.read(self.counts, max_lines, final=True)
             except (OSError, EOFError) as e:  # a corrupt .gz: keep what we read
                 self.log(f"{t.path}: read error: {e}; leaving this rotated file")
                 lines, end, finished = [], t.offset, True
@@ -629,6 +706,28 @@ class FileFollower:
             t.close()
         self.draining.clear()
         self.current = None
+
+
+def _prev_of(entry: dict[str, Any]) -> Identity | None:
+    return Identity.from_dict(entry["prev"]) if isinstance(entry.get("prev"), dict) else None
+
+
+def _anchor(prev: Identity | None, tails: list[dict[str, Any]]) -> Identity | None:
+    """``prev``, or when it is known by its inode alone (empty when noted)
+    and the checkpoint has it as unread, the file before it, and so on: an
+    inode is reused as soon as its file is deleted (gzip removes an empty
+    rotated file), and a newer file with it would pass for ``prev``, hiding
+    the files rotated between them. Nothing of those files was read: the
+    files after the anchor are read instead."""
+    for _ in range(len(tails)):
+        if prev is None or prev.fp_len >= FP_MIN_ALONE:
+            break
+        e = next((e for e in tails if int(e["offset"]) == 0 and "prev" in e
+                  and Identity.from_dict(e) == prev), None)
+        if e is None:
+            break
+        prev = _prev_of(e)
+    return prev
 
 
 def _find(sibs: list[Rotated], ident: Identity, heads: dict[str, bytes]) -> int | None:
@@ -751,4 +850,4 @@ class FileSource:
 
 
 __all__ = ["Chunk", "FileFollower", "FileSource", "Identity", "Tail", "rotated_siblings",
-           "looks_rotated", "FP_MAX", "DRAIN_GRACE"]
+           "looks_rotated", "FP_MAX", "DRAIN_GRACE", "PARTIAL_GRACE"]

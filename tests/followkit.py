@@ -289,6 +289,17 @@ def _fields(raw: bytes) -> dict | None:
 FULL_JSON = os.environ.get("FULL_JSON") == "1"
 
 
+def sink_events(path: Path) -> list[dict]:
+    """The events of a file sink's complete lines. A line without its newline
+    is one the follower is still writing (a reader tailing the file sees it
+    so), not an event yet."""
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        return []
+    return [json.loads(x) for x in text[:text.rfind("\n") + 1].splitlines() if x.strip()]
+
+
 def percentile(values: list[float], p: float) -> float:
     s = sorted(values)
     if not s:

@@ -23,7 +23,7 @@ from bouncewatch.plugin.agent import Agent, Settings, SinkSlot
 from bouncewatch.plugin.checkpoint import CheckpointStore
 from bouncewatch.plugin.follow import FileSource
 from bouncewatch.plugin.sinks import SinkError
-from followkit import delivery_line
+from followkit import delivery_line, sink_events as lines_of
 
 ROOT = Path(__file__).resolve().parent.parent
 BW = [sys.executable, "-m", "bouncewatch"]
@@ -36,13 +36,6 @@ def wait_until(pred, timeout=10.0, step=0.05):
             return True
         time.sleep(step)
     return False
-
-
-def lines_of(path: Path) -> list[dict]:
-    try:
-        return [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
-    except FileNotFoundError:
-        return []
 
 
 _procs: list[subprocess.Popen] = []

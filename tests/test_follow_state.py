@@ -23,7 +23,7 @@ from bouncewatch.plugin.follow import FileSource
 from bouncewatch.plugin.recorder import Recorder
 from bouncewatch.plugin.state import open_store
 from bouncewatch.plugin.statedb import StateError
-from followkit import Follower, delivery_line
+from followkit import Follower, delivery_line, sink_events as lines_of
 from statelog import at, delivery
 
 BW = [sys.executable, "-m", "bouncewatch"]
@@ -42,13 +42,6 @@ def wait_until(pred, timeout=20.0, step=0.05):
             return True
         time.sleep(step)
     return False
-
-
-def lines_of(path: Path) -> list[dict]:
-    try:
-        return [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
-    except FileNotFoundError:
-        return []
 
 
 def append(log: Path, lines: list[str]) -> None:

@@ -63,6 +63,7 @@ FACILITIES = {
 }
 DEFAULT_SD_ID = "bouncewatch@32473"
 _SEVERITY = {"sent": 6, "deferred": 5}
+_PIECE = 16384  # bytes per write on a stream: at most one TLS record
 _SD_FIELDS = (
     ("event_id", ("event_id",)), ("status", ("status",)), ("category", ("classification", "category")),
     ("type", ("classification", "type")), ("code", ("classification", "code")),
@@ -231,13 +232,22 @@ class DatagramTransport:
 
 
 class StreamTransport:
-    """TCP, TLS or a unix stream socket, RFC 6587 octet counting."""
+    """TCP, TLS or a unix stream socket, RFC 6587 octet counting.
+
+    A write that times out (the receiver stopped reading: its queue is
+    full) keeps the connection and the unwritten rest of the payload, which
+    the next delivery writes first. A slow receiver is not gone: on a new
+    connection it could read, once it caught up, later records before the
+    ones still buffered in the old one, and the old one's last frame would
+    be cut in two."""
 
     def __init__(self, connect: Callable[[], socket.socket], label: str, replay: float) -> None:
         self.connect, self.label = connect, label
         self.sock: socket.socket | None = None
         self.window = ReplayWindow(replay, label)
         self._broken = False  # the last connection died under us: replay on the next one
+        self._tail = b""      # the unwritten end of a write that timed out, owed to this connection
+        self._budget: float | None = None  # the connection's timeout: for the whole of one delivery
 
     def _alive(self, s: socket.socket) -> bool:
         """A syslog receiver never talks back, so readable means closed or
@@ -274,19 +284,53 @@ class StreamTransport:
             except (OSError, ssl.SSLError) as e:
                 raise DeliveryError(f"cannot connect: {describe(e)}",
                                     unconfirmed=self._take_unconfirmed()) from None
+            self._budget = self.sock.gettimeout()
         payload = b"".join(b"%d %s" % (len(r), r) for r in records)
         if self._broken:
             replay = b"".join(b"%d %s" % (len(r), r) for r in self.window.records())
             payload = replay + payload
+            self._broken = False  # the replay is on its way, or in the tail if this write times out
+        deadline = None if self._budget is None else time.monotonic() + self._budget
         try:
-            self.sock.sendall(payload)
+            if self._tail:
+                self._write(self._tail, deadline)
+            self._write(payload, deadline)
+        except TimeoutError:
+            raise DeliveryError(f"send timed out: the receiver is not reading; {len(self._tail)} bytes "
+                                "wait to be written on the same connection", keep_connection=True) from None
         except (OSError, ssl.SSLError) as e:
             self._drop_connection(broken=True)
             raise DeliveryError(f"send failed: {describe(e)}",
                                 unconfirmed=self._take_unconfirmed()) from None
-        self._broken = False
         self.window.add(records)
         return []
+
+    def _write(self, data: bytes, deadline: float | None) -> None:
+        """Write ``data`` by ``deadline``; on a timeout keep the unwritten
+        rest in ``_tail``. In pieces of at most 16 KiB (one TLS record): a
+        TLS write that timed out must be repeated with the same bytes
+        (OpenSSL's rule), and the tail starts with exactly that piece."""
+        assert self.sock is not None
+        view = memoryview(data)
+        pos = 0
+        try:
+            while pos < len(view):
+                if deadline is not None:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise TimeoutError
+                    self.sock.settimeout(left)
+                pos += self.sock.send(view[pos:pos + _PIECE])
+        except TimeoutError:
+            self._tail = bytes(view[pos:])
+            raise
+        finally:
+            if deadline is not None:
+                try:
+                    self.sock.settimeout(self._budget)
+                except OSError:
+                    pass
+        self._tail = b""
 
     def _take_unconfirmed(self) -> list[bytes]:
         """After a failure: hand the recent records to the spool, which now owns them."""
@@ -302,8 +346,9 @@ class StreamTransport:
             except OSError:
                 pass
             self.sock = None
-        if broken:
+        if broken or self._tail:  # a connection left with a frame cut in two broke under it
             self._broken = True
+        self._tail = b""
 
     def reset(self) -> None:
         self._drop_connection(broken=self._broken)

@@ -490,3 +490,39 @@ def test_stalled_receiver_gets_everything_in_order(kind, tmp_path):
         for c in conns:
             c.close()
         srv.close()
+
+
+def test_stall_longer_than_replay_then_killed_loses_nothing(tmp_path):
+    """The replay window's clock stops while a receiver does not read: the
+    records written within ``replay`` before it stalled are still the ones
+    it may not have kept. Kept on its connection through a long stall, they
+    must not age out of the window, or its restart would lose them."""
+    port, out = free_port(), tmp_path / "received.log"
+    hung = socket.socket()
+    hung.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    hung.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 << 10)
+    hung.bind(("127.0.0.1", port))
+    hung.listen(1)
+    sink = open_sink(f"syslog+tcp://127.0.0.1:{port}", state_dir=str(tmp_path / "state"),
+                     timeout="0.3", replay="3", **FAST)
+    sent: list = []
+    recv = None
+    try:
+        while sink.stats["failures"] == 0 and len(sent) < 30000:   # until a write times out
+            batch = [event(len(sent) + k) for k in range(100)]
+            sink.send(batch)
+            sent += batch
+        assert sink.stats["failures"] >= 1
+        time.sleep(3.5)                             # stalled for longer than replay, tried again meanwhile
+        _kill_hung(hung)
+        recv = _start_receiver(port, out)
+        assert sink.wait_idle(10)
+        want = [e["event_id"] for e in sent]
+        assert wait_for(lambda: set(_ids(out)) >= set(want), 5), f"missing {len(set(want) - set(_ids(out)))}"
+        assert list(dict.fromkeys(_ids(out))) == want
+    finally:
+        sink.close()
+        hung.close()
+        if recv is not None:
+            recv.kill()
+            recv.wait()

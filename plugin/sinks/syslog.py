@@ -135,13 +135,29 @@ class ReplayWindow:
     leaves in the kernel buffers between us up to our tcp_wmem plus its
     tcp_rmem (tens of MiB), all written within a second or two, all lost if
     it is then restarted. A small cap would silently shrink the window below
-    what README promises; hitting this one is logged."""
+    what README promises; hitting this one is logged.
+
+    The window's clock stops while the receiver does not read (``pause``
+    to ``resume``): what it had not read when it stalled it still has not,
+    however long the stall."""
 
     def __init__(self, seconds: float, label: str, max_bytes: int = 32 << 20) -> None:
         self.seconds, self.label, self.max_bytes = seconds, label, max_bytes
         self._recent: collections.deque[tuple[float, bytes]] = collections.deque()
         self._bytes = 0
         self.evicted = 0  # records dropped from the window by the memory guard
+        self._paused_at: float | None = None
+
+    def pause(self) -> None:
+        if self._paused_at is None:
+            self._prune(time.monotonic())
+            self._paused_at = time.monotonic()
+
+    def resume(self) -> None:
+        if self._paused_at is not None:
+            stalled = time.monotonic() - self._paused_at
+            self._paused_at = None
+            self._recent = collections.deque((t + stalled, r) for t, r in self._recent)
 
     def add(self, records: list[bytes]) -> None:
         if self.seconds <= 0:
@@ -161,9 +177,12 @@ class ReplayWindow:
         out = self.records()
         self._recent.clear()
         self._bytes = 0
+        self._paused_at = None
         return out
 
     def _prune(self, now: float) -> None:
+        if self._paused_at is not None:
+            now = self._paused_at
         while self._recent and self._recent[0][0] < now - self.seconds:
             self._bytes -= len(self._recent.popleft()[1])
         evicted = 0
@@ -296,12 +315,14 @@ class StreamTransport:
                 self._write(self._tail, deadline)
             self._write(payload, deadline)
         except TimeoutError:
+            self.window.pause()
             raise DeliveryError(f"send timed out: the receiver is not reading; {len(self._tail)} bytes "
                                 "wait to be written on the same connection", keep_connection=True) from None
         except (OSError, ssl.SSLError) as e:
             self._drop_connection(broken=True)
             raise DeliveryError(f"send failed: {describe(e)}",
                                 unconfirmed=self._take_unconfirmed()) from None
+        self.window.resume()
         self.window.add(records)
         return []
 

@@ -63,7 +63,7 @@ FACILITIES = {
 }
 DEFAULT_SD_ID = "bouncewatch@32473"
 _SEVERITY = {"sent": 6, "deferred": 5}
-_PIECE = 16384  # bytes per write on a stream: at most one TLS record
+_PIECE = 16384  # bytes per write on a TLS stream: at most one record
 _SD_FIELDS = (
     ("event_id", ("event_id",)), ("status", ("status",)), ("category", ("classification", "category")),
     ("type", ("classification", "type")), ("code", ("classification", "code")),
@@ -328,11 +328,13 @@ class StreamTransport:
 
     def _write(self, data: bytes, deadline: float | None) -> None:
         """Write ``data`` by ``deadline``; on a timeout keep the unwritten
-        rest in ``_tail``. In pieces of at most 16 KiB (one TLS record): a
-        TLS write that timed out must be repeated with the same bytes
-        (OpenSSL's rule), and the tail starts with exactly that piece."""
+        rest in ``_tail``. Over TLS in pieces of at most 16 KiB (one
+        record): a TLS write that timed out must be repeated with the same
+        bytes (OpenSSL's rule), and the tail starts with exactly that piece.
+        (A plain socket's send says how much it took.)"""
         assert self.sock is not None
         view = memoryview(data)
+        piece = _PIECE if isinstance(self.sock, ssl.SSLSocket) else len(view)
         pos = 0
         try:
             while pos < len(view):
@@ -341,7 +343,7 @@ class StreamTransport:
                     if left <= 0:
                         raise TimeoutError
                     self.sock.settimeout(left)
-                pos += self.sock.send(view[pos:pos + _PIECE])
+                pos += self.sock.send(view[pos:pos + piece])
         except TimeoutError:
             self._tail = bytes(view[pos:])
             raise

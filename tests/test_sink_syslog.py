@@ -6,6 +6,8 @@ a unix datagram socket."""
 from __future__ import annotations
 
 import json
+import ssl
+import threading
 import os
 import signal
 import socket
@@ -393,3 +395,134 @@ def test_udp_receiver_down_loses_nothing(tmp_path):
     finally:
         sink.close()
         r.close()
+
+
+def _pop_frames(buf: bytearray) -> list[str]:
+    """The event_ids of the complete octet-counted frames at the head of
+    ``buf``, taken off it (a frame cut by a closed connection stays)."""
+    ids = []
+    while (sp := buf.find(b" ")) > 0 and len(buf) >= sp + 1 + int(buf[:sp]):
+        n = int(buf[:sp])
+        frame = bytes(buf[sp + 1:sp + 1 + n]).decode()
+        del buf[:sp + 1 + n]
+        ids.append(parse_rfc5424(frame)["sd"]["bouncewatch@32473"]["event_id"])
+    return ids
+
+
+@pytest.mark.parametrize("kind", ["tcp", "tls"])
+def test_stalled_receiver_gets_everything_in_order(kind, tmp_path):
+    """A receiver that stops reading for longer than ``timeout`` (its queue
+    full) is slow, not gone. Leaving its connection for a new one let it
+    read, once it caught up, the new connection's records before the ones
+    still buffered in the old (chaos tls/49: a record written before the
+    replay window arrived after later ones). The connection is kept, and
+    the frame a timed-out write cut in two is finished on it first."""
+    pki = make_pki(tmp_path) if kind == "tls" else None
+    port = free_port()
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 << 10)  # inherited: buffers fill soon
+    srv.bind(("127.0.0.1", port))
+    srv.listen(8)
+    srv.settimeout(0.1)
+    conns: list[socket.socket] = []
+    stop = False
+
+    def acceptor() -> None:   # accepts (and shakes hands) at once, reads nothing until told
+        ctx = None
+        if pki:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(pki["server"], pki["server_key"])
+        while not stop:
+            try:
+                c, _ = srv.accept()
+            except OSError:
+                continue
+            c.settimeout(5)
+            conns.append(ctx.wrap_socket(c, server_side=True) if ctx else c)
+
+    t = threading.Thread(target=acceptor, daemon=True)
+    t.start()
+    opts = {"ca": str(pki["ca"])} if pki else {}
+    sink = open_sink(f"syslog+{kind}://127.0.0.1:{port}", state_dir=str(tmp_path / "state"),
+                     timeout="0.3", replay="0.2", **opts, **FAST)
+    sent = [event(0)]
+    got: list[str] = []
+    try:
+        sink.send(sent)
+        time.sleep(0.4)                             # event 0 is older than the replay window now
+        while sink.stats["failures"] == 0 and len(sent) < 30000:   # until a write times out
+            batch = [event(len(sent) + k) for k in range(100)]
+            sink.send(batch)
+            sent += batch
+        assert sink.stats["failures"] >= 1
+        time.sleep(0.5)                             # the delivery thread tries again meanwhile
+        bufs: dict[int, bytearray] = {}
+        open_ = set()
+        want = [e["event_id"] for e in sent]
+        wanted = set(want)
+        deadline = time.monotonic() + 20
+        while not set(got) >= wanted and time.monotonic() < deadline:
+            for k in range(len(conns) - 1, -1, -1):  # catching up, the newest connection first
+                c = conns[k]
+                if k not in bufs:
+                    bufs[k], _ = bytearray(), open_.add(k)
+                    c.setblocking(False)
+                while k in open_:
+                    try:
+                        data = c.recv(1 << 16)
+                    except (BlockingIOError, ssl.SSLWantReadError):
+                        break
+                    except OSError:
+                        data = b""
+                    if not data:
+                        open_.discard(k)
+                        break
+                    bufs[k] += data
+                    got += _pop_frames(bufs[k])
+            time.sleep(0.01)
+        assert set(got) >= wanted, f"missing {len(wanted - set(got))}"
+        assert list(dict.fromkeys(x for x in got if x in wanted)) == want
+    finally:
+        stop = True
+        sink.close()
+        t.join(2)
+        for c in conns:
+            c.close()
+        srv.close()
+
+
+def test_stall_longer_than_replay_then_killed_loses_nothing(tmp_path):
+    """The replay window's clock stops while a receiver does not read: the
+    records written within ``replay`` before it stalled are still the ones
+    it may not have kept. Kept on its connection through a long stall, they
+    must not age out of the window, or its restart would lose them."""
+    port, out = free_port(), tmp_path / "received.log"
+    hung = socket.socket()
+    hung.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    hung.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 << 10)
+    hung.bind(("127.0.0.1", port))
+    hung.listen(1)
+    sink = open_sink(f"syslog+tcp://127.0.0.1:{port}", state_dir=str(tmp_path / "state"),
+                     timeout="0.3", replay="3", **FAST)
+    sent: list = []
+    recv = None
+    try:
+        while sink.stats["failures"] == 0 and len(sent) < 30000:   # until a write times out
+            batch = [event(len(sent) + k) for k in range(100)]
+            sink.send(batch)
+            sent += batch
+        assert sink.stats["failures"] >= 1
+        time.sleep(3.5)                             # stalled for longer than replay, tried again meanwhile
+        _kill_hung(hung)
+        recv = _start_receiver(port, out)
+        assert sink.wait_idle(10)
+        want = [e["event_id"] for e in sent]
+        assert wait_for(lambda: set(_ids(out)) >= set(want), 5), f"missing {len(set(want) - set(_ids(out)))}"
+        assert list(dict.fromkeys(_ids(out))) == want
+    finally:
+        sink.close()
+        hung.close()
+        if recv is not None:
+            recv.kill()
+            recv.wait()

@@ -18,7 +18,8 @@ time, never the backlog.
 Transports implement ``deliver(records) -> rejected`` (raise DeliveryError
 to retry the whole batch; return the records refused for good, with the
 reason, to keep them in the spool's ``rejected`` file), ``reset()`` (drop
-the connection after a failure) and ``close()``.
+the connection after a failure, unless the error says ``keep_connection``)
+and ``close()``.
 """
 
 from __future__ import annotations
@@ -41,9 +42,14 @@ class DeliveryError(Exception):
     """Nothing of the batch may count as delivered; retry later."""
 
     def __init__(self, message: str, retry_after: float | None = None,
-                 unconfirmed: list[bytes] | None = None) -> None:
+                 unconfirmed: list[bytes] | None = None, keep_connection: bool = False) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        # The connection is sound, the receiver only slow to read: no reset
+        # (a syslog stream owes it the rest of a frame, and on a new
+        # connection it could read later records before the ones still
+        # buffered in this one).
+        self.keep_connection = keep_connection
         # Records of earlier, already acknowledged batches that the receiver
         # may not have kept (a syslog stream broke under them): the sink
         # spools them ahead of everything else.
@@ -246,10 +252,11 @@ class ReliableSink:
     def _failed(self, e: DeliveryError) -> None:
         self._failures += 1
         self.stats["failures"] += 1
-        try:
-            self.transport.reset()
-        except Exception:  # resetting a broken connection may fail too; the next try reconnects
-            pass
+        if not e.keep_connection:
+            try:
+                self.transport.reset()
+            except Exception:  # resetting a broken connection may fail too; the next try reconnects
+                pass
         p = self.policy
         # Retry-After 0 (or a date already past), answered again and again,
         # would make "exactly as asked" a busy loop hammering a collector that

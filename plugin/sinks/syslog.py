@@ -63,6 +63,7 @@ FACILITIES = {
 }
 DEFAULT_SD_ID = "bouncewatch@32473"
 _SEVERITY = {"sent": 6, "deferred": 5}
+_PIECE = 16384  # bytes per write on a TLS stream: at most one record
 _SD_FIELDS = (
     ("event_id", ("event_id",)), ("status", ("status",)), ("category", ("classification", "category")),
     ("type", ("classification", "type")), ("code", ("classification", "code")),
@@ -134,13 +135,29 @@ class ReplayWindow:
     leaves in the kernel buffers between us up to our tcp_wmem plus its
     tcp_rmem (tens of MiB), all written within a second or two, all lost if
     it is then restarted. A small cap would silently shrink the window below
-    what README promises; hitting this one is logged."""
+    what README promises; hitting this one is logged.
+
+    The window's clock stops while the receiver does not read (``pause``
+    to ``resume``): what it had not read when it stalled it still has not,
+    however long the stall."""
 
     def __init__(self, seconds: float, label: str, max_bytes: int = 32 << 20) -> None:
         self.seconds, self.label, self.max_bytes = seconds, label, max_bytes
         self._recent: collections.deque[tuple[float, bytes]] = collections.deque()
         self._bytes = 0
         self.evicted = 0  # records dropped from the window by the memory guard
+        self._paused_at: float | None = None
+
+    def pause(self) -> None:
+        if self._paused_at is None:
+            self._prune(time.monotonic())
+            self._paused_at = time.monotonic()
+
+    def resume(self) -> None:
+        if self._paused_at is not None:
+            stalled = time.monotonic() - self._paused_at
+            self._paused_at = None
+            self._recent = collections.deque((t + stalled, r) for t, r in self._recent)
 
     def add(self, records: list[bytes]) -> None:
         if self.seconds <= 0:
@@ -160,9 +177,12 @@ class ReplayWindow:
         out = self.records()
         self._recent.clear()
         self._bytes = 0
+        self._paused_at = None
         return out
 
     def _prune(self, now: float) -> None:
+        if self._paused_at is not None:
+            now = self._paused_at
         while self._recent and self._recent[0][0] < now - self.seconds:
             self._bytes -= len(self._recent.popleft()[1])
         evicted = 0
@@ -231,13 +251,22 @@ class DatagramTransport:
 
 
 class StreamTransport:
-    """TCP, TLS or a unix stream socket, RFC 6587 octet counting."""
+    """TCP, TLS or a unix stream socket, RFC 6587 octet counting.
+
+    A write that times out (the receiver stopped reading: its queue is
+    full) keeps the connection and the unwritten rest of the payload, which
+    the next delivery writes first. A slow receiver is not gone: on a new
+    connection it could read, once it caught up, later records before the
+    ones still buffered in the old one, and the old one's last frame would
+    be cut in two."""
 
     def __init__(self, connect: Callable[[], socket.socket], label: str, replay: float) -> None:
         self.connect, self.label = connect, label
         self.sock: socket.socket | None = None
         self.window = ReplayWindow(replay, label)
         self._broken = False  # the last connection died under us: replay on the next one
+        self._tail = b""      # the unwritten end of a write that timed out, owed to this connection
+        self._budget: float | None = None  # the connection's timeout: for the whole of one delivery
 
     def _alive(self, s: socket.socket) -> bool:
         """A syslog receiver never talks back, so readable means closed or
@@ -274,19 +303,57 @@ class StreamTransport:
             except (OSError, ssl.SSLError) as e:
                 raise DeliveryError(f"cannot connect: {describe(e)}",
                                     unconfirmed=self._take_unconfirmed()) from None
+            self._budget = self.sock.gettimeout()
         payload = b"".join(b"%d %s" % (len(r), r) for r in records)
         if self._broken:
             replay = b"".join(b"%d %s" % (len(r), r) for r in self.window.records())
             payload = replay + payload
+            self._broken = False  # the replay is on its way, or in the tail if this write times out
+        deadline = None if self._budget is None else time.monotonic() + self._budget
         try:
-            self.sock.sendall(payload)
+            if self._tail:
+                self._write(self._tail, deadline)
+            self._write(payload, deadline)
+        except TimeoutError:
+            self.window.pause()
+            raise DeliveryError(f"send timed out: the receiver is not reading; {len(self._tail)} bytes "
+                                "wait to be written on the same connection", keep_connection=True) from None
         except (OSError, ssl.SSLError) as e:
             self._drop_connection(broken=True)
             raise DeliveryError(f"send failed: {describe(e)}",
                                 unconfirmed=self._take_unconfirmed()) from None
-        self._broken = False
+        self.window.resume()
         self.window.add(records)
         return []
+
+    def _write(self, data: bytes, deadline: float | None) -> None:
+        """Write ``data`` by ``deadline``; on a timeout keep the unwritten
+        rest in ``_tail``. Over TLS in pieces of at most 16 KiB (one
+        record): a TLS write that timed out must be repeated with the same
+        bytes (OpenSSL's rule), and the tail starts with exactly that piece.
+        (A plain socket's send says how much it took.)"""
+        assert self.sock is not None
+        view = memoryview(data)
+        piece = _PIECE if isinstance(self.sock, ssl.SSLSocket) else len(view)
+        pos = 0
+        try:
+            while pos < len(view):
+                if deadline is not None:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise TimeoutError
+                    self.sock.settimeout(left)
+                pos += self.sock.send(view[pos:pos + piece])
+        except TimeoutError:
+            self._tail = bytes(view[pos:])
+            raise
+        finally:
+            if deadline is not None:
+                try:
+                    self.sock.settimeout(self._budget)
+                except OSError:
+                    pass
+        self._tail = b""
 
     def _take_unconfirmed(self) -> list[bytes]:
         """After a failure: hand the recent records to the spool, which now owns them."""
@@ -302,8 +369,9 @@ class StreamTransport:
             except OSError:
                 pass
             self.sock = None
-        if broken:
+        if broken or self._tail:  # a connection left with a frame cut in two broke under it
             self._broken = True
+        self._tail = b""
 
     def reset(self) -> None:
         self._drop_connection(broken=self._broken)

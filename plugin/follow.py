@@ -348,6 +348,13 @@ class FileFollower:
         caught_up = off == 0 and "prev" in live and self._read_rotated_after(anchor)
         if not same and not caught_up:
             self._catch_up(ident, off, "since the last checkpoint", anchor)
+        if not same and off == 0 and ident != UNKNOWN and self._gone_unread(ident, anchor):
+            # (read from: _catch_up says it) Removed while we were down, or
+            # before we noticed, with what its writer put in it since.
+            what = "empty" if ident.fp_len == 0 else f"{ident.fp_len} bytes or more, none read"
+            self.log(f"{self.path}: the file we were reading ({what} when we stopped) is gone "
+                     "(deleted, or rotated where we do not look); lines written to it since "
+                     "could not be read")
         if same:
             self._open_live(off, ident)
             if self.current is not None and prev is not None:
@@ -355,6 +362,22 @@ class FileFollower:
         else:
             self._open_live()
         self._oldest_first()
+
+    def _gone_unread(self, ident: Identity, anchor: Identity | None) -> bool:
+        """The checkpoint's live file, nothing of it read, is neither the
+        live file nor among the rotated ones. Known by its head, that is
+        sure; known by its inode alone (empty when saved), a compressed copy
+        would not be recognised: gone only if no file was rotated after its
+        predecessor (``anchor``) either."""
+        sibs = rotated_siblings(self.path)
+        heads: dict[str, bytes] = {}
+        if _find(sibs, ident, heads) is not None:
+            return False
+        if ident.fp_len >= FP_MIN_ALONE:
+            return True
+        if anchor is None:
+            return not sibs
+        return _find(sibs, anchor, heads) == len(sibs) - 1
 
     def _oldest_first(self) -> None:
         """The rotated files to read, in the order they were written (by

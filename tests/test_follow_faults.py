@@ -477,3 +477,64 @@ def test_empty_file_removed_with_its_writer_on_it_is_said(tmp_path, monkeypatch)
     r2 = Run(log, saved=saved)
     assert r2.drain() == [3]
     assert any("is gone" in m and "could not be read" in m for m in r2.logs), r2.logs
+
+
+@pytest.mark.parametrize("head", [False, True], ids=["empty", "unread-line"])
+def test_live_file_removed_while_down_with_nothing_read_is_said(tmp_path, monkeypatch, head):
+    """Found reviewing chaos seed 816 (a remove, then a kill -9 before a
+    checkpoint): the checkpoint's live file, nothing of it read (empty, or
+    a line not read yet), was removed with its writer's lines in it before
+    the start. The files rotated after its predecessor were read (it may
+    have been among them) and nothing was said: those lines were lost
+    without a word, unlike a file we had read some of (seed 737's rule)."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, tmp_path / "mail.log.1")
+    log.touch()
+    assert r.drain() == []
+    fd = os.open(log, os.O_WRONLY | os.O_APPEND)        # the writer, HUP'd onto it
+    if head:
+        os.write(fd, L(2).encode())
+        r.f.poll()                                      # seen (fingerprinted), not read yet
+    saved = r.f.state()
+    live = next(t for t in saved["tails"] if t.get("live"))
+    assert live["offset"] == 0 and (live["fp_len"] > 0) == head
+    r.f.close()
+    os.write(fd, L(3).encode())
+    os.unlink(log)                                      # removed
+    os.write(fd, L(4).encode())
+    append(log, 5)                                      # the writer HUP'd onto a new file (made
+    os.close(fd)                                        # first: not on the removed file's inode)
+    r2 = Run(log, saved=saved)
+    assert r2.drain() == [5]
+    assert any("is gone" in m and "could not be read" in m for m in r2.logs), r2.logs
+
+
+def test_live_file_with_nothing_read_rotated_while_down_is_not_said_gone(tmp_path, monkeypatch):
+    """The other side of the test above: the checkpoint's live file,
+    nothing of it read, renamed while we were down (found by its inode),
+    or compressed (a new inode, empty when saved: taken to be among the
+    files rotated after its predecessor). Read, and no word of a loss."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, tmp_path / "mail.log.1")
+    log.touch()
+    assert r.drain() == []
+    saved = r.f.state()
+    r.f.close()
+    append(log, 2)
+    os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.2")
+    os.rename(log, tmp_path / "mail.log.1")
+    _gzip(tmp_path / "mail.log.1", tmp_path / "mail.log.1.gz")
+    append(log, 3)
+    _age(tmp_path / "mail.log.2", 20)
+    _age(tmp_path / "mail.log.1.gz", 10)
+    r2 = Run(log, saved=saved)
+    assert r2.drain() == [2, 3]
+    assert not any("is gone" in m for m in r2.logs), r2.logs

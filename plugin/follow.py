@@ -177,6 +177,7 @@ class Tail:
         self.ref = ref                         # year inference for a rotated file; None: live
         self.retired_at: float | None = None   # when it stopped being the live file
         self.prev: Identity | None = None       # the newest rotated file when this one became live
+        self.prev_known = ref is None           # ``prev`` is that (a live file, or one the checkpoint said it of)
         self.last_growth = time.monotonic()
         self.eof = False                       # the last read found nothing more
         self.partial = False                   # ... but half a line, held back
@@ -234,7 +235,7 @@ class Tail:
         d = {"path": self.path, "offset": self.committed, **self.ident.to_dict()}
         if self.eof and self.committed == self.offset:
             d["at_end"] = True  # if it is gone by the next start, nothing was left in it
-        if self.ref is None:  # the live file: which file was rotated before it (None: none)
+        if self.prev_known:  # which file was rotated before it (None: none)
             d["prev"] = self.prev.to_dict() if self.prev is not None else None
         return d
 
@@ -414,7 +415,13 @@ class FileFollower:
             if (st.st_dev, st.st_ino) == live_key:
                 continue
             if ident.matches(st, head, allow_copy=True) and not self._is_open(st):
-                return self._open_drain(cand, off) is not None
+                t = self._open_drain(cand, off)
+                if t is not None and "prev" in entry:
+                    # kept for the next start: known by its inode alone, this
+                    # file may be taken for another that reused the inode,
+                    # and its predecessor is then what _anchor walks back to
+                    t.prev, t.prev_known = _prev_of(entry), True
+                return t is not None
         return False
 
     # -- the live file -------------------------------------------------------

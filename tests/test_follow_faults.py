@@ -538,3 +538,69 @@ def test_live_file_with_nothing_read_rotated_while_down_is_not_said_gone(tmp_pat
     r2 = Run(log, saved=saved)
     assert r2.drain() == [2, 3]
     assert not any("is gone" in m for m in r2.logs), r2.logs
+
+
+def test_unread_empty_predecessor_reopened_on_a_start_keeps_its_own(tmp_path, monkeypatch):
+    """Chaos seed 880 (--secs 12: three rename rotations of empty files,
+    a kill -9, the live file removed, a kill -9, four rotations while
+    down): the live file went missing with an empty file, known by its
+    inode alone, as its predecessor; that file was one of the rotated files
+    the start before had reopened from the checkpoint, which kept no
+    predecessor for it. While we were down gzip removed it and a newer file
+    got its inode: on start it passed for the predecessor, and its
+    predecessor could not be walked back to (seed 753's rule needs it).
+    The file rotated before the newer one, the live file of the time, was
+    lost without a word (13 events). A reopened rotated file now keeps the
+    predecessor the checkpoint gave it. (The inode reuse is written into
+    the checkpoint, as in seed 753's test.)"""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    append(log, 1)                                      # a
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, p(".1"))
+    log.touch()                                         # x1, empty
+    assert r.drain() == []
+    os.rename(p(".1"), p(".2"))
+    os.rename(log, p(".1"))
+    log.touch()                                         # x2, empty
+    assert r.drain() == []
+    os.rename(p(".2"), p(".3"))
+    os.rename(p(".1"), p(".2"))
+    os.rename(log, p(".1"))
+    append(log, 2)                                      # b
+    for age, s in ((60, ".3"), (50, ".2"), (40, ".1")):
+        _age(p(s), age)
+    assert r.drain() == [2]
+    saved = r.f.state()
+    r.f.close()
+    r2 = Run(log, saved=saved)                          # a, x1, x2 reopened from the checkpoint
+    assert r2.drain() == []
+    os.unlink(log)                                      # b removed
+    assert r2.drain() == []
+    saved = r2.f.state()
+    r2.f.close()
+    x2 = os.stat(p(".1")).st_ino
+    append(log, 3, 4)                                   # while down: c, the new live file
+    os.rename(p(".3"), p(".4"))
+    os.rename(p(".2"), p(".3"))
+    os.rename(p(".1"), p(".2"))
+    os.rename(log, p(".1"))
+    append(log, 5)                                      # d
+    _gzip(p(".2"), p(".2.gz"))                          # x2 compressed and removed
+    os.rename(p(".4"), p(".5"))
+    os.rename(p(".3"), p(".4"))
+    os.rename(p(".2.gz"), p(".3.gz"))
+    os.rename(p(".1"), p(".2"))
+    os.rename(log, p(".1"))
+    append(log, 6)                                      # e, the live file now
+    for age, s in ((30, ".2"), (20, ".1")):
+        _age(p(s), age)
+    d = os.stat(p(".1")).st_ino                         # d, with x2's inode (see above)
+    for t in saved["tails"]:
+        for ident in (t, t.get("prev")):
+            if isinstance(ident, dict) and ident["ino"] == x2:
+                ident["ino"] = d
+    r3 = Run(log, saved=saved)
+    assert r3.drain() == [3, 4, 5, 6]

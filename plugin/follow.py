@@ -541,8 +541,18 @@ class FileFollower:
 
     def _is_read(self, r: Rotated, heads: dict[str, bytes]) -> bool:
         """Open, or a copy of a file that is (gzip's .gz of a file we read
-        through our descriptor)."""
-        return self._is_open(r.st) or any(
+        through our descriptor). A file opened empty has no fingerprint
+        until we read from it; its writer (not HUP'd yet) may have filled
+        it and gzip copied it before that: its head is taken now."""
+        if self._is_open(r.st):
+            return True
+        for t in self._tails():
+            if t.ident.fp_len < FP_MIN_ALONE:
+                try:
+                    t.refresh_fingerprint()
+                except OSError:
+                    pass
+        return any(
             _find([r], t.ident, heads) is not None for t in self._tails() if t.ident.fp_len >= FP_MIN_ALONE)
 
     def _tails(self) -> list[Tail]:

@@ -604,3 +604,36 @@ def test_unread_empty_predecessor_reopened_on_a_start_keeps_its_own(tmp_path, mo
                 ident["ino"] = d
     r3 = Run(log, saved=saved)
     assert r3.drain() == [3, 4, 5, 6]
+
+
+def test_file_renamed_empty_then_written_and_compressed_is_read_once(tmp_path, monkeypatch):
+    """Chaos seed 876 (--secs 12: a delaycompress rotation, then a compress
+    rotation before the writer's HUP): the live file was renamed while
+    still empty, its writer then HUP'd onto it, wrote its lines and gzip
+    replaced it before we had read any of them. The new live file, empty,
+    had the file before as its predecessor (newer by mtime than the empty
+    one); the .gz, rotated after that, was not known for a copy of the file
+    we were reading through our descriptor, whose fingerprint was still
+    that of an empty file: read from its start besides it (13 events twice
+    in one run). An open file's fingerprint is widened before its copies
+    are looked for."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    append(log, 1)                                      # a
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, p(".1"))
+    log.touch()                                         # b, empty
+    assert r.drain() == []
+    os.rename(p(".1"), p(".2"))                         # compress rotation, b still empty
+    os.rename(log, p(".1"))
+    log.touch()                                         # c
+    _age(p(".1"), 20)
+    _age(p(".2"), 10)                                   # a's writer HUP'd only now
+    r.f.poll()                                          # b retired, c live after a
+    append(p(".1"), 2, 3)                               # b's writer, HUP'd onto it
+    _gzip(p(".1"), p(".1.gz"))
+    assert r.drain() == [2, 3]
+    append(log, 4)
+    assert r.drain() == [4]

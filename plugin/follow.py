@@ -350,8 +350,8 @@ class FileFollower:
         if not same and not caught_up:
             self._catch_up(ident, off, "since the last checkpoint", anchor)
         if not same and off == 0 and ident != UNKNOWN and self._gone_unread(ident, anchor):
-            # (read from: _catch_up says it) Removed while we were down, or
-            # before we noticed, with what its writer put in it since.
+            # Removed while we were down, or before we noticed, with what its
+            # writer put in it since. (One we had read from: _catch_up said it.)
             what = "empty" if ident.fp_len == 0 else f"{ident.fp_len} bytes or more, none read"
             self.log(f"{self.path}: the file we were reading ({what} when we stopped) is gone "
                      "(deleted, or rotated where we do not look); lines written to it since "

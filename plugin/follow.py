@@ -302,11 +302,14 @@ class FileFollower:
             # gone: compressed into a new one while we were down, with what
             # a writer not yet HUP'd added to it. Its copy is among the files
             # rotated after its predecessor, from the start; not those open
-            # (reopened above) nor those other entries name as their
-            # predecessor (read and let go).
+            # (reopened above), those other entries name as their
+            # predecessor (read and let go), nor those other entries name by
+            # their head (the live one, renamed since: read from its offset).
             prev = _anchor(_prev_of(entry), tails)
             known = [Identity.from_dict(e["prev"]) for e in tails
                      if e is not entry and isinstance(e.get("prev"), dict)]
+            known += [Identity.from_dict(e) for e in tails
+                      if e is not entry and FP_MIN_ALONE <= int(e["fp_len"]) <= FP_MAX]
             opened = len(self.draining)
             if not self._read_rotated_after(prev, known) or len(self.draining) == opened:
                 self._gone_said(entry, unknown=True)   # removed: what its writer added is lost

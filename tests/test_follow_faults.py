@@ -637,3 +637,44 @@ def test_file_renamed_empty_then_written_and_compressed_is_read_once(tmp_path, m
     assert r.drain() == [2, 3]
     append(log, 4)
     assert r.drain() == [4]
+
+
+def test_empty_rotated_file_compressed_while_down_does_not_take_the_live_one_from_0(tmp_path, monkeypatch):
+    """Chaos seed 906 (a delaycompress rotation of an empty file, a kill -9,
+    then compress rotations while down): the checkpoint named an empty
+    rotated file, nothing read of it, and the live file, read up to byte
+    347,809, rotated after it. gzip replaced the empty file while we were
+    down: its copy, with no head to know it by, was looked for among every
+    file rotated after its predecessor, and the checkpoint's live file,
+    renamed since, was one of them: read from its start, 347,809 bytes
+    again (661 events twice, 256 of them with the correlation counted
+    twice: attempt + 1). A file another entry of the checkpoint names by
+    its head is read from that entry's offset, never as such a copy."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    append(log, 1)                                      # p
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, p(".1"))
+    log.touch()                                         # e, empty
+    assert r.drain() == []
+    os.rename(p(".1"), p(".2"))
+    os.rename(log, p(".1"))
+    append(log, 2, 3)                                   # x
+    _age(p(".2"), 30)
+    _age(p(".1"), 20)
+    assert r.drain() == [2, 3]
+    saved = r.f.state()
+    r.f.close()
+    e = next(t for t in saved["tails"] if not t.get("live") and t["fp_len"] == 0)
+    assert e["offset"] == 0 and "prev" in e
+    append(log, 4)                                      # while down: x written, e compressed,
+    _gzip(p(".1"), p(".1.gz"))                          # x rotated
+    os.rename(p(".2"), p(".3"))
+    os.rename(p(".1.gz"), p(".2.gz"))
+    os.rename(log, p(".1"))
+    _age(p(".1"), 10)
+    append(log, 5)                                      # y
+    r2 = Run(log, saved=saved)
+    assert r2.drain() == [4, 5]

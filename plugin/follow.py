@@ -549,14 +549,20 @@ class FileFollower:
         it and gzip copied it before that: its head is taken now."""
         if self._is_open(r.st):
             return True
+        self._widen_fingerprints(FP_MIN_ALONE)
+        return any(
+            _find([r], t.ident, heads) is not None for t in self._tails() if t.ident.fp_len >= FP_MIN_ALONE)
+
+    def _widen_fingerprints(self, below: int) -> None:
+        """Take the head, as it is now, of every open file known by fewer
+        than ``below`` bytes of it: one opened empty is known by its inode
+        alone until we read from it, while its writer may have filled it."""
         for t in self._tails():
-            if t.ident.fp_len < FP_MIN_ALONE:
+            if t.ident.fp_len < below:
                 try:
                     t.refresh_fingerprint()
                 except OSError:
                     pass
-        return any(
-            _find([r], t.ident, heads) is not None for t in self._tails() if t.ident.fp_len >= FP_MIN_ALONE)
 
     def _tails(self) -> list[Tail]:
         return self.draining + ([self.current] if self.current else [])
@@ -722,6 +728,9 @@ class FileFollower:
         chunk.tail.committed = chunk.end
 
     def state(self) -> dict[str, Any]:
+        # A file checkpointed by its inode alone cannot be known on start
+        # once gzip replaced it: it is saved with the head it has now.
+        self._widen_fingerprints(FP_MAX)
         tails = [t.state() for t in self.draining]
         if self.current is not None:
             tails.append({**self.current.state(), "live": True})

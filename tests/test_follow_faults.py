@@ -678,3 +678,37 @@ def test_empty_rotated_file_compressed_while_down_does_not_take_the_live_one_fro
     append(log, 5)                                      # y
     r2 = Run(log, saved=saved)
     assert r2.drain() == [4, 5]
+
+
+def test_rotated_file_opened_empty_is_checkpointed_with_its_head(tmp_path, monkeypatch):
+    """Chaos seed 936 (the live file removed, then a compress rotation
+    before the writer's HUP): the file the writer created at its HUP was
+    renamed while still empty, and opened by us among the files rotated
+    while the log was missing. It was checkpointed by its inode alone
+    (empty when opened, nothing read of it yet) though its writer had
+    filled it meanwhile; gzip replaced it while we were down, and on start
+    nothing knew it: passed over in silence, its unread lines lost. A
+    checkpoint now takes the head of every open file as it is then."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    append(log, 1)                                      # p
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, p(".1"))
+    append(log, 2)                                      # r
+    assert r.drain() == [2]
+    os.unlink(log)                                      # removed
+    assert r.drain() == []
+    log.touch()                                         # c, at the writer's HUP
+    os.rename(p(".1"), p(".2"))                         # a compress rotation, c still empty
+    os.rename(log, p(".1"))
+    log.touch()                                         # d
+    _age(p(".2"), 20)
+    r.f.poll()                                          # d live; c opened among the rotated files
+    append(p(".1"), 3, 4)                               # c's writer, not HUP'd yet
+    saved = r.f.state()                                 # before c is read from
+    r.f.close()
+    _gzip(p(".1"), p(".1.gz"))                          # while down
+    append(log, 5)
+    assert Run(log, saved=saved).drain() == [3, 4, 5]

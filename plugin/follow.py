@@ -564,6 +564,22 @@ class FileFollower:
                 except OSError:
                     pass
 
+    def _widest(self, ident: Identity | None) -> Identity | None:
+        """``ident``, or the identity of the open file it names by a shorter
+        head (taken while that file was empty or younger)."""
+        if ident is None:
+            return None
+        for t in self._tails():
+            i = t.ident
+            if (i.dev, i.ino) == (ident.dev, ident.ino) and i.fp_len > ident.fp_len:
+                try:
+                    same = not ident.fp_len or (t.plain and ident.head_matches(t.pread_head(ident.fp_len)))
+                except OSError:
+                    same = False
+                if same:
+                    return Identity(i.dev, i.ino, i.fp_len, i.fp)
+        return ident
+
     def _tails(self) -> list[Tail]:
         return self.draining + ([self.current] if self.current else [])
 
@@ -729,8 +745,12 @@ class FileFollower:
 
     def state(self) -> dict[str, Any]:
         # A file checkpointed by its inode alone cannot be known on start
-        # once gzip replaced it: it is saved with the head it has now.
+        # once gzip replaced it: it is saved with the head it has now, also
+        # where it is named as the predecessor of another.
         self._widen_fingerprints(FP_MAX)
+        for t in self._tails():
+            t.prev = self._widest(t.prev)
+        self.gone_prev = self._widest(self.gone_prev)
         tails = [t.state() for t in self.draining]
         if self.current is not None:
             tails.append({**self.current.state(), "live": True})

@@ -712,3 +712,47 @@ def test_rotated_file_opened_empty_is_checkpointed_with_its_head(tmp_path, monke
     _gzip(p(".1"), p(".1.gz"))                          # while down
     append(log, 5)
     assert Run(log, saved=saved).drain() == [3, 4, 5]
+
+
+def test_predecessor_noted_empty_is_checkpointed_with_its_head(tmp_path, monkeypatch):
+    """Chaos seed 991 (a truncation, then a rename and a delaycompress
+    rotation while down): the live file, empty when checkpointed, had as
+    its predecessor a file noted while empty (by its inode alone), which
+    its writer filled afterwards and we read, and gzip replaced later. On
+    start neither was known any more: the files after the predecessor
+    (the live file, compressed, and the one after it) were passed over in
+    silence (66 events). A predecessor that is an open file is saved with
+    that file's head as it is then."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    append(log, 1)                                      # a
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, p(".1"))
+    log.touch()                                         # b, empty
+    assert r.drain() == []
+    os.rename(p(".1"), p(".2"))
+    os.rename(log, p(".1"))
+    log.touch()                                         # c, after b (empty when noted)
+    _age(p(".2"), 50)
+    _age(p(".1"), 40)
+    assert r.drain() == []
+    append(p(".1"), 2)                                  # b's writer, not HUP'd yet
+    c = r.f.next_chunk(100)                             # read before a look at c again
+    assert [int(t.split("[", 1)[1].split("]", 1)[0]) for t, _ in c.lines] == [2]
+    r.f.commit(c)
+    saved = r.f.state()
+    r.f.close()
+    live = next(t for t in saved["tails"] if t.get("live"))
+    assert live["offset"] == 0 and live["prev"]["fp_len"] > 0
+    _age(p(".1"), 40)
+    _gzip(p(".1"), p(".1.gz"))                          # while down: b compressed,
+    append(log, 3)                                      # c written, rotated, compressed
+    os.rename(p(".2"), p(".3"))
+    os.rename(p(".1.gz"), p(".2.gz"))
+    os.rename(log, p(".1"))
+    _age(p(".1"), 30)
+    _gzip(p(".1"), p(".1.gz"))
+    append(log, 4)                                      # d
+    assert Run(log, saved=saved).drain() == [3, 4]

@@ -177,6 +177,7 @@ class Tail:
         self.ref = ref                         # year inference for a rotated file; None: live
         self.retired_at: float | None = None   # when it stopped being the live file
         self.prev: Identity | None = None       # the newest rotated file when this one became live
+        self.prev_known = ref is None           # ``prev`` is that (a live file, or one the checkpoint said it of)
         self.last_growth = time.monotonic()
         self.eof = False                       # the last read found nothing more
         self.partial = False                   # ... but half a line, held back
@@ -234,7 +235,7 @@ class Tail:
         d = {"path": self.path, "offset": self.committed, **self.ident.to_dict()}
         if self.eof and self.committed == self.offset:
             d["at_end"] = True  # if it is gone by the next start, nothing was left in it
-        if self.ref is None:  # the live file: which file was rotated before it (None: none)
+        if self.prev_known:  # which file was rotated before it (None: none)
             d["prev"] = self.prev.to_dict() if self.prev is not None else None
         return d
 
@@ -301,11 +302,14 @@ class FileFollower:
             # gone: compressed into a new one while we were down, with what
             # a writer not yet HUP'd added to it. Its copy is among the files
             # rotated after its predecessor, from the start; not those open
-            # (reopened above) nor those other entries name as their
-            # predecessor (read and let go).
+            # (reopened above), those other entries name as their
+            # predecessor (read and let go), nor those other entries name by
+            # their head (the live one, renamed since: read from its offset).
             prev = _anchor(_prev_of(entry), tails)
             known = [Identity.from_dict(e["prev"]) for e in tails
                      if e is not entry and isinstance(e.get("prev"), dict)]
+            known += [Identity.from_dict(e) for e in tails
+                      if e is not entry and FP_MIN_ALONE <= int(e["fp_len"]) <= FP_MAX]
             opened = len(self.draining)
             if not self._read_rotated_after(prev, known) or len(self.draining) == opened:
                 self._gone_said(entry, unknown=True)   # removed: what its writer added is lost
@@ -348,6 +352,13 @@ class FileFollower:
         caught_up = off == 0 and "prev" in live and self._read_rotated_after(anchor)
         if not same and not caught_up:
             self._catch_up(ident, off, "since the last checkpoint", anchor)
+        if not same and off == 0 and ident != UNKNOWN and self._gone_unread(ident, anchor):
+            # Removed while we were down, or before we noticed, with what its
+            # writer put in it since. (One we had read from: _catch_up said it.)
+            what = "empty" if ident.fp_len == 0 else f"{ident.fp_len} bytes or more, none read"
+            self.log(f"{self.path}: the file we were reading ({what} when we stopped) is gone "
+                     "(deleted, or rotated where we do not look); lines written to it since "
+                     "could not be read")
         if same:
             self._open_live(off, ident)
             if self.current is not None and prev is not None:
@@ -355,6 +366,22 @@ class FileFollower:
         else:
             self._open_live()
         self._oldest_first()
+
+    def _gone_unread(self, ident: Identity, anchor: Identity | None) -> bool:
+        """The checkpoint's live file, nothing of it read, is neither the
+        live file nor among the rotated ones. Known by its head, that is
+        sure; known by its inode alone (empty when saved), a compressed copy
+        would not be recognised: gone only if no file was rotated after its
+        predecessor (``anchor``) either."""
+        sibs = rotated_siblings(self.path)
+        heads: dict[str, bytes] = {}
+        if _find(sibs, ident, heads) is not None:
+            return False
+        if ident.fp_len >= FP_MIN_ALONE:
+            return True
+        if anchor is None:
+            return not sibs
+        return _find(sibs, anchor, heads) == len(sibs) - 1
 
     def _oldest_first(self) -> None:
         """The rotated files to read, in the order they were written (by
@@ -391,7 +418,13 @@ class FileFollower:
             if (st.st_dev, st.st_ino) == live_key:
                 continue
             if ident.matches(st, head, allow_copy=True) and not self._is_open(st):
-                return self._open_drain(cand, off) is not None
+                t = self._open_drain(cand, off)
+                if t is not None and "prev" in entry:
+                    # kept for the next start: known by its inode alone, this
+                    # file may be taken for another that reused the inode,
+                    # and its predecessor is then what _anchor walks back to
+                    t.prev, t.prev_known = _prev_of(entry), True
+                return t is not None
         return False
 
     # -- the live file -------------------------------------------------------
@@ -511,9 +544,41 @@ class FileFollower:
 
     def _is_read(self, r: Rotated, heads: dict[str, bytes]) -> bool:
         """Open, or a copy of a file that is (gzip's .gz of a file we read
-        through our descriptor)."""
-        return self._is_open(r.st) or any(
+        through our descriptor). A file opened empty has no fingerprint
+        until we read from it; its writer (not HUP'd yet) may have filled
+        it and gzip copied it before that: its head is taken now."""
+        if self._is_open(r.st):
+            return True
+        self._widen_fingerprints(FP_MIN_ALONE)
+        return any(
             _find([r], t.ident, heads) is not None for t in self._tails() if t.ident.fp_len >= FP_MIN_ALONE)
+
+    def _widen_fingerprints(self, below: int) -> None:
+        """Take the head, as it is now, of every open file known by fewer
+        than ``below`` bytes of it: one opened empty is known by its inode
+        alone until we read from it, while its writer may have filled it."""
+        for t in self._tails():
+            if t.ident.fp_len < below:
+                try:
+                    t.refresh_fingerprint()
+                except OSError:
+                    pass
+
+    def _widest(self, ident: Identity | None) -> Identity | None:
+        """``ident``, or the identity of the open file it names by a shorter
+        head (taken while that file was empty or younger)."""
+        if ident is None:
+            return None
+        for t in self._tails():
+            i = t.ident
+            if (i.dev, i.ino) == (ident.dev, ident.ino) and i.fp_len > ident.fp_len:
+                try:
+                    same = not ident.fp_len or (t.plain and ident.head_matches(t.pread_head(ident.fp_len)))
+                except OSError:
+                    same = False
+                if same:
+                    return Identity(i.dev, i.ino, i.fp_len, i.fp)
+        return ident
 
     def _tails(self) -> list[Tail]:
         return self.draining + ([self.current] if self.current else [])
@@ -679,6 +744,13 @@ class FileFollower:
         chunk.tail.committed = chunk.end
 
     def state(self) -> dict[str, Any]:
+        # A file checkpointed by its inode alone cannot be known on start
+        # once gzip replaced it: it is saved with the head it has now, also
+        # where it is named as the predecessor of another.
+        self._widen_fingerprints(FP_MAX)
+        for t in self._tails():
+            t.prev = self._widest(t.prev)
+        self.gone_prev = self._widest(self.gone_prev)
         tails = [t.state() for t in self.draining]
         if self.current is not None:
             tails.append({**self.current.state(), "live": True})

@@ -477,3 +477,282 @@ def test_empty_file_removed_with_its_writer_on_it_is_said(tmp_path, monkeypatch)
     r2 = Run(log, saved=saved)
     assert r2.drain() == [3]
     assert any("is gone" in m and "could not be read" in m for m in r2.logs), r2.logs
+
+
+@pytest.mark.parametrize("head", [False, True], ids=["empty", "unread-line"])
+def test_live_file_removed_while_down_with_nothing_read_is_said(tmp_path, monkeypatch, head):
+    """Found reviewing chaos seed 816 (a remove, then a kill -9 before a
+    checkpoint): the checkpoint's live file, nothing of it read (empty, or
+    a line not read yet), was removed with its writer's lines in it before
+    the start. The files rotated after its predecessor were read (it may
+    have been among them) and nothing was said: those lines were lost
+    without a word, unlike a file we had read some of (seed 737's rule)."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, tmp_path / "mail.log.1")
+    log.touch()
+    assert r.drain() == []
+    fd = os.open(log, os.O_WRONLY | os.O_APPEND)        # the writer, HUP'd onto it
+    if head:
+        os.write(fd, L(2).encode())
+        r.f.poll()                                      # seen (fingerprinted), not read yet
+    saved = r.f.state()
+    live = next(t for t in saved["tails"] if t.get("live"))
+    assert live["offset"] == 0 and (live["fp_len"] > 0) == head
+    r.f.close()
+    os.write(fd, L(3).encode())
+    os.unlink(log)                                      # removed
+    os.write(fd, L(4).encode())
+    append(log, 5)                                      # the writer HUP'd onto a new file (made
+    os.close(fd)                                        # first: not on the removed file's inode)
+    r2 = Run(log, saved=saved)
+    assert r2.drain() == [5]
+    assert any("is gone" in m and "could not be read" in m for m in r2.logs), r2.logs
+
+
+def test_live_file_with_nothing_read_rotated_while_down_is_not_said_gone(tmp_path, monkeypatch):
+    """The other side of the test above: the checkpoint's live file,
+    nothing of it read, renamed while we were down (found by its inode),
+    or compressed (a new inode, empty when saved: taken to be among the
+    files rotated after its predecessor). Read, and no word of a loss."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, tmp_path / "mail.log.1")
+    log.touch()
+    assert r.drain() == []
+    saved = r.f.state()
+    r.f.close()
+    append(log, 2)
+    os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.2")
+    os.rename(log, tmp_path / "mail.log.1")
+    _gzip(tmp_path / "mail.log.1", tmp_path / "mail.log.1.gz")
+    append(log, 3)
+    _age(tmp_path / "mail.log.2", 20)
+    _age(tmp_path / "mail.log.1.gz", 10)
+    r2 = Run(log, saved=saved)
+    assert r2.drain() == [2, 3]
+    assert not any("is gone" in m for m in r2.logs), r2.logs
+
+
+def test_unread_empty_predecessor_reopened_on_a_start_keeps_its_own(tmp_path, monkeypatch):
+    """Chaos seed 880 (--secs 12: three rename rotations of empty files,
+    a kill -9, the live file removed, a kill -9, four rotations while
+    down): the live file went missing with an empty file, known by its
+    inode alone, as its predecessor; that file was one of the rotated files
+    the start before had reopened from the checkpoint, which kept no
+    predecessor for it. While we were down gzip removed it and a newer file
+    got its inode: on start it passed for the predecessor, and its
+    predecessor could not be walked back to (seed 753's rule needs it).
+    The file rotated before the newer one, the live file of the time, was
+    lost without a word (13 events). A reopened rotated file now keeps the
+    predecessor the checkpoint gave it. (The inode reuse is written into
+    the checkpoint, as in seed 753's test.)"""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    append(log, 1)                                      # a
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, p(".1"))
+    log.touch()                                         # x1, empty
+    assert r.drain() == []
+    os.rename(p(".1"), p(".2"))
+    os.rename(log, p(".1"))
+    log.touch()                                         # x2, empty
+    assert r.drain() == []
+    os.rename(p(".2"), p(".3"))
+    os.rename(p(".1"), p(".2"))
+    os.rename(log, p(".1"))
+    append(log, 2)                                      # b
+    for age, s in ((60, ".3"), (50, ".2"), (40, ".1")):
+        _age(p(s), age)
+    assert r.drain() == [2]
+    saved = r.f.state()
+    r.f.close()
+    r2 = Run(log, saved=saved)                          # a, x1, x2 reopened from the checkpoint
+    assert r2.drain() == []
+    os.unlink(log)                                      # b removed
+    assert r2.drain() == []
+    saved = r2.f.state()
+    r2.f.close()
+    x2 = os.stat(p(".1")).st_ino
+    append(log, 3, 4)                                   # while down: c, the new live file
+    os.rename(p(".3"), p(".4"))
+    os.rename(p(".2"), p(".3"))
+    os.rename(p(".1"), p(".2"))
+    os.rename(log, p(".1"))
+    append(log, 5)                                      # d
+    _gzip(p(".2"), p(".2.gz"))                          # x2 compressed and removed
+    os.rename(p(".4"), p(".5"))
+    os.rename(p(".3"), p(".4"))
+    os.rename(p(".2.gz"), p(".3.gz"))
+    os.rename(p(".1"), p(".2"))
+    os.rename(log, p(".1"))
+    append(log, 6)                                      # e, the live file now
+    for age, s in ((30, ".2"), (20, ".1")):
+        _age(p(s), age)
+    d = os.stat(p(".1")).st_ino                         # d, with x2's inode (see above)
+    for t in saved["tails"]:
+        for ident in (t, t.get("prev")):
+            if isinstance(ident, dict) and ident["ino"] == x2:
+                ident["ino"] = d
+    r3 = Run(log, saved=saved)
+    assert r3.drain() == [3, 4, 5, 6]
+
+
+def test_file_renamed_empty_then_written_and_compressed_is_read_once(tmp_path, monkeypatch):
+    """Chaos seed 876 (--secs 12: a delaycompress rotation, then a compress
+    rotation before the writer's HUP): the live file was renamed while
+    still empty, its writer then HUP'd onto it, wrote its lines and gzip
+    replaced it before we had read any of them. The new live file, empty,
+    had the file before as its predecessor (newer by mtime than the empty
+    one); the .gz, rotated after that, was not known for a copy of the file
+    we were reading through our descriptor, whose fingerprint was still
+    that of an empty file: read from its start besides it (13 events twice
+    in one run). An open file's fingerprint is widened before its copies
+    are looked for."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    append(log, 1)                                      # a
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, p(".1"))
+    log.touch()                                         # b, empty
+    assert r.drain() == []
+    os.rename(p(".1"), p(".2"))                         # compress rotation, b still empty
+    os.rename(log, p(".1"))
+    log.touch()                                         # c
+    _age(p(".1"), 20)
+    _age(p(".2"), 10)                                   # a's writer HUP'd only now
+    r.f.poll()                                          # b retired, c live after a
+    append(p(".1"), 2, 3)                               # b's writer, HUP'd onto it
+    _gzip(p(".1"), p(".1.gz"))
+    assert r.drain() == [2, 3]
+    append(log, 4)
+    assert r.drain() == [4]
+
+
+def test_empty_rotated_file_compressed_while_down_does_not_take_the_live_one_from_0(tmp_path, monkeypatch):
+    """Chaos seed 906 (a delaycompress rotation of an empty file, a kill -9,
+    then compress rotations while down): the checkpoint named an empty
+    rotated file, nothing read of it, and the live file, read up to byte
+    347,809, rotated after it. gzip replaced the empty file while we were
+    down: its copy, with no head to know it by, was looked for among every
+    file rotated after its predecessor, and the checkpoint's live file,
+    renamed since, was one of them: read from its start, 347,809 bytes
+    again (661 events twice, 256 of them with the correlation counted
+    twice: attempt + 1). A file another entry of the checkpoint names by
+    its head is read from that entry's offset, never as such a copy."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    append(log, 1)                                      # p
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, p(".1"))
+    log.touch()                                         # e, empty
+    assert r.drain() == []
+    os.rename(p(".1"), p(".2"))
+    os.rename(log, p(".1"))
+    append(log, 2, 3)                                   # x
+    _age(p(".2"), 30)
+    _age(p(".1"), 20)
+    assert r.drain() == [2, 3]
+    saved = r.f.state()
+    r.f.close()
+    e = next(t for t in saved["tails"] if not t.get("live") and t["fp_len"] == 0)
+    assert e["offset"] == 0 and "prev" in e
+    append(log, 4)                                      # while down: x written, e compressed,
+    _gzip(p(".1"), p(".1.gz"))                          # x rotated
+    os.rename(p(".2"), p(".3"))
+    os.rename(p(".1.gz"), p(".2.gz"))
+    os.rename(log, p(".1"))
+    _age(p(".1"), 10)
+    append(log, 5)                                      # y
+    r2 = Run(log, saved=saved)
+    assert r2.drain() == [4, 5]
+
+
+def test_rotated_file_opened_empty_is_checkpointed_with_its_head(tmp_path, monkeypatch):
+    """Chaos seed 936 (the live file removed, then a compress rotation
+    before the writer's HUP): the file the writer created at its HUP was
+    renamed while still empty, and opened by us among the files rotated
+    while the log was missing. It was checkpointed by its inode alone
+    (empty when opened, nothing read of it yet) though its writer had
+    filled it meanwhile; gzip replaced it while we were down, and on start
+    nothing knew it: passed over in silence, its unread lines lost. A
+    checkpoint now takes the head of every open file as it is then."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    append(log, 1)                                      # p
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, p(".1"))
+    append(log, 2)                                      # r
+    assert r.drain() == [2]
+    os.unlink(log)                                      # removed
+    assert r.drain() == []
+    log.touch()                                         # c, at the writer's HUP
+    os.rename(p(".1"), p(".2"))                         # a compress rotation, c still empty
+    os.rename(log, p(".1"))
+    log.touch()                                         # d
+    _age(p(".2"), 20)
+    r.f.poll()                                          # d live; c opened among the rotated files
+    append(p(".1"), 3, 4)                               # c's writer, not HUP'd yet
+    saved = r.f.state()                                 # before c is read from
+    r.f.close()
+    _gzip(p(".1"), p(".1.gz"))                          # while down
+    append(log, 5)
+    assert Run(log, saved=saved).drain() == [3, 4, 5]
+
+
+def test_predecessor_noted_empty_is_checkpointed_with_its_head(tmp_path, monkeypatch):
+    """Chaos seed 991 (a truncation, then a rename and a delaycompress
+    rotation while down): the live file, empty when checkpointed, had as
+    its predecessor a file noted while empty (by its inode alone), which
+    its writer filled afterwards and we read, and gzip replaced later. On
+    start neither was known any more: the files after the predecessor
+    (the live file, compressed, and the one after it) were passed over in
+    silence (66 events). A predecessor that is an open file is saved with
+    that file's head as it is then."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    append(log, 1)                                      # a
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, p(".1"))
+    log.touch()                                         # b, empty
+    assert r.drain() == []
+    os.rename(p(".1"), p(".2"))
+    os.rename(log, p(".1"))
+    log.touch()                                         # c, after b (empty when noted)
+    _age(p(".2"), 50)
+    _age(p(".1"), 40)
+    assert r.drain() == []
+    append(p(".1"), 2)                                  # b's writer, not HUP'd yet
+    c = r.f.next_chunk(100)                             # read before a look at c again
+    assert [int(t.split("[", 1)[1].split("]", 1)[0]) for t, _ in c.lines] == [2]
+    r.f.commit(c)
+    saved = r.f.state()
+    r.f.close()
+    live = next(t for t in saved["tails"] if t.get("live"))
+    assert live["offset"] == 0 and live["prev"]["fp_len"] > 0
+    _age(p(".1"), 40)
+    _gzip(p(".1"), p(".1.gz"))                          # while down: b compressed,
+    append(log, 3)                                      # c written, rotated, compressed
+    os.rename(p(".2"), p(".3"))
+    os.rename(p(".1.gz"), p(".2.gz"))
+    os.rename(log, p(".1"))
+    _age(p(".1"), 30)
+    _gzip(p(".1"), p(".1.gz"))
+    append(log, 4)                                      # d
+    assert Run(log, saved=saved).drain() == [3, 4]

@@ -4342,6 +4342,17 @@ CASES += [
  C(pf(R24_MX, "554 Message refused by the scanner", "end of DATA"), R24_MX, "x@example.cz", "spam_content", None, None),
 ]
 
+# Blind round N (branch blindn) added a bad_mailbox pattern for Amazon SES's "Address contains illegal
+# characters in user name: '<...@DOMAIN>'" when DOMAIN is the recipient's (tests/data/real-log-lines.txt).
+# The same SES words name a garbage *sender* too: a notes file relaying cron mail from an EC2 host
+# through SES (code corpus id 12539684902) got them for "root" qualified with the instance's name.
+# That one must not suppress the recipient.
+CASES += [
+ C(pf("email-smtp.eu-central-1.amazonaws.com", "554 Transaction failed: Address contains illegal characters in user "
+      "name: '<\"mr.simon.john@ec2-15-237-100-161.eu-west-3.compute.amazonaws.comroot\"@ip-100-72-103-13>'.", "end of DATA"),
+   "email-smtp.eu-central-1.amazonaws.com", "x@gmail.com", "general_bounce", "gmail", None),
+]
+
 
 
 def _status(case: tuple) -> str:

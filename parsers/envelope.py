@@ -60,6 +60,14 @@ _ISO = re.compile(
 # to the widest, then "| " (a --timestamps stamp after it is _iso's wrap).
 _COMPOSE = re.compile(r"[A-Za-z0-9][\w.-]{0,127} *\| ")
 _HOST_PROG = re.compile(r"(\S+) ([^\s\[:]+)(?:\[(\d{1,10})\])?: ?" + _SUN_ID)
+# A head with no host name ("Dec  4 14:44:07 postfix/smtp[2097]: ..."): what
+# a container's syslog writes to its stdout (busybox syslogd, docker-postfix
+# and Mailu images). _HOST_PROG takes "postfix/smtp[2097]:" for the host and
+# the queue id for the program; so a host that ends with ":" (no host name
+# does), or no match, is looked at again as a program, groups (program, pid),
+# taken only when an MTA claims it (see EnvelopeParser._no_host).
+_PROG_HEAD = re.compile(r"([^\s\[:]+)(?:\[(\d{1,10})\])?: ?" + _SUN_ID)
+_STAMP_PRI3164 = re.compile(r"(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? ")
 # journalctl -o short-unix and -o short-full
 _UNIX = re.compile(r"(\d{9,11})\.(\d{1,9}) ")
 _WEEKDAYS = frozenset({"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"})
@@ -354,6 +362,10 @@ class EnvelopeParser:
         ``host prog[pid]: msg``, or a severity for the host (boky/postfix's
         ``INFO    postfix/smtp[990]: msg``)."""
         h = _HOST_PROG.match(rest)
+        if h is None or h[1][-1] == ":":
+            n = self._no_host(rest)
+            if n is not None:
+                return Envelope(ts, None, n[1], int(n[2]) if n[2] else None, rest[n.end():])
         if h is None:
             h = _LEVEL_PROG.match(rest)
             if h is None or h[1] not in _LEVELS:
@@ -362,11 +374,32 @@ class EnvelopeParser:
         return Envelope(ts, None if h[1] in _LEVELS else h[1], h[2], int(pid) if pid else None, rest[h.end():])
 
     # -- RFC 3164 / postlogd ---------------------------------------------
-    def _rfc3164(self, line: str) -> Envelope | None:
-        m = _RFC3164.match(line)
-        if m is None:
+    def _no_host(self, rest: str) -> re.Match[str] | None:
+        """``rest`` (what follows a stamp) as a head with no host name
+        (_PROG_HEAD), when an MTA claims its program; None otherwise, and
+        always without ``syslog_claims`` (then nothing tells a program
+        from a host)."""
+        if self.syslog_claims is None:
             return None
-        mon, day, hh, mm, ss, frac, host, program, pid = m.groups()
+        n = _PROG_HEAD.match(rest)
+        return n if n is not None and self.syslog_claims(n[1]) else None
+
+    def _rfc3164(self, line: str) -> Envelope | None:
+        m: re.Match[str] | None = _RFC3164.match(line)
+        if m is None or m[7][-1] == ":":  # perhaps no host name (see _PROG_HEAD)
+            s = _STAMP_PRI3164.match(line)
+            n = self._no_host(line[s.end():]) if s is not None else None
+            if n is not None:
+                return self._head3164(line, s, None, n[1], n[2], s.end() + n.end())  # type: ignore[arg-type]
+            if m is None:
+                return None
+        return self._head3164(line, m, m[7], m[8], m[9], m.end())
+
+    def _head3164(self, line: str, m: re.Match[str], host: str | None, program: str, pid: str | None,
+                  end: int) -> Envelope | None:
+        """The Envelope of an RFC 3164 line whose stamp ``m`` matched (groups
+        month to fraction, as _RFC3164's), its message from ``end``."""
+        mon, day, hh, mm, ss, frac = m.group(1, 2, 3, 4, 5, 6)
         month = MONTHS.get(mon)
         if month is None:
             return None
@@ -379,7 +412,7 @@ class EnvelopeParser:
             if len(self._stamps) > 4096:
                 self._stamps.clear()
             self._stamps[stamp] = ts
-        return Envelope(ts, host, program, int(pid) if pid else None, line[m.end():])
+        return Envelope(ts, host, program, int(pid) if pid else None, line[end:])
 
     def stamp(self, stamp: str) -> datetime | None:
         """The datetime of an RFC 3164 stamp as :attr:`match_head` captures it

@@ -237,7 +237,7 @@ class LineParser:
                     mod, parse_at, program = fast[program]
                 except KeyError:
                     mod, parse_at, program = fast[program] = self._fast_entry(program)
-                if mod is _GENERIC:
+                if mod is _GENERIC or (mod is None and m[1][-1] == ":"):  # a "host" that ends with ":": no host name
                     m = None
             if m is None:  # another form, or Exim's program: the whole envelope parser
                 env = generic(line)

@@ -53,6 +53,35 @@ def test_parse_docker_compose_logs():
     assert counts["skipped:unrecognized"] == 0
 
 
+def test_parse_a_log_with_no_host_names():
+    """A container's syslog on stdout writes no host name ("Dec  4 14:44:07
+    postfix/smtp[2097]: ..."; see test_envelope): the same events as the log
+    with host names, host null, through the file's block path and follow's
+    line path alike."""
+    from collections import Counter
+
+    from bouncewatch.plugin.lineparse import LineParser
+    qmgr = "Nov 20 10:00:00 mx postfix/qmgr[2]: AAA111: from=<news@shop.example>, size=1234, nrcpt=1 (queue active)\n"
+    bare = qmgr + LINES
+    headless = bare.replace(" mx ", " ")
+    want = [json.loads(x) for x in bw("parse", "--all", stdin=bare).stdout.splitlines()]
+    r = bw("parse", "--all", stdin=headless)
+    assert r.returncode == 0, r.stderr
+    got = [json.loads(x) for x in r.stdout.splitlines()]
+    assert len(got) == 2 and got[0]["sender"] == "news@shop.example"
+    assert got[0]["classification"]["category"] == "bad_mailbox"
+    for e in got + want:
+        e.pop("event_id")   # a hash of the line as logged
+        e.pop("source", None)
+        assert e.pop("host") in ("mx", None)
+    assert got == want
+    assert "1 lines of other programs" in r.stderr   # dovecot's
+    lp, counts = LineParser("auto"), Counter()
+    recs = [lp.parse(x, counts) for x in headless.splitlines()]
+    assert [r[1].recipient for r in recs if r and hasattr(r[1], "recipient")] == ["a@x.example", "b@x.example"]
+    assert counts["other_program"] == 1 and counts["skipped:unrecognized"] == 0
+
+
 SOLARIS = (  # Sendmail on Solaris: syslogd's "[ID 801593 mail.info]" before each message
     "Dec 12 00:00:02 machinename sendmail[20512]: [ID 801593 mail.info] kBC502520512: from=root, size=301, "
     "class=0, nrcpts=1, msgid=<200612120500.kBC502520512@name.domain.com>, relay=root@localhost\n"

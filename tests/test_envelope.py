@@ -321,3 +321,37 @@ def test_lone_surrogate_escape_in_json_line_becomes_text():
     for e in (docker, journal):
         for text in (e.message, e.program, e.host):
             text.encode("utf-8")
+
+
+def _claims(program: str) -> bool:
+    from bouncewatch.plugin.lineparse import _claimant
+    return _claimant(program, "auto") is not None
+
+
+def test_head_with_no_host_name():
+    """A container's syslog on its stdout writes no host name: "Dec  4
+    14:44:07 postfix/smtp[2097]: ..." (panubo/docker-postfix issue 37), and
+    behind docker's --timestamps stamp "2018-08-22T07:30:18.130405545Z
+    postfix/smtp[137]: ..." (Mailu issue 583). Read as the MTA's program,
+    host None; before, the queue id was taken for the program and the line
+    for another program's."""
+    p = EnvelopeParser(ref=datetime(2026, 11, 23, tzinfo=UTC), tz=UTC, syslog_claims=_claims)
+    msg = "8D4A91560BE: to=<a@example.org>, relay=none, delay=1, status=deferred (x)"
+    for line, ts in ((f"Dec  4 14:44:07 postfix/smtp[2097]: {msg}", datetime(2025, 12, 4, 14, 44, 7, tzinfo=UTC)),
+                     (f"<22>Dec  4 14:44:07 postfix/smtp[2097]: {msg}", datetime(2025, 12, 4, 14, 44, 7, tzinfo=UTC)),
+                     (f"2018-08-22T07:30:18.130405545Z postfix/smtp[2097]: {msg}",
+                      datetime(2018, 8, 22, 7, 30, 18, 130405, tzinfo=UTC))):
+        e = p.parse(line)
+        assert (e.timestamp, e.host, e.program, e.pid, e.message) == (ts, None, "postfix/smtp", 2097, msg), line
+    e = p.parse("Dec  4 14:44:08 sm-mta: kAK6004039066: to=<a@example.org>, stat=Sent")
+    assert (e.host, e.program, e.pid) == (None, "sm-mta", None)
+    # a message with no second "word:" (nothing _HOST_PROG could take for a program)
+    assert p.parse("Dec  4 14:44:08 postfix/smtpd[9]: connect from x[192.0.2.1]").program == "postfix/smtpd"
+    # a program no MTA claims, or a host that ends with ":", keeps the host reading
+    e = p.parse("Dec  4 14:44:08 opendkim[3]: 8D4A91560BE: DKIM-Signature field added")
+    assert (e.host, e.program) == ("opendkim[3]:", "8D4A91560BE")
+    e = p.parse("Dec  4 14:44:08 fe80:: postfix/qmgr[1]: 8D4A91560BE: removed")
+    assert (e.host, e.program) == ("fe80::", "postfix/qmgr")
+    # without syslog_claims nothing tells a program from a host: read as before
+    e = EnvelopeParser(ref=datetime(2026, 11, 23, tzinfo=UTC), tz=UTC).parse(f"Dec  4 14:44:07 postfix/smtp[2097]: {msg}")
+    assert (e.host, e.program) == ("postfix/smtp[2097]:", "8D4A91560BE")

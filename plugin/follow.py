@@ -200,6 +200,14 @@ class Tail:
             if len(head) > self.ident.fp_len and self.ident.head_matches(head):
                 self.ident.fp_len, self.ident.fp = len(head), _fp(head)
 
+    def rewind(self) -> None:
+        """Read it again from 0 (truncated), through a new buffer: a seek
+        into what the buffered reader holds (the rest of a chunk cut short
+        by its line limit) is served from that, the old content."""
+        self.offset = self.committed = 0
+        if self.plain:
+            self.fp = io.BufferedReader(self.fp.detach())
+
     def read(self, counts: Counter, max_lines: int, final: bool) -> tuple[list[tuple[str, int]], int]:
         """Up to ``max_lines`` whole lines from ``offset``: ``([(text, offset)], end)``.
         A trailing line without its newline is held back unless ``final``
@@ -681,7 +689,7 @@ class FileFollower:
         head = cur.pread_head(FP_MAX)
         st = os.fstat(cur.fp.fileno())
         cur.ident = Identity(st.st_dev, st.st_ino, len(head), _fp(head))
-        cur.offset = cur.committed = 0
+        cur.rewind()
         lost_before = len(self.draining)
         self._catch_up(old, offset, "after truncation")
         if len(self.draining) == lost_before and offset:

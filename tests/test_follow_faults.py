@@ -756,3 +756,24 @@ def test_predecessor_noted_empty_is_checkpointed_with_its_head(tmp_path, monkeyp
     _gzip(p(".1"), p(".1.gz"))
     append(log, 4)                                      # d
     assert Run(log, saved=saved).drain() == [3, 4]
+
+
+def test_copytruncate_after_a_chunk_cut_short_reads_the_new_content(tmp_path):
+    """Found by an in-process interleaving fuzzer (/tmp/chaosf4/fuzz.py):
+    a chunk cut short by its line limit leaves the rest of what the
+    buffered reader read in its buffer. The file was then copytruncated
+    and written again; read from 0, the new content was served from that
+    buffer: lines of the old content a second time (they were also read
+    from the copy), then the new lines from the wrong offset (lost, or cut
+    in the middle). A truncated file is read through a new buffer."""
+    log = tmp_path / "mail.log"
+    append(log, 1, 2, 3)
+    r = Run(log, from_start=True)
+    c = r.f.next_chunk(1)                              # line 1; 2 and 3 stay buffered
+    assert [t.split("[", 1)[1].split("]", 1)[0] for t, _ in c.lines] == ["1"]
+    r.f.commit(c)
+    shutil.copyfile(log, tmp_path / "mail.log.1")     # copytruncate
+    _age(tmp_path / "mail.log.1", 10)
+    os.truncate(log, 0)
+    append(log, 40, 41, 42, 43)                        # more than there was
+    assert r.drain() == [2, 3, 40, 41, 42, 43]

@@ -357,7 +357,8 @@ class FileFollower:
         # Nothing of the live file read: whatever was rotated after ``prev``
         # (copies of it, itself renamed, later files) is unread. This holds
         # for an empty file too, which has no fingerprint to know copies by.
-        caught_up = off == 0 and "prev" in live and self._read_rotated_after(anchor)
+        caught_up = off == 0 and "prev" in live and not self._reused(anchor, ident) \
+            and self._read_rotated_after(anchor)
         if not same and not caught_up:
             self._catch_up(ident, off, "since the last checkpoint", anchor)
         if not same and off == 0 and ident != UNKNOWN and self._gone_unread(ident, anchor):
@@ -374,6 +375,18 @@ class FileFollower:
         else:
             self._open_live()
         self._oldest_first()
+
+    def _reused(self, anchor: Identity | None, ident: Identity) -> bool:
+        """``anchor``, the predecessor of the live file ``ident``, known by
+        its inode alone, is found after that file: another (newer) file got
+        the inode (gzip removed the empty one). The files after it are not
+        all that is unread; the live file is read from where it is found."""
+        if anchor is None or anchor.fp_len >= FP_MIN_ALONE:
+            return False
+        sibs = rotated_siblings(self.path)
+        heads: dict[str, bytes] = {}
+        at, after = _find(sibs, ident, heads), _find(sibs, anchor, heads)
+        return at is not None and after is not None and at < after
 
     def _gone_unread(self, ident: Identity, anchor: Identity | None) -> bool:
         """The checkpoint's live file, nothing of it read, is neither the

@@ -777,3 +777,48 @@ def test_copytruncate_after_a_chunk_cut_short_reads_the_new_content(tmp_path):
     os.truncate(log, 0)
     append(log, 40, 41, 42, 43)                        # more than there was
     assert r.drain() == [2, 3, 40, 41, 42, 43]
+
+
+def test_empty_copy_whose_inode_a_newer_copy_reused_is_no_predecessor(tmp_path, monkeypatch):
+    """Chaos seed 1142 (a copytruncate of the empty live file, a stop,
+    then a delaycompress and a copytruncate while down): the checkpoint had
+    the live file, empty and unread, after the empty copy (both known by
+    their inode alone), that copy being drained. While we were down the
+    live file was written and rotated, gzip removed the empty copy, and the
+    next copytruncate's copy got its inode: on start that copy, newer than
+    the live file, passed for its predecessor, and only the files after it
+    were read. The live file's lines (34 events) were lost without a word.
+    A predecessor known by its inode alone and found after the file it
+    came before is not taken for it. (The inode reuse is written into the
+    checkpoint: which inode a new file gets is up to the kernel.)"""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    log.touch()                                         # a, empty
+    r = Run(log, from_start=True)
+    assert r.drain() == []
+    shutil.copyfile(log, p(".1"))                       # copytruncate of a, empty: c
+    os.truncate(log, 0)
+    _age(p(".1"), 50)
+    assert r.drain() == []
+    saved = r.f.state()
+    r.f.close()
+    c = next(t for t in saved["tails"] if not t.get("live"))
+    a = next(t for t in saved["tails"] if t.get("live"))
+    assert a["prev"]["ino"] == c["ino"] and a["offset"] == c["offset"] == a["fp_len"] == c["fp_len"] == 0
+    append(log, 1, 2)                                   # while down: a written,
+    os.rename(p(".1"), p(".2"))                         # delaycompress: a rotated,
+    os.rename(log, p(".1"))
+    log.touch()                                         # b
+    _gzip(p(".2"), p(".2.gz"))                          # c compressed and removed
+    append(log, 3)
+    os.rename(p(".2.gz"), p(".3.gz"))                   # copytruncate of b: its copy d
+    os.rename(p(".1"), p(".2"))                         # gets c's inode (see above)
+    shutil.copyfile(log, p(".1"))
+    os.truncate(log, 0)
+    append(log, 4)
+    for age, name in ((40, ".3.gz"), (30, ".2"), (20, ".1")):
+        _age(p(name), age)
+    d_ino = os.stat(p(".1")).st_ino
+    c["ino"] = a["prev"]["ino"] = d_ino
+    assert Run(log, saved=saved).drain() == [1, 2, 3, 4]

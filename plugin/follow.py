@@ -652,12 +652,22 @@ class FileFollower:
         if self._was_truncated(cur):
             self._truncated(cur)
             return
-        if cur.offset == 0 and cur.ident.fp_len < FP_MIN_ALONE and self._read_rotated_after(cur.prev):
-            # Nothing read and no fingerprint: a copytruncate is not seen in
-            # the file itself (not shorter than 0, no head to compare), only
-            # as a copy beside it, whose lines nobody read.
-            cur.prev = self._newest_rotated(cur)
+        self._copies_of_unread(cur, cur.offset)
         cur.refresh_fingerprint()
+
+    def _copies_of_unread(self, cur: Tail, offset: int) -> bool:
+        """Nothing of the live file read and no fingerprint: a copytruncate
+        is not seen in the file itself (not shorter than 0, no head to
+        compare), only as a copy beside it, whose lines nobody read. True
+        if such copies were opened (to be read before the live file, read
+        from ``offset``)."""
+        if offset or cur.ident.fp_len >= FP_MIN_ALONE:
+            return False
+        opened = len(self.draining)
+        if not self._read_rotated_after(cur.prev):
+            return False
+        cur.prev = self._newest_rotated(cur)
+        return len(self.draining) > opened
 
     @staticmethod
     def _was_truncated(cur: Tail) -> bool:
@@ -751,6 +761,12 @@ class FileFollower:
                 # read from the old offset. Forget it; take the copy, then 0.
                 cur.offset = start
                 self._truncated(cur)
+                return self.next_chunk(max_lines)
+            if lines and self._copies_of_unread(cur, start):
+                # Its first lines, and copies of it made since our last look
+                # (we read without looking while other files were busy):
+                # those come first.
+                cur.offset = start
                 return self.next_chunk(max_lines)
         except OSError as e:
             self.log(f"{cur.path}: read error: {e}")

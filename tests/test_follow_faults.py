@@ -822,3 +822,32 @@ def test_empty_copy_whose_inode_a_newer_copy_reused_is_no_predecessor(tmp_path, 
     d_ino = os.stat(p(".1")).st_ino
     c["ino"] = a["prev"]["ino"] = d_ino
     assert Run(log, saved=saved).drain() == [1, 2, 3, 4]
+
+
+def _nums(chunk) -> list[int]:
+    return [int(t.split("[", 1)[1].split("]", 1)[0]) for t, _ in chunk.lines]
+
+
+def test_copytruncate_of_an_unread_file_between_look_and_read(tmp_path, no_grace):
+    """Found by the in-process interleaving fuzzer: the live file, empty
+    at our last look, was written, copytruncated and written again before
+    we read from it (the follower busy with another file's chunks reads
+    without looking in between). Nothing read and no fingerprint: the
+    truncation shows in the file only as a copy beside it, which was looked
+    for at the next look, and by then we had read the new lines and had a
+    fingerprint: the copy's lines were lost without a word. The copies are
+    looked for when the first lines of such a file are read, too."""
+    log = tmp_path / "mail.log"
+    log.touch()
+    r = Run(log, from_start=True)
+    assert r.drain() == []
+    append(log, 1, 2)
+    shutil.copyfile(log, tmp_path / "mail.log.1")     # copytruncate before we read
+    _age(tmp_path / "mail.log.1", 10)
+    os.truncate(log, 0)
+    append(log, 3)
+    got = []
+    while (c := r.f.next_chunk(100)) is not None:     # no look in between
+        got += _nums(c)
+        r.f.commit(c)
+    assert got + r.drain() == [1, 2, 3]

@@ -783,7 +783,12 @@ class FileFollower:
     def state(self) -> dict[str, Any]:
         # A file checkpointed by its inode alone cannot be known on start
         # once gzip replaced it: it is saved with the head it has now, also
-        # where it is named as the predecessor of another.
+        # where it is named as the predecessor of another. Not before the
+        # copies of an unread live file are looked for: with a head, its
+        # copytruncate would be known only by a change of it, and this head
+        # may already be of the content after one.
+        if self.current is not None:
+            self._copies_of_unread(self.current, self.current.offset)
         self._widen_fingerprints(FP_MAX)
         for t in self._tails():
             t.prev = self._widest(t.prev)

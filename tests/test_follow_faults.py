@@ -851,3 +851,26 @@ def test_copytruncate_of_an_unread_file_between_look_and_read(tmp_path, no_grace
         got += _nums(c)
         r.f.commit(c)
     assert got + r.drain() == [1, 2, 3]
+
+
+def test_copytruncate_of_an_unread_file_before_a_checkpoint(tmp_path, no_grace):
+    """Found by the in-process interleaving fuzzer: the live file, empty
+    at our last look, was written, copytruncated and written again, and a
+    checkpoint came before our next look. The checkpoint takes the head of
+    every open file, and with it the live file had a fingerprint (of its
+    new content): at the next look its copy was no longer looked for, and
+    the copy's lines were lost without a word. A checkpoint looks for the
+    copies of an unread live file before it takes its head."""
+    log = tmp_path / "mail.log"
+    log.touch()
+    r = Run(log, from_start=True)
+    assert r.drain() == []
+    append(log, 1, 2)
+    shutil.copyfile(log, tmp_path / "mail.log.1")     # copytruncate before we read
+    _age(tmp_path / "mail.log.1", 10)
+    os.truncate(log, 0)
+    append(log, 3)
+    saved = r.f.state()
+    assert r.drain() == [1, 2, 3]
+    r.f.close()
+    assert Run(log, saved=saved).drain() == [1, 2, 3]

@@ -714,7 +714,10 @@ class FileFollower:
         cur.ident = Identity(st.st_dev, st.st_ino, len(head), _fp(head))
         cur.rewind()
         lost_before = len(self.draining)
-        self._catch_up(old, offset, "after truncation")
+        # Nothing read: every file rotated after its predecessor is a copy
+        # (its head may be too short to know one by: half a line).
+        if offset or not self._read_rotated_after(cur.prev):
+            self._catch_up(old, offset, "after truncation")
         if len(self.draining) == lost_before and offset:
             self.log(f"{self.path}: truncated, and no rotated copy of it was found: lines written between "
                      f"our last read and the truncation may be missing")

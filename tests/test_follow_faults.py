@@ -874,3 +874,29 @@ def test_copytruncate_of_an_unread_file_before_a_checkpoint(tmp_path, no_grace):
     assert r.drain() == [1, 2, 3]
     r.f.close()
     assert Run(log, saved=saved).drain() == [1, 2, 3]
+
+
+def test_copytruncate_of_an_unread_file_known_by_half_a_line(tmp_path, no_grace):
+    """Found by the in-process interleaving fuzzer: the live file held
+    only half a line when we looked (nothing read, a fingerprint of fewer
+    bytes than a copy is known by), then its writer finished the line and
+    it was copytruncated and written again. The truncation was seen (the
+    head changed), but the copy could not be told by so short a head, and
+    with nothing read no loss was said: its lines were lost without a
+    word. With nothing read, every file rotated after its predecessor is
+    its copy, as when it had no fingerprint at all."""
+    log = tmp_path / "mail.log"
+    log.touch()
+    r = Run(log, from_start=True)
+    assert r.drain() == []
+    with open(log, "a") as f:
+        f.write(L(1)[:20])
+    assert r.drain() == []                             # half a line: held, its head taken
+    with open(log, "a") as f:
+        f.write(L(1)[20:])
+    append(log, 2)
+    shutil.copyfile(log, tmp_path / "mail.log.1")     # copytruncate
+    _age(tmp_path / "mail.log.1", 10)
+    os.truncate(log, 0)
+    append(log, 3)
+    assert r.drain() == [1, 2, 3]

@@ -410,13 +410,19 @@ class FileFollower:
         are reopened before the ones found after them, and an entry known
         by its inode only (empty when saved) may now be a newer file that
         reused the inode. Out of order, a delivery line would come before
-        its message's details."""
-        def mtime(t: Tail) -> int:
+        its message's details. Equal mtimes (a fast writer, a coarse
+        clock) are told apart by the name, as rotated_siblings does."""
+        order = {(r.st.st_dev, r.st.st_ino): r.order for r in rotated_siblings(self.path)}
+
+        def key(t: Tail) -> tuple:
+            o = order.get((t.ident.dev, t.ident.ino))
+            if o is not None:
+                return o
             try:
-                return os.fstat(t.fp.fileno()).st_mtime_ns
+                return os.fstat(t.fp.fileno()).st_mtime_ns, (0, "")
             except (OSError, ValueError, AttributeError):
-                return 0
-        self.draining.sort(key=mtime)
+                return 0, (0, "")
+        self.draining.sort(key=key)
 
     def _reopen_saved(self, entry: dict[str, Any]) -> bool:
         """A rotated file the checkpoint names as being drained, wherever

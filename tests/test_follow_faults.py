@@ -900,3 +900,48 @@ def test_copytruncate_of_an_unread_file_known_by_half_a_line(tmp_path, no_grace)
     os.truncate(log, 0)
     append(log, 3)
     assert r.drain() == [1, 2, 3]
+
+
+def test_rotated_files_of_the_same_mtime_are_read_in_rotation_order_on_start(tmp_path, monkeypatch):
+    """Chaos seed 1170 (three delaycompress rotations while down, the
+    writer fast enough that two files got the same mtime, the kernel's
+    clock being coarse): on start the file after the checkpoint's live
+    one was opened first (among the files rotated after an empty entry's
+    predecessor), the live one after it (from its offset); sorted by
+    mtime alone, equal, they kept that order. A delivery line was read
+    before its message's arrival line: its event came without size and
+    Message-ID. Ties are broken as in rotated_siblings (a higher .N is
+    older)."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    append(log, 1)                                      # a
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, p(".1"))
+    log.touch()                                         # b, empty
+    assert r.drain() == []
+    os.rename(p(".1"), p(".2"))
+    os.rename(log, p(".1"))
+    log.touch()                                         # c
+    _age(p(".2"), 60)
+    _age(p(".1"), 50)
+    append(log, 2)
+    assert r.drain() == [2]
+    saved = r.f.state()
+    r.f.close()
+    append(log, 3)                                      # while down: c written,
+    os.rename(p(".2"), p(".3"))                         # rotated (b compressed),
+    os.rename(p(".1"), p(".2"))
+    os.rename(log, p(".1"))
+    append(log, 4)                                      # d
+    _gzip(p(".2"), p(".2.gz"))
+    os.rename(p(".3"), p(".4"))                         # and rotated again
+    os.rename(p(".2.gz"), p(".3.gz"))
+    os.rename(p(".1"), p(".2"))
+    os.rename(log, p(".1"))
+    append(log, 5)                                      # e
+    t = time.time_ns() - 10 * 10**9
+    os.utime(p(".2"), ns=(t, t))                        # c and d: the same mtime
+    os.utime(p(".1"), ns=(t, t))
+    assert Run(log, saved=saved).drain() == [3, 4, 5]

@@ -299,7 +299,7 @@ class FileFollower:
         for entry in tails:
             if entry.get("live"):
                 continue
-            if self._reopen_saved(entry):
+            if self._reopen_saved(entry, tails):
                 continue
             if int(entry["offset"]) == 0 and int(entry["fp_len"]) < FP_MIN_ALONE and "prev" in entry:
                 unrecognisable.append(entry)   # after the others are reopened: see below
@@ -424,12 +424,16 @@ class FileFollower:
                 return 0, (0, "")
         self.draining.sort(key=key)
 
-    def _reopen_saved(self, entry: dict[str, Any]) -> bool:
+    def _reopen_saved(self, entry: dict[str, Any], tails: list[dict[str, Any]]) -> bool:
         """A rotated file the checkpoint names as being drained, wherever
         it is now; never the live file (a rotated file does not come back:
         an entry known by its inode alone would take a live file that got
-        the inode of one removed, and its lines would be read twice)."""
+        the inode of one removed, and its lines would be read twice), nor,
+        for such an entry, a file with the head another entry is known by
+        (that entry's copy, which got the inode)."""
         ident, off = Identity.from_dict(entry), int(entry["offset"])
+        others = [Identity.from_dict(e) for e in tails if e is not entry
+                  and FP_MIN_ALONE <= int(e["fp_len"]) <= FP_MAX] if ident.fp_len < FP_MIN_ALONE else []
         try:
             live = os.stat(self.path)
             live_key = (live.st_dev, live.st_ino)
@@ -442,7 +446,7 @@ class FileFollower:
                 st, head = os.stat(cand), read_head(cand)
             except (OSError, EOFError):
                 continue
-            if (st.st_dev, st.st_ino) == live_key:
+            if (st.st_dev, st.st_ino) == live_key or any(o.matches(st, head, allow_copy=True) for o in others):
                 continue
             if ident.matches(st, head, allow_copy=True) and not self._is_open(st):
                 t = self._open_drain(cand, off)

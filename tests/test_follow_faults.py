@@ -945,3 +945,39 @@ def test_rotated_files_of_the_same_mtime_are_read_in_rotation_order_on_start(tmp
     os.utime(p(".2"), ns=(t, t))                        # c and d: the same mtime
     os.utime(p(".1"), ns=(t, t))
     assert Run(log, saved=saved).drain() == [3, 4, 5]
+
+
+def test_empty_rotated_file_whose_inode_a_copy_of_the_live_one_got(tmp_path, monkeypatch):
+    """Found by the in-process interleaving fuzzer: the checkpoint named
+    an empty rotated file being drained (known by its inode alone) and the
+    live file, read partway. While we were down gzip removed the empty one
+    and a copytruncate of the live file made a copy that got its inode: on
+    start the copy passed for the empty file and was read from 0, besides
+    being the live file's copy (read from its offset): the lines read
+    before the stop, twice. A file whose head another entry of the
+    checkpoint is known by is that entry's copy, not an entry known by its
+    inode alone. (The inode reuse is written into the checkpoint.)"""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    log.touch()                                         # a, empty
+    r = Run(log, from_start=True)
+    assert r.drain() == []
+    os.rename(log, p(".1"))                             # compress rotation of a
+    log.touch()                                         # b
+    _gzip(p(".1"), p(".1.gz"))
+    _age(p(".1.gz"), 50)
+    append(log, 1, 2)
+    assert r.drain() == [1, 2]
+    saved = r.f.state()
+    r.f.close()
+    a = next(t for t in saved["tails"] if not t.get("live"))
+    assert a["offset"] == a["fp_len"] == 0
+    append(log, 3)                                      # while down: b written,
+    os.rename(p(".1.gz"), p(".2.gz"))                   # copytruncated: its copy c
+    shutil.copyfile(log, p(".1"))                       # gets a's inode (see above)
+    _age(p(".1"), 40)
+    os.truncate(log, 0)
+    append(log, 4)
+    a["ino"] = os.stat(p(".1")).st_ino
+    assert Run(log, saved=saved).drain() == [3, 4]

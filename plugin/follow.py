@@ -370,7 +370,10 @@ class FileFollower:
                      "could not be read")
         if same:
             self._open_live(off, ident)
-            if self.current is not None and prev is not None:
+            # The checkpoint's predecessor, unless the files after it were
+            # just opened: then the newest rotated file (taken on open) is,
+            # or they would pass for copies of it once they are let go.
+            if self.current is not None and prev is not None and not caught_up:
                 self.current.prev = prev
         else:
             self._open_live()

@@ -981,3 +981,43 @@ def test_empty_rotated_file_whose_inode_a_copy_of_the_live_one_got(tmp_path, mon
     append(log, 4)
     a["ino"] = os.stat(p(".1")).st_ino
     assert Run(log, saved=saved).drain() == [3, 4]
+
+
+def test_live_file_reopened_on_start_takes_the_files_read_since_as_predecessor(tmp_path, no_grace):
+    """Found by the in-process interleaving fuzzer: the live file, nothing
+    read of it, was reopened on start and the files rotated after its
+    predecessor while we were down (a copytruncate's copy) were read. It
+    kept the checkpoint's predecessor, and when it was copytruncated again
+    with still nothing read of it, every file after that predecessor was
+    taken for its copy: the first copy, read and let go meanwhile, was
+    read again (in one run). Once the files after it are read, the newest
+    rotated file is its predecessor."""
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    shutil.copyfile(log, p(".1"))                       # copytruncate: a
+    _age(p(".1"), 50)
+    os.truncate(log, 0)
+    assert r.drain() == []
+    saved = r.f.state()
+    r.f.close()
+    append(log, 2)                                      # while down: copytruncate: c
+    os.rename(p(".1"), p(".2"))
+    shutil.copyfile(log, p(".1"))
+    _age(p(".1"), 40)
+    os.truncate(log, 0)
+    with open(log, "a") as f:
+        f.write(L(3)[:100])                             # half a line
+    r2 = Run(log, saved=saved)
+    assert r2.drain() == [2]                            # c read and let go
+    with open(log, "a") as f:
+        f.write(L(3)[100:])
+    os.rename(p(".2"), p(".3"))                         # copytruncate again
+    os.rename(p(".1"), p(".2"))
+    shutil.copyfile(log, p(".1"))
+    _age(p(".1"), 30)
+    os.truncate(log, 0)
+    append(log, 4)
+    assert r2.drain() == [3, 4]

@@ -381,15 +381,16 @@ class FileFollower:
 
     def _reused(self, anchor: Identity | None, ident: Identity) -> bool:
         """``anchor``, the predecessor of the live file ``ident``, known by
-        its inode alone, is found after that file: another (newer) file got
-        the inode (gzip removed the empty one). The files after it are not
-        all that is unread; the live file is read from where it is found."""
+        its inode alone, is found after that file, or is that file (a copy
+        of it, by its head): another (newer) file got the inode (gzip
+        removed the empty one). The files after it are not all that is
+        unread; the live file is read from where it is found."""
         if anchor is None or anchor.fp_len >= FP_MIN_ALONE:
             return False
         sibs = rotated_siblings(self.path)
         heads: dict[str, bytes] = {}
         at, after = _find(sibs, ident, heads), _find(sibs, anchor, heads)
-        return at is not None and after is not None and at < after
+        return at is not None and after is not None and at <= after
 
     def _gone_unread(self, ident: Identity, anchor: Identity | None) -> bool:
         """The checkpoint's live file, nothing of it read, is neither the

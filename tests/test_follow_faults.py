@@ -1021,3 +1021,39 @@ def test_live_file_reopened_on_start_takes_the_files_read_since_as_predecessor(t
     os.truncate(log, 0)
     append(log, 4)
     assert r2.drain() == [3, 4]
+
+
+def test_empty_copy_whose_inode_the_live_files_next_copy_got_is_no_predecessor(tmp_path, monkeypatch):
+    """Found by the in-process interleaving fuzzer (seed 1142's case, one
+    step further): the empty copy named as the live file's predecessor
+    lost its inode to the next copy of the live file itself, not to a
+    file after it. Found by its inode, the predecessor was that copy, with
+    nothing after it: the copy's lines (all of the live file's, nothing
+    of it read) were lost. A file with the live file's head is its copy,
+    whatever inode it has."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    log.touch()
+    r = Run(log, from_start=True)
+    assert r.drain() == []
+    shutil.copyfile(log, p(".1"))                       # copytruncate, empty: c
+    os.truncate(log, 0)
+    _age(p(".1"), 50)
+    r.f.poll()                                          # c opened
+    append(log, 1, 2)
+    r.f.poll()                                          # the live file's head taken, nothing read
+    saved = r.f.state()
+    r.f.close()
+    c = next(t for t in saved["tails"] if not t.get("live"))
+    live = next(t for t in saved["tails"] if t.get("live"))
+    assert live["offset"] == 0 and live["fp_len"] >= fmod.FP_MIN_ALONE and live["prev"]["ino"] == c["ino"]
+    append(log, 3)                                      # while down: c compressed,
+    _gzip(p(".1"), p(".1.gz"))
+    os.rename(p(".1.gz"), p(".2.gz"))                   # copytruncate: d gets c's inode
+    shutil.copyfile(log, p(".1"))
+    _age(p(".1"), 40)
+    os.truncate(log, 0)
+    append(log, 4)
+    c["ino"] = live["prev"]["ino"] = os.stat(p(".1")).st_ino
+    assert Run(log, saved=saved).drain() == [1, 2, 3, 4]

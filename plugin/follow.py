@@ -728,9 +728,10 @@ class FileFollower:
         cur.ident = Identity(st.st_dev, st.st_ino, len(head), _fp(head))
         cur.rewind()
         lost_before = len(self.draining)
-        # Nothing read: every file rotated after its predecessor is a copy
-        # (its head may be too short to know one by: half a line).
-        if offset or not self._read_rotated_after(cur.prev):
+        # Nothing read and a head too short to know a copy by (half a
+        # line): every file rotated after its predecessor is a copy.
+        short = not offset and old.fp_len < FP_MIN_ALONE
+        if not short or not self._read_rotated_after(cur.prev):
             self._catch_up(old, offset, "after truncation")
         if len(self.draining) == lost_before and offset:
             self.log(f"{self.path}: truncated, and no rotated copy of it was found: lines written between "

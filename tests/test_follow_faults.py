@@ -1057,3 +1057,29 @@ def test_empty_copy_whose_inode_the_live_files_next_copy_got_is_no_predecessor(t
     append(log, 4)
     c["ino"] = live["prev"]["ino"] = os.stat(p(".1")).st_ino
     assert Run(log, saved=saved).drain() == [1, 2, 3, 4]
+
+
+def test_truncated_unread_file_with_a_head_is_known_by_it_not_by_its_predecessor(tmp_path, no_grace):
+    """Found by the in-process interleaving fuzzer: the live file, nothing
+    read of it but with a head, was copytruncated; its predecessor was an
+    empty file known by its inode alone, removed by gzip, whose inode the
+    copy got. Looked for as everything rotated after that predecessor, the
+    copy passed for the predecessor and nothing was read: the live file's
+    lines were lost without a word. A file with a head is looked for by
+    it; only one without a usable head (half a line) by its predecessor.
+    (The inode reuse is written into the follower's state.)"""
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    log.touch()
+    r = Run(log, from_start=True)
+    assert r.drain() == []
+    append(log, 1, 2)
+    r.f.poll()                                          # its head taken, nothing read
+    assert r.f.current.offset == 0 and r.f.current.ident.fp_len >= fmod.FP_MIN_ALONE
+    shutil.copyfile(log, p(".1"))                       # copytruncate: c
+    _age(p(".1"), 10)
+    os.truncate(log, 0)
+    append(log, 3)
+    st = os.stat(p(".1"))
+    r.f.current.prev = fmod.Identity(st.st_dev, st.st_ino)   # an empty predecessor's inode, now c's
+    assert r.drain() == [1, 2, 3]

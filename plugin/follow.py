@@ -736,6 +736,9 @@ class FileFollower:
         if len(self.draining) == lost_before and offset:
             self.log(f"{self.path}: truncated, and no rotated copy of it was found: lines written between "
                      f"our last read and the truncation may be missing")
+        elif len(self.draining) == lost_before and old.fp_len:
+            self.log(f"{self.path}: truncated before we read any of it, and no rotated copy of it was "
+                     f"found: its lines (at least {old.fp_len} bytes) are missing")
         cur.prev = self._newest_rotated(cur)   # the copy, if there is one
 
     # -- reading and committing -------------------------------------------------

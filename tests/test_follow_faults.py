@@ -1083,3 +1083,22 @@ def test_truncated_unread_file_with_a_head_is_known_by_it_not_by_its_predecessor
     st = os.stat(p(".1"))
     r.f.current.prev = fmod.Identity(st.st_dev, st.st_ino)   # an empty predecessor's inode, now c's
     assert r.drain() == [1, 2, 3]
+
+
+def test_truncation_without_a_copy_of_a_file_seen_but_unread_is_said(tmp_path, no_grace):
+    """Chaos seed 1212 (a compress rotation, then `> exim_mainlog` 0.3 s
+    later while we were still draining the rotated file): the new live
+    file had been seen (its head taken) but nothing of it read when it was
+    truncated without a copy. Its 194 KB were lost, which cannot be
+    helped, but without a word: the loss was said only when some of the
+    file had been read. A head we saw and did not read is said too."""
+    log = tmp_path / "mail.log"
+    log.touch()
+    r = Run(log, from_start=True)
+    assert r.drain() == []
+    append(log, 1, 2)
+    r.f.poll()                                          # its head taken, nothing read
+    os.truncate(log, 0)
+    append(log, 3)
+    assert r.drain() == [3]
+    assert any("no rotated copy" in m for m in r.logs), r.logs

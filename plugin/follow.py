@@ -123,31 +123,37 @@ def rotated_siblings(path: str) -> list[Rotated]:
     newest file; the source stands for it, and is read to its end through
     our descriptor even once gzip removed it."""
     d, base = os.path.split(path)
-    out = []
-    try:
-        names = os.listdir(d or ".")
-    except OSError:
-        return []
-    present = set(names)
-    for name in names:
-        if not name.startswith(base) or len(name) == len(base):
-            continue
-        m = _ROTATED_SUFFIX.match(name, len(base))
-        if m is None:
-            continue
-        c = _COMPRESSED_SUFFIX.search(name)
-        if c is not None and name[:c.start()] in present:
-            continue
-        full = os.path.join(d, name)
+    for _ in range(3):   # a file gone between listing and look (gzip done, a rotation): list again
+        out, vanished = [], False
         try:
-            st = os.stat(full)
+            names = os.listdir(d or ".")
         except OSError:
-            continue
-        if not _is_regular(st):
-            continue
-        digits = m[1]
-        tie = (-int(digits), "") if digits.isdigit() and len(digits) < 6 else (0, digits)
-        out.append(Rotated(full, st, (st.st_mtime_ns, tie)))
+            return []
+        present = set(names)
+        for name in names:
+            if not name.startswith(base) or len(name) == len(base):
+                continue
+            m = _ROTATED_SUFFIX.match(name, len(base))
+            if m is None:
+                continue
+            c = _COMPRESSED_SUFFIX.search(name)
+            if c is not None and name[:c.start()] in present:
+                continue
+            full = os.path.join(d, name)
+            try:
+                st = os.stat(full)
+            except FileNotFoundError:
+                vanished = True
+                continue
+            except OSError:
+                continue
+            if not _is_regular(st):
+                continue
+            digits = m[1]
+            tie = (-int(digits), "") if digits.isdigit() and len(digits) < 6 else (0, digits)
+            out.append(Rotated(full, st, (st.st_mtime_ns, tie)))
+        if not vanished:
+            break
     out.sort(key=lambda r: r.order)
     return out
 

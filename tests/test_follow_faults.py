@@ -1102,3 +1102,36 @@ def test_truncation_without_a_copy_of_a_file_seen_but_unread_is_said(tmp_path, n
     append(log, 3)
     assert r.drain() == [3]
     assert any("no rotated copy" in m for m in r.logs), r.logs
+
+
+def test_copy_whose_gzip_finishes_while_we_list_is_found(tmp_path, no_grace, monkeypatch):
+    """Found by the in-process interleaving fuzzer (the writer's steps run
+    inside the follower's system calls): copytruncate + compress, and gzip
+    finished between our listing of the directory and our look at the
+    copy. The copy was gone, and its .gz, written beside it, had been left
+    out of the listing as gzip's work in progress: neither was read, its
+    lines lost. A file that vanishes while we list means listing again."""
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    append(log, 2)
+    shutil.copyfile(log, p(".1"))                       # copytruncate
+    _age(p(".1"), 10)
+    os.truncate(log, 0)
+    append(log, 3, 4)
+    _gzip_in_place(p(".1"), p(".1.gz"))                 # gzip, not finished
+    real_stat = os.stat
+    pending = [True]
+
+    def stat(path, *a, **k):
+        if pending and os.fspath(path) == str(p(".1")):
+            pending.clear()
+            st = real_stat(p(".1"))                     # gzip finishes now
+            os.utime(p(".1.gz"), ns=(st.st_atime_ns, st.st_mtime_ns))
+            os.unlink(p(".1"))
+        return real_stat(path, *a, **k)
+    monkeypatch.setattr(fmod.os, "stat", stat)
+    assert r.drain() == [2, 3, 4]
+    assert not pending

@@ -30,6 +30,7 @@ watcher (inotify via watchdog, or a timer) says something may have changed.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import glob
 import hashlib
 import io
@@ -272,6 +273,26 @@ class Chunk:
     end: Any
 
 
+def _relisting(method: Callable) -> Callable:
+    """A pass over the rotated files that opens some of them, run again
+    while a file it listed was gone when it came to open it (gzip done, a
+    rotation): what replaced it is in the next listing. Passes open only
+    what is not open yet; the last one says what it could not open."""
+    @functools.wraps(method)
+    def run(self: "FileFollower", *args: Any) -> Any:
+        for attempt in range(3):
+            outer, self.relist = self.relist, (False if attempt < 2 else None)
+            try:
+                result = method(self, *args)
+                again = self.relist
+            finally:
+                self.relist = outer
+            if not again:
+                break
+        return result
+    return run
+
+
 @dataclass
 class FileFollower:
     """One live log path and the files it has been (rotations being drained)."""
@@ -286,6 +307,7 @@ class FileFollower:
     quiet_until: float = 0.0          # just rotated: the new file may take a moment to appear
     gone_noted: bool = False          # the live file is missing; ``gone_prev`` says since which sibling
     gone_prev: Identity | None = None
+    relist: bool | None = None        # in a _relisting pass: set when a listed file was gone
 
     # -- start-up ----------------------------------------------------------
     def restore(self, saved: dict[str, Any] | None, from_start: bool, new_file: bool = False) -> None:
@@ -294,8 +316,7 @@ class FileFollower:
         start (``from_start``, or a file that appeared after we started)."""
         if saved is None:
             if from_start:
-                for r in rotated_siblings(self.path):
-                    self._open_drain(r.path, 0)
+                self._read_rotated_after(None)
             self.start_at_end = not (from_start or new_file)
             self._open_live()
             self.start_at_end = False
@@ -519,11 +540,15 @@ class FileFollower:
         fp = None
         try:
             fp = open_log(path)
-            st = os.stat(path)
-            head = read_head(path)
+            st = os.fstat(fp.fileno())   # the file opened, not what has its name now
+            head = fp.read(FP_MAX)
+            fp.seek(0)
         except (OSError, EOFError) as e:  # EOFError: a .gz still being written
             if fp is not None:
                 fp.close()
+            if isinstance(e, FileNotFoundError) and self.relist is not None:
+                self.relist = True        # listed, gone since: list again
+                return None
             self.log(f"{path}: cannot read this rotated file: {getattr(e, 'strerror', None) or e}")
             return None
         ref = datetime.fromtimestamp(st.st_mtime, timezone.utc).astimezone()
@@ -558,6 +583,7 @@ class FileFollower:
             return Identity(r.st.st_dev, r.st.st_ino, len(head), _fp(head))
         return UNKNOWN
 
+    @_relisting
     def _read_rotated_after(self, prev: Identity | None, known: Iterable[Identity] = ()) -> bool:
         """Read, from the start, every rotated sibling newer than ``prev``
         (all of them when ``prev`` is None: there was none), but the
@@ -624,6 +650,7 @@ class FileFollower:
     def _tails(self) -> list[Tail]:
         return self.draining + ([self.current] if self.current else [])
 
+    @_relisting
     def _catch_up(self, ident: Identity, offset: int, when: str, prev: Identity | None = None) -> None:
         """The file we were reading is no longer the live one: find it among
         the rotated siblings, read it from ``offset`` and every sibling
@@ -704,6 +731,7 @@ class FileFollower:
         self.draining.append(t)
         self.current = None
 
+    @_relisting
     def _catch_up_newer(self, old: Tail) -> None:
         """After a rename rotation: files rotated after ``old`` that we never
         saw as live (several rotations between two polls). Not the file

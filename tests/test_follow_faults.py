@@ -1135,3 +1135,39 @@ def test_copy_whose_gzip_finishes_while_we_list_is_found(tmp_path, no_grace, mon
     monkeypatch.setattr(fmod.os, "stat", stat)
     assert r.drain() == [2, 3, 4]
     assert not pending
+
+
+def test_copy_whose_gzip_finishes_before_we_open_it_is_found(tmp_path, no_grace, monkeypatch):
+    """The same race one step later (the fuzzer found both): gzip finished
+    between our look at the copy and our opening it. "cannot read this
+    rotated file: No such file or directory", and the lines in its .gz
+    were lost. A file gone when opened means listing again too."""
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    append(log, 2)
+    shutil.copyfile(log, p(".1"))                       # copytruncate
+    _age(p(".1"), 10)
+    os.truncate(log, 0)
+    append(log, 3, 4)
+    _gzip_in_place(p(".1"), p(".1.gz"))                 # gzip, not finished
+    real_open_log = fmod.open_log
+    pending = [True]
+
+    def open_log(path):
+        if pending and os.fspath(path) == str(p(".1")):
+            pending.clear()
+            st = os.stat(p(".1"))                       # gzip finishes now
+            os.utime(p(".1.gz"), ns=(st.st_atime_ns, st.st_mtime_ns))
+            os.unlink(p(".1"))
+        return real_open_log(path)
+    monkeypatch.setattr(fmod, "open_log", open_log)
+
+    def read_head(path):
+        with real_open_log(path) as f:
+            return f.read(fmod.FP_MAX)
+    monkeypatch.setattr(fmod, "read_head", read_head)
+    assert r.drain() == [2, 3, 4]
+    assert not pending and not any("cannot read" in m for m in r.logs), r.logs

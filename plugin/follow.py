@@ -594,6 +594,8 @@ class FileFollower:
         start = 0
         if prev is not None:
             at = _find(sibs, prev, heads)
+            if at is None and prev.fp_len < FP_MIN_ALONE:
+                at = self._after_open(sibs, prev)
             if at is None:
                 return False
             start = at + 1
@@ -604,6 +606,21 @@ class FileFollower:
                                                    for k in ([prev] if prev else []) + list(known)):
                 self._open_drain(r.path, 0)
         return True
+
+    def _after_open(self, sibs: list[Rotated], prev: Identity) -> int | None:
+        """Where ``prev``, not found among ``sibs``, would be if it is a file
+        we have open (known by its inode alone, replaced by gzip's .gz
+        since): the index of the last file not newer than it by mtime
+        (-1: none). The .gz has its mtime; a file after it with the same
+        mtime cannot be told from it and is not counted after it."""
+        t = next((t for t in self._tails() if (t.ident.dev, t.ident.ino) == (prev.dev, prev.ino)), None)
+        if t is None:
+            return None
+        try:
+            mtime = os.fstat(t.fp.fileno()).st_mtime_ns
+        except (OSError, ValueError):
+            return None
+        return sum(1 for r in sibs if r.st.st_mtime_ns <= mtime) - 1
 
     def _is_open(self, st: os.stat_result) -> bool:
         key = (st.st_dev, st.st_ino)

@@ -1171,3 +1171,34 @@ def test_copy_whose_gzip_finishes_before_we_open_it_is_found(tmp_path, no_grace,
     monkeypatch.setattr(fmod, "read_head", read_head)
     assert r.drain() == [2, 3, 4]
     assert not pending and not any("cannot read" in m for m in r.logs), r.logs
+
+
+def test_copy_after_an_empty_copy_that_gzip_replaced_is_read(tmp_path, monkeypatch):
+    """Found by the in-process interleaving fuzzer: a copytruncate (with
+    compress) of the empty live file, then, the live file written but not
+    yet looked at again, another copytruncate. The live file's predecessor
+    was the empty copy, known by its inode alone; gzip had replaced it, so
+    it was not found among the rotated files and the new copy after it was
+    not looked for: its lines were lost without a word. We still had the
+    empty copy open: the files after it by mtime are the ones after it."""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    log.touch()
+    r = Run(log, from_start=True)
+    assert r.drain() == []
+    shutil.copyfile(log, p(".1"))                       # copytruncate of the empty file: c
+    os.truncate(log, 0)
+    _age(p(".1"), 20)
+    _gzip_in_place(p(".1"), p(".1.gz"))
+    assert r.drain() == []                              # c opened, empty
+    st = os.stat(p(".1"))                               # gzip done
+    os.utime(p(".1.gz"), ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.unlink(p(".1"))
+    append(log, 1, 2)
+    os.rename(p(".1.gz"), p(".2.gz"))                   # copytruncate again: d
+    shutil.copyfile(log, p(".1"))
+    _age(p(".1"), 10)
+    os.truncate(log, 0)
+    append(log, 3)
+    assert r.drain() == [1, 2, 3]

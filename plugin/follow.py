@@ -208,9 +208,10 @@ class Tail:
                 self.ident.fp_len, self.ident.fp = len(head), _fp(head)
 
     def rewind(self) -> None:
-        """Read it again from 0 (truncated), through a new buffer: a seek
-        into what the buffered reader holds (the rest of a chunk cut short
-        by its line limit) is served from that, the old content."""
+        """Read it again from 0 (truncated, or copies of it first), through
+        a new buffer: a seek into what the buffered reader holds (the rest
+        of a chunk cut short by its line limit) is served from that, the
+        content before a truncation."""
         self.offset = self.committed = 0
         if self.plain:
             self.fp = io.BufferedReader(self.fp.detach())
@@ -837,8 +838,8 @@ class FileFollower:
             if lines and self._copies_of_unread(cur, start):
                 # Its first lines, and copies of it made since our last look
                 # (we read without looking while other files were busy):
-                # those come first.
-                cur.offset = start
+                # those come first. It may have been truncated since we read.
+                cur.rewind()
                 return self.next_chunk(max_lines)
         except OSError as e:
             self.log(f"{cur.path}: read error: {e}")

@@ -1202,3 +1202,36 @@ def test_copy_after_an_empty_copy_that_gzip_replaced_is_read(tmp_path, monkeypat
     os.truncate(log, 0)
     append(log, 3)
     assert r.drain() == [1, 2, 3]
+
+
+def test_copytruncate_while_we_look_for_copies_after_a_first_read(tmp_path, no_grace, monkeypatch):
+    """Found by the in-process interleaving fuzzer: the first lines of the
+    live file were read, and while we looked for copies of it made before
+    (see above) it was copytruncated and written again. The copy was found
+    and read first, and the live file read again from 0: through the
+    buffer that still held its old content, the old lines a second time,
+    then the new ones from the wrong offset. It is read again through a
+    new buffer."""
+    log = tmp_path / "mail.log"
+    log.touch()
+    r = Run(log, from_start=True)
+    assert r.drain() == []
+    append(log, 1, 2)
+    real = fmod.rotated_siblings
+    pending = [True]
+
+    def siblings(path):
+        if pending:
+            pending.clear()
+            shutil.copyfile(log, tmp_path / "mail.log.1")   # copytruncate, now
+            _age(tmp_path / "mail.log.1", 10)
+            os.truncate(log, 0)
+            append(log, 3, 4, 5)
+        return real(path)
+    monkeypatch.setattr(fmod, "rotated_siblings", siblings)
+    got = []
+    while (c := r.f.next_chunk(1)) is not None:       # the first read (2 stays buffered), the look
+        got += _nums(c)
+        r.f.commit(c)
+    assert not pending
+    assert got + r.drain() == [1, 2, 3, 4, 5]

@@ -30,6 +30,7 @@ watcher (inotify via watchdog, or a timer) says something may have changed.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import glob
 import hashlib
 import io
@@ -123,31 +124,37 @@ def rotated_siblings(path: str) -> list[Rotated]:
     newest file; the source stands for it, and is read to its end through
     our descriptor even once gzip removed it."""
     d, base = os.path.split(path)
-    out = []
-    try:
-        names = os.listdir(d or ".")
-    except OSError:
-        return []
-    present = set(names)
-    for name in names:
-        if not name.startswith(base) or len(name) == len(base):
-            continue
-        m = _ROTATED_SUFFIX.match(name, len(base))
-        if m is None:
-            continue
-        c = _COMPRESSED_SUFFIX.search(name)
-        if c is not None and name[:c.start()] in present:
-            continue
-        full = os.path.join(d, name)
+    for _ in range(3):   # a file gone between listing and look (gzip done, a rotation): list again
+        out, vanished = [], False
         try:
-            st = os.stat(full)
+            names = os.listdir(d or ".")
         except OSError:
-            continue
-        if not _is_regular(st):
-            continue
-        digits = m[1]
-        tie = (-int(digits), "") if digits.isdigit() and len(digits) < 6 else (0, digits)
-        out.append(Rotated(full, st, (st.st_mtime_ns, tie)))
+            return []
+        present = set(names)
+        for name in names:
+            if not name.startswith(base) or len(name) == len(base):
+                continue
+            m = _ROTATED_SUFFIX.match(name, len(base))
+            if m is None:
+                continue
+            c = _COMPRESSED_SUFFIX.search(name)
+            if c is not None and name[:c.start()] in present:
+                continue
+            full = os.path.join(d, name)
+            try:
+                st = os.stat(full)
+            except FileNotFoundError:
+                vanished = True
+                continue
+            except OSError:
+                continue
+            if not _is_regular(st):
+                continue
+            digits = m[1]
+            tie = (-int(digits), "") if digits.isdigit() and len(digits) < 6 else (0, digits)
+            out.append(Rotated(full, st, (st.st_mtime_ns, tie)))
+        if not vanished:
+            break
     out.sort(key=lambda r: r.order)
     return out
 
@@ -199,6 +206,15 @@ class Tail:
             head = self.pread_head(FP_MAX)
             if len(head) > self.ident.fp_len and self.ident.head_matches(head):
                 self.ident.fp_len, self.ident.fp = len(head), _fp(head)
+
+    def rewind(self) -> None:
+        """Read it again from 0 (truncated, or copies of it first), through
+        a new buffer: a seek into what the buffered reader holds (the rest
+        of a chunk cut short by its line limit) is served from that, the
+        content before a truncation."""
+        self.offset = self.committed = 0
+        if self.plain:
+            self.fp = io.BufferedReader(self.fp.detach())
 
     def read(self, counts: Counter, max_lines: int, final: bool) -> tuple[list[tuple[str, int]], int]:
         """Up to ``max_lines`` whole lines from ``offset``: ``([(text, offset)], end)``.
@@ -258,6 +274,26 @@ class Chunk:
     end: Any
 
 
+def _relisting(method: Callable) -> Callable:
+    """A pass over the rotated files that opens some of them, run again
+    while a file it listed was gone when it came to open it (gzip done, a
+    rotation): what replaced it is in the next listing. Passes open only
+    what is not open yet; the last one says what it could not open."""
+    @functools.wraps(method)
+    def run(self: "FileFollower", *args: Any) -> Any:
+        for attempt in range(3):
+            outer, self.relist = self.relist, (False if attempt < 2 else None)
+            try:
+                result = method(self, *args)
+                again = self.relist
+            finally:
+                self.relist = outer
+            if not again:
+                break
+        return result
+    return run
+
+
 @dataclass
 class FileFollower:
     """One live log path and the files it has been (rotations being drained)."""
@@ -272,6 +308,7 @@ class FileFollower:
     quiet_until: float = 0.0          # just rotated: the new file may take a moment to appear
     gone_noted: bool = False          # the live file is missing; ``gone_prev`` says since which sibling
     gone_prev: Identity | None = None
+    relist: bool | None = None        # in a _relisting pass: set when a listed file was gone
 
     # -- start-up ----------------------------------------------------------
     def restore(self, saved: dict[str, Any] | None, from_start: bool, new_file: bool = False) -> None:
@@ -280,8 +317,7 @@ class FileFollower:
         start (``from_start``, or a file that appeared after we started)."""
         if saved is None:
             if from_start:
-                for r in rotated_siblings(self.path):
-                    self._open_drain(r.path, 0)
+                self._read_rotated_after(None)
             self.start_at_end = not (from_start or new_file)
             self._open_live()
             self.start_at_end = False
@@ -291,7 +327,7 @@ class FileFollower:
         for entry in tails:
             if entry.get("live"):
                 continue
-            if self._reopen_saved(entry):
+            if self._reopen_saved(entry, tails):
                 continue
             if int(entry["offset"]) == 0 and int(entry["fp_len"]) < FP_MIN_ALONE and "prev" in entry:
                 unrecognisable.append(entry)   # after the others are reopened: see below
@@ -349,7 +385,8 @@ class FileFollower:
         # Nothing of the live file read: whatever was rotated after ``prev``
         # (copies of it, itself renamed, later files) is unread. This holds
         # for an empty file too, which has no fingerprint to know copies by.
-        caught_up = off == 0 and "prev" in live and self._read_rotated_after(anchor)
+        caught_up = off == 0 and "prev" in live and not self._reused(anchor, ident) \
+            and self._read_rotated_after(anchor)
         if not same and not caught_up:
             self._catch_up(ident, off, "since the last checkpoint", anchor)
         if not same and off == 0 and ident != UNKNOWN and self._gone_unread(ident, anchor):
@@ -361,11 +398,27 @@ class FileFollower:
                      "could not be read")
         if same:
             self._open_live(off, ident)
-            if self.current is not None and prev is not None:
+            # The checkpoint's predecessor, unless the files after it were
+            # just opened: then the newest rotated file (taken on open) is,
+            # or they would pass for copies of it once they are let go.
+            if self.current is not None and prev is not None and not caught_up:
                 self.current.prev = prev
         else:
             self._open_live()
         self._oldest_first()
+
+    def _reused(self, anchor: Identity | None, ident: Identity) -> bool:
+        """``anchor``, the predecessor of the live file ``ident``, known by
+        its inode alone, is found after that file, or is that file (a copy
+        of it, by its head): another (newer) file got the inode (gzip
+        removed the empty one). The files after it are not all that is
+        unread; the live file is read from where it is found."""
+        if anchor is None or anchor.fp_len >= FP_MIN_ALONE:
+            return False
+        sibs = rotated_siblings(self.path)
+        heads: dict[str, bytes] = {}
+        at, after = _find(sibs, ident, heads), _find(sibs, anchor, heads)
+        return at is not None and after is not None and at <= after
 
     def _gone_unread(self, ident: Identity, anchor: Identity | None) -> bool:
         """The checkpoint's live file, nothing of it read, is neither the
@@ -389,20 +442,30 @@ class FileFollower:
         are reopened before the ones found after them, and an entry known
         by its inode only (empty when saved) may now be a newer file that
         reused the inode. Out of order, a delivery line would come before
-        its message's details."""
-        def mtime(t: Tail) -> int:
-            try:
-                return os.fstat(t.fp.fileno()).st_mtime_ns
-            except (OSError, ValueError, AttributeError):
-                return 0
-        self.draining.sort(key=mtime)
+        its message's details. Equal mtimes (a fast writer, a coarse
+        clock) are told apart by the name, as rotated_siblings does."""
+        order = {(r.st.st_dev, r.st.st_ino): r.order for r in rotated_siblings(self.path)}
 
-    def _reopen_saved(self, entry: dict[str, Any]) -> bool:
+        def key(t: Tail) -> tuple:
+            o = order.get((t.ident.dev, t.ident.ino))
+            if o is not None:
+                return o
+            try:
+                return os.fstat(t.fp.fileno()).st_mtime_ns, (0, "")
+            except (OSError, ValueError, AttributeError):
+                return 0, (0, "")
+        self.draining.sort(key=key)
+
+    def _reopen_saved(self, entry: dict[str, Any], tails: list[dict[str, Any]]) -> bool:
         """A rotated file the checkpoint names as being drained, wherever
         it is now; never the live file (a rotated file does not come back:
         an entry known by its inode alone would take a live file that got
-        the inode of one removed, and its lines would be read twice)."""
+        the inode of one removed, and its lines would be read twice), nor,
+        for such an entry, a file with the head another entry is known by
+        (that entry's copy, which got the inode)."""
         ident, off = Identity.from_dict(entry), int(entry["offset"])
+        others = [Identity.from_dict(e) for e in tails if e is not entry
+                  and FP_MIN_ALONE <= int(e["fp_len"]) <= FP_MAX] if ident.fp_len < FP_MIN_ALONE else []
         try:
             live = os.stat(self.path)
             live_key = (live.st_dev, live.st_ino)
@@ -415,7 +478,7 @@ class FileFollower:
                 st, head = os.stat(cand), read_head(cand)
             except (OSError, EOFError):
                 continue
-            if (st.st_dev, st.st_ino) == live_key:
+            if (st.st_dev, st.st_ino) == live_key or any(o.matches(st, head, allow_copy=True) for o in others):
                 continue
             if ident.matches(st, head, allow_copy=True) and not self._is_open(st):
                 t = self._open_drain(cand, off)
@@ -478,11 +541,15 @@ class FileFollower:
         fp = None
         try:
             fp = open_log(path)
-            st = os.stat(path)
-            head = read_head(path)
+            st = os.fstat(fp.fileno())   # the file opened, not what has its name now
+            head = fp.read(FP_MAX)
+            fp.seek(0)
         except (OSError, EOFError) as e:  # EOFError: a .gz still being written
             if fp is not None:
                 fp.close()
+            if isinstance(e, FileNotFoundError) and self.relist is not None:
+                self.relist = True        # listed, gone since: list again
+                return None
             self.log(f"{path}: cannot read this rotated file: {getattr(e, 'strerror', None) or e}")
             return None
         ref = datetime.fromtimestamp(st.st_mtime, timezone.utc).astimezone()
@@ -517,6 +584,7 @@ class FileFollower:
             return Identity(r.st.st_dev, r.st.st_ino, len(head), _fp(head))
         return UNKNOWN
 
+    @_relisting
     def _read_rotated_after(self, prev: Identity | None, known: Iterable[Identity] = ()) -> bool:
         """Read, from the start, every rotated sibling newer than ``prev``
         (all of them when ``prev`` is None: there was none), but the
@@ -527,6 +595,8 @@ class FileFollower:
         start = 0
         if prev is not None:
             at = _find(sibs, prev, heads)
+            if at is None and prev.fp_len < FP_MIN_ALONE:
+                at = self._after_open(sibs, prev)
             if at is None:
                 return False
             start = at + 1
@@ -537,6 +607,21 @@ class FileFollower:
                                                    for k in ([prev] if prev else []) + list(known)):
                 self._open_drain(r.path, 0)
         return True
+
+    def _after_open(self, sibs: list[Rotated], prev: Identity) -> int | None:
+        """Where ``prev``, not found among ``sibs``, would be if it is a file
+        we have open (known by its inode alone, replaced by gzip's .gz
+        since): the index of the last file not newer than it by mtime
+        (-1: none). The .gz has its mtime; a file after it with the same
+        mtime cannot be told from it and is not counted after it."""
+        t = next((t for t in self._tails() if (t.ident.dev, t.ident.ino) == (prev.dev, prev.ino)), None)
+        if t is None:
+            return None
+        try:
+            mtime = os.fstat(t.fp.fileno()).st_mtime_ns
+        except (OSError, ValueError):
+            return None
+        return sum(1 for r in sibs if r.st.st_mtime_ns <= mtime) - 1
 
     def _is_open(self, st: os.stat_result) -> bool:
         key = (st.st_dev, st.st_ino)
@@ -583,6 +668,7 @@ class FileFollower:
     def _tails(self) -> list[Tail]:
         return self.draining + ([self.current] if self.current else [])
 
+    @_relisting
     def _catch_up(self, ident: Identity, offset: int, when: str, prev: Identity | None = None) -> None:
         """The file we were reading is no longer the live one: find it among
         the rotated siblings, read it from ``offset`` and every sibling
@@ -631,12 +717,22 @@ class FileFollower:
         if self._was_truncated(cur):
             self._truncated(cur)
             return
-        if cur.offset == 0 and cur.ident.fp_len < FP_MIN_ALONE and self._read_rotated_after(cur.prev):
-            # Nothing read and no fingerprint: a copytruncate is not seen in
-            # the file itself (not shorter than 0, no head to compare), only
-            # as a copy beside it, whose lines nobody read.
-            cur.prev = self._newest_rotated(cur)
+        self._copies_of_unread(cur, cur.offset)
         cur.refresh_fingerprint()
+
+    def _copies_of_unread(self, cur: Tail, offset: int) -> bool:
+        """Nothing of the live file read and no fingerprint: a copytruncate
+        is not seen in the file itself (not shorter than 0, no head to
+        compare), only as a copy beside it, whose lines nobody read. True
+        if such copies were opened (to be read before the live file, read
+        from ``offset``)."""
+        if offset or cur.ident.fp_len >= FP_MIN_ALONE:
+            return False
+        opened = len(self.draining)
+        if not self._read_rotated_after(cur.prev):
+            return False
+        cur.prev = self._newest_rotated(cur)
+        return len(self.draining) > opened
 
     @staticmethod
     def _was_truncated(cur: Tail) -> bool:
@@ -653,6 +749,7 @@ class FileFollower:
         self.draining.append(t)
         self.current = None
 
+    @_relisting
     def _catch_up_newer(self, old: Tail) -> None:
         """After a rename rotation: files rotated after ``old`` that we never
         saw as live (several rotations between two polls). Not the file
@@ -681,12 +778,19 @@ class FileFollower:
         head = cur.pread_head(FP_MAX)
         st = os.fstat(cur.fp.fileno())
         cur.ident = Identity(st.st_dev, st.st_ino, len(head), _fp(head))
-        cur.offset = cur.committed = 0
+        cur.rewind()
         lost_before = len(self.draining)
-        self._catch_up(old, offset, "after truncation")
+        # Nothing read and a head too short to know a copy by (half a
+        # line): every file rotated after its predecessor is a copy.
+        short = not offset and old.fp_len < FP_MIN_ALONE
+        if not short or not self._read_rotated_after(cur.prev):
+            self._catch_up(old, offset, "after truncation")
         if len(self.draining) == lost_before and offset:
             self.log(f"{self.path}: truncated, and no rotated copy of it was found: lines written between "
                      f"our last read and the truncation may be missing")
+        elif len(self.draining) == lost_before and old.fp_len:
+            self.log(f"{self.path}: truncated before we read any of it, and no rotated copy of it was "
+                     f"found: its lines (at least {old.fp_len} bytes) are missing")
         cur.prev = self._newest_rotated(cur)   # the copy, if there is one
 
     # -- reading and committing -------------------------------------------------
@@ -731,6 +835,12 @@ class FileFollower:
                 cur.offset = start
                 self._truncated(cur)
                 return self.next_chunk(max_lines)
+            if lines and self._copies_of_unread(cur, start):
+                # Its first lines, and copies of it made since our last look
+                # (we read without looking while other files were busy):
+                # those come first. It may have been truncated since we read.
+                cur.rewind()
+                return self.next_chunk(max_lines)
         except OSError as e:
             self.log(f"{cur.path}: read error: {e}")
             return None
@@ -746,7 +856,12 @@ class FileFollower:
     def state(self) -> dict[str, Any]:
         # A file checkpointed by its inode alone cannot be known on start
         # once gzip replaced it: it is saved with the head it has now, also
-        # where it is named as the predecessor of another.
+        # where it is named as the predecessor of another. Not before the
+        # copies of an unread live file are looked for: with a head, its
+        # copytruncate would be known only by a change of it, and this head
+        # may already be of the content after one.
+        if self.current is not None:
+            self._copies_of_unread(self.current, self.current.offset)
         self._widen_fingerprints(FP_MAX)
         for t in self._tails():
             t.prev = self._widest(t.prev)

@@ -96,6 +96,14 @@ _VALUE = r'(?:"[^"\\]*+"|<[^>]*+>|(?:[^ "<][^ ]*+)?+(?<!:)(?= |\Z))'
 _PLAIN = r'[^ "<][^ ]*+(?<!:)'  # a non-empty plain value: possessive, so the next character is " " or the end
 _FLAG = r"[A-Z][A-Z0-9_]*+(?= |\Z)"
 _ADDRESS = r"([^ ]{2,})(?<!:)(?= [A-Za-z][A-Za-z0-9_]{0,15}=| defer \(|\Z)"  # where split_address ends it
+# The same in two groups: an address already in normal_address's normal form
+# (printable ASCII, no upper case, no "<" first or ">" last: nothing to strip
+# or lower), as nearly every recipient is, or any other, to be normalised.
+_ADDRESS_NORMAL = (r"(?:([!-;=-@\[-~][!-@\[-~]++)(?<![:>])|([^ ]{2,})(?<!:))"
+                   r"(?= [A-Za-z][A-Za-z0-9_]{0,15}=| defer \(|\Z)")
+# S=, a size number() reads: ASCII digits, at most 18 (any other S= value
+# makes the line take the next path, where number() turns it down)
+_SIZE = r"([0-9]{1,18}+)(?= |\Z)"
 _HOST = r"([^ (\[][^ ]*+)(?<![:*]) \[([^\] ]*+)\](?::([0-9]{1,5}))?"  # name [ip]:port, as _host reads it
 # The same uncaptured: the H= field's text, whose Relay (_relay) is cached by that text
 _HOST_TEXT = r"[^ (\[][^ ]*+(?<![:*]) \[[^\] ]*+\](?::[0-9]{1,5})?"
@@ -112,8 +120,8 @@ _TAIL = (r"(?:: ?((?s:.*))"
 def _delivery_shape(quoted: str) -> re.Pattern[str]:
     """_DELIVERY_SHAPE with ``quoted`` for what a quoted value holds."""
     return re.compile(
-        _ADDRESS + r"(?: F=<([^>]*+)>|)(?: Q=" + _PLAIN + r"|)(?: P=<[^>]*+>|)(?: R=" + _PLAIN + r"|)(?: T=" + _PLAIN
-        + r"|)(?: S=(" + _PLAIN + r")|)(?: H=(" + _HOST_TEXT + r")(?= |\Z)|)(?: I=" + _PLAIN + r"|)(?: X=" + _PLAIN
+        _ADDRESS_NORMAL + r"(?: F=<([^>]*+)>|)(?: Q=" + _PLAIN + r"|)(?: P=<[^>]*+>|)(?: R=" + _PLAIN + r"|)(?: T="
+        + _PLAIN + r"|)(?: S=" + _SIZE + r"|)(?: H=(" + _HOST_TEXT + r")(?= |\Z)|)(?: I=" + _PLAIN + r"|)(?: X=" + _PLAIN
         + r"|)(?: CV=" + _PLAIN + r"|)(?: DN=\"" + quoted + r"\"|)(?: (?:K|L|PRDR)(?= |\Z)|)(?: A=" + _PLAIN
         + r"|)(?: C=\"(" + quoted + r")\"|)(?: QT=(" + _PLAIN + r")|)(?: DT=(" + _PLAIN + r")|)" + _TAIL)
 
@@ -130,7 +138,7 @@ _DELIVERY_ANY = re.compile(
 _ARRIVAL_SHAPE = re.compile(
     r"([^ ]*)(?: R=(" + _PLAIN + r")|)(?: U=" + _PLAIN + r"|)(?: H=" + _H_VALUE + r"|)(?: U=" + _PLAIN
     + r"|)(?: I=" + _PLAIN + r"|)(?: P=" + _PLAIN + r"|)(?: X=" + _PLAIN + r"|)(?: CV=" + _PLAIN
-    + r"|)(?: A=" + _PLAIN + r"|)(?: S=(" + _PLAIN + r")|)(?: id=(" + _PLAIN + r")|)(?: for ((?s:.*))|)\Z")
+    + r"|)(?: A=" + _PLAIN + r"|)(?: S=" + _SIZE + r"|)(?: id=(" + _PLAIN + r")|)(?: for ((?s:.*))|)\Z")
 _ARRIVAL_ANY = re.compile(
     r"([^ ]*)(?: (?:S=(" + _VALUE + r")|R=(" + _VALUE + r")|id=(" + _VALUE + r")|H=" + _H_VALUE
     + r"|(?!(?:[SRH]|id)=)[A-Za-z][A-Za-z0-9_]{0,15}=" + _VALUE + "|" + _FLAG + r"))*(?: for ((?s:.*)))?\Z")
@@ -193,12 +201,14 @@ def _arrival(qid: str, msg: str, pos: int) -> MessageInfo:
     m = _ARRIVAL_SHAPE.match(msg, pos)
     if m is not None:
         sender, parent, size, message_id, recipients = m.groups()
+        if size is not None:  # digits: what number() reads
+            size = int(size)
     else:
         m = _ARRIVAL_ANY.match(msg, pos)
         if m is None:
             return _arrival_fields(qid, msg[pos:])
         sender, size, parent, message_id, recipients = m.groups()
-        size, parent, message_id = _value(size), _value(parent), _value(message_id)
+        size, parent, message_id = number(_value(size)), _value(parent), _value(message_id)
     if sender != "<>":
         parent = None
     s = _SENDERS.get(sender)  # _sender's cache hit inlined
@@ -207,7 +217,7 @@ def _arrival(qid: str, msg: str, pos: int) -> MessageInfo:
     elif not (message_id.isprintable() and " " < message_id[0] != "<" and " " < message_id[-1] != ">"):
         message_id = strip_angle(message_id)  # else it is as strip_angle would leave it (the usual id)
     return MessageInfo(
-        MTA, qid, s if s is not None else _sender(sender), number(size),
+        MTA, qid, s if s is not None else _sender(sender), size,
         message_id, len(recipients.split()) or None if recipients else None,
         parent if parent and _ID.match(parent + " ") else None)
 
@@ -241,8 +251,12 @@ def _delivery(status: str, qid: str, msg: str, pos: int) -> Delivery:
     ``status`` first: AFTER_ID holds it bound by partial (C, no Python frame)."""
     m = (_DELIVERY_SHAPE if "\\" in msg else _DELIVERY_SHAPE_NO_ESCAPE).match(msg, pos)
     if m is not None:
-        (addr, sender, size, host, confirmation, qt, dt,
+        (addr, odd, sender, size, host, confirmation, qt, dt,
          tail, errno, dtail, dname, dip, dport, dtail2, tname, tip, tport, ttail, ftail) = m.groups()
+        if addr is None:
+            addr = normalize_address(odd)
+        if size is not None:  # digits: what number() reads
+            size = int(size)
         if host is None:
             relay = None
         else:  # _relay with its cache hit inlined
@@ -258,7 +272,8 @@ def _delivery(status: str, qid: str, msg: str, pos: int) -> Delivery:
         (addr, sender, size, confirmation, qt, dt, host,
          tail, errno, dtail, dname, dip, dport, dtail2, tname, tip, tport, ttail, ftail) = m.groups()
         relay = _relay(host) if host is not None else None
-        sender, size, qt, dt = _value(sender), _value(size), _value(qt), _value(dt)
+        addr = normalize_address(addr)
+        sender, size, qt, dt = _value(sender), number(_value(size)), _value(qt), _value(dt)
         confirmation = _value(confirmation) or ""
     error = ""
     if tail is not None:
@@ -304,12 +319,14 @@ def _delivery_fields(qid: str, status: str, body: str) -> Delivery:
         f = _Fields()
         f.tail = tail
     fields = f.fields
-    return _record(qid, status, addr, parents[-1] if parents else None, f.relay, f.error, f.tail,
-                   fields.get("C", ""), fields.get("QT") or fields.get("DT"), fields.get("F"), fields.get("S"))
+    return _record(qid, status, normalize_address(addr), parents[-1] if parents else None, f.relay, f.error,
+                   f.tail, fields.get("C", ""), fields.get("QT") or fields.get("DT"), fields.get("F"),
+                   number(fields.get("S")))
 
 
 def _record(qid: str, status: str, addr: str, parent: str | None, relay: Relay | None, error: str, tail: str,
-            confirmation: str, delay: str | None, sender: str | None, size: str | None) -> Delivery:
+            confirmation: str, delay: str | None, sender: str | None, size: int | None) -> Delivery:
+    """``addr`` in normal form already (normalize_address), ``size`` a number."""
     # The hot path of every delivery line: the helpers' cache hits are inlined
     # (a call costs more than the lookup), each giving what the call gives.
     reply = None
@@ -335,15 +352,10 @@ def _record(qid: str, status: str, addr: str, parent: str | None, relay: Relay |
     if sender is not None:
         s = _SENDERS.get(sender)
         sender = s if s is not None else _sender(sender)
-    # an address of lower-case ASCII with no angle brackets or spaces around
-    # it is its own normal form (normalize_address strips nothing and lowers
-    # nothing), as nearly every recipient is
-    if not (addr.islower() and addr.isascii() and " " < addr[0] != "<" and " " < addr[-1] != ">"):
-        addr = normalize_address(addr)
     # positional (a third of the keyword call's cost); tests/test_exim_fastpath.py pins the field order
     return Delivery(MTA, qid, addr, status, reason,
                     normalize_address(parent) if parent is not None else None, relay, seconds, None, reply,
-                    sender, number(size))
+                    sender, size)
 
 
 # Senders and hosts repeat line after line: each is read once (the functions

@@ -104,6 +104,9 @@ _ADDRESS_NORMAL = (r"(?:([!-;=-@\[-~][!-@\[-~]++)(?<![:>])|([^ ]{2,})(?<!:))"
 # S=, a size number() reads: ASCII digits, at most 18 (any other S= value
 # makes the line take the next path, where number() turns it down)
 _SIZE = r"([0-9]{1,18}+)(?= |\Z)"
+# id=, a Message-ID strip_angle leaves as it is (printable ASCII, no "<"
+# first or ">" last; '"' first is _PLAIN's), in its own group: no check follows
+_ID_NORMAL = r"([!#-;=-~][!-~]*+)(?<![:>])(?= |\Z)"
 _HOST = r"([^ (\[][^ ]*+)(?<![:*]) \[([^\] ]*+)\](?::([0-9]{1,5}))?"  # name [ip]:port, as _host reads it
 # The same uncaptured: the H= field's text, whose Relay (_relay) is cached by that text
 _HOST_TEXT = r"[^ (\[][^ ]*+(?<![:*]) \[[^\] ]*+\](?::[0-9]{1,5})?"
@@ -138,7 +141,8 @@ _DELIVERY_ANY = re.compile(
 _ARRIVAL_SHAPE = re.compile(
     r"([^ ]*)(?: R=(" + _PLAIN + r")|)(?: U=" + _PLAIN + r"|)(?: H=" + _H_VALUE + r"|)(?: U=" + _PLAIN
     + r"|)(?: I=" + _PLAIN + r"|)(?: P=" + _PLAIN + r"|)(?: X=" + _PLAIN + r"|)(?: CV=" + _PLAIN
-    + r"|)(?: A=" + _PLAIN + r"|)(?: S=" + _SIZE + r"|)(?: id=(" + _PLAIN + r")|)(?: for ((?s:.*))|)\Z")
+    + r"|)(?: A=" + _PLAIN + r"|)(?: S=" + _SIZE + r"|)(?: id=(?:" + _ID_NORMAL + r"|(" + _PLAIN
+    + r"))|)(?: for ((?s:.*))|)\Z")
 _ARRIVAL_ANY = re.compile(
     r"([^ ]*)(?: (?:S=(" + _VALUE + r")|R=(" + _VALUE + r")|id=(" + _VALUE + r")|H=" + _H_VALUE
     + r"|(?!(?:[SRH]|id)=)[A-Za-z][A-Za-z0-9_]{0,15}=" + _VALUE + "|" + _FLAG + r"))*(?: for ((?s:.*)))?\Z")
@@ -200,26 +204,33 @@ def _arrival(qid: str, msg: str, pos: int) -> MessageInfo:
     """``msg[pos:]``: what follows ``<= `` (not sliced: the regexes start at ``pos``)."""
     m = _ARRIVAL_SHAPE.match(msg, pos)
     if m is not None:
-        sender, parent, size, message_id, recipients = m.groups()
+        sender, parent, size, message_id, odd_id, recipients = m.groups()
         if size is not None:  # digits: what number() reads
             size = int(size)
+        if odd_id is not None:
+            message_id = _message_id(odd_id)
     else:
         m = _ARRIVAL_ANY.match(msg, pos)
         if m is None:
             return _arrival_fields(qid, msg[pos:])
         sender, size, parent, message_id, recipients = m.groups()
-        size, parent, message_id = number(_value(size)), _value(parent), _value(message_id)
+        size, parent, message_id = number(_value(size)), _value(parent), _message_id(_value(message_id))
     if sender != "<>":
         parent = None
     s = _SENDERS.get(sender)  # _sender's cache hit inlined
-    if not message_id:
-        message_id = None
-    elif not (message_id.isprintable() and " " < message_id[0] != "<" and " " < message_id[-1] != ">"):
-        message_id = strip_angle(message_id)  # else it is as strip_angle would leave it (the usual id)
     return MessageInfo(
         MTA, qid, s if s is not None else _sender(sender), size,
         message_id, len(recipients.split()) or None if recipients else None,
         parent if parent and _ID.match(parent + " ") else None)
+
+
+def _message_id(value: str | None) -> str | None:
+    """An ``id=`` value -> the record's message_id, as strip_angle leaves it."""
+    if not value:
+        return None
+    if value.isprintable() and " " < value[0] != "<" and " " < value[-1] != ">":
+        return value  # as strip_angle would leave it (the usual id)
+    return strip_angle(value)
 
 
 def _arrival_fields(qid: str, body: str) -> MessageInfo:

@@ -107,15 +107,14 @@ _SIZE = r"([0-9]{1,18}+)(?= |\Z)"
 # id=, a Message-ID strip_angle leaves as it is (printable ASCII, no "<"
 # first or ">" last; '"' first is _PLAIN's), in its own group: no check follows
 _ID_NORMAL = r"([!#-;=-~][!-~]*+)(?<![:>])(?= |\Z)"
-_HOST = r"([^ (\[][^ ]*+)(?<![:*]) \[([^\] ]*+)\](?::([0-9]{1,5}))?"  # name [ip]:port, as _host reads it
-# The same uncaptured: the H= field's text, whose Relay (_relay) is cached by that text
+# name [ip]:port, as _host reads it: the H= field's text, whose Relay (_relay) is cached by that text
 _HOST_TEXT = r"[^ (\[][^ ]*+(?<![:*]) \[[^\] ]*+\](?::[0-9]{1,5})?"
 _COLON_FIELD = r"(?!(?:[FSCH]|QT|DT)=)[A-Za-z][A-Za-z0-9_]{0,15}=[^ \"<][^ ]*+(?<=:) "  # "T=t: message" (old Exim)
 # After the fields: ": message"; "defer (errno): text"; "defer (errno) H=name [ip]:port" then ": message" or a
 # field ending in ":"; "H=name [ip]: message"; a field ending in ":" then the message; or the end.
 _TAIL = (r"(?:: ?((?s:.*))"
-         r"| defer \(([^)]*+)\)(?:: ((?s:.*))| H=" + _HOST + r"(?:: |" + " " + _COLON_FIELD + r")((?s:.*)))"
-         r"| H=" + _HOST + r": ((?s:.*))"
+         r"| defer \(([^)]*+)\)(?:: ((?s:.*))| H=(" + _HOST_TEXT + r")(?:: |" + " " + _COLON_FIELD + r")((?s:.*)))"
+         r"| H=(" + _HOST_TEXT + r"): ((?s:.*))"
          r"| " + _COLON_FIELD + r"((?s:.*))"
          r"|)\Z")
 
@@ -263,7 +262,7 @@ def _delivery(status: str, qid: str, msg: str, pos: int) -> Delivery:
     m = (_DELIVERY_SHAPE if "\\" in msg else _DELIVERY_SHAPE_NO_ESCAPE).match(msg, pos)
     if m is not None:
         (addr, odd, sender, size, host, confirmation, qt, dt,
-         tail, errno, dtail, dname, dip, dport, dtail2, tname, tip, tport, ttail, ftail) = m.groups()
+         tail, errno, dtail, dhost, dtail2, thost, ttail, ftail) = m.groups()
         if addr is None:
             addr = normalize_address(odd)
         if size is not None:  # digits: what number() reads
@@ -281,7 +280,7 @@ def _delivery(status: str, qid: str, msg: str, pos: int) -> Delivery:
         if m is None:
             return _delivery_fields(qid, status, msg[pos:])
         (addr, sender, size, confirmation, qt, dt, host,
-         tail, errno, dtail, dname, dip, dport, dtail2, tname, tip, tport, ttail, ftail) = m.groups()
+         tail, errno, dtail, dhost, dtail2, thost, ttail, ftail) = m.groups()
         relay = _relay(host) if host is not None else None
         addr = normalize_address(addr)
         sender, size, qt, dt = _value(sender), number(_value(size)), _value(qt), _value(dt)
@@ -292,12 +291,12 @@ def _delivery(status: str, qid: str, msg: str, pos: int) -> Delivery:
     elif ftail is not None:
         tail = ftail
     elif ttail is not None:  # "H=name [ip]: message"
-        relay = _relay_parts(None, tname, tip, tport)
+        relay = _RELAYS.get(thost) or _relay(thost)
         tail = ttail
     elif errno is None:
         tail = ""
-    elif dname is not None:  # "defer (errno) H=name [ip]:port ...: message"
-        relay = _relay_parts(None, dname, dip, dport)
+    elif dhost is not None:  # "defer (errno) H=name [ip]:port ...: message"
+        relay = _RELAYS.get(dhost) or _relay(dhost)
         tail = dtail2
     elif errno[:1] == "-" or errno == "0":
         tail = dtail
@@ -395,13 +394,6 @@ def _relay(host: str) -> Relay | None:
             r = Relay(hm[1].rstrip("*"), relay_ip(hm[2]), int(port) if port else None)
         _RELAYS.keep(host, r)
     return r
-
-
-def _relay_parts(text: str | None, name: str, ip: str, port: str | None) -> Relay:
-    """``name [ip]:port`` read by _HOST -> its Relay (``text``: the whole, a cache key)."""
-    key = (name, ip, port) if text is None else text
-    r = _RELAYS.get(key)
-    return r if r is not None else _RELAYS.keep(key, Relay(name, relay_ip(ip), int(port) if port else None))
 
 
 def _reason_host(reason: str) -> Relay | None:

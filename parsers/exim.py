@@ -96,22 +96,43 @@ _VALUE = r'(?:"[^"\\]*+"|<[^>]*+>|(?:[^ "<][^ ]*+)?+(?<!:)(?= |\Z))'
 _PLAIN = r'[^ "<][^ ]*+(?<!:)'  # a non-empty plain value: possessive, so the next character is " " or the end
 _FLAG = r"[A-Z][A-Z0-9_]*+(?= |\Z)"
 _ADDRESS = r"([^ ]{2,})(?<!:)(?= [A-Za-z][A-Za-z0-9_]{0,15}=| defer \(|\Z)"  # where split_address ends it
-_HOST = r"([^ (\[][^ ]*+)(?<![:*]) \[([^\] ]*+)\](?::([0-9]{1,5}))?"  # name [ip]:port, as _host reads it
-# The same uncaptured: the H= field's text, whose Relay (_relay) is cached by that text
+# The same in two groups: an address already in normal_address's normal form
+# (printable ASCII, no upper case, no "<" first or ">" last: nothing to strip
+# or lower), as nearly every recipient is, or any other, to be normalised.
+_ADDRESS_NORMAL = (r"(?:([!-;=-@\[-~][!-@\[-~]++)(?<![:>])|([^ ]{2,})(?<!:))"
+                   r"(?= [A-Za-z][A-Za-z0-9_]{0,15}=| defer \(|\Z)")
+# S=, a size number() reads: ASCII digits, at most 18 (any other S= value
+# makes the line take the next path, where number() turns it down)
+_SIZE = r"([0-9]{1,18}+)(?= |\Z)"
+# id=, a Message-ID strip_angle leaves as it is (printable ASCII, no "<"
+# first or ">" last; '"' first is _PLAIN's), in its own group: no check follows
+_ID_NORMAL = r"([!#-;=-~][!-~]*+)(?<![:>])(?= |\Z)"
+# name [ip]:port, as _host reads it: the H= field's text, whose Relay (_relay) is cached by that text
 _HOST_TEXT = r"[^ (\[][^ ]*+(?<![:*]) \[[^\] ]*+\](?::[0-9]{1,5})?"
 _COLON_FIELD = r"(?!(?:[FSCH]|QT|DT)=)[A-Za-z][A-Za-z0-9_]{0,15}=[^ \"<][^ ]*+(?<=:) "  # "T=t: message" (old Exim)
 # After the fields: ": message"; "defer (errno): text"; "defer (errno) H=name [ip]:port" then ": message" or a
 # field ending in ":"; "H=name [ip]: message"; a field ending in ":" then the message; or the end.
 _TAIL = (r"(?:: ?((?s:.*))"
-         r"| defer \(([^)]*+)\)(?:: ((?s:.*))| H=" + _HOST + r"(?:: |" + " " + _COLON_FIELD + r")((?s:.*)))"
-         r"| H=" + _HOST + r": ((?s:.*))"
+         r"| defer \(([^)]*+)\)(?:: ((?s:.*))| H=(" + _HOST_TEXT + r")(?:: |" + " " + _COLON_FIELD + r")((?s:.*)))"
+         r"| H=(" + _HOST_TEXT + r"): ((?s:.*))"
          r"| " + _COLON_FIELD + r"((?s:.*))"
          r"|)\Z")
-_DELIVERY_SHAPE = re.compile(
-    _ADDRESS + r"(?: F=<([^>]*+)>|)(?: Q=" + _PLAIN + r"|)(?: P=<[^>]*+>|)(?: R=" + _PLAIN + r"|)(?: T=" + _PLAIN
-    + r"|)(?: S=(" + _PLAIN + r")|)(?: H=(" + _HOST_TEXT + r")(?= |\Z)|)(?: I=" + _PLAIN + r"|)(?: X=" + _PLAIN
-    + r"|)(?: CV=" + _PLAIN + r"|)(?: DN=\"[^\"\\]*+\"|)(?: (?:K|L|PRDR)(?= |\Z)|)(?: A=" + _PLAIN
-    + r"|)(?: C=\"([^\"\\]*+)\"|)(?: QT=(" + _PLAIN + r")|)(?: DT=(" + _PLAIN + r")|)" + _TAIL)
+
+
+def _delivery_shape(quoted: str) -> re.Pattern[str]:
+    """_DELIVERY_SHAPE with ``quoted`` for what a quoted value holds."""
+    return re.compile(
+        _ADDRESS_NORMAL + r"(?: F=<([^>]*+)>|)(?: Q=" + _PLAIN + r"|)(?: P=<[^>]*+>|)(?: R=" + _PLAIN + r"|)(?: T="
+        + _PLAIN + r"|)(?: S=" + _SIZE + r"|)(?: H=(" + _HOST_TEXT + r")(?= |\Z)|)(?: I=" + _PLAIN + r"|)(?: X=" + _PLAIN
+        + r"|)(?: CV=" + _PLAIN + r"|)(?: DN=\"" + quoted + r"\"|)(?: (?:K|L|PRDR)(?= |\Z)|)(?: A=" + _PLAIN
+        + r"|)(?: C=\"(" + quoted + r")\"|)(?: QT=(" + _PLAIN + r")|)(?: DT=(" + _PLAIN + r")|)" + _TAIL)
+
+
+_DELIVERY_SHAPE = _delivery_shape(r'[^\"\\]*+')
+# The same for a line with no backslash, where a quoted value cannot hold one
+# either: [^"] is one character compared where [^"\\] is a set looked up, a
+# fifth of the cost on the DN="..." and C="..." of a sent delivery.
+_DELIVERY_SHAPE_NO_ESCAPE = _delivery_shape(r'[^"]*+')
 _DELIVERY_ANY = re.compile(
     _ADDRESS + r"(?: (?:F=(" + _VALUE + r")|S=(" + _VALUE + r")|C=(" + _VALUE + r")|QT=(" + _VALUE + r")|DT=("
     + _VALUE + r")|H=(" + _H_VALUE + r")|(?!(?:[FSCH]|QT|DT)=)[A-Za-z][A-Za-z0-9_]{0,15}=" + _VALUE + "|"
@@ -119,7 +140,8 @@ _DELIVERY_ANY = re.compile(
 _ARRIVAL_SHAPE = re.compile(
     r"([^ ]*)(?: R=(" + _PLAIN + r")|)(?: U=" + _PLAIN + r"|)(?: H=" + _H_VALUE + r"|)(?: U=" + _PLAIN
     + r"|)(?: I=" + _PLAIN + r"|)(?: P=" + _PLAIN + r"|)(?: X=" + _PLAIN + r"|)(?: CV=" + _PLAIN
-    + r"|)(?: A=" + _PLAIN + r"|)(?: S=(" + _PLAIN + r")|)(?: id=(" + _PLAIN + r")|)(?: for ((?s:.*))|)\Z")
+    + r"|)(?: A=" + _PLAIN + r"|)(?: S=" + _SIZE + r"|)(?: id=(?:" + _ID_NORMAL + r"|(" + _PLAIN
+    + r"))|)(?: for ((?s:.*))|)\Z")
 _ARRIVAL_ANY = re.compile(
     r"([^ ]*)(?: (?:S=(" + _VALUE + r")|R=(" + _VALUE + r")|id=(" + _VALUE + r")|H=" + _H_VALUE
     + r"|(?!(?:[SRH]|id)=)[A-Za-z][A-Za-z0-9_]{0,15}=" + _VALUE + "|" + _FLAG + r"))*(?: for ((?s:.*)))?\Z")
@@ -181,24 +203,33 @@ def _arrival(qid: str, msg: str, pos: int) -> MessageInfo:
     """``msg[pos:]``: what follows ``<= `` (not sliced: the regexes start at ``pos``)."""
     m = _ARRIVAL_SHAPE.match(msg, pos)
     if m is not None:
-        sender, parent, size, message_id, recipients = m.groups()
+        sender, parent, size, message_id, odd_id, recipients = m.groups()
+        if size is not None:  # digits: what number() reads
+            size = int(size)
+        if odd_id is not None:
+            message_id = _message_id(odd_id)
     else:
         m = _ARRIVAL_ANY.match(msg, pos)
         if m is None:
             return _arrival_fields(qid, msg[pos:])
         sender, size, parent, message_id, recipients = m.groups()
-        size, parent, message_id = _value(size), _value(parent), _value(message_id)
+        size, parent, message_id = number(_value(size)), _value(parent), _message_id(_value(message_id))
     if sender != "<>":
         parent = None
     s = _SENDERS.get(sender)  # _sender's cache hit inlined
-    if not message_id:
-        message_id = None
-    elif not (message_id.isprintable() and " " < message_id[0] != "<" and " " < message_id[-1] != ">"):
-        message_id = strip_angle(message_id)  # else it is as strip_angle would leave it (the usual id)
     return MessageInfo(
-        MTA, qid, s if s is not None else _sender(sender), number(size),
+        MTA, qid, s if s is not None else _sender(sender), size,
         message_id, len(recipients.split()) or None if recipients else None,
         parent if parent and _ID.match(parent + " ") else None)
+
+
+def _message_id(value: str | None) -> str | None:
+    """An ``id=`` value -> the record's message_id, as strip_angle leaves it."""
+    if not value:
+        return None
+    if value.isprintable() and " " < value[0] != "<" and " " < value[-1] != ">":
+        return value  # as strip_angle would leave it (the usual id)
+    return strip_angle(value)
 
 
 def _arrival_fields(qid: str, body: str) -> MessageInfo:
@@ -228,10 +259,14 @@ def _value(token: str | None) -> str | None:
 def _delivery(status: str, qid: str, msg: str, pos: int) -> Delivery:
     """``msg[pos:]``: what follows the flag (not sliced: the regexes start at ``pos``).
     ``status`` first: AFTER_ID holds it bound by partial (C, no Python frame)."""
-    m = _DELIVERY_SHAPE.match(msg, pos)
+    m = (_DELIVERY_SHAPE if "\\" in msg else _DELIVERY_SHAPE_NO_ESCAPE).match(msg, pos)
     if m is not None:
-        (addr, sender, size, host, confirmation, qt, dt,
-         tail, errno, dtail, dname, dip, dport, dtail2, tname, tip, tport, ttail, ftail) = m.groups()
+        (addr, odd, sender, size, host, confirmation, qt, dt,
+         tail, errno, dtail, dhost, dtail2, thost, ttail, ftail) = m.groups()
+        if addr is None:
+            addr = normalize_address(odd)
+        if size is not None:  # digits: what number() reads
+            size = int(size)
         if host is None:
             relay = None
         else:  # _relay with its cache hit inlined
@@ -245,9 +280,10 @@ def _delivery(status: str, qid: str, msg: str, pos: int) -> Delivery:
         if m is None:
             return _delivery_fields(qid, status, msg[pos:])
         (addr, sender, size, confirmation, qt, dt, host,
-         tail, errno, dtail, dname, dip, dport, dtail2, tname, tip, tport, ttail, ftail) = m.groups()
+         tail, errno, dtail, dhost, dtail2, thost, ttail, ftail) = m.groups()
         relay = _relay(host) if host is not None else None
-        sender, size, qt, dt = _value(sender), _value(size), _value(qt), _value(dt)
+        addr = normalize_address(addr)
+        sender, size, qt, dt = _value(sender), number(_value(size)), _value(qt), _value(dt)
         confirmation = _value(confirmation) or ""
     error = ""
     if tail is not None:
@@ -255,12 +291,12 @@ def _delivery(status: str, qid: str, msg: str, pos: int) -> Delivery:
     elif ftail is not None:
         tail = ftail
     elif ttail is not None:  # "H=name [ip]: message"
-        relay = _relay_parts(None, tname, tip, tport)
+        relay = _RELAYS.get(thost) or _relay(thost)
         tail = ttail
     elif errno is None:
         tail = ""
-    elif dname is not None:  # "defer (errno) H=name [ip]:port ...: message"
-        relay = _relay_parts(None, dname, dip, dport)
+    elif dhost is not None:  # "defer (errno) H=name [ip]:port ...: message"
+        relay = _RELAYS.get(dhost) or _relay(dhost)
         tail = dtail2
     elif errno[:1] == "-" or errno == "0":
         tail = dtail
@@ -293,12 +329,14 @@ def _delivery_fields(qid: str, status: str, body: str) -> Delivery:
         f = _Fields()
         f.tail = tail
     fields = f.fields
-    return _record(qid, status, addr, parents[-1] if parents else None, f.relay, f.error, f.tail,
-                   fields.get("C", ""), fields.get("QT") or fields.get("DT"), fields.get("F"), fields.get("S"))
+    return _record(qid, status, normalize_address(addr), parents[-1] if parents else None, f.relay, f.error,
+                   f.tail, fields.get("C", ""), fields.get("QT") or fields.get("DT"), fields.get("F"),
+                   number(fields.get("S")))
 
 
 def _record(qid: str, status: str, addr: str, parent: str | None, relay: Relay | None, error: str, tail: str,
-            confirmation: str, delay: str | None, sender: str | None, size: str | None) -> Delivery:
+            confirmation: str, delay: str | None, sender: str | None, size: int | None) -> Delivery:
+    """``addr`` in normal form already (normalize_address), ``size`` a number."""
     # The hot path of every delivery line: the helpers' cache hits are inlined
     # (a call costs more than the lookup), each giving what the call gives.
     reply = None
@@ -324,15 +362,10 @@ def _record(qid: str, status: str, addr: str, parent: str | None, relay: Relay |
     if sender is not None:
         s = _SENDERS.get(sender)
         sender = s if s is not None else _sender(sender)
-    # an address of lower-case ASCII with no angle brackets or spaces around
-    # it is its own normal form (normalize_address strips nothing and lowers
-    # nothing), as nearly every recipient is
-    if not (addr.islower() and addr.isascii() and " " < addr[0] != "<" and " " < addr[-1] != ">"):
-        addr = normalize_address(addr)
     # positional (a third of the keyword call's cost); tests/test_exim_fastpath.py pins the field order
     return Delivery(MTA, qid, addr, status, reason,
                     normalize_address(parent) if parent is not None else None, relay, seconds, None, reply,
-                    sender, number(size))
+                    sender, size)
 
 
 # Senders and hosts repeat line after line: each is read once (the functions
@@ -361,13 +394,6 @@ def _relay(host: str) -> Relay | None:
             r = Relay(hm[1].rstrip("*"), relay_ip(hm[2]), int(port) if port else None)
         _RELAYS.keep(host, r)
     return r
-
-
-def _relay_parts(text: str | None, name: str, ip: str, port: str | None) -> Relay:
-    """``name [ip]:port`` read by _HOST -> its Relay (``text``: the whole, a cache key)."""
-    key = (name, ip, port) if text is None else text
-    r = _RELAYS.get(key)
-    return r if r is not None else _RELAYS.keep(key, Relay(name, relay_ip(ip), int(port) if port else None))
 
 
 def _reason_host(reason: str) -> Relay | None:

@@ -184,10 +184,21 @@ class LineParser:
         exim_main, exim_line, exim_rest = self._exim_main, _EXIM_LINE.match, _EXIM_LINE_REST.match
         exim_stamp, after_id, millis = envelopes.exim_stamp, exim.AFTER_ID, MILLIS
         unrecognized = other = none = 0
+        exim_run = False  # the line before was in Exim's main log's form
         for i, line in enumerate(texts):
-            # nearly every line's stamp was seen before: only the rest of its head is matched
-            ts = heads.get(line[:16])
-            if ts is None and line[10:11] == " " and exim_main:  # "2026-11-22 13:31:27": Exim's main log
+            if not exim_run:
+                # nearly every line's stamp was seen before: only the rest of its head is matched
+                ts = heads.get(line[:16])
+            elif line[10:11] == " ":
+                # in a run of Exim's lines that lookup is skipped: it finds
+                # nothing there (a key of heads, an RFC 3164 stamp, has a digit
+                # at [10]); a syslog log pays one test for it
+                ts = None
+            else:
+                exim_run = False
+                ts = heads.get(line[:16])
+            if ts is None and (exim_run or line[10:11] == " " and exim_main):  # "2026-11-22 13:31:27": Exim's
+                exim_run = True
                 known = line.startswith(envelopes.last_exim_second)
                 m = exim_rest(line, 19) if known else exim_line(line)
                 if m is not None:  # else a piece mark, a second stamp, no Exim head: the whole envelope parser

@@ -172,16 +172,24 @@ def test_parse_block_gives_what_parse_gives():
 
 
 def test_normal_form_shortcut_gives_normalize_address():
-    """_record keeps an address already in normal form as it is; everything
-    else goes through normalize_address."""
+    """_DELIVERY_SHAPE's first address group takes only an address already in
+    normal form (kept as it is); everything else goes through normalize_address."""
     addrs = ["a@b", "anna7883@gmail.com", "Anna@Gmail.com", "a@B", "<a@b>", "a@b>", "<a@b", " a@b", "a@b ",
              "\ta@b", "a@b\t", "a@b\x1c", "\x85a@b", "a@b\xa0", "\u00e9@b", "a@\u00c9", "1@2", "ab", "a",
              "|/usr/bin/x arg", "/var/mail/mail", "a@b.example.", "\u2028a@b"]
     rng = random.Random(11)
     addrs += ["".join(rng.choice("aB@<> \t.\u00e9\xa0x1") for _ in range(rng.randint(1, 8))) for _ in range(3000)]
+    kept = 0
     for addr in addrs:
-        rec = exim._record(QID, "sent", addr, None, None, "", "", "", None, None, None)
-        assert rec.recipient == normalize_address(addr), repr(addr)
+        for shape in (exim._DELIVERY_SHAPE, exim._DELIVERY_SHAPE_NO_ESCAPE):
+            m = shape.match(addr + " R=r T=t")
+            if m is not None and m[1] is not None:
+                assert m[1] == addr and normalize_address(addr) == addr, repr(addr)
+                kept += 1
+        body = addr + " R=r T=t"
+        rec = exim._delivery("sent", QID, QID + " => " + body, len(QID) + 4)
+        assert rec == exim._delivery_fields(QID, "sent", body), repr(addr)
+    assert kept > 100
 
 
 def test_message_id_shortcut_gives_strip_angle():

@@ -66,7 +66,7 @@ _HOST_PROG = re.compile(r"(\S+) ([^\s\[:]+)(?:\[(\d{1,10})\])?: ?" + _SUN_ID)
 # the queue id for the program; so a host that ends with ":" (no host name
 # does), or no match, is looked at again as a program, groups (program, pid),
 # taken only when an MTA claims it (see EnvelopeParser._no_host).
-_PROG_HEAD = re.compile(r"([^\s\[:]+)(?:\[(\d{1,10})\])?: ?" + _SUN_ID)
+PROG_HEAD = re.compile(r"([^\s\[:]+)(?:\[(\d{1,10})\])?: ?" + _SUN_ID)
 _STAMP_PRI3164 = re.compile(r"(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? ")
 # journalctl -o short-unix and -o short-full
 _UNIX = re.compile(r"(\d{9,11})\.(\d{1,9}) ")
@@ -376,17 +376,17 @@ class EnvelopeParser:
     # -- RFC 3164 / postlogd ---------------------------------------------
     def _no_host(self, rest: str) -> re.Match[str] | None:
         """``rest`` (what follows a stamp) as a head with no host name
-        (_PROG_HEAD), when an MTA claims its program; None otherwise, and
+        (PROG_HEAD), when an MTA claims its program; None otherwise, and
         always without ``syslog_claims`` (then nothing tells a program
         from a host)."""
         if self.syslog_claims is None:
             return None
-        n = _PROG_HEAD.match(rest)
+        n = PROG_HEAD.match(rest)
         return n if n is not None and self.syslog_claims(n[1]) else None
 
     def _rfc3164(self, line: str) -> Envelope | None:
         m: re.Match[str] | None = _RFC3164.match(line)
-        if m is None or m[7][-1] == ":":  # perhaps no host name (see _PROG_HEAD)
+        if m is None or m[7][-1] == ":":  # perhaps no host name (see PROG_HEAD)
             s = _STAMP_PRI3164.match(line)
             n = self._no_host(line[s.end():]) if s is not None else None
             if n is not None:

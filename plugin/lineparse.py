@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from bouncewatch.parsers import exim, postfix, sendmail
-from bouncewatch.parsers.envelope import EXIM_PLAIN, EXIM_REST, EXIM_SECOND, MILLIS, MONTHS, EnvelopeParser
+from bouncewatch.parsers.envelope import EXIM_PLAIN, EXIM_REST, EXIM_SECOND, MILLIS, MONTHS, PROG_HEAD, EnvelopeParser
 from bouncewatch.parsers.records import Envelope, Record
 
 # One module per MTA, each with ``claims(program) -> bool`` and
@@ -29,6 +29,7 @@ PARSERS: dict[str, ModuleType] = {"postfix": postfix, "exim": exim, "sendmail": 
 Parsed = tuple[Envelope, "Record | tuple[Record, ...]"]
 
 _GENERIC = object()   # see LineParser._fast_entry
+_UNRECOGNIZED = "skipped:unrecognized"
 
 # A line of Exim's own main log in one match: its head where the message
 # needs no more work (EnvelopeParser.match_exim's) and the message's id and
@@ -133,7 +134,7 @@ class LineParser:
                 return Envelope(ts, None, "exim", int(pid) if pid else None, line[m.start(4):]), rec
             env = envelopes.parse(line)
         if env is None:
-            counts["skipped:unrecognized"] += 1
+            counts[self._why_unrecognized(line)] += 1
             return None
         mod = self._claimant(env.program)
         if mod is None:
@@ -253,7 +254,11 @@ class LineParser:
             if m is None:  # another form, or Exim's program: the whole envelope parser
                 env = generic(line)
                 if env is None:
-                    unrecognized += 1
+                    why = self._why_unrecognized(line)
+                    if why is _UNRECOGNIZED:
+                        unrecognized += 1
+                    else:
+                        counts[why] += 1
                     continue
                 mod = claimant(env.program)
                 if mod is None:
@@ -321,6 +326,17 @@ class LineParser:
             if n:
                 counts[key] += n
         return out
+
+    def _why_unrecognized(self, line: str) -> str:
+        """The count of a line no envelope form reads: ``skipped:no_timestamp``
+        for an MTA's line with no stamp at all (``postfix/smtp[137]: ...``,
+        what ``docker logs`` without ``--timestamps`` shows of some mail
+        images: it has no time to give an event, and the summary says how
+        to get one), else ``skipped:unrecognized``."""
+        m = PROG_HEAD.match(line)
+        if m is not None and self._claimant(m[1]) is not None:
+            return "skipped:no_timestamp"
+        return _UNRECOGNIZED
 
     def _wrapped(self, env: Envelope) -> tuple[Envelope, ModuleType] | None:
         """An MTA's whole log line inside the message of a program no MTA

@@ -114,6 +114,8 @@ class Pipeline:
                      " (" + ", ".join(f"{k}={v}" for k, v in sorted(skipped.items())) + ")" if skipped else "")]
         if notes:
             parts.append("repaired: " + ", ".join(notes))
+        if c.get("skipped:no_timestamp"):
+            parts.append("an MTA's lines with no time stamp give no event (docker logs: add --timestamps)")
         return "bouncewatch: " + "; ".join(parts)
 
 

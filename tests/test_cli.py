@@ -82,6 +82,19 @@ def test_parse_a_log_with_no_host_names():
     assert counts["other_program"] == 1 and counts["skipped:unrecognized"] == 0
 
 
+def test_an_mta_log_with_no_time_stamps_is_said_so():
+    """`docker logs` without --timestamps of some mail images gives lines
+    with no stamp ("postfix/smtp[137]: ..."): no time, no event; the summary
+    counts them apart from other unrecognized lines and says what to do."""
+    body = "".join(x.split(" mx ", 1)[1] + "\n" for x in LINES.splitlines()) + "garbage\n"
+    r = bw("parse", "--all", stdin=body)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ""
+    assert "4 skipped (no_timestamp=2, unrecognized=2)" in r.stderr   # dovecot's line is no MTA's, nor "garbage"
+    assert "docker logs: add --timestamps" in r.stderr
+    assert "--timestamps" not in bw("parse", stdin=LINES).stderr
+
+
 SOLARIS = (  # Sendmail on Solaris: syslogd's "[ID 801593 mail.info]" before each message
     "Dec 12 00:00:02 machinename sendmail[20512]: [ID 801593 mail.info] kBC502520512: from=root, size=301, "
     "class=0, nrcpts=1, msgid=<200612120500.kBC502520512@name.domain.com>, relay=root@localhost\n"

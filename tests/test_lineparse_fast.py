@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bouncewatch.parsers.envelope import EnvelopeParser
+from bouncewatch.parsers.envelope import PROG_HEAD, EnvelopeParser
 from bouncewatch.plugin.lineparse import LineParser, _claimant
 
 from test_exim_fastpath import mutations
@@ -28,7 +28,9 @@ SM_HEADS = ["Nov 20 06:00:00 mx-out1 sm-mta[16595]: ", "Nov 20 06:00:01 mx-out1 
             "Nov  2 13:31:27 h sm-mta: ", "Nov 20 06:00:02 mx-out1 postfix/smtp[9]: ", "Nov 20 06:00:02 mx exim4[3]: ",
             # no host name (a container's syslog on its stdout)
             "Nov 20 06:00:03 sm-mta[16595]: ", "Nov 20 06:00:03 postfix/smtp[9]: ", "<22>Nov  2 13:31:28 sendmail: ",
-            "Nov 20 06:00:03 exim4[3]: ", "Nov 20 06:00:03 opendkim[3]: ", "Nov 20 06:00:03 fe80:: postfix/qmgr[1]: "]
+            "Nov 20 06:00:03 exim4[3]: ", "Nov 20 06:00:03 opendkim[3]: ", "Nov 20 06:00:03 fe80:: postfix/qmgr[1]: ",
+            # no stamp at all (docker logs without --timestamps)
+            "postfix/smtp[9]: ", "sm-mta[2]: ", "opendkim[3]: "]
 SM_MESSAGES = [p.values[0] for p in _AGREE_MSGS] + [
     "kAK6004039066: kAK6004039067: DSN: Cannot send message for 5 days",
     "STARTTLS=client, relay=mx.example., version=TLSv1.3, verify=OK, cipher=TLS_AES_256_GCM_SHA384",
@@ -40,7 +42,8 @@ def whole(ep: EnvelopeParser, mta: str, line: str, counts: Counter):
     counts["lines"] += 1
     env = ep.parse(line)
     if env is None:
-        counts["skipped:unrecognized"] += 1
+        head = PROG_HEAD.match(line)  # an MTA's line with no stamp at all
+        counts["skipped:no_timestamp" if head and _claimant(head[1], mta) else "skipped:unrecognized"] += 1
         return None
     mod = _claimant(env.program, mta)
     if mod is None:
@@ -152,7 +155,8 @@ def test_bench_logs(mta, bench_logs):
     "2026-11-20 06:00:00 " + "[" * 1_000_000, "2026-11-20 06:00:00 " * 50_000,
     "2026-11-20 06:00:00 1rABCD-000123-AB <= " + "a=b " * 250_000,
     "Nov 20 06:00:00 mx-out1 sm-mta[1]: kAK6004039066: to=" + "<" * 1_000_000,
-    "Nov 20 06:00:00 mx-out1 sm-mta[1]: " + "Nov 20 06:00:00 mx-out1 sm-mta[1]: " * 25_000])
+    "Nov 20 06:00:00 mx-out1 sm-mta[1]: " + "Nov 20 06:00:00 mx-out1 sm-mta[1]: " * 25_000,
+    "postfix/smtp" * 90_000, "postfix/smtp" + "[1" * 500_000, "Nov 20 06:00:00 " + "postfix/smtp[1]:" * 60_000])
 def test_hostile_lines_stay_linear(line):
     lp = LineParser("auto")
     lp.parse("Nov 20 06:00:00 mx-out1 sm-mta[1]: kAK6004039066: from=<a@b>, size=1, class=0, nrcpts=1", Counter())

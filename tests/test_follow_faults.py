@@ -1104,6 +1104,24 @@ def test_truncation_without_a_copy_of_a_file_seen_but_unread_is_said(tmp_path, n
     assert any("no rotated copy" in m for m in r.logs), r.logs
 
 
+def _gzip_pending_after_copytruncate(tmp_path):
+    """Lines 1 read; then 2 copied to mail.log.1 (copytruncate), 3 and 4
+    written to the live file, and gzip writing mail.log.1.gz beside the copy,
+    not finished. -> (the Run, the path of the copy, the path of its .gz)."""
+    log = tmp_path / "mail.log"
+    copy, gz = tmp_path / "mail.log.1", tmp_path / "mail.log.1.gz"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    append(log, 2)
+    shutil.copyfile(log, copy)                          # copytruncate
+    _age(copy, 10)
+    os.truncate(log, 0)
+    append(log, 3, 4)
+    _gzip_in_place(copy, gz)                            # gzip, not finished
+    return r, copy, gz
+
+
 def test_copy_whose_gzip_finishes_while_we_list_is_found(tmp_path, no_grace, monkeypatch):
     """Found by the in-process interleaving fuzzer (the writer's steps run
     inside the follower's system calls): copytruncate + compress, and gzip
@@ -1111,26 +1129,16 @@ def test_copy_whose_gzip_finishes_while_we_list_is_found(tmp_path, no_grace, mon
     copy. The copy was gone, and its .gz, written beside it, had been left
     out of the listing as gzip's work in progress: neither was read, its
     lines lost. A file that vanishes while we list means listing again."""
-    log = tmp_path / "mail.log"
-    p = lambda s: tmp_path / f"mail.log{s}"
-    append(log, 1)
-    r = Run(log, from_start=True)
-    assert r.drain() == [1]
-    append(log, 2)
-    shutil.copyfile(log, p(".1"))                       # copytruncate
-    _age(p(".1"), 10)
-    os.truncate(log, 0)
-    append(log, 3, 4)
-    _gzip_in_place(p(".1"), p(".1.gz"))                 # gzip, not finished
+    r, copy, gz = _gzip_pending_after_copytruncate(tmp_path)
     real_stat = os.stat
     pending = [True]
 
     def stat(path, *a, **k):
-        if pending and os.fspath(path) == str(p(".1")):
+        if pending and os.fspath(path) == str(copy):
             pending.clear()
-            st = real_stat(p(".1"))                     # gzip finishes now
-            os.utime(p(".1.gz"), ns=(st.st_atime_ns, st.st_mtime_ns))
-            os.unlink(p(".1"))
+            st = real_stat(copy)                     # gzip finishes now
+            os.utime(gz, ns=(st.st_atime_ns, st.st_mtime_ns))
+            os.unlink(copy)
         return real_stat(path, *a, **k)
     monkeypatch.setattr(fmod.os, "stat", stat)
     assert r.drain() == [2, 3, 4]
@@ -1142,26 +1150,16 @@ def test_copy_whose_gzip_finishes_before_we_open_it_is_found(tmp_path, no_grace,
     between our look at the copy and our opening it. "cannot read this
     rotated file: No such file or directory", and the lines in its .gz
     were lost. A file gone when opened means listing again too."""
-    log = tmp_path / "mail.log"
-    p = lambda s: tmp_path / f"mail.log{s}"
-    append(log, 1)
-    r = Run(log, from_start=True)
-    assert r.drain() == [1]
-    append(log, 2)
-    shutil.copyfile(log, p(".1"))                       # copytruncate
-    _age(p(".1"), 10)
-    os.truncate(log, 0)
-    append(log, 3, 4)
-    _gzip_in_place(p(".1"), p(".1.gz"))                 # gzip, not finished
+    r, copy, gz = _gzip_pending_after_copytruncate(tmp_path)
     real_open_log = fmod.open_log
     pending = [True]
 
     def open_log(path):
-        if pending and os.fspath(path) == str(p(".1")):
+        if pending and os.fspath(path) == str(copy):
             pending.clear()
-            st = os.stat(p(".1"))                       # gzip finishes now
-            os.utime(p(".1.gz"), ns=(st.st_atime_ns, st.st_mtime_ns))
-            os.unlink(p(".1"))
+            st = os.stat(copy)                       # gzip finishes now
+            os.utime(gz, ns=(st.st_atime_ns, st.st_mtime_ns))
+            os.unlink(copy)
         return real_open_log(path)
     monkeypatch.setattr(fmod, "open_log", open_log)
 

@@ -61,8 +61,12 @@ CASES = [
     ("deferred", "host mx[1.2.3.4] said: 450 4.2.0 <x@example.org>: Recipient address rejected: Greylisted, see "
      "http://postgrey.schweikert.ch/help/example.org.html (in reply to RCPT TO command)", None, "greylisted",
      None, None),
-    ("deferred", "Host or domain name not found. Name service error for name=example.com type=MX: Host not found, "
+    ("deferred", "Host or domain name not found. Name service error for name=example.org type=MX: Host not found, "
      "try again", None, "dns_failure", None, None),
+    # An old Postfix (no dsn=) looking up the MX of a name that is not the recipient's domain:
+    # its relayhost, our own next hop (blind round O, an ISP smarthost that did not resolve).
+    ("deferred", "Host or domain name not found. Name service error for name=mail.isp.example type=MX: Host "
+     "not found, try again", None, "routing_error", None, None),
     ("bounced", "Host or domain name not found. Name service error for name=nope.invalid type=A: Host not found",
      None, "bad_domain", None, None),
     ("deferred", "connect to mx.example.com[192.0.2.1]:25: Connection refused", None, "unable_to_connect", None,

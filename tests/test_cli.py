@@ -144,6 +144,11 @@ def test_explain_text_and_json():
     j = json.loads(bw("explain", "452 4.2.2 Mailbox full", "--json").stdout)
     assert j["classification"]["category"] == "mailbox_full" and j["status"] == "deferred"
     assert j["evidence"] and j["evidence"][0]["matched"]
+    # a pasted reason names no recipient: the MX lookup's name is taken for its domain (own-next-hop-unresolved
+    # reads a lookup of another name as our relayhost's only when the recipient's domain is known)
+    j = json.loads(bw("explain", "Host or domain name not found. Name service error for name=foo.example type=MX: "
+                      "Host not found, try again", "--json").stdout)
+    assert j["classification"]["category"] == "dns_failure"
 
 
 def test_parse_of_a_pipe_writes_each_event_as_its_line_arrives():

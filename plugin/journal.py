@@ -4,6 +4,13 @@ For hosts where the MTA logs only to the journal. Each record is one JSON
 line, which parsers/envelope.py already understands; its ``__CURSOR`` is the
 position, committed (like a file offset) once the sinks accepted the events.
 
+The saved cursor is given as ``--cursor`` (the entry itself comes again and
+is dropped here), not ``--after-cursor``: journalctl (systemd 252 at least)
+takes "after" as "skip one entry after the seek", so when the cursor's own
+entry is gone (the journal rotated and vacuumed while we were down) the seek
+lands on the next entry and that entry was skipped, lost without a word
+(tests/test_journald_real.py shows it with a real journald).
+
 journalctl runs as a child; one thread reads its stdout into a bounded
 queue (so we never read ahead of the sinks by more than ``max_queue``
 records: a full queue blocks the pipe and journalctl waits). If journalctl
@@ -60,6 +67,16 @@ def since_of_cursor(cursor: str) -> str | None:
     return None
 
 
+def same_entry(a: str, b: str) -> bool:
+    """Whether two cursors name one journal entry: the same sequence number
+    set (``s=``) and number (``i=``), whatever else the two strings say."""
+    if a == b:
+        return True
+    fa = dict(p.split("=", 1) for p in a.split(";") if "=" in p)
+    fb = dict(p.split("=", 1) for p in b.split(";") if "=" in p)
+    return "s" in fa and "i" in fa and fa.get("s") == fb.get("s") and fa.get("i") == fb.get("i")
+
+
 def _skip_blanks(s: str, i: int) -> int:
     while i < len(s) and s[i] in " \t":
         i += 1
@@ -89,13 +106,38 @@ class JournalSource:
     def start(self, saved: dict[str, Any], from_start: bool) -> None:
         st = saved.get(KEY) or {}
         self.cursor = st.get("cursor")
-        self.from_start = from_start
+        self.from_start = from_start or bool(st.get("from_start"))
+        if not self.cursor and not self.from_start:
+            # A first run starts at the end of the journal. The end is pinned
+            # now, as a cursor, so that the checkpoint written at start holds
+            # it: killed before a record came, the next start resumes here
+            # instead of at a later end (which would lose what came between).
+            # No record yet: everything that comes is new, read it all.
+            known, self.cursor = self._last_cursor()
+            self.from_start = known and self.cursor is None
         self._spawn()
+
+    def _last_cursor(self) -> tuple[bool, str | None]:
+        """(True, the cursor of the journal's last record of ours or None
+        when it has none), or (False, None) when journalctl cannot say (then
+        ``-n 0``, the end as journalctl finds it when it runs)."""
+        exe = shutil.which(self.journalctl)
+        if exe is None:
+            return False, None
+        try:
+            r = subprocess.run([exe, "-o", "json", "-q", "--no-pager", "-n", "1", *self.matches],
+                               capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
+        except (OSError, subprocess.TimeoutExpired):
+            return False, None
+        if r.returncode != 0:
+            return False, None
+        lines = r.stdout.decode("utf-8", "replace").splitlines()
+        return True, cursor_of(lines[-1]) if lines else None
 
     def _argv(self) -> list[str]:
         argv = [self.journalctl, "-o", "json", "-f", "-q", "--no-pager"]
         if self.cursor:
-            argv += ["--after-cursor", self.cursor]
+            argv += ["--cursor", self.cursor]  # inclusive: _pump drops the entry itself
         elif self._since:
             argv += ["--since", self._since]
         else:
@@ -116,7 +158,7 @@ class JournalSource:
             self._schedule_retry()
             return
         self._said = None
-        self._thread = threading.Thread(target=self._pump, args=(self._proc,), daemon=True,
+        self._thread = threading.Thread(target=self._pump, args=(self._proc, self.cursor), daemon=True,
                                         name="journalctl-reader")
         self._thread.start()
 
@@ -129,13 +171,20 @@ class JournalSource:
         self._next_start = time.monotonic() + self._backoff
         self._backoff = min(self._backoff * 2, 60.0)
 
-    def _pump(self, proc: subprocess.Popen[bytes]) -> None:
+    def _pump(self, proc: subprocess.Popen[bytes], resumed_at: str | None) -> None:
+        """``resumed_at``: the cursor journalctl was started at (``--cursor``);
+        its entry, if the journal still has it, comes first and was read before."""
         assert proc.stdout is not None
         started = time.monotonic()
         for line in iter_lines(proc.stdout, self._read_counts):
             if not line.terminated or not line.text:
                 continue
-            self._q.put((line.text, cursor_of(line.text)))  # blocks when full: back-pressure
+            cursor = cursor_of(line.text)
+            if resumed_at is not None:
+                first, resumed_at = resumed_at, None
+                if cursor is not None and same_entry(cursor, first):
+                    continue
+            self._q.put((line.text, cursor))  # blocks when full: back-pressure
             self.wake.set()
         if proc.stderr is not None:
             self._stderr = proc.stderr.read(4096)
@@ -199,7 +248,9 @@ class JournalSource:
             self.cursor = chunk.end
 
     def state(self) -> dict[str, Any]:
-        return {KEY: {"cursor": self.cursor}} if self.cursor else {}
+        if self.cursor:
+            return {KEY: {"cursor": self.cursor}}
+        return {KEY: {"from_start": True}} if self.from_start else {}
 
     def watch_targets(self) -> dict[str, set[str]]:
         return {}

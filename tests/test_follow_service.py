@@ -69,9 +69,14 @@ def stop(p, sig=signal.SIGTERM) -> int:
 # -- journald -------------------------------------------------------------------------
 FAKE_JOURNALCTL = r'''#!{python}
 """A stand-in for journalctl -o json -f: records from $FAKE_JOURNAL, one JSON
-object per line, each with __CURSOR; honours --after-cursor and -n; follows."""
+object per line, each with __CURSOR; honours --cursor, --after-cursor, --since
+and -n as journalctl 252 does (tests/test_journald_real.py checks the real one):
+a cursor whose entry is gone seeks to the first entry at or after its time,
+and --after-cursor then skips that entry whatever it is; a cursor that does
+not parse is an error; follows."""
 import json, os, sys, time
 args = sys.argv[1:]
+at = args[args.index("--cursor") + 1] if "--cursor" in args else None
 after = args[args.index("--after-cursor") + 1] if "--after-cursor" in args else None
 n = args[args.index("-n") + 1] if "-n" in args else "all"
 with open(os.environ["FAKE_JOURNAL_ARGS"], "a") as f:
@@ -82,12 +87,20 @@ def records():
     with open(path) as f:
         return [l for l in f.read().splitlines() if l]
 recs = records()
-if after:
-    cursors = [json.loads(r)["__CURSOR"] for r in recs]
-    if after not in cursors:
+if at or after:
+    cursor = at or after
+    fields = dict(p.split("=", 1) for p in cursor.split(";") if "=" in p)
+    if "t" not in fields:
         sys.stderr.write("Failed to seek to cursor: Invalid argument\n")
         sys.exit(1)
-    seen = cursors.index(after) + 1
+    cursors = [json.loads(r)["__CURSOR"] for r in recs]
+    if cursor in cursors:
+        seen = cursors.index(cursor)
+    else:
+        t = int(fields["t"], 16)
+        seen = sum(1 for r in recs if int(json.loads(r)["__REALTIME_TIMESTAMP"]) < t)
+    if after:
+        seen += 1
 elif "--since" in args:
     since = int(args[args.index("--since") + 1].lstrip("@")) * 1000000
     seen = sum(1 for r in recs if int(json.loads(r)["__REALTIME_TIMESTAMP"]) < since)
@@ -143,30 +156,79 @@ def test_journal_source_resumes_from_its_cursor(tmp_path):
     assert {e["source"]["path"] for e in evs} == {"journald"}
     calls = (tmp_path / "args.txt").read_text().splitlines()
     assert "-n all" in calls[0] and "SYSLOG_FACILITY=2" in calls[0]
-    assert "--after-cursor s=abc;i=3;t=" in calls[1]
+    assert "--cursor s=abc;i=3;t=" in calls[1]
 
 
-def test_journal_cursor_that_is_gone_resumes_from_its_time(tmp_path):
+def _journal_with_saved_cursor(tmp_path, cursor: str, records: int = 5):
+    """A fake journal of ``records`` records and a state dir whose checkpoint holds ``cursor``."""
     bindir = tmp_path / "bin"
     bindir.mkdir()
     fake = bindir / "journalctl"
     fake.write_text(FAKE_JOURNALCTL.replace("{python}", sys.executable))
     fake.chmod(0o755)
     journal = tmp_path / "journal.jsonl"
-    journal.write_text("".join(journal_record(n) + "\n" for n in range(5)))
+    journal.write_text("".join(journal_record(n) + "\n" for n in range(records)))
     state = tmp_path / "state"
     state.mkdir()
-    lost = f"s=other;i=99;t={1763800000000000 + 3 * 1000000:x}"    # vacuumed: not in the journal
     (state / "follow-checkpoint.json").write_text(json.dumps(
-        {"version": 1, "sources": {"journal": {"cursor": lost}}}))
-    out = tmp_path / "events.jsonl"
+        {"version": 1, "sources": {"journal": {"cursor": cursor}}}))
     env = {"PATH": f"{bindir}:{os.environ['PATH']}", "FAKE_JOURNAL": str(journal),
            "FAKE_JOURNAL_ARGS": str(tmp_path / "args.txt")}
+    return state, env
+
+
+def test_journal_cursor_whose_entry_is_gone_resumes_at_the_next_entry(tmp_path):
+    """Vacuumed: journalctl seeks to the next entry (by time here), which is
+    read, not skipped as ``--after-cursor`` would skip it."""
+    lost = f"s=other;i=99;t={1763800000000000 + 3 * 1000000 - 1:x}"    # between records 2 and 3
+    state, env = _journal_with_saved_cursor(tmp_path, lost)
+    out = tmp_path / "events.jsonl"
     p = start(["follow", "journal:", "--sink", f"file:{out}", "--state-dir", str(state)], tmp_path, env)
     assert wait_until(lambda: len(lines_of(out)) == 2), p.err_path.read_text()
+    time.sleep(0.3)
     assert stop(p) == 0
     assert [e["recipient"] for e in lines_of(out)] == ["r3@d3.example", "r4@d4.example"]
-    assert "cannot seek to the saved cursor" in p.err_path.read_text()
+
+
+def test_journal_cursor_that_does_not_parse_reads_the_whole_journal(tmp_path):
+    state, env = _journal_with_saved_cursor(tmp_path, "not a cursor", records=3)
+    out = tmp_path / "events.jsonl"
+    p = start(["follow", "journal:", "--sink", f"file:{out}", "--state-dir", str(state)], tmp_path, env)
+    assert wait_until(lambda: len(lines_of(out)) == 3), p.err_path.read_text()
+    time.sleep(0.3)
+    assert stop(p) == 0
+    assert [e["recipient"] for e in lines_of(out)] == [f"r{n}@d{n}.example" for n in range(3)]
+    err = p.err_path.read_text()
+    assert "cannot seek to the saved cursor (Failed to seek to cursor: Invalid argument); reading the whole journal" in err
+
+
+def test_journal_first_run_pins_the_end_before_any_record(tmp_path):
+    """A first run (no --from-start) starts at the end; that end is saved at
+    once, so a kill -9 before any record came loses nothing written after it."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    fake = bindir / "journalctl"
+    fake.write_text(FAKE_JOURNALCTL.replace("{python}", sys.executable))
+    fake.chmod(0o755)
+    journal = tmp_path / "journal.jsonl"
+    journal.write_text("".join(journal_record(n) + "\n" for n in range(3)))
+    out, state = tmp_path / "events.jsonl", tmp_path / "state"
+    env = {"PATH": f"{bindir}:{os.environ['PATH']}", "FAKE_JOURNAL": str(journal),
+           "FAKE_JOURNAL_ARGS": str(tmp_path / "args.txt")}
+    args = ["follow", "journal:", "--sink", f"file:{out}", "--state-dir", str(state)]
+    p = start(args, tmp_path, env)
+    ck = state / "follow-checkpoint.json"
+    assert wait_until(lambda: ck.exists() and "journal" in json.loads(ck.read_text())["sources"]), \
+        p.err_path.read_text()
+    assert json.loads(ck.read_text())["sources"]["journal"] == {"cursor": json.loads(journal_record(2))["__CURSOR"]}
+    assert stop(p, signal.SIGKILL) == -signal.SIGKILL
+    with open(journal, "a") as f:             # written while we are down
+        f.write(journal_record(3) + "\n" + journal_record(4) + "\n")
+    p = start(args, tmp_path, env)
+    assert wait_until(lambda: len(lines_of(out)) == 2), p.err_path.read_text()
+    time.sleep(0.3)
+    assert stop(p) == 0
+    assert [e["recipient"] for e in lines_of(out)] == ["r3@d3.example", "r4@d4.example"]
 
 
 # -- signals, notify, status ---------------------------------------------------------------

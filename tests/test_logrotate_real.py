@@ -18,8 +18,6 @@ from __future__ import annotations
 import gzip
 import os
 import re
-import shutil
-import signal
 import socket
 import subprocess
 import threading
@@ -29,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from followkit import Follower, SinkReader, delivery_line, recipient_n
-from realmta import debs
+from realmta.logrotate import Logrotate, logrotate_or_skip
 from sink_helpers import rsyslog_root
 
 pytestmark = [pytest.mark.realmta]
@@ -39,18 +37,8 @@ _RECIPIENT = re.compile(r" to=<r(\d+)@")
 
 
 @pytest.fixture(scope="module")
-def logrotate() -> tuple[Path, dict[str, str]]:
-    """Debian's logrotate binary and the environment it runs in (libpopt0 unpacked too)."""
-    try:
-        tree = debs.unpacked("logrotate")
-        env = dict(os.environ, LD_LIBRARY_PATH=debs.library_path("libpopt0"))
-    except debs.PackageUnavailable as e:
-        pytest.skip(f"cannot fetch Debian's logrotate or libpopt0 package: {e}")
-    binary = tree / "usr/sbin/logrotate"
-    missing = debs.missing_libraries(binary, env["LD_LIBRARY_PATH"])
-    if missing:
-        pytest.skip(f"logrotate needs libraries this host lacks: {', '.join(missing)}")
-    return binary, env
+def logrotate() -> Logrotate:
+    return logrotate_or_skip()
 
 
 class Syslog:
@@ -103,15 +91,12 @@ def send(sock: Path, first: int, count: int, per_second: float) -> None:
                 time.sleep(delay)
 
 
-def stanza(syslog: Syslog, logrotate: tuple[Path, dict[str, str]], options: str) -> str:
-    """The logrotate package's /etc/logrotate.conf (its defaults: ``create``
-    ...; without its include lines), then the rsyslog package's
+def stanza(syslog: Syslog, logrotate: Logrotate, options: str) -> str:
+    """The logrotate package's defaults, then the rsyslog package's
     /etc/logrotate.d/rsyslog for our mail.log alone, with ``options`` in
     place of its own; postrotate HUPs our rsyslogd as the package's
     rsyslog-rotate HUPs the service."""
-    tree = logrotate[0].parents[2]
-    defaults = "".join(x for x in (tree / "etc/logrotate.conf").read_text().splitlines(keepends=True)
-                       if not x.lstrip().startswith("include") and not x.startswith(("/", "{", "}", "\t", " ")))
+    defaults = logrotate.defaults()
     assert "\ncreate\n" in defaults
     stock = (syslog.root / "etc/logrotate.d/rsyslog").read_text()
     body = stock[stock.index("{"):]
@@ -119,13 +104,6 @@ def stanza(syslog: Syslog, logrotate: tuple[Path, dict[str, str]], options: str)
         body = re.sub(r"\{.*?postrotate", "{\n" + options + "\n\tpostrotate", body, flags=re.S)
     body = body.replace("/usr/lib/rsyslog/rsyslog-rotate", f"kill -HUP $(cat {syslog.pid_file})")
     return f"{defaults}\n{syslog.log}\n{body}"
-
-
-def rotate(logrotate: tuple[Path, dict[str, str]], conf: Path) -> None:
-    binary, env = logrotate
-    r = subprocess.run([str(binary), "-f", "-s", str(conf.parent / "logrotate.state"), str(conf)],
-                       capture_output=True, text=True, env=env, timeout=60)
-    assert r.returncode == 0, r.stderr
 
 
 def wait_written(syslog: Syslog, count: int) -> list[str]:
@@ -161,11 +139,11 @@ def test_stock_rsyslog_stanza_create_compress_delaycompress(run_dir: Path, logro
         writer.start()
         for _ in range(3):  # rotations while mail is logged
             time.sleep(0.6)
-            rotate(logrotate, conf)
+            logrotate.force(conf)
         writer.join()
         wait_written(syslog, 1500)
         assert f.stop() == 0
-        rotate(logrotate, conf)  # while we are down: mail.log.1 is compressed now, mail.log.2.gz ...
+        logrotate.force(conf)  # while we are down: mail.log.1 is compressed now, mail.log.2.gz ...
         send(syslog.sock, 1500, 300, 500)
         written = wait_written(syslog, 1800)
         assert any(p.name.endswith(".gz") for p in syslog.dir.iterdir())
@@ -197,14 +175,14 @@ def test_copytruncate_dateext_and_a_kill_9(run_dir: Path, logrotate) -> None:
         writer = threading.Thread(target=send, args=(syslog.sock, 1, 1999, 400))
         writer.start()
         time.sleep(1.1)
-        rotate(logrotate, conf)
+        logrotate.force(conf)
         time.sleep(1.1)
         f.kill()
-        rotate(logrotate, conf)  # while we are down
+        logrotate.force(conf)  # while we are down
         f = Follower(syslog.log, out, run_dir / "state")
         f.start()
         time.sleep(1.1)
-        rotate(logrotate, conf)
+        logrotate.force(conf)
         writer.join()
         # copytruncate's own window: what rsyslog writes between logrotate's
         # copy and its truncate is in no file afterwards (logrotate(8) says

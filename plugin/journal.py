@@ -77,6 +77,14 @@ def same_entry(a: str, b: str) -> bool:
     return "s" in fa and "i" in fa and fa.get("s") == fb.get("s") and fa.get("i") == fb.get("i")
 
 
+def _drain(proc: subprocess.Popen[bytes], tail: bytearray) -> None:
+    """journalctl's stderr as it comes, its last 4 KiB kept in ``tail``."""
+    assert proc.stderr is not None
+    while chunk := proc.stderr.read1(65536):  # type: ignore[attr-defined]
+        tail += chunk
+        del tail[:-4096]
+
+
 def _skip_blanks(s: str, i: int) -> int:
     while i < len(s) and s[i] in " \t":
         i += 1
@@ -94,7 +102,7 @@ class JournalSource:
         self._q: queue.Queue[tuple[str, str | None] | None] = queue.Queue(max_queue)
         self._proc: subprocess.Popen[bytes] | None = None
         self._thread: threading.Thread | None = None
-        self._stderr = b""
+        self._stderr = b""                        # the tail of the last journalctl's stderr
         self._backoff = 1.0
         self._next_start = 0.0
         self._read_counts: Counter = Counter()
@@ -158,7 +166,14 @@ class JournalSource:
             self._schedule_retry()
             return
         self._said = None
-        self._thread = threading.Thread(target=self._pump, args=(self._proc, self.cursor), daemon=True,
+        # stderr drained as it comes, its tail kept: read only at exit, a
+        # journalctl that says more than a pipe holds would block, and so
+        # would we, waiting on its stdout
+        err_tail = bytearray()
+        drain = threading.Thread(target=_drain, args=(self._proc, err_tail), daemon=True, name="journalctl-stderr")
+        drain.start()
+        self._thread = threading.Thread(target=self._pump, args=(self._proc, self.cursor, drain, err_tail),
+                                        daemon=True,
                                         name="journalctl-reader")
         self._thread.start()
 
@@ -171,7 +186,8 @@ class JournalSource:
         self._next_start = time.monotonic() + self._backoff
         self._backoff = min(self._backoff * 2, 60.0)
 
-    def _pump(self, proc: subprocess.Popen[bytes], resumed_at: str | None) -> None:
+    def _pump(self, proc: subprocess.Popen[bytes], resumed_at: str | None, drain: threading.Thread,
+              err_tail: bytearray) -> None:
         """``resumed_at``: the cursor journalctl was started at (``--cursor``);
         its entry, if the journal still has it, comes first and was read before."""
         assert proc.stdout is not None
@@ -186,8 +202,8 @@ class JournalSource:
                     continue
             self._q.put((line.text, cursor))  # blocks when full: back-pressure
             self.wake.set()
-        if proc.stderr is not None:
-            self._stderr = proc.stderr.read(4096)
+        drain.join()
+        self._stderr = bytes(err_tail)
         proc.wait()
         if time.monotonic() - started > 30:
             self._backoff = 1.0

@@ -79,6 +79,9 @@ args = sys.argv[1:]
 at = args[args.index("--cursor") + 1] if "--cursor" in args else None
 after = args[args.index("--after-cursor") + 1] if "--after-cursor" in args else None
 n = args[args.index("-n") + 1] if "-n" in args else "all"
+if os.environ.get("FAKE_JOURNAL_NOISE"):  # warnings on stderr first, more than a pipe holds
+    sys.stderr.write("Warning: journal file is corrupted, ignoring file.\n" * int(os.environ["FAKE_JOURNAL_NOISE"]))
+    sys.stderr.flush()
 with open(os.environ["FAKE_JOURNAL_ARGS"], "a") as f:
     f.write(" ".join(args) + "\n")
 path = os.environ["FAKE_JOURNAL"]
@@ -157,6 +160,25 @@ def test_journal_source_resumes_from_its_cursor(tmp_path):
     calls = (tmp_path / "args.txt").read_text().splitlines()
     assert "-n all" in calls[0] and "SYSLOG_FACILITY=2" in calls[0]
     assert "--cursor s=abc;i=3;t=" in calls[1]
+
+
+def test_journal_stderr_larger_than_a_pipe_does_not_stall(tmp_path):
+    """journalctl's stderr is read as it comes: left in its pipe until exit,
+    200 KB of warnings would block journalctl, and us waiting on its stdout."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    fake = bindir / "journalctl"
+    fake.write_text(FAKE_JOURNALCTL.replace("{python}", sys.executable))
+    fake.chmod(0o755)
+    journal = tmp_path / "journal.jsonl"
+    journal.write_text("".join(journal_record(n) + "\n" for n in range(3)))
+    out, state = tmp_path / "events.jsonl", tmp_path / "state"
+    env = {"PATH": f"{bindir}:{os.environ['PATH']}", "FAKE_JOURNAL": str(journal),
+           "FAKE_JOURNAL_ARGS": str(tmp_path / "args.txt"), "FAKE_JOURNAL_NOISE": "4000"}
+    p = start(["follow", "journal:", "--sink", f"file:{out}", "--state-dir", str(state), "--from-start"],
+              tmp_path, env)
+    assert wait_until(lambda: len(lines_of(out)) == 3), p.err_path.read_text()
+    assert stop(p) == 0
 
 
 def _journal_with_saved_cursor(tmp_path, cursor: str, records: int = 5):

@@ -182,3 +182,22 @@ def test_a_first_run_at_the_end_keeps_its_place_through_a_kill_9(journal: Journa
     time.sleep(0.5)
     assert f.stop() == 0
     check(deliveries(tmp_path), 3, 5)
+
+
+def test_follow_with_no_path_finds_the_journal(journal: Journald, tmp_path: Path) -> None:
+    """Debian 12 installs no syslog daemon: Postfix logs to the journal only.
+    ``follow`` with no PATH (what ``make run`` and the unit run) must find
+    it and say so."""
+    message(journal, 0)
+    journal.wait_for_entries(2)
+    err = open(tmp_path / "stderr.txt", "ab")
+    f = journal.spawn([sys.executable, "-m", "bouncewatch", "follow", "--sink", f"file:{tmp_path / 'events.jsonl'}",
+                       "--state-dir", str(tmp_path / "state"), "--from-start"],
+                      "follower", stdout=subprocess.DEVNULL, stderr=err)
+    check(wait_events(tmp_path, 1), 0, 0)
+    for n in range(1, 3):
+        message(journal, n)
+    wait_events(tmp_path, 3)
+    assert f.stop() == 0
+    check(deliveries(tmp_path), 0, 2)
+    assert "the journal has mail records" in (tmp_path / "stderr.txt").read_text()

@@ -7,10 +7,11 @@ is journalctl's behaviour, not something a stand-in can be trusted to copy.
 
 journald runs without systemd: given no sockets, it binds its own under
 /run/systemd/journal (``dev-log`` for syslog(3) datagrams, as /dev/log is on
-a systemd host) and writes its files under /run/log/journal. /run, and
-/var/log/journal where the host has one, are private tmpfs mounts of the
-namespace, so the host's journal is never read or written and everything is
-gone when the namespace's init dies. Commands that must see this journal
+a systemd host) and writes its files under /run/log/journal. /run and
+/var/log are private, empty tmpfs mounts of the namespace, so the host's
+journal and logs are never read or written (a host without
+/var/log/mail.log, as Debian 12 is by default) and everything is gone when
+the namespace's init dies. Commands that must see this journal
 (journalctl, the follower) run in the namespace's mount namespace only.
 """
 
@@ -68,8 +69,7 @@ class Journald:
         self.ns.start()
         try:
             self.ns.run(["mount", "-t", "tmpfs", "tmpfs", "/run"])
-            if Path("/var/log/journal").is_dir():
-                self.ns.run(["mount", "-t", "tmpfs", "tmpfs", "/var/log/journal"])
+            self.ns.run(["mount", "-t", "tmpfs", "tmpfs", "/var/log"])  # no /var/log/journal: volatile
             self.start_daemon()
         except BaseException:
             self.__exit__()

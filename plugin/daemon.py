@@ -35,11 +35,12 @@ def log(msg: str) -> None:
 
 def detect_sources() -> list[str]:
     found = find_mta_log()
-    if found is None:
+    if not found.paths:
         raise StartError(
             "no MTA log found (looked for a running Postfix/Exim/Sendmail and its configured log, "
             "/var/log/mail.log, /var/log/maillog, /var/log/exim4/mainlog, and mail records in the "
-            "journal); name one: bouncewatch follow /path/to/mail.log  (or journal: for journald)", 1)
+            f"journal: {found.tried[-1]}); name one: bouncewatch follow /path/to/mail.log  "
+            "(or journal: for journald)", 1)
     log(f"following {', '.join(found.paths)}: {found.why}")
     return found.paths
 

@@ -105,11 +105,12 @@ def main(argv: list[str] | None = None) -> int:
     from .locate import find_mta_log
 
     found = None if os.environ.get("BOUNCEWATCH_DEMO") else find_mta_log()
-    if found is not None:
+    if found is not None and found.paths:
         return cli_main(["run"])
     err = sys.stderr
     print("bouncewatch: no MTA log on this machine (looked for a running Postfix/Exim/Sendmail, "
-          "/var/log/mail.log, /var/log/maillog, /var/log/exim4/mainlog and the journal).", file=err)
+          "/var/log/mail.log, /var/log/maillog, /var/log/exim4/mainlog and the journal"
+          + (f": {found.tried[-1]}" if found is not None and found.tried else "") + ").", file=err)
     print("bouncewatch: to follow a real log:  .venv/bin/bouncewatch follow /path/to/mail.log "
           "[--sink file:events.jsonl]   (or: bouncewatch run -c contrib/postfix/bouncewatch.toml)", file=err)
     tmp = Path(tempfile.mkdtemp(prefix="bouncewatch-demo-"))

@@ -28,6 +28,7 @@ from collections import Counter
 from typing import Any, Callable
 
 from .follow import Chunk
+from .locate import JOURNAL_READERS
 from .reader import iter_lines
 
 # The mail facility (2): Postfix, Exim (log_file_path = syslog) and
@@ -165,7 +166,6 @@ class JournalSource:
             self._problem(f"journal: cannot run {exe}: {e.strerror or e}; retrying")
             self._schedule_retry()
             return
-        self._said = None
         # stderr drained as it comes, its tail kept: read only at exit, a
         # journalctl that says more than a pipe holds would block, and so
         # would we, waiting on its stdout
@@ -235,6 +235,7 @@ class JournalSource:
             self._read_counts.clear()
         if not lines:
             return None
+        self._said = None  # records again: a later problem is news
         return Chunk(self, None, SOURCE_PATH, None, lines, last)
 
     def _exited(self) -> None:
@@ -255,8 +256,10 @@ class JournalSource:
                 self.from_start = True
             self._next_start = 0.0
             return
-        self.log(f"journal: journalctl exited with status {proc.returncode}"
-                 + (f" ({err[-1]})" if err else "") + f"; restarting in {self._backoff:.0f}s")
+        last = err[-1].rstrip(".") if err else ""
+        hint = f"; {JOURNAL_READERS}" if "insufficient permissions" in last else ""
+        self._problem(f"journal: journalctl exited with status {proc.returncode}"
+                      + (f" ({last}{hint})" if last else "") + "; retrying")
         self._schedule_retry()
 
     def commit(self, chunk: Chunk) -> None:

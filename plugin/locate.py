@@ -16,10 +16,15 @@ from dataclasses import dataclass, field
 SYSLOG_FILES = ("/var/log/mail.log", "/var/log/maillog", "/var/log/exim4/mainlog",
                 "/var/log/exim/main.log", "/var/log/exim/mainlog")
 JOURNAL = "journal:"
+# What journalctl's "No journal files were opened due to insufficient
+# permissions" asks of the operator.
+JOURNAL_READERS = "run as root, or as a member of group adm or systemd-journal"
 
 
 @dataclass
 class Found:
+    """``paths`` empty: nothing found; ``tried`` says what was looked at, and
+    its last item why the journal was not taken."""
     paths: list[str]
     why: str
     tried: list[str] = field(default_factory=list)
@@ -85,12 +90,28 @@ def exim_log() -> str | None:
     return None
 
 
-def journal_has_mail() -> bool:
-    out = _run(["journalctl", "-q", "-n", "1", "-o", "cat", "SYSLOG_FACILITY=2"])
-    return bool(out)
+def journal_mail() -> str | None:
+    """None when the journal holds mail records (SYSLOG_FACILITY=2), else why
+    not, as the operator should read it: a user outside the groups that may
+    read the system journal gets an error from journalctl, not an empty
+    answer, and must not be told there is no mail."""
+    exe = shutil.which("journalctl")
+    if exe is None:
+        return "no journalctl"
+    try:
+        r = subprocess.run([exe, "-q", "-n", "1", "-o", "cat", "SYSLOG_FACILITY=2"],
+                           capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"journalctl did not answer ({e})"
+    if r.returncode == 0:
+        return None if r.stdout.strip() else "the journal has no mail records"
+    err = (r.stderr.strip().splitlines() or [f"exit status {r.returncode}"])[-1].rstrip(".")
+    if "insufficient permissions" in err:
+        return f"the journal cannot be read by this user ({err}): {JOURNAL_READERS}"
+    return f"journalctl failed: {err}"
 
 
-def find_mta_log() -> Found | None:
+def find_mta_log() -> Found:
     tried: list[str] = []
     for mta in running_mtas():
         path = postfix_log() if mta == "postfix" else exim_log() if mta == "exim" else None
@@ -105,7 +126,8 @@ def find_mta_log() -> Found | None:
         if os.path.isfile(path):
             return Found([path], f"found {path}", tried)
         tried.append(path)
-    if journal_has_mail():
+    why_not = journal_mail()
+    if why_not is None:
         return Found([JOURNAL], "no log file; the journal has mail records (SYSLOG_FACILITY=2)", tried)
-    tried.append("the journal (no mail records)")
-    return None
+    tried.append(why_not)
+    return Found([], "no MTA log found", tried)

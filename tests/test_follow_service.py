@@ -678,6 +678,6 @@ def test_locate_prefers_the_running_mtas_configured_log(monkeypatch, tmp_path):
     assert f.paths == ["/var/log/exim4/mainlog"] and "waiting" in f.why
     answers["exim4"] = "log_file_path = syslog"
     monkeypatch.setattr(locate, "SYSLOG_FILES", (str(tmp_path / "mail.log"),))
-    monkeypatch.setattr(locate, "journal_has_mail", lambda: True)
+    monkeypatch.setattr(locate, "journal_mail", lambda: None)
     f = locate.find_mta_log()
     assert f.paths == ["journal:"] and str(tmp_path / "mail.log") in f.tried

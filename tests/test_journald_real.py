@@ -201,3 +201,30 @@ def test_follow_with_no_path_finds_the_journal(journal: Journald, tmp_path: Path
     assert f.stop() == 0
     check(deliveries(tmp_path), 0, 2)
     assert "the journal has mail records" in (tmp_path / "stderr.txt").read_text()
+
+
+def test_a_user_who_may_not_read_the_journal_is_told_so(journal: Journald, tmp_path: Path) -> None:
+    """Not root and in neither group adm nor systemd-journal, journalctl
+    opens no file: that is said, with what to do, not taken for a journal
+    without mail (no PATH), nor repeated at every retry (journal:)."""
+    message(journal, 0)
+    journal.wait_for_entries(2)
+    work = journal.dir / "nobody"  # pytest's own folders are root's alone
+    work.mkdir(mode=0o777)
+    work.chmod(0o777)
+    journal.dir.chmod(0o711)
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    bw = [sys.executable, "-m", "bouncewatch", "follow", "--sink", f"file:{work / 'events.jsonl'}",
+          "--state-dir", str(work / "state")]
+    r = journal.ns.run(nobody + bw, check=False)
+    assert r.returncode == 1
+    assert ("journal: the journal cannot be read by this user (No journal files were opened due to insufficient "
+            "permissions): run as root, or as a member of group adm or systemd-journal") in r.stderr, r.stderr
+    err = open(tmp_path / "stderr.txt", "ab")
+    f = journal.spawn(nobody + [*bw[:4], "journal:", *bw[4:]], "follower", stdout=subprocess.DEVNULL, stderr=err)
+    time.sleep(4)  # journalctl fails, is retried after 1 s, then 2 s
+    assert f.stop() == 0
+    said = [x for x in (tmp_path / "stderr.txt").read_text().splitlines() if "insufficient permissions" in x]
+    assert said == ["bouncewatch: journal: journalctl exited with status 1 (No journal files were opened due to "
+                    "insufficient permissions; run as root, or as a member of group adm or systemd-journal); "
+                    "retrying"], said

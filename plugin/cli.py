@@ -619,10 +619,12 @@ def cmd_follow(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from . import daemon
-    from .config import ConfigError, default_config, load_config
+    from .config import ConfigError, check_sinks, default_config, load_config
 
     try:
         cfg = load_config(args.config) if args.config else default_config()
+        if args.config:
+            check_sinks(cfg)   # refused with file and line, as check-config says it
     except ConfigError as e:
         raise UsageError(str(e)) from None
     settings = daemon.default_settings()
@@ -637,10 +639,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
-    from .config import ConfigError, check_rules, load_config
+    from .config import ConfigError, check_rules, check_sinks, load_config
 
     try:
         cfg = load_config(args.config)
+        check_sinks(cfg)
         check_rules(cfg)
     except ConfigError as e:
         raise UsageError(str(e)) from None

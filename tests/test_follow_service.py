@@ -495,6 +495,15 @@ def test_run_refuses_a_bad_sink_option_with_file_and_line(tmp_path):
     assert not (tmp_path / "out.jsonl").exists()
 
 
+def test_follow_never_prints_a_secret_of_a_sink_uri(tmp_path):
+    log = tmp_path / "mail.log"
+    log.write_text("")
+    for uri in ("https://u:TOPSECRET-42@siem.example.net/x", "https://siem.example.net/x?token=TOPSECRET-42"):
+        r = bw("follow", str(log), "--state-dir", str(tmp_path / "state"), "--sink", uri)
+        assert r.returncode == 2 and "siem.example.net" in r.stderr, r.stderr
+        assert "TOPSECRET" not in r.stderr + r.stdout, r.stderr
+
+
 def test_run_with_config_and_sighup_reload(tmp_path):
     log, state = tmp_path / "mail.log", tmp_path / "state"
     a, b = tmp_path / "all.jsonl", tmp_path / "hard.jsonl"

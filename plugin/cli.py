@@ -60,7 +60,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     e.add_argument("text", metavar="TEXT")
     e.add_argument("--json", action="store_true")
     e.add_argument("--status", choices=["deferred", "bounced", "expired", "sent"],
-                   help="the delivery status (default: from the reply code; 5xx bounced, else deferred)")
+                   help="the delivery status (default: from the reply code; 5xx bounced, 2xx sent, else deferred)")
     e.add_argument("--relay", metavar="HOST", help="the relay host that answered (for provider detection)")
     e.add_argument("--recipient", metavar="ADDR")
     e.add_argument("--rules-dir", metavar="DIR", action="append", default=[])
@@ -497,6 +497,17 @@ class _Progress:
 
 
 # -- explain -----------------------------------------------------------------------
+def _explain_status(code: int | None, dsn: str | None) -> str:
+    """The status a pasted reply implies: 5xx (or a 5.x.x code) bounced,
+    2xx sent (a pasted 250 is a delivery, not a deferral to retry),
+    anything else deferred."""
+    if (code or 0) >= 500 or (dsn or "").startswith("5"):
+        return "bounced"
+    if 200 <= (code or 0) < 300 or (code is None and (dsn or "").startswith("2")):
+        return "sent"
+    return "deferred"
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     import json
 
@@ -507,8 +518,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     classifier = load_classifier(args.rules_dir)
     reply = parse_reply(args.text)
-    status = args.status or ("bounced" if (reply.code or 0) >= 500 or (reply.dsn or "").startswith("5")
-                             else "deferred")
+    status = args.status or _explain_status(reply.code, reply.dsn)
     d = Delivery(mta="explain", queue_id="", recipient=args.recipient or "", status=status,
                  reason=args.text, relay=Relay(args.relay) if args.relay else None, reply=reply)
     ctx = rule_context(Envelope(None, None, "explain", None, args.text), d)

@@ -73,7 +73,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                    help="spool and events (default: $BOUNCEWATCH_STATE_DIR or /var/lib/bouncewatch)")
     m.add_argument("--envelope-to", metavar="ADDR",
                    help="the address the report came back to (Postfix: ${original_recipient}); "
-                        "default: Exim's $LOCAL_PART@$DOMAIN, else the X-Original-To/Delivered-To header")
+                        "default: Exim's $LOCAL_PART@$DOMAIN (with its prefix and suffix), else the "
+                        "X-Original-To, Envelope-To, Delivered-To or To header")
     m.add_argument("--verp-delimiters", metavar="XY", default="+=",
                    help="VERP delimiters of the bounce address (default: +=, as Postfix)")
     m.add_argument("--tracking-header", metavar="NAME", action="append", default=[],

@@ -87,8 +87,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                    help="log files or globs, or journal: (none: find this machine's MTA log)")
     f.add_argument("--sink", metavar="URI", action="append", default=[],
                    help="- (stdout, default), file:PATH, ... (repeatable)")
-    f.add_argument("--state-dir", metavar="DIR", help="checkpoints (default: /var/lib/bouncewatch as root, "
-                   "else $XDG_STATE_HOME/bouncewatch)")
+    f.add_argument("--state-dir", metavar="DIR", help="checkpoints and history (default: systemd's $STATE_DIRECTORY, "
+                   "else /var/lib/bouncewatch as root, else $XDG_STATE_HOME/bouncewatch)")
     f.add_argument("--from-start", action="store_true",
                    help="first run: read existing logs and their rotations (.gz too) instead of starting at the end")
     f.add_argument("--all", action="store_true", help="also emit successful deliveries (status=sent)")

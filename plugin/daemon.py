@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from .agent import Agent, Settings, SinkSlot
 from .checkpoint import CheckpointError, CheckpointStore
-from .config import Config, ConfigError, SinkConfig, check_rules, load_config
+from .config import Config, ConfigError, SinkConfig, check_rules, check_sinks, load_config
 from .follow import FileSource
 from .journal import DEFAULT_MATCHES, JournalSource
 from .locate import JOURNAL, find_mta_log
@@ -191,6 +191,7 @@ def run_config(cfg: Config, settings: Settings) -> int:
         else:
             try:
                 new = load_config(old.path)
+                check_sinks(new)
                 check_rules(new)
                 if new.state_dir != old.state_dir:
                     raise ConfigError(f"{new.path}: state_dir: cannot change while running (restart instead)")

@@ -525,9 +525,14 @@ def test_run_with_config_and_sighup_reload(tmp_path):
     with open(log, "a") as f:
         f.write(delivery_line(2, "bounced") + delivery_line(3, "deferred"))
     assert wait_until(lambda: len(lines_of(a)) == 4 and len(lines_of(b)) == 1), p.err_path.read_text()
+    good = cfg.read_text()
+    cfg.write_text(good.replace(f'uri = "file:{b}"', f'uri = "file:{b}"\nfsnyc = "batch"'))
+    p.send_signal(signal.SIGHUP)   # a sink option refused with file and line, as check-config says it
+    assert wait_until(lambda: "not reloaded" in p.err_path.read_text()), p.err_path.read_text()
+    assert f"{cfg}:9: sink[1].fsnyc: unknown key 'fsnyc'" in p.err_path.read_text()
     cfg.write_text("this is = = not toml\n")
     p.send_signal(signal.SIGHUP)
-    assert wait_until(lambda: "not reloaded" in p.err_path.read_text())
+    assert wait_until(lambda: p.err_path.read_text().count("not reloaded") == 2)
     assert p.poll() is None
     assert stop(p) == 0
     assert [e["recipient"] for e in lines_of(b)] == ["r2@d2.example"]

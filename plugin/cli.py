@@ -60,7 +60,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     e.add_argument("text", metavar="TEXT")
     e.add_argument("--json", action="store_true")
     e.add_argument("--status", choices=["deferred", "bounced", "expired", "sent"],
-                   help="the delivery status (default: from the reply code; 5xx bounced, else deferred)")
+                   help="the delivery status (default: from the reply code; 5xx bounced, 2xx sent, else deferred)")
     e.add_argument("--relay", metavar="HOST", help="the relay host that answered (for provider detection)")
     e.add_argument("--recipient", metavar="ADDR")
     e.add_argument("--rules-dir", metavar="DIR", action="append", default=[])
@@ -73,7 +73,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                    help="spool and events (default: $BOUNCEWATCH_STATE_DIR or /var/lib/bouncewatch)")
     m.add_argument("--envelope-to", metavar="ADDR",
                    help="the address the report came back to (Postfix: ${original_recipient}); "
-                        "default: Exim's $LOCAL_PART@$DOMAIN, else the X-Original-To/Delivered-To header")
+                        "default: Exim's $LOCAL_PART@$DOMAIN (with its prefix and suffix), else the "
+                        "X-Original-To, Envelope-To, Delivered-To or To header")
     m.add_argument("--verp-delimiters", metavar="XY", default="+=",
                    help="VERP delimiters of the bounce address (default: +=, as Postfix)")
     m.add_argument("--tracking-header", metavar="NAME", action="append", default=[],
@@ -86,8 +87,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                    help="log files or globs, or journal: (none: find this machine's MTA log)")
     f.add_argument("--sink", metavar="URI", action="append", default=[],
                    help="- (stdout, default), file:PATH, ... (repeatable)")
-    f.add_argument("--state-dir", metavar="DIR", help="checkpoints (default: /var/lib/bouncewatch as root, "
-                   "else $XDG_STATE_HOME/bouncewatch)")
+    f.add_argument("--state-dir", metavar="DIR", help="checkpoints and history (default: systemd's $STATE_DIRECTORY, "
+                   "else /var/lib/bouncewatch as root, else $XDG_STATE_HOME/bouncewatch)")
     f.add_argument("--from-start", action="store_true",
                    help="first run: read existing logs and their rotations (.gz too) instead of starting at the end")
     f.add_argument("--all", action="store_true", help="also emit successful deliveries (status=sent)")
@@ -497,6 +498,17 @@ class _Progress:
 
 
 # -- explain -----------------------------------------------------------------------
+def _explain_status(code: int | None, dsn: str | None) -> str:
+    """The status a pasted reply implies: 5xx (or a 5.x.x code) bounced,
+    2xx sent (a pasted 250 is a delivery, not a deferral to retry),
+    anything else deferred."""
+    if (code or 0) >= 500 or (dsn or "").startswith("5"):
+        return "bounced"
+    if 200 <= (code or 0) < 300 or (code is None and (dsn or "").startswith("2")):
+        return "sent"
+    return "deferred"
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     import json
 
@@ -507,8 +519,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     classifier = load_classifier(args.rules_dir)
     reply = parse_reply(args.text)
-    status = args.status or ("bounced" if (reply.code or 0) >= 500 or (reply.dsn or "").startswith("5")
-                             else "deferred")
+    status = args.status or _explain_status(reply.code, reply.dsn)
     d = Delivery(mta="explain", queue_id="", recipient=args.recipient or "", status=status,
                  reason=args.text, relay=Relay(args.relay) if args.relay else None, reply=reply)
     ctx = rule_context(Envelope(None, None, "explain", None, args.text), d)
@@ -619,10 +630,12 @@ def cmd_follow(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from . import daemon
-    from .config import ConfigError, default_config, load_config
+    from .config import ConfigError, check_sinks, default_config, load_config
 
     try:
         cfg = load_config(args.config) if args.config else default_config()
+        if args.config:
+            check_sinks(cfg)   # refused with file and line, as check-config says it
     except ConfigError as e:
         raise UsageError(str(e)) from None
     settings = daemon.default_settings()
@@ -637,10 +650,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
-    from .config import ConfigError, check_rules, load_config
+    from .config import ConfigError, check_rules, check_sinks, load_config
 
     try:
         cfg = load_config(args.config)
+        check_sinks(cfg)
         check_rules(cfg)
     except ConfigError as e:
         raise UsageError(str(e)) from None

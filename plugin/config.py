@@ -426,6 +426,28 @@ def _check_listen(c: _Checker, listen: str) -> None:
         raise c.fail(f"{listen!r} is not HOST:PORT (e.g. 127.0.0.1:9469)", "listen", "metrics")
 
 
+def check_sinks(cfg: Config) -> None:
+    """What opening each sink would refuse (an unknown option, an unreadable
+    CA, a missing secret, a file or spool that cannot be written), found
+    without opening any: check-config runs beside the service and must
+    neither connect nor create files. Without it check-config passed a
+    config that run then refused."""
+    from .sinks import ConfigError as SinkConfigError, check_sink
+    try:
+        text = Path(cfg.path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    c = _Checker(cfg.path, text)
+    for i, sc in enumerate(cfg.sinks):
+        try:
+            check_sink(sc.open_uri(), state_dir=cfg.state_dir)
+        except SinkConfigError as e:
+            why = re.sub(r"^sink '[^']*': ", "", str(e))
+            m = re.match(r"(?:unknown )?key '([^']+)'", why)
+            key = m[1] if m and m[1] in sc.options else "uri"
+            raise c.fail(why, key, "sink", i) from None
+
+
 def check_rules(cfg: Config) -> None:
     """Load the rules the config names: a broken rule file is a config error."""
     from .classify.engine import Classifier, RuleError

@@ -14,11 +14,12 @@ from typing import Any, Callable
 
 from .agent import Agent, Settings, SinkSlot
 from .checkpoint import CheckpointError, CheckpointStore
-from .config import Config, ConfigError, SinkConfig, check_rules, load_config
+from .config import Config, ConfigError, SinkConfig, check_rules, check_sinks, load_config
 from .follow import FileSource
 from .journal import DEFAULT_MATCHES, JournalSource
 from .locate import JOURNAL, find_mta_log
 from .mailpickup import MailPickup
+from .sinks import _display
 
 
 class StartError(Exception):
@@ -67,7 +68,7 @@ def open_sinks(configs: list[SinkConfig], state_dir: str) -> list[SinkSlot]:
     try:
         for sc in configs:
             slots.append(SinkSlot(open_sink(sc.open_uri(), **extra),
-                                  compile_expr(sc.where) if sc.where else None, sc.uri))
+                                  compile_expr(sc.where) if sc.where else None, _display(sc.uri)))
     except SinkConfigError as e:
         for s in slots:
             s.sink.close()
@@ -163,7 +164,7 @@ def follow(paths: list[str], sink_uris: list[str], state_dir: str, *, from_start
         paths = detect_sources()
     sinks = [SinkConfig(u) for u in (sink_uris or ["-"])]
     log(f"state in {state_dir}{'' if history else ' (checkpoints only, no history)'}; "
-        f"events to {', '.join(s.uri for s in sinks)}")
+        f"events to {', '.join(_display(s.uri) for s in sinks)}")
     return run_agent(specs=[(p, []) for p in paths], sinks=sinks, state_dir=state_dir, rules_dirs=rules_dirs,
                      mta=mta, include_sent=include_sent, where=where, from_start=from_start,
                      settings=settings,
@@ -181,7 +182,7 @@ def run_config(cfg: Config, settings: Settings) -> int:
     where_history = "no history" if history is None else (
         "history in PostgreSQL" if history != cfg.state_dir else "history in state.db")
     log(f"config {cfg.path}; state in {cfg.state_dir} ({where_history}); "
-        f"events to {', '.join(s.uri for s in cfg.sinks)}")
+        f"events to {', '.join(_display(s.uri) for s in cfg.sinks)}")
     current = {"cfg": cfg}
 
     def reload(agent: Agent) -> None:
@@ -191,6 +192,7 @@ def run_config(cfg: Config, settings: Settings) -> int:
         else:
             try:
                 new = load_config(old.path)
+                check_sinks(new)
                 check_rules(new)
                 if new.state_dir != old.state_dir:
                     raise ConfigError(f"{new.path}: state_dir: cannot change while running (restart instead)")

@@ -151,6 +151,14 @@ def test_explain_text_and_json():
     assert j["classification"]["category"] == "dns_failure"
 
 
+def test_explain_of_a_2xx_reply_is_a_delivery():
+    """A pasted 250 is a delivery, not a deferral to retry."""
+    j = json.loads(bw("explain", "250 2.0.0 OK 1795150800 d76o6pwrhptsi.284 - gsmtp", "--json").stdout)
+    assert j["status"] == "sent"
+    assert (j["classification"]["category"], j["classification"]["type"]) == ("delivered", "none")
+    assert j["classification"]["provider"] == "gmail"
+
+
 def test_parse_of_a_pipe_writes_each_event_as_its_line_arrives():
     """``tail -f mail.log | bouncewatch parse``: an event comes out while
     the pipe is still open, not when a block has filled or at its end."""

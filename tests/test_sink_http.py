@@ -410,6 +410,17 @@ def test_bad_configuration_refused_at_start(uri, opts, key, tmp_path, monkeypatc
     assert "pw" not in msg.replace("pw@", "") or "u:pw" not in msg
 
 
+@pytest.mark.parametrize("uri", [
+    "https://siem.example.net/x?token=TOPSECRET-42",
+    "https://siem.example.net/x?format=json&api_key=TOPSECRET-42&gzip=true",
+    "https://u:TOPSECRET-42@siem.example.net/x",
+])
+def test_a_refused_secret_is_not_repeated_in_the_error(uri, tmp_path):
+    with pytest.raises(ConfigError) as ei:
+        open_sink(uri, state_dir=str(tmp_path))
+    assert "sink '" in str(ei.value) and "TOPSECRET" not in str(ei.value), ei.value
+
+
 def test_unreadable_ca_file_names_sink_and_key(tmp_path):
     ca = tmp_path / "ca.pem"
     ca.write_text("not a certificate")

@@ -58,6 +58,7 @@ of the URI's query merged with the keyword options (including ``format`` and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Protocol
 from urllib.parse import parse_qsl, urlsplit
@@ -68,6 +69,10 @@ Event = dict[str, Any]
 WRAPPER_KEYS = ("where", "statuses", "pseudonymize_key")
 # Keys bouncewatch passes to every factory; ``_check`` = "1": validate only (check_sink).
 RESERVED_KEYS = ("state_dir", "name", "_check")
+# Keys that would carry a secret in a URI: refused (http), and their values
+# never shown in a message (the sink's name is in every error and log line).
+SECRET_KEYS = ("token", "password", "secret", "auth", "api_key", "apikey")
+_SECRET_VALUE = re.compile(r"([?&](?:%s)=)[^&#]*" % "|".join(SECRET_KEYS), re.IGNORECASE)
 
 
 class SinkError(Exception):
@@ -368,7 +373,9 @@ class FilteredSink:
 
 
 def _display(uri: str) -> str:
-    """The URI as messages show it: never any userinfo (passwords)."""
+    """The URI as messages show it: never any userinfo (passwords) nor the
+    value of a secret-bearing key such as ``token=``."""
+    uri = _SECRET_VALUE.sub(r"\1***", uri)
     try:
         parts = urlsplit(uri)
     except ValueError:

@@ -63,13 +63,12 @@ import orjson
 import urllib3
 
 from ..formats import Format, dumpb, get_format
-from . import LOOPBACK, ConfigError, Event, Options, _display
+from . import LOOPBACK, SECRET_KEYS, ConfigError, Event, Options, _display
 from .deadline import Deadline, pool_manager
 from .reliable import DeliveryError, Policy, ReliableSink, spool_ident
 from .tls import client_context
 
 PRESETS = ("none", "splunk", "elasticsearch", "opensearch")
-_FORBIDDEN_KEYS = ("token", "password", "secret", "auth", "api_key", "apikey")
 _SPLIT = (400, 413, 422)
 
 
@@ -216,7 +215,7 @@ def open_http(uri: str, opts: dict[str, Any]) -> ReliableSink:
         raise ConfigError(f"sink {name!r}: credentials in the URL are refused (they would show in "
                           "process lists and logs); use auth_env=VAR or auth_file=PATH")
     o = Options(name, opts)
-    for k in _FORBIDDEN_KEYS:
+    for k in SECRET_KEYS:
         if k in opts:
             raise ConfigError(f"sink {name!r}: key {k!r}: secrets are not accepted in the URI or on the "
                               "command line; use auth_env=VAR or auth_file=PATH")

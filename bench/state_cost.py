@@ -80,7 +80,9 @@ def timed(cmd: list[str]) -> tuple[float, float]:
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     with open(os.devnull, "w") as null:
-        subprocess.run(cmd, stdout=null, stderr=subprocess.DEVNULL, check=False)
+        r = subprocess.run(cmd, stdout=null, stderr=subprocess.PIPE, text=True, check=False)
+    if r.returncode != 0:  # a failing run is no figure (e.g. a Python without bouncewatch)
+        raise SystemExit(f"{' '.join(cmd)} exited {r.returncode}: {r.stderr.strip()[-500:]}")
     wall = time.perf_counter() - t0
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)

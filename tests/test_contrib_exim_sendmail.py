@@ -115,7 +115,7 @@ def test_unit(mta):
     unit.optionxform = str
     unit.read(CONTRIB / mta / "bouncewatch.service")
     svc = unit["Service"]
-    assert svc["ExecStart"] == "/usr/bin/bouncewatch run -c /etc/bouncewatch/bouncewatch.toml"
+    assert svc["ExecStart"] == "/usr/local/bin/bouncewatch run -c /etc/bouncewatch/bouncewatch.toml"  # as Postfix's
     for key, value in (("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"), ("ProtectHome", "yes"),
                        ("PrivateTmp", "yes"), ("DynamicUser", "yes"), ("CapabilityBoundingSet", "")):
         assert svc.get(key) == value, f"{mta}: {key}"

@@ -401,7 +401,7 @@ class Agent:
     # -- reporting -----------------------------------------------------------------
     def _status_text(self) -> str:
         c = self.counts
-        return f"{c['lines']} lines, {c['events']} events"
+        return f"{c['lines'] + c.get('too_long', 0)} lines, {c['events']} events"  # as summary() counts
 
     def status_line(self) -> str:
         c = self.counts
@@ -409,7 +409,7 @@ class Agent:
         lag = sum(s.lag_bytes() for s in self.sources)
         idle = f"{time.monotonic() - self._last_line_at:.0f}s" if self._last_line_at else "-"
         rss, cpu = _process_usage()
-        parts = [f"lines={c['lines']}", f"events={c['events']}", f"skipped={skipped}",
+        parts = [f"lines={c['lines'] + c.get('too_long', 0)}", f"events={c['events']}", f"skipped={skipped}",
                  f"lag={_bytes(lag)}", f"last_read={idle} ago", f"rss={rss}", f"cpu={cpu}"]
         if self._sink_trouble:
             parts.append("sinks=retrying")

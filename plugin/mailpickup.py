@@ -40,7 +40,7 @@ class MailPickup:
                 self.fd = take_consumer_lock(self.state_dir)
                 if self.fd is None:
                     return False
-                self.log(f"picking up returned mail spooled in {self.state_dir / 'spool' / 'new'}")
+                self.log(f"returned mail that ingest-mail spools in {self.state_dir / 'spool' / 'new'} is classified here")
             from .ingest import process_leftovers
             done = process_leftovers(self.state_dir, classifier, self.err, min_age=0, limit=self.batch)
             self.processed += done

@@ -108,7 +108,8 @@ class Pipeline:
             if c.get(k):
                 skipped[k] = c[k]
         notes = [f"{k}={c[k]}" for k in ("invalid_utf8", "nul_bytes", "unterminated_last_line") if c.get(k)]
-        parts = [f"{c['lines']} lines read", f"{c['events']} events",
+        # a line too long to parse was read all the same: it never reached the parser's count
+        parts = [f"{c['lines'] + c.get('too_long', 0)} lines read", f"{c['events']} events",
                  f"{c['other_program']} lines of other programs",
                  f"{sum(skipped.values())} skipped" + (
                      " (" + ", ".join(f"{k}={v}" for k, v in sorted(skipped.items())) + ")" if skipped else "")]

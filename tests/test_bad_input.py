@@ -33,6 +33,7 @@ def test_junk_utf8_nul_long_and_truncated(pipeline):
     assert c["too_long"] == 1 and c["invalid_utf8"] >= 1 and c["nul_bytes"] == 2
     assert c["skipped:unrecognized"] == 1  # the junk line
     assert "skipped" in pipeline.summary() and "too_long=1" in pipeline.summary()
+    assert pipeline.summary().startswith("bouncewatch: 6 lines read;")  # the overlong one too
 
 
 def test_overlong_line_memory_bounded():

@@ -165,7 +165,7 @@ def test_running_follower_picks_up_spooled_mail_and_survives_kill(tmp_path):
     assert rc == 0 and heavy == [], err
     assert _wait(lambda: len(events_of(state)) == 3, 5.0), fol.errors()
     assert events_of(state)[-1]["recipient"] == "carol@example.com"
-    assert "picking up returned mail" in fol.errors()
+    assert "returned mail that ingest-mail spools in" in fol.errors()
     assert list((state / "spool" / "new").iterdir()) == []
 
     fol.kill()  # kill -9: the lock goes with the process, in-process ingest resumes

@@ -40,7 +40,8 @@ class MailPickup:
                 self.fd = take_consumer_lock(self.state_dir)
                 if self.fd is None:
                     return False
-                self.log(f"returned mail that ingest-mail spools in {self.state_dir / 'spool' / 'new'} is classified here")
+                spool = self.state_dir / "spool" / "new"
+                self.log(f"returned mail that ingest-mail spools in {spool} is classified here")
             from .ingest import process_leftovers
             done = process_leftovers(self.state_dir, classifier, self.err, min_age=0, limit=self.batch)
             self.processed += done

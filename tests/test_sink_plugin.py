@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bouncewatch.plugin.sinks import ConfigError, SinkError, open_sink
+from bouncewatch.plugin.sinks import ConfigError, SinkError, check_sink, open_sink
 from sink_helpers import event
 
 CONTRIB = Path(__file__).resolve().parent.parent / "contrib" / "kafka-sink"
@@ -97,3 +97,11 @@ def test_kafka_bad_configuration(fake_producer, monkeypatch):
         open_sink("kafka://127.0.0.1:9092/t?sasl_mechanism=PLAIN&sasl_username=u&sasl_password_env=BW_KAFKA_PW")
     with pytest.raises(ConfigError, match="expected kafka://"):
         open_sink("kafka://127.0.0.1:9092")
+
+
+def test_kafka_check_config_connects_nothing(fake_producer):
+    """check-config validates a kafka:// sink without a producer (no librdkafka threads, no broker)."""
+    check_sink("kafka://127.0.0.1:9092/t?acks=1")
+    assert fake_producer.instances == []
+    with pytest.raises(ConfigError, match="unknown key 'topic'"):
+        check_sink("kafka://127.0.0.1:9092/t?topic=x")

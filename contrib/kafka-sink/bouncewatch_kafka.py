@@ -12,7 +12,8 @@ the config's options as strings (``format``, ``state_dir``, ...). Filtering
 acknowledged by the brokers) and raises SinkError otherwise, so the
 follower keeps its checkpoint and retries; ``reopen()`` on SIGHUP;
 ``close()``. Configuration errors raise ConfigError naming the sink and the
-key, before anything starts.
+key, before anything starts. ``Options.checking`` (``bouncewatch
+check-config``): validate everything, start and connect nothing.
 
 Keys: ``format`` (json/ecs/ocsf/cef/leef), ``acks`` (all | 1 | 0; default
 all), ``timeout`` (seconds to wait for acknowledgements, default 30),
@@ -41,14 +42,17 @@ from bouncewatch.plugin.sinks import ConfigError, Options, SinkError, _display
 class KafkaSink:
     leaves_host = True
 
-    def __init__(self, name: str, topic: str, config: dict[str, Any], fmt: Any, timeout: float) -> None:
+    def __init__(self, name: str, topic: str, config: dict[str, Any], fmt: Any, timeout: float,
+                 checking: bool = False) -> None:
         try:
             import confluent_kafka
         except ImportError as e:
             raise ConfigError(f"sink {name!r}: the kafka sink needs confluent-kafka ({e})") from None
         self.name, self.topic, self.config, self.format, self.timeout = name, topic, config, fmt, timeout
         self._kafka = confluent_kafka
-        self.producer = confluent_kafka.Producer(config)
+        # check-config (Options.checking): validated, but no producer, which
+        # would start librdkafka's threads and connect to the brokers
+        self.producer = None if checking else confluent_kafka.Producer(config)
 
     def send(self, events: list[dict[str, Any]]) -> None:
         if not events:
@@ -79,7 +83,8 @@ class KafkaSink:
         pass  # librdkafka reconnects by itself
 
     def close(self) -> None:
-        self.producer.flush(self.timeout)
+        if self.producer is not None:
+            self.producer.flush(self.timeout)
 
 
 def open_kafka(uri: str, opts: dict[str, str]) -> KafkaSink:
@@ -124,4 +129,4 @@ def open_kafka(uri: str, opts: dict[str, str]) -> KafkaSink:
     if ca:
         config["ssl.ca.location"] = ca
     o.done()
-    return KafkaSink(name, topic, config, fmt, timeout)
+    return KafkaSink(name, topic, config, fmt, timeout, checking=o.checking)

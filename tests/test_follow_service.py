@@ -130,17 +130,23 @@ def journal_record(n: int) -> str:
                        "SYSLOG_FACILITY": "2", "MESSAGE": msg})
 
 
-def test_journal_source_resumes_from_its_cursor(tmp_path):
+def fake_journal(tmp_path, records: int, **extra: str) -> tuple[Path, dict[str, str]]:
+    """A fake journalctl first on PATH, over a journal of ``records`` records:
+    (the journal file, the environment to run bouncewatch in)."""
     bindir = tmp_path / "bin"
     bindir.mkdir()
     fake = bindir / "journalctl"
     fake.write_text(FAKE_JOURNALCTL.replace("{python}", sys.executable))
     fake.chmod(0o755)
     journal = tmp_path / "journal.jsonl"
-    journal.write_text("".join(journal_record(n) + "\n" for n in range(3)))
+    journal.write_text("".join(journal_record(n) + "\n" for n in range(records)))
+    return journal, {"PATH": f"{bindir}:{os.environ['PATH']}", "FAKE_JOURNAL": str(journal),
+                     "FAKE_JOURNAL_ARGS": str(tmp_path / "args.txt"), **extra}
+
+
+def test_journal_source_resumes_from_its_cursor(tmp_path):
+    journal, env = fake_journal(tmp_path, 3)
     out, state = tmp_path / "events.jsonl", tmp_path / "state"
-    env = {"PATH": f"{bindir}:{os.environ['PATH']}", "FAKE_JOURNAL": str(journal),
-           "FAKE_JOURNAL_ARGS": str(tmp_path / "args.txt")}
     args = ["follow", "journal:", "--sink", f"file:{out}", "--state-dir", str(state), "--from-start"]
     p = start(args, tmp_path, env)
     assert wait_until(lambda: len(lines_of(out)) == 3), p.err_path.read_text()
@@ -165,16 +171,8 @@ def test_journal_source_resumes_from_its_cursor(tmp_path):
 def test_journal_stderr_larger_than_a_pipe_does_not_stall(tmp_path):
     """journalctl's stderr is read as it comes: left in its pipe until exit,
     200 KB of warnings would block journalctl, and us waiting on its stdout."""
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    fake = bindir / "journalctl"
-    fake.write_text(FAKE_JOURNALCTL.replace("{python}", sys.executable))
-    fake.chmod(0o755)
-    journal = tmp_path / "journal.jsonl"
-    journal.write_text("".join(journal_record(n) + "\n" for n in range(3)))
+    _, env = fake_journal(tmp_path, 3, FAKE_JOURNAL_NOISE="4000")
     out, state = tmp_path / "events.jsonl", tmp_path / "state"
-    env = {"PATH": f"{bindir}:{os.environ['PATH']}", "FAKE_JOURNAL": str(journal),
-           "FAKE_JOURNAL_ARGS": str(tmp_path / "args.txt"), "FAKE_JOURNAL_NOISE": "4000"}
     p = start(["follow", "journal:", "--sink", f"file:{out}", "--state-dir", str(state), "--from-start"],
               tmp_path, env)
     assert wait_until(lambda: len(lines_of(out)) == 3), p.err_path.read_text()
@@ -183,19 +181,11 @@ def test_journal_stderr_larger_than_a_pipe_does_not_stall(tmp_path):
 
 def _journal_with_saved_cursor(tmp_path, cursor: str, records: int = 5):
     """A fake journal of ``records`` records and a state dir whose checkpoint holds ``cursor``."""
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    fake = bindir / "journalctl"
-    fake.write_text(FAKE_JOURNALCTL.replace("{python}", sys.executable))
-    fake.chmod(0o755)
-    journal = tmp_path / "journal.jsonl"
-    journal.write_text("".join(journal_record(n) + "\n" for n in range(records)))
+    _, env = fake_journal(tmp_path, records)
     state = tmp_path / "state"
     state.mkdir()
     (state / "follow-checkpoint.json").write_text(json.dumps(
         {"version": 1, "sources": {"journal": {"cursor": cursor}}}))
-    env = {"PATH": f"{bindir}:{os.environ['PATH']}", "FAKE_JOURNAL": str(journal),
-           "FAKE_JOURNAL_ARGS": str(tmp_path / "args.txt")}
     return state, env
 
 
@@ -227,16 +217,8 @@ def test_journal_cursor_that_does_not_parse_reads_the_whole_journal(tmp_path):
 def test_journal_first_run_pins_the_end_before_any_record(tmp_path):
     """A first run (no --from-start) starts at the end; that end is saved at
     once, so a kill -9 before any record came loses nothing written after it."""
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    fake = bindir / "journalctl"
-    fake.write_text(FAKE_JOURNALCTL.replace("{python}", sys.executable))
-    fake.chmod(0o755)
-    journal = tmp_path / "journal.jsonl"
-    journal.write_text("".join(journal_record(n) + "\n" for n in range(3)))
+    journal, env = fake_journal(tmp_path, 3)
     out, state = tmp_path / "events.jsonl", tmp_path / "state"
-    env = {"PATH": f"{bindir}:{os.environ['PATH']}", "FAKE_JOURNAL": str(journal),
-           "FAKE_JOURNAL_ARGS": str(tmp_path / "args.txt")}
     args = ["follow", "journal:", "--sink", f"file:{out}", "--state-dir", str(state)]
     p = start(args, tmp_path, env)
     ck = state / "follow-checkpoint.json"

@@ -116,7 +116,8 @@ class JournalSource:
         st = saved.get(KEY) or {}
         self.cursor = st.get("cursor")
         self.from_start = from_start or bool(st.get("from_start"))
-        if not self.cursor and not self.from_start:
+        self._since = "" if self.cursor else st.get("since") or ""
+        if not self.cursor and not self.from_start and not self._since:
             # A first run starts at the end of the journal. The end is pinned
             # now, as a cursor, so that the checkpoint written at start holds
             # it: killed before a record came, the next start resumes here
@@ -269,6 +270,8 @@ class JournalSource:
     def state(self) -> dict[str, Any]:
         if self.cursor:
             return {KEY: {"cursor": self.cursor}}
+        if self._since:  # a lost cursor's time, until a record gives a cursor again
+            return {KEY: {"since": self._since}}
         return {KEY: {"from_start": True}} if self.from_start else {}
 
     def watch_targets(self) -> dict[str, set[str]]:

@@ -694,3 +694,19 @@ def test_locate_prefers_the_running_mtas_configured_log(monkeypatch, tmp_path):
     monkeypatch.setattr(locate, "journal_mail", lambda: None)
     f = locate.find_mta_log()
     assert f.paths == ["journal:"] and str(tmp_path / "mail.log") in f.tried
+
+
+def test_journal_lost_cursor_time_is_kept_until_a_record_comes():
+    """A cursor journalctl refused is replaced by its time (--since); that
+    time is checkpointed, so a restart before any record came goes on from
+    it, not from the journal's end."""
+    from bouncewatch.plugin.journal import JournalSource
+    src = JournalSource(Counter(), lambda m: None, threading.Event(), journalctl="no-such-journalctl")
+    src.start({"journal": {"since": "@1763800003"}}, from_start=False)
+    try:
+        assert src.state() == {"journal": {"since": "@1763800003"}}
+        assert src._argv()[-3:] == ["--since", "@1763800003", "SYSLOG_FACILITY=2"]
+        src.cursor = "s=abc;i=4;t=1"  # a record was committed
+        assert src.state() == {"journal": {"cursor": "s=abc;i=4;t=1"}}
+    finally:
+        src.close()

@@ -213,7 +213,8 @@ def test_a_user_who_may_not_read_the_journal_is_told_so(journal: Journald, tmp_p
     work.mkdir(mode=0o777)
     work.chmod(0o777)
     journal.dir.chmod(0o711)
-    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    journal.ns.reachable(Path(sys.executable), journal.dir / "reachable")  # a Python under a 0700 /root
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"]
     bw = [sys.executable, "-m", "bouncewatch", "follow", "--sink", f"file:{work / 'events.jsonl'}",
           "--state-dir", str(work / "state")]
     r = journal.ns.run(nobody + bw, check=False)

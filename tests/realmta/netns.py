@@ -146,6 +146,24 @@ class Namespace:
         """Shadows ``dst`` with ``src`` for processes of this namespace only."""
         self.run(["mount", "--bind", str(src), dst])
 
+    def reachable(self, target: Path, spare: Path) -> None:
+        """Lets other users reach ``target`` inside the namespace only: an
+        ancestor they cannot traverse (a 0700 /root holding pyenv's Python,
+        which a pipe(8) user or ``runuser`` must run) is covered with a 0755
+        tmpfs that holds just the child on the way, bound back from a mount
+        under ``spare``. The host's modes are left as they are."""
+        target = target.resolve()
+        for n, anc in enumerate(reversed(target.parents)):
+            if anc == Path("/") or anc.stat().st_mode & 0o001:
+                continue
+            child = anc / target.relative_to(anc).parts[0]
+            keep = spare / f"keep{n}"
+            keep.mkdir(parents=True)
+            self.run(["mount", "--bind", str(child), str(keep)])
+            self.run(["mount", "-t", "tmpfs", "-o", "mode=755", "tmpfs", str(anc)])
+            self.run(["mkdir", str(child)])
+            self.run(["mount", "--bind", str(keep), str(child)])
+
     def socket(self, family: int = _socket.AF_INET, type: int = _socket.SOCK_STREAM) -> _socket.socket:
         """A socket that lives in the namespace's network stack.
 

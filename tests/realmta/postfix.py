@@ -84,10 +84,13 @@ class PostfixInstance(MtaInstance):
     def __init__(self, ns: Namespace, tree: Path, *, nameserver: str = "127.0.0.1",
                  settings: Mapping[str, str] | None = None,
                  tls_policy: Mapping[str, str] | None = None,
+                 master_cf: str = "",
                  workdir: Path | None = None) -> None:
+        """``master_cf``: services to add to master.cf (a pipe transport ...)."""
         super().__init__(ns, prefix="bw-postfix-", nameserver=nameserver, workdir=workdir)
         self.tree = tree
         self.settings = dict(settings or {})
+        self.master_cf = master_cf
         self.tls_policy = dict(tls_policy or {})
         self.config_dir = self.base / "etc"
         self.queue_dir = self.base / "spool"
@@ -181,7 +184,7 @@ class PostfixInstance(MtaInstance):
         os.chown(self.data_dir, owner.uid, owner.gid)  # master.lock, caches: the mail owner's
         cf = self._main_cf(owner, drop, nobody)
         (etc / "main.cf").write_text("".join(f"{k} = {v}\n" for k, v in cf.items()))
-        (etc / "master.cf").write_text(_MASTER_CF)
+        (etc / "master.cf").write_text(_MASTER_CF + self.master_cf)
         (etc / "tls_policy").write_text("".join(f"{d} {p}\n" for d, p in self.tls_policy.items()))
         (etc / "dynamicmaps.cf").write_text("")
         self.maillog.touch()

@@ -62,34 +62,68 @@ def _fp(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+# How a file found on disk is the one an identity names, best first (see
+# Identity.match): the same inode with the same head (and, for an empty
+# file, the same mtime); a copy in another inode; the same inode of a file
+# noted empty whose mtime moved since (written since, or another file that
+# got the inode once it was deleted: only taken when nothing better is).
+SAME, COPY, SAME_INODE = 3, 2, 1
+
+
 @dataclass(slots=True)
 class Identity:
-    """Which file: device, inode, and a fingerprint of its first ``fp_len`` bytes."""
+    """Which file: device, inode, and a fingerprint of its first ``fp_len`` bytes.
+
+    An empty file has no head to be known by, and an inode is reused as
+    soon as its file is deleted (gzip removes the source; ext4 hands the
+    number to the next file created): for such a file ``mtime`` (ns) is
+    kept too. Nothing but a write (or a truncation) moves it while the file
+    stays empty, and gzip/bzip2/xz give their output the source's mtime:
+    an empty file with that mtime in another inode is its compressed copy.
+    None: not empty when noted, or noted by a version-1 checkpoint."""
 
     dev: int
     ino: int
     fp_len: int = 0
     fp: str = _fp(b"")
+    mtime: int | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, st: os.stat_result, head: bytes) -> "Identity":
+        return cls(st.st_dev, st.st_ino, len(head), _fp(head), None if head else st.st_mtime_ns)
 
     def head_matches(self, head: bytes) -> bool:
         return len(head) >= self.fp_len and _fp(head[: self.fp_len]) == self.fp
 
+    def match(self, st: os.stat_result, head: bytes) -> int:
+        """SAME, COPY, SAME_INODE (see above), or 0: not this file."""
+        if not self.head_matches(head):
+            return 0
+        if (st.st_dev, st.st_ino) == (self.dev, self.ino):
+            return SAME if self.mtime is None or st.st_mtime_ns == self.mtime else SAME_INODE
+        if self.fp_len >= FP_MIN_ALONE or (self.mtime is not None and not head
+                                           and st.st_mtime_ns == self.mtime):
+            return COPY
+        return 0
+
     def matches(self, st: os.stat_result, head: bytes, *, allow_copy: bool) -> bool:
         """Same inode and same head; or, with ``allow_copy``, a long enough
         identical head in another inode (a copytruncate copy, a compressed
-        rotation)."""
-        if not self.head_matches(head):
-            return False
-        if (st.st_dev, st.st_ino) == (self.dev, self.ino):
-            return True
-        return allow_copy and self.fp_len >= FP_MIN_ALONE
+        rotation), or an empty file's compressed copy."""
+        m = self.match(st, head)
+        return m in (SAME, SAME_INODE) or (allow_copy and m == COPY)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"dev": self.dev, "ino": self.ino, "fp_len": self.fp_len, "fp": self.fp}
+        d = {"dev": self.dev, "ino": self.ino, "fp_len": self.fp_len, "fp": self.fp}
+        if self.mtime is not None:
+            d["mtime"] = self.mtime
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Identity":
-        return cls(int(d["dev"]), int(d["ino"]), int(d["fp_len"]), str(d["fp"]))
+        mtime = d.get("mtime")
+        return cls(int(d["dev"]), int(d["ino"]), int(d["fp_len"]), str(d["fp"]),
+                   int(mtime) if mtime is not None and not int(d["fp_len"]) else None)
 
 
 # The predecessor of a live file when it could not be told (its rotated
@@ -178,7 +212,7 @@ class Tail:
         self.path = path                       # the name it had when opened: events' source.path
         self.fp = fp
         self.plain = isinstance(fp, io.BufferedReader)
-        self.ident = Identity(st.st_dev, st.st_ino, len(head), _fp(head))
+        self.ident = Identity.of(st, head)
         self.offset = offset                   # read and handed out
         self.committed = offset                # accepted by the sinks
         self.ref = ref                         # year inference for a rotated file; None: live
@@ -205,7 +239,9 @@ class Tail:
         if self.plain and self.ident.fp_len < FP_MAX:
             head = self.pread_head(FP_MAX)
             if len(head) > self.ident.fp_len and self.ident.head_matches(head):
-                self.ident.fp_len, self.ident.fp = len(head), _fp(head)
+                self.ident.fp_len, self.ident.fp, self.ident.mtime = len(head), _fp(head), None
+            elif not head:   # still empty: its mtime as it is now (what gzip will give its copy)
+                self.ident.mtime = os.fstat(self.fp.fileno()).st_mtime_ns
 
     def rewind(self) -> None:
         """Read it again from 0 (truncated, or copies of it first), through
@@ -471,6 +507,7 @@ class FileFollower:
             live_key = (live.st_dev, live.st_ino)
         except OSError:
             live_key = None
+        found: list[tuple[int, str]] = []   # (how it matches, path)
         for cand in [entry.get("path")] + [r.path for r in reversed(rotated_siblings(self.path))]:
             if not cand:
                 continue
@@ -480,15 +517,21 @@ class FileFollower:
                 continue
             if (st.st_dev, st.st_ino) == live_key or any(o.matches(st, head, allow_copy=True) for o in others):
                 continue
-            if ident.matches(st, head, allow_copy=True) and not self._is_open(st):
-                t = self._open_drain(cand, off)
-                if t is not None and "prev" in entry:
-                    # kept for the next start: known by its inode alone, this
-                    # file may be taken for another that reused the inode,
-                    # and its predecessor is then what _anchor walks back to
-                    t.prev, t.prev_known = _prev_of(entry), True
-                return t is not None
-        return False
+            level = ident.match(st, head)
+            if level and not self._is_open(st):
+                found.append((level, cand))
+        if not found:
+            return False
+        # the best match (an empty file's compressed copy before a newer
+        # file that got its inode), the first of equals
+        cand = max(found, key=lambda f: f[0])[1]
+        t = self._open_drain(cand, off)
+        if t is not None and "prev" in entry:
+            # kept for the next start: known by its inode alone, this
+            # file may be taken for another that reused the inode,
+            # and its predecessor is then what _anchor walks back to
+            t.prev, t.prev_known = _prev_of(entry), True
+        return t is not None
 
     # -- the live file -------------------------------------------------------
     def _open_live(self, offset: int = 0, ident: Identity | None = None) -> None:
@@ -570,18 +613,26 @@ class FileFollower:
         and compressed into a new inode while we were down); the files
         rotated after this one are then the ones to read. None: there is
         none; UNKNOWN: they kept changing while we looked. Never ``live``
-        itself, which may have been renamed away since we opened it."""
+        itself, which may have been renamed away since we opened it, nor
+        a copy of it by its head as it is now: renamed away, written by
+        its writer before its HUP and compressed, all before we looked
+        (its lines, unread, would pass for read on the next start)."""
         own = (live.ident.dev, live.ident.ino) if live is not None else None
+        try:
+            now = Identity.of(os.fstat(live.fp.fileno()), live.pread_head(FP_MAX)) if live else None
+        except OSError:
+            now = None
         for _ in range(3):
             sibs = [r for r in rotated_siblings(self.path) if (r.st.st_dev, r.st.st_ino) != own]
-            if not sibs:
+            for r in reversed(sibs):
+                try:
+                    head = read_head(r.path)
+                except (OSError, EOFError):
+                    break  # renamed or compressed away meanwhile: look again, never take an older one
+                if now is None or now.match(r.st, head) != COPY:
+                    return Identity.of(r.st, head)
+            else:
                 return None
-            r = sibs[-1]
-            try:
-                head = read_head(r.path)
-            except (OSError, EOFError):
-                continue  # renamed or compressed away meanwhile: look again, never take an older one
-            return Identity(r.st.st_dev, r.st.st_ino, len(head), _fp(head))
         return UNKNOWN
 
     @_relisting
@@ -603,7 +654,7 @@ class FileFollower:
         for r in sibs[start:]:
             # not the predecessor compressed (gzip's .gz is the newest until
             # it sets the mtime back and removes the source)
-            if not self._is_read(r, heads) and all(_find([r], k, heads) is None
+            if not self._is_read(r, heads) and all(_find([r], k, heads, (SAME, COPY)) is None
                                                    for k in ([prev] if prev else []) + list(known)):
                 self._open_drain(r.path, 0)
         return True
@@ -765,7 +816,8 @@ class FileFollower:
             return
         heads: dict[str, bytes] = {}
         for r in sibs[idx + 1:]:
-            if self._is_read(r, heads) or (old.prev is not None and _find([r], old.prev, heads) is not None):
+            if self._is_read(r, heads) or \
+                    (old.prev is not None and _find([r], old.prev, heads, (SAME, COPY)) is not None):
                 continue
             self._open_drain(r.path, 0)
 
@@ -777,7 +829,7 @@ class FileFollower:
         # renamed and being compressed since) is not read besides our fd.
         head = cur.pread_head(FP_MAX)
         st = os.fstat(cur.fp.fileno())
-        cur.ident = Identity(st.st_dev, st.st_ino, len(head), _fp(head))
+        cur.ident = Identity.of(st, head)
         cur.rewind()
         lost_before = len(self.draining)
         # Nothing read and a head too short to know a copy by (half a
@@ -917,17 +969,22 @@ def _anchor(prev: Identity | None, tails: list[dict[str, Any]]) -> Identity | No
     return prev
 
 
-def _find(sibs: list[Rotated], ident: Identity, heads: dict[str, bytes]) -> int | None:
-    """The index in ``sibs`` of the file ``ident`` names: the same inode
-    first, then a copy (``heads`` caches the heads read)."""
-    for allow_copy in (False, True):
+def _find(sibs: list[Rotated], ident: Identity, heads: dict[str, bytes],
+          levels: tuple[int, ...] = (SAME, COPY, SAME_INODE)) -> int | None:
+    """The index in ``sibs`` of the file ``ident`` names: the same file
+    first, then a copy, then the inode of a file noted empty that changed
+    since (``heads`` caches the heads read); only at the ``levels`` given.
+    Telling a file apart from one already read or passed over takes the
+    first two: a file noted empty may since have given its inode to a
+    newer file, whose lines nobody read."""
+    for level in levels:
         for i in range(len(sibs) - 1, -1, -1):
             r = sibs[i]
             try:
                 head = heads[r.path] if r.path in heads else heads.setdefault(r.path, read_head(r.path))
             except (OSError, EOFError):  # EOFError: a .gz still being written by gzip(1)
                 continue
-            if ident.matches(r.st, head, allow_copy=allow_copy):
+            if ident.match(r.st, head) == level:
                 return i
     return None
 

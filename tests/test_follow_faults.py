@@ -18,6 +18,7 @@ the harness of test_follow.py: no timing, so they cannot be flaky.
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import shutil
 import time
@@ -1233,3 +1234,160 @@ def test_copytruncate_while_we_look_for_copies_after_a_first_read(tmp_path, no_g
         r.f.commit(c)
     assert not pending
     assert got + r.drain() == [1, 2, 3, 4, 5]
+
+
+def test_empty_predecessor_compressed_is_found_by_its_mtime(tmp_path, no_grace):
+    """Found by the in-process interleaving fuzzer (seed 901): the live
+    file, unread, followed an empty copy we had drained and let go, known
+    by its inode alone. gzip replaced the copy (a new inode, the copy's
+    mtime), and the live file, written meanwhile, was copytruncated: its
+    predecessor was found nowhere, so the new copy after it was not looked
+    for, and its lines were lost without a word. An empty file is known by
+    its mtime too, which gzip gives the .gz: that is where it went."""
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    append(p(".2"), 1)
+    p(".1").touch()                                     # c: an empty copy
+    log.touch()
+    for age, f in ((30, p(".2")), (20, p(".1")), (10, log)):
+        _age(f, age)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]                             # c opened, drained, let go
+    assert not r.f.draining
+    append(log, 2, 3)                                   # not looked at yet
+    os.rename(p(".2"), p(".3"))
+    _gzip(p(".1"), p(".2.gz"))                          # c compressed
+    shutil.copyfile(log, p(".1"))                       # copytruncate of the live file
+    _age(p(".1"), 5)
+    os.truncate(log, 0)
+    append(log, 4)
+    assert r.drain() == [2, 3, 4]
+
+
+def test_live_file_compressed_before_a_checkpoint_is_not_its_own_predecessor(tmp_path, no_grace):
+    """Found by the in-process interleaving fuzzer (seed 1271): the live
+    file, empty and unread, was renamed away, written by its writer before
+    its HUP and compressed, all before we looked again; then a checkpoint.
+    It looks for copies of an unread live file, and took the newest
+    rotated file, the .gz of that very file, for its predecessor: the next
+    start read what came after it, and its line was lost."""
+    log = tmp_path / "mail.log"
+    append(p1 := tmp_path / "mail.log.1", 1)
+    _age(p1, 30)
+    log.touch()
+    _age(log, 20)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(p1, tmp_path / "mail.log.2")              # a compress rotation, not seen yet
+    os.rename(log, p1)
+    log.touch()
+    append(p1, 2)                                       # the writer, not HUP'd yet
+    _age(p1, 10)
+    _gzip(p1, tmp_path / "mail.log.1.gz")
+    saved = r.f.state()
+    r.f.close()
+    append(log, 3)
+    assert Run(log, saved=saved).drain() == [2, 3]
+
+
+def test_empty_predecessor_whose_inode_the_live_file_got_is_found_by_its_mtime(tmp_path, monkeypatch):
+    """Found by the in-process interleaving fuzzer (seed 498): the
+    checkpoint named an empty copy being drained, known by its inode
+    alone, as the predecessor of the live file, unread. While we were
+    down the live file was written and copytruncated, gzip replaced the
+    empty copy, and a rotation created a live file that got its inode.
+    On start neither the empty copy nor the predecessor was found: the
+    file it had been ("read up to byte 0", said wrongly) was gone, and the
+    copy rotated after it was lost. The .gz with its mtime is it. (The
+    inode reuse is written into the checkpoint, as above.)"""
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    shutil.copyfile(log, p(".1"))                       # copytruncate with nothing new: b
+    os.truncate(log, 0)
+    _age(p(".1"), 30)
+    assert r.drain() == []
+    os.rename(p(".1"), p(".2"))
+    shutil.copyfile(log, p(".1"))                       # copytruncate of the empty file: c
+    os.truncate(log, 0)
+    _age(p(".2"), 30)
+    _age(p(".1"), 20)
+    assert r.drain() == []
+    saved = r.f.state()
+    r.f.close()
+    c = next(t for t in saved["tails"] if not t.get("live") and t["fp_len"] == 0)
+    live = next(t for t in saved["tails"] if t.get("live"))
+    assert live["prev"]["ino"] == c["ino"] and live["offset"] == 0
+    append(log, 2)                                      # while down
+    os.rename(p(".2"), p(".3"))
+    _gzip(p(".1"), p(".2.gz"))                          # c compressed and removed
+    shutil.copyfile(log, p(".1"))                       # copytruncate
+    os.truncate(log, 0)
+    for a, b in ((".3", ".4"), (".2.gz", ".3.gz"), (".1", ".2")):
+        os.rename(p(a), p(b))
+    os.rename(log, p(".1"))                             # a rename rotation
+    log.touch()                                         # with c's inode (see above)
+    _age(p(".2"), 10)
+    _age(p(".1"), 5)
+    append(log, 3)
+    c["ino"] = live["prev"]["ino"] = os.stat(log).st_ino
+    r2 = Run(log, saved=saved)
+    assert r2.drain() == [2, 3]
+    assert not any("gone" in m for m in r2.logs), r2.logs
+
+
+def _without_mtime(x):
+    """A checkpoint's sources as version 1 wrote them: no mtime."""
+    if isinstance(x, dict):
+        return {k: _without_mtime(v) for k, v in x.items() if k != "mtime"}
+    if isinstance(x, list):
+        return [_without_mtime(v) for v in x]
+    return x
+
+
+def test_version_1_checkpoint_is_read_after_an_upgrade(tmp_path, monkeypatch):
+    """A checkpoint written by the version before (1: a file followed
+    while empty known by its inode alone) is read, and its files known as
+    they were then: after rotations while the service was down for the
+    upgrade, every line is read once. Version 2 only adds the mtime."""
+    from bouncewatch.plugin.checkpoint import VERSION, CheckpointStore
+    monkeypatch.setattr(fmod, "DRAIN_GRACE", 30.0)
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    append(log, 1, 2)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1, 2]
+    os.rename(log, p(".1"))                             # rotated, a new file, then rotated empty
+    log.touch()
+    append(log, 3)
+    assert r.drain() == [3]
+    os.rename(p(".1"), p(".2"))
+    os.rename(log, p(".1"))
+    log.touch()
+    for age, f in ((30, p(".2")), (20, p(".1")), (10, log)):
+        _age(f, age)
+    assert r.drain() == []
+    saved = r.f.state()
+    r.f.close()
+    assert any("mtime" in t for t in saved["tails"]) and VERSION == 2
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "follow-checkpoint.json").write_text(json.dumps(
+        {"version": 1, "sources": {str(log): _without_mtime(saved)}}))
+    store = CheckpointStore(state)
+    store.lock()
+    loaded = store.load()[str(log)]
+    append(log, 4)                                      # while down: d written, rotated, compressed
+    os.rename(p(".2"), p(".3"))
+    os.rename(p(".1"), p(".2"))
+    os.rename(log, p(".1"))
+    log.touch()
+    _age(p(".1"), 5)
+    _gzip(p(".1"), p(".1.gz"))
+    append(log, 5)
+    r2 = Run(log, saved=loaded)
+    assert r2.drain() == [4, 5]
+    assert not r2.logs, r2.logs

@@ -222,6 +222,7 @@ class Tail:
         self.last_growth = time.monotonic()
         self.eof = False                       # the last read found nothing more
         self.partial = False                   # ... but half a line, held back
+        self.seen = b""                        # the head the last read from 0 read
         if not self.plain and offset:
             fp.seek(offset)                    # decompress up to the offset
 
@@ -235,9 +236,11 @@ class Tail:
 
     def refresh_fingerprint(self) -> None:
         """Widen the fingerprint while the file is younger than FP_MAX bytes:
-        a longer head tells copies apart more surely."""
+        a longer head tells copies apart more surely. After a read from 0,
+        with the head it read: one taken now may already be of the file
+        truncated since, with nothing to know the copy of what we read by."""
         if self.plain and self.ident.fp_len < FP_MAX:
-            head = self.pread_head(FP_MAX)
+            head, self.seen = self.seen or self.pread_head(FP_MAX), b""
             if len(head) > self.ident.fp_len and self.ident.head_matches(head):
                 self.ident.fp_len, self.ident.fp, self.ident.mtime = len(head), _fp(head), None
             elif not head:   # still empty: its mtime as it is now (what gzip will give its copy)
@@ -249,6 +252,7 @@ class Tail:
         of a chunk cut short by its line limit) is served from that, the
         content before a truncation."""
         self.offset = self.committed = 0
+        self.seen = b""
         if self.plain:
             self.fp = io.BufferedReader(self.fp.detach())
 
@@ -259,6 +263,9 @@ class Tail:
         fp = self.fp
         if self.plain or fp.tell() != self.offset:
             fp.seek(self.offset)
+        # From 0: the head the lines are read from (what the reader's
+        # buffer holds), for refresh_fingerprint.
+        seen = fp.peek(FP_MAX)[:FP_MAX] if self.plain and not self.offset and self.ident.fp_len < FP_MAX else b""
         out: list[tuple[str, int]] = []
         end = self.offset
         self.partial = False
@@ -278,6 +285,7 @@ class Tail:
             if len(out) >= max_lines:
                 break
         self.eof = len(out) < max_lines
+        self.seen = seen[:end]
         if end != self.offset:
             self.last_growth = time.monotonic()
         self.offset = end
@@ -675,8 +683,10 @@ class FileFollower:
         return sum(1 for r in sibs if r.st.st_mtime_ns <= mtime) - 1
 
     def _is_open(self, st: os.stat_result) -> bool:
-        key = (st.st_dev, st.st_ino)
-        return any((t.ident.dev, t.ident.ino) == key for t in self._tails())
+        return self._is_open_ident(Identity(st.st_dev, st.st_ino))
+
+    def _is_open_ident(self, ident: Identity) -> bool:
+        return any((t.ident.dev, t.ident.ino) == (ident.dev, ident.ino) for t in self._tails())
 
     def _is_read(self, r: Rotated, heads: dict[str, bytes]) -> bool:
         """Open, or a copy of a file that is (gzip's .gz of a file we read
@@ -782,7 +792,18 @@ class FileFollower:
         opened = len(self.draining)
         if not self._read_rotated_after(cur.prev):
             return False
-        cur.prev = self._newest_rotated(cur)
+        for _ in range(3):
+            # A copy made after the listing we read from would pass for
+            # one read once it is the predecessor: the newest file must be
+            # one we have open (or the old predecessor), else look again.
+            newest = self._newest_rotated(cur)
+            if newest in (None, UNKNOWN, cur.prev) or self._is_open_ident(newest):
+                break
+            n = len(self.draining)
+            self._read_rotated_after(cur.prev)
+            if len(self.draining) == n:
+                break
+        cur.prev = newest
         return len(self.draining) > opened
 
     @staticmethod

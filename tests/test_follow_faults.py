@@ -1391,3 +1391,77 @@ def test_version_1_checkpoint_is_read_after_an_upgrade(tmp_path, monkeypatch):
     r2 = Run(log, saved=loaded)
     assert r2.drain() == [4, 5]
     assert not r2.logs, r2.logs
+
+
+def test_copy_made_between_our_looks_for_copies_of_an_unread_file_is_read(tmp_path, no_grace, monkeypatch):
+    """Found by the in-process interleaving fuzzer (seed 110, with writer
+    steps inside our system calls): the live file, written but unread, was
+    looked at for copies of it, and copytruncated after that listing. The
+    newest rotated file, taken next as its predecessor, was that copy: its
+    lines passed for read, and were lost without a word. The predecessor
+    is one we have open, or the files after the old one are listed again."""
+    log = tmp_path / "mail.log"
+    old, copy = tmp_path / "mail.log-20261122", tmp_path / "mail.log-20261123"
+    append(old, 1)
+    _age(old, 30)
+    log.touch()
+    _age(log, 20)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    append(log, 2)
+    real = fmod.rotated_siblings
+    pending = [True]
+
+    def siblings(path):
+        out = real(path)
+        if pending:                                     # copytruncate, after our listing
+            pending.clear()
+            shutil.copyfile(log, copy)
+            _age(copy, 10)
+            os.truncate(log, 0)
+        return out
+    monkeypatch.setattr(fmod, "rotated_siblings", siblings)
+    r.f.poll()
+    assert not pending
+    append(log, 3)
+    assert r.drain() == [2, 3]
+
+
+def test_copytruncate_right_after_the_first_read_of_a_file_is_found(tmp_path, no_grace, monkeypatch):
+    """Found by the in-process interleaving fuzzer (seed 611, with writer
+    steps inside our system calls): the first lines of the live file (empty
+    when opened) were read from 0, and the file was copytruncated before
+    we took its head. The head taken was the truncated file's, empty: the
+    copy could not be known by it, and the lines after what we had read
+    were lost. The head is the one the lines were read from."""
+    log = tmp_path / "mail.log"
+    log.touch()
+    r = Run(log, from_start=True)
+    assert r.drain() == []
+    append(log, 1, 2)
+    real_read, real_refresh = fmod.Tail.read, fmod.Tail.refresh_fingerprint
+    pending, armed = [True], []
+
+    def read(self, *a, **k):
+        out = real_read(self, *a, **k)
+        armed.append(bool(out[0]))
+        return out
+
+    def refresh_fingerprint(self):
+        if pending and any(armed):                      # copytruncate, right after the read
+            pending.clear()
+            shutil.copyfile(log, tmp_path / "mail.log.1")
+            _age(tmp_path / "mail.log.1", 10)
+            os.truncate(log, 0)
+        return real_refresh(self)
+    monkeypatch.setattr(fmod.Tail, "read", read)
+    monkeypatch.setattr(fmod.Tail, "refresh_fingerprint", refresh_fingerprint)
+    c = r.f.next_chunk(1)
+    got = []
+    while c is not None:
+        got += _nums(c)
+        r.f.commit(c)
+        c = r.f.next_chunk(1)
+    assert not pending
+    append(log, 3)
+    assert got + r.drain() == [1, 2, 3]

@@ -320,8 +320,8 @@ class Chunk:
 
 def _relisting(method: Callable) -> Callable:
     """A pass over the rotated files that opens some of them, run again
-    while a file it listed was gone when it came to open it (gzip done, a
-    rotation): what replaced it is in the next listing. Passes open only
+    while a file it listed was gone when it came to open it or to read its
+    head (gzip done, a rotation): what replaced it is in the next listing. Passes open only
     what is not open yet; the last one says what it could not open."""
     @functools.wraps(method)
     def run(self: "FileFollower", *args: Any) -> Any:
@@ -460,7 +460,7 @@ class FileFollower:
         if anchor is None or anchor.fp_len >= FP_MIN_ALONE:
             return False
         sibs = rotated_siblings(self.path)
-        heads: dict[str, bytes] = {}
+        heads: dict[str, bytes | None] = {}
         at, after = _find(sibs, ident, heads), _find(sibs, anchor, heads)
         return at is not None and after is not None and at <= after
 
@@ -471,7 +471,7 @@ class FileFollower:
         would not be recognised: gone only if no file was rotated after its
         predecessor (``anchor``) either."""
         sibs = rotated_siblings(self.path)
-        heads: dict[str, bytes] = {}
+        heads: dict[str, bytes | None] = {}
         if _find(sibs, ident, heads) is not None:
             return False
         if ident.fp_len >= FP_MIN_ALONE:
@@ -650,13 +650,15 @@ class FileFollower:
         ``known`` ones. False when ``prev`` is not found (rotated away,
         deleted): nothing opened."""
         sibs = rotated_siblings(self.path)
-        heads: dict[str, bytes] = {}
+        heads: dict[str, bytes | None] = {}
         start = 0
         if prev is not None:
             at = _find(sibs, prev, heads)
             if at is None and prev.fp_len < FP_MIN_ALONE:
                 at = self._after_open(sibs, prev)
             if at is None:
+                if self.relist is not None and _vanished(heads):
+                    self.relist = True
                 return False
             start = at + 1
         for r in sibs[start:]:
@@ -688,7 +690,7 @@ class FileFollower:
     def _is_open_ident(self, ident: Identity) -> bool:
         return any((t.ident.dev, t.ident.ino) == (ident.dev, ident.ino) for t in self._tails())
 
-    def _is_read(self, r: Rotated, heads: dict[str, bytes]) -> bool:
+    def _is_read(self, r: Rotated, heads: dict[str, bytes | None]) -> bool:
         """Open, or a copy of a file that is (gzip's .gz of a file we read
         through our descriptor). A file opened empty has no fingerprint
         until we read from it; its writer (not HUP'd yet) may have filled
@@ -736,8 +738,11 @@ class FileFollower:
         rotated after it from the start. Not found, but ``prev`` (the file
         rotated just before it) is: every sibling rotated after ``prev``."""
         sibs = rotated_siblings(self.path)
-        heads: dict[str, bytes] = {}
+        heads: dict[str, bytes | None] = {}
         found = _find(sibs, ident, heads)
+        if found is None and self.relist is not None and _vanished(heads):
+            self.relist = True
+            return
         if found is None:
             after = _find(sibs, prev, heads) if prev is not None else None
             if offset:
@@ -835,7 +840,7 @@ class FileFollower:
                     if (r.st.st_dev, r.st.st_ino) == (old.ident.dev, old.ident.ino)), None)
         if idx is None:
             return
-        heads: dict[str, bytes] = {}
+        heads: dict[str, bytes | None] = {}
         for r in sibs[idx + 1:]:
             if self._is_read(r, heads) or \
                     (old.prev is not None and _find([r], old.prev, heads, (SAME, COPY)) is not None):
@@ -990,7 +995,7 @@ def _anchor(prev: Identity | None, tails: list[dict[str, Any]]) -> Identity | No
     return prev
 
 
-def _find(sibs: list[Rotated], ident: Identity, heads: dict[str, bytes],
+def _find(sibs: list[Rotated], ident: Identity, heads: dict[str, bytes | None],
           levels: tuple[int, ...] = (SAME, COPY, SAME_INODE)) -> int | None:
     """The index in ``sibs`` of the file ``ident`` names: the same file
     first, then a copy, then the inode of a file noted empty that changed
@@ -1003,11 +1008,20 @@ def _find(sibs: list[Rotated], ident: Identity, heads: dict[str, bytes],
             r = sibs[i]
             try:
                 head = heads[r.path] if r.path in heads else heads.setdefault(r.path, read_head(r.path))
+            except FileNotFoundError:    # gone since the listing (gzip done): see _vanished
+                heads[r.path] = None
+                continue
             except (OSError, EOFError):  # EOFError: a .gz still being written by gzip(1)
                 continue
-            if ident.match(r.st, head) == level:
+            if head is not None and ident.match(r.st, head) == level:
                 return i
     return None
+
+
+def _vanished(heads: dict[str, bytes | None]) -> bool:
+    """A file _find was to look at was gone by then: what replaced it (a
+    .gz left out of the listing beside its source) is in the next one."""
+    return any(h is None for h in heads.values())
 
 
 def _last_line_end(fp: BinaryIO, size: int) -> int:

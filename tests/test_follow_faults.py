@@ -1465,3 +1465,25 @@ def test_copytruncate_right_after_the_first_read_of_a_file_is_found(tmp_path, no
     assert not pending
     append(log, 3)
     assert got + r.drain() == [1, 2, 3]
+
+
+def test_copy_whose_gzip_finishes_before_we_read_its_head_is_found(tmp_path, no_grace, monkeypatch):
+    """The same race between the two above (seed 446): gzip finished
+    between our listing and our reading of the copy's head, to know it by.
+    The copy was found nowhere ("is gone after truncation", "no rotated
+    copy") and the lines in its .gz were lost. A file gone when its head is
+    read means listing again too."""
+    r, copy, gz = _gzip_pending_after_copytruncate(tmp_path)
+    real_read_head = fmod.read_head
+    pending = [True]
+
+    def read_head(path):
+        if pending and os.fspath(path) == str(copy):
+            pending.clear()
+            st = os.stat(copy)                       # gzip finishes now
+            os.utime(gz, ns=(st.st_atime_ns, st.st_mtime_ns))
+            os.unlink(copy)
+        return real_read_head(path)
+    monkeypatch.setattr(fmod, "read_head", read_head)
+    assert r.drain() == [2, 3, 4]
+    assert not pending and not r.logs, r.logs

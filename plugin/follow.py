@@ -29,6 +29,7 @@ watcher (inotify via watchdog, or a timer) says something may have changed.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import functools
 import glob
@@ -132,9 +133,17 @@ class Identity:
 UNKNOWN = Identity(-1, -1, FP_MAX + 1)
 
 
-def read_head(path: str) -> bytes:
-    """The first FP_MAX bytes of a file, decompressed if it is compressed."""
+def read_head(path: str, st: os.stat_result | None = None) -> bytes:
+    """The first FP_MAX bytes of a file, decompressed if it is compressed.
+    With ``st`` (of a listing): of that file only. Another one by its name
+    now (a rotation renamed it since) raises FileNotFoundError, as a file
+    gone does: the head of one with the inode of another would be taken
+    for a file that never was."""
     with open_log(path) as fp:
+        if st is not None:
+            now = os.fstat(fp.fileno())
+            if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
+                raise FileNotFoundError(errno.ENOENT, "renamed since it was listed", path)
         return fp.read(FP_MAX)
 
 
@@ -422,7 +431,7 @@ class FileFollower:
         anchor = _anchor(prev, tails)
         try:
             st = os.stat(self.path)
-            head = read_head(self.path)
+            head = read_head(self.path, st)
         except OSError:
             st = None
         same = st is not None and ident.matches(st, head, allow_copy=False) and st.st_size >= off
@@ -520,7 +529,8 @@ class FileFollower:
             if not cand:
                 continue
             try:
-                st, head = os.stat(cand), read_head(cand)
+                st = os.stat(cand)
+                head = read_head(cand, st)
             except (OSError, EOFError):
                 continue
             if (st.st_dev, st.st_ino) == live_key or any(o.matches(st, head, allow_copy=True) for o in others):
@@ -634,7 +644,7 @@ class FileFollower:
             sibs = [r for r in rotated_siblings(self.path) if (r.st.st_dev, r.st.st_ino) != own]
             for r in reversed(sibs):
                 try:
-                    head = read_head(r.path)
+                    head = read_head(r.path, r.st)
                 except (OSError, EOFError):
                     break  # renamed or compressed away meanwhile: look again, never take an older one
                 if now is None or now.match(r.st, head) != COPY:
@@ -1007,7 +1017,7 @@ def _find(sibs: list[Rotated], ident: Identity, heads: dict[str, bytes | None],
         for i in range(len(sibs) - 1, -1, -1):
             r = sibs[i]
             try:
-                head = heads[r.path] if r.path in heads else heads.setdefault(r.path, read_head(r.path))
+                head = heads[r.path] if r.path in heads else heads.setdefault(r.path, read_head(r.path, r.st))
             except FileNotFoundError:    # gone since the listing (gzip done): see _vanished
                 heads[r.path] = None
                 continue

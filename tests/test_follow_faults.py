@@ -1164,7 +1164,7 @@ def test_copy_whose_gzip_finishes_before_we_open_it_is_found(tmp_path, no_grace,
         return real_open_log(path)
     monkeypatch.setattr(fmod, "open_log", open_log)
 
-    def read_head(path):
+    def read_head(path, st=None):
         with real_open_log(path) as f:
             return f.read(fmod.FP_MAX)
     monkeypatch.setattr(fmod, "read_head", read_head)
@@ -1477,13 +1477,50 @@ def test_copy_whose_gzip_finishes_before_we_read_its_head_is_found(tmp_path, no_
     real_read_head = fmod.read_head
     pending = [True]
 
-    def read_head(path):
+    def read_head(path, *a):
         if pending and os.fspath(path) == str(copy):
             pending.clear()
             st = os.stat(copy)                       # gzip finishes now
             os.utime(gz, ns=(st.st_atime_ns, st.st_mtime_ns))
             os.unlink(copy)
-        return real_read_head(path)
+        return real_read_head(path, *a)
     monkeypatch.setattr(fmod, "read_head", read_head)
     assert r.drain() == [2, 3, 4]
     assert not pending and not r.logs, r.logs
+
+
+def test_file_renamed_while_we_read_its_head_is_not_taken_for_another(tmp_path, no_grace, monkeypatch):
+    """Found by the in-process interleaving fuzzer (seed 134, with writer
+    steps inside our system calls): a rename rotation between our listing
+    of the rotated files and our reading of the newest one's head, to note
+    it as the live file's predecessor. Its name was the live file's by
+    then: the predecessor noted had the inode of one and the head of the
+    other, and the next start took the wrong one for it (there, 25 lines
+    passed over; here, the older file read again). A head is read only of
+    the file that was listed."""
+    import sys
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    append(p(".1"), 1)
+    _age(p(".1"), 30)
+    log.touch()
+    _age(log, 20)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    append(log, 2)                                      # not read yet
+    real_read_head = fmod.read_head
+    pending = [True]
+
+    def read_head(path, *a):
+        if pending and sys._getframe(1).f_code.co_name == "_newest_rotated":
+            pending.clear()                             # a rename rotation, now
+            os.rename(p(".1"), p(".2"))
+            os.rename(log, p(".1"))
+            log.touch()
+        return real_read_head(path, *a)
+    monkeypatch.setattr(fmod, "read_head", read_head)
+    saved = r.f.state()
+    r.f.close()
+    assert not pending
+    append(log, 3)
+    assert Run(log, saved=saved).drain() == [2, 3]

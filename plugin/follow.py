@@ -405,19 +405,26 @@ class FileFollower:
         self._restore_live(tails)
 
     def _gone_said(self, entry: dict[str, Any], unknown: bool = False) -> None:
-        """A rotated file the checkpoint names as being drained is gone.
-        Said unless it was empty (no fingerprint) and ``unknown`` is False:
-        one that could not be found even among the files rotated after its
+        """A rotated file the checkpoint names as being drained is gone,
+        said as it was then (a sysadmin reads this). Not said of one read
+        to its end while empty (no fingerprint) unless ``unknown``: one
+        that could not be found even among the files rotated after its
         predecessor may have had lines written to it since."""
-        if not entry.get("at_end"):
-            self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
-                     f"(read up to byte {entry.get('offset')}); its remaining lines could not be read")
-        elif entry.get("fp_len") or unknown:
+        off, n = int(entry.get("offset") or 0), int(entry.get("fp_len") or 0)
+        if entry.get("at_end"):
+            if not (n or unknown):
+                return
             # Read to its end when saved; but a writer not yet HUP'd may
             # have added lines after that (a removed file it still had open).
-            self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
-                     f"(read to its end, byte {entry.get('offset')}, when we stopped); lines its "
-                     "writer added after that, if any, could not be read")
+            was = f"read to its end, byte {off}, when we stopped" if off else "empty when we stopped"
+            lost = "lines its writer added after that, if any,"
+        elif off:
+            was, lost = f"read up to byte {off}", "its remaining lines"
+        else:
+            was = f"{_unread(n)} when we stopped"
+            lost = "its lines" if n else "lines written to it since, if any,"
+        self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
+                 f"({was}); {lost} could not be read")
 
     def _restore_live(self, tails: list[dict[str, Any]]) -> None:
         """The live file of the checkpoint: resumed if it still is the live
@@ -445,8 +452,7 @@ class FileFollower:
         if not same and off == 0 and ident != UNKNOWN and self._gone_unread(ident, anchor):
             # Removed while we were down, or before we noticed, with what its
             # writer put in it since. (One we had read from: _catch_up said it.)
-            what = "empty" if ident.fp_len == 0 else f"{ident.fp_len} bytes or more, none read"
-            self.log(f"{self.path}: the file we were reading ({what} when we stopped) is gone "
+            self.log(f"{self.path}: the file we were reading ({_unread(ident.fp_len)} when we stopped) is gone "
                      "(deleted, or rotated where we do not look); lines written to it since "
                      "could not be read")
         if same:
@@ -536,13 +542,17 @@ class FileFollower:
             if (st.st_dev, st.st_ino) == live_key or any(o.matches(st, head, allow_copy=True) for o in others):
                 continue
             level = ident.match(st, head)
-            if level and not self._is_open(st):
-                found.append((level, cand))
+            if level:
+                found.append((level, not self._is_open(st), cand))
         if not found:
             return False
         # the best match (an empty file's compressed copy before a newer
-        # file that got its inode), the first of equals
-        cand = max(found, key=lambda f: f[0])[1]
+        # file that got its inode), the first of equals; open already (as
+        # the copy of an empty file another entry names, the same file):
+        # it is being read, not gone
+        _level, closed, cand = max(found, key=lambda f: f[0])
+        if not closed:
+            return True
         t = self._open_drain(cand, off)
         if t is not None and "prev" in entry:
             # kept for the next start: known by its inode alone, this
@@ -742,30 +752,42 @@ class FileFollower:
         return self.draining + ([self.current] if self.current else [])
 
     @_relisting
-    def _catch_up(self, ident: Identity, offset: int, when: str, prev: Identity | None = None) -> None:
+    def _catch_up(self, ident: Identity, offset: int, when: str | None, prev: Identity | None = None) -> None:
         """The file we were reading is no longer the live one: find it among
         the rotated siblings, read it from ``offset`` and every sibling
         rotated after it from the start. Not found, but ``prev`` (the file
-        rotated just before it) is: every sibling rotated after ``prev``."""
+        rotated just before it) is: every sibling rotated after ``prev``.
+        Said once (not by a pass that lists again) and only when the file
+        we had read from was not found; when ``when`` is None, not if
+        nothing is read instead either: the caller says that."""
         sibs = rotated_siblings(self.path)
         heads: dict[str, bytes | None] = {}
         found = _find(sibs, ident, heads)
         if found is None and self.relist is not None and _vanished(heads):
             self.relist = True
             return
+        said = None
         if found is None:
             after = _find(sibs, prev, heads) if prev is not None else None
-            if offset:
+            if offset and when is None and after is not None:
+                said = (f"{self.path}: truncated, and no rotated copy of what we read (up to byte {offset}) "
+                        "was found by its first bytes; reading the files rotated after the one before it, "
+                        f"and {self.path}, from the start")
+            elif offset and when is not None:
                 what = f"{self.path}" if after is None else f"the files rotated after it and {self.path}"
-                self.log(f"{self.path}: the file read up to byte {offset} is gone {when} (deleted, or "
-                         f"rotated where we do not look); reading {what} from the start")
+                said = (f"{self.path}: the file read up to byte {offset} is gone {when} (deleted, or "
+                        f"rotated where we do not look); reading {what} from the start")
             if after is None:
+                if said:
+                    self.log(said)
                 return
             found, offset = after + 1, 0
         for i in range(found, len(sibs)):
             r = sibs[i]
             if not self._is_read(r, heads):
                 self._open_drain(r.path, offset if i == found else 0)
+        if said and not self.relist:
+            self.log(said)
 
     # -- while running ---------------------------------------------------------
     def poll(self) -> None:
@@ -872,7 +894,7 @@ class FileFollower:
         # line): every file rotated after its predecessor is a copy.
         short = not offset and old.fp_len < FP_MIN_ALONE
         if not short or not self._read_rotated_after(cur.prev):
-            self._catch_up(old, offset, "after truncation")
+            self._catch_up(old, offset, None)
         if len(self.draining) == lost_before and offset:
             self.log(f"{self.path}: truncated, and no rotated copy of it was found: lines written between "
                      f"our last read and the truncation may be missing")
@@ -981,6 +1003,11 @@ class FileFollower:
             t.close()
         self.draining.clear()
         self.current = None
+
+
+def _unread(fp_len: int) -> str:
+    """What a checkpoint says of a file none of which was read."""
+    return "empty" if fp_len == 0 else f"{fp_len} bytes or more, none read"
 
 
 def _prev_of(entry: dict[str, Any]) -> Identity | None:

@@ -815,7 +815,16 @@ class FileFollower:
         if self._was_truncated(cur):
             self._truncated(cur)
             return
-        self._copies_of_unread(cur, cur.offset)
+        if not cur.offset and cur.ident.fp_len < FP_MIN_ALONE:
+            # Unread, known by no head: the head is taken before its copies
+            # are looked for, and kept only if none were found. Taken after,
+            # it may be of the content after a copytruncate made since our
+            # listing, and that copy would never be looked for again; taken
+            # before, such a copy is known by it at the next look.
+            head = cur.pread_head(FP_MAX)
+            if self._copies_of_unread(cur, 0):
+                return
+            cur.seen = head
         cur.refresh_fingerprint()
 
     def _copies_of_unread(self, cur: Tail, offset: int) -> bool:

@@ -1607,3 +1607,34 @@ def test_empty_entry_and_its_compressed_copy_in_one_checkpoint_are_not_said_gone
     r2 = Run(log, saved=saved)
     assert r2.drain() == [2]
     assert not r2.logs, r2.logs
+
+
+def test_copytruncate_between_our_look_for_copies_and_our_taking_the_head(tmp_path, no_grace, monkeypatch):
+    """Found by the in-process interleaving fuzzer (seeds 371, 701, with
+    writer steps inside our system calls): the live file, unread and known
+    by no head, was looked at for copies of it, then copytruncated and
+    written again, then its head taken: the new content's. With a head, an
+    unread file's copies are no longer looked for, and no change of it was
+    seen: the copy's lines were lost without a word. The head is taken
+    before the look; a copy made after it is then known by it."""
+    log = tmp_path / "mail.log"
+    log.touch()
+    r = Run(log, from_start=True)
+    assert r.drain() == []
+    append(log, 1, 2)
+    real = fmod.FileFollower._copies_of_unread
+    pending = [True]
+
+    def copies_of_unread(self, cur, offset):
+        out = real(self, cur, offset)
+        if pending:                                     # copytruncate, right after our look
+            pending.clear()
+            shutil.copyfile(log, tmp_path / "mail.log.1")
+            _age(tmp_path / "mail.log.1", 10)
+            os.truncate(log, 0)
+            append(log, 3)
+        return out
+    monkeypatch.setattr(fmod.FileFollower, "_copies_of_unread", copies_of_unread)
+    r.f.poll()
+    assert not pending
+    assert r.drain() == [1, 2, 3]

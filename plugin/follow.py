@@ -231,7 +231,7 @@ class Tail:
         self.last_growth = time.monotonic()
         self.eof = False                       # the last read found nothing more
         self.partial = False                   # ... but half a line, held back
-        self.seen = b""                        # the head the last read from 0 read
+        self.seen: bytes | None = None          # the head to fingerprint: what the last read from 0 read
         if not self.plain and offset:
             fp.seek(offset)                    # decompress up to the offset
 
@@ -243,13 +243,15 @@ class Tail:
     def pread_head(self, n: int) -> bytes:
         return os.pread(self.fp.fileno(), n, 0)
 
-    def refresh_fingerprint(self) -> None:
+    def refresh_fingerprint(self, head: bytes | None = None) -> None:
         """Widen the fingerprint while the file is younger than FP_MAX bytes:
         a longer head tells copies apart more surely. After a read from 0,
         with the head it read: one taken now may already be of the file
-        truncated since, with nothing to know the copy of what we read by."""
+        truncated since, with nothing to know the copy of what we read by.
+        ``head``: one taken before (see poll)."""
         if self.plain and self.ident.fp_len < FP_MAX:
-            head, self.seen = self.seen or self.pread_head(FP_MAX), b""
+            head = head if head is not None else self.seen if self.seen is not None else self.pread_head(FP_MAX)
+            self.seen = None
             if len(head) > self.ident.fp_len and self.ident.head_matches(head):
                 self.ident.fp_len, self.ident.fp, self.ident.mtime = len(head), _fp(head), None
             elif not head:   # still empty: its mtime as it is now (what gzip will give its copy)
@@ -261,7 +263,7 @@ class Tail:
         of a chunk cut short by its line limit) is served from that, the
         content before a truncation."""
         self.offset = self.committed = 0
-        self.seen = b""
+        self.seen = None
         if self.plain:
             self.fp = io.BufferedReader(self.fp.detach())
 
@@ -274,7 +276,7 @@ class Tail:
             fp.seek(self.offset)
         # From 0: the head the lines are read from (what the reader's
         # buffer holds), for refresh_fingerprint.
-        seen = fp.peek(FP_MAX)[:FP_MAX] if self.plain and not self.offset and self.ident.fp_len < FP_MAX else b""
+        seen = fp.peek(FP_MAX)[:FP_MAX] if self.plain and not self.offset and self.ident.fp_len < FP_MAX else None
         out: list[tuple[str, int]] = []
         end = self.offset
         self.partial = False
@@ -294,7 +296,7 @@ class Tail:
             if len(out) >= max_lines:
                 break
         self.eof = len(out) < max_lines
-        self.seen = seen[:end]
+        self.seen = seen[:end] if seen is not None and end else None
         if end != self.offset:
             self.last_growth = time.monotonic()
         self.offset = end
@@ -822,9 +824,9 @@ class FileFollower:
             # listing, and that copy would never be looked for again; taken
             # before, such a copy is known by it at the next look.
             head = cur.pread_head(FP_MAX)
-            if self._copies_of_unread(cur, 0):
-                return
-            cur.seen = head
+            if not self._copies_of_unread(cur, 0):
+                cur.refresh_fingerprint(head)
+            return
         cur.refresh_fingerprint()
 
     def _copies_of_unread(self, cur: Tail, offset: int) -> bool:

@@ -1453,13 +1453,13 @@ def test_copytruncate_right_after_the_first_read_of_a_file_is_found(tmp_path, no
         armed.append(bool(out[0]))
         return out
 
-    def refresh_fingerprint(self):
+    def refresh_fingerprint(self, *a):
         if pending and any(armed):                      # copytruncate, right after the read
             pending.clear()
             shutil.copyfile(log, tmp_path / "mail.log.1")
             _age(tmp_path / "mail.log.1", 10)
             os.truncate(log, 0)
-        return real_refresh(self)
+        return real_refresh(self, *a)
     monkeypatch.setattr(fmod.Tail, "read", read)
     monkeypatch.setattr(fmod.Tail, "refresh_fingerprint", refresh_fingerprint)
     c = r.f.next_chunk(1)
@@ -1609,23 +1609,30 @@ def test_empty_entry_and_its_compressed_copy_in_one_checkpoint_are_not_said_gone
     assert not r2.logs, r2.logs
 
 
-def test_copytruncate_between_our_look_for_copies_and_our_taking_the_head(tmp_path, no_grace, monkeypatch):
+@pytest.mark.parametrize("written", ["before", "during"])
+def test_copytruncate_between_our_look_for_copies_and_our_taking_the_head(tmp_path, no_grace, monkeypatch,
+                                                                          written):
     """Found by the in-process interleaving fuzzer (seeds 371, 701, with
     writer steps inside our system calls): the live file, unread and known
     by no head, was looked at for copies of it, then copytruncated and
     written again, then its head taken: the new content's. With a head, an
     unread file's copies are no longer looked for, and no change of it was
     seen: the copy's lines were lost without a word. The head is taken
-    before the look; a copy made after it is then known by it."""
+    before the look; a copy made after it is then known by it. Written
+    only during the look (seed 240), the file had no head before it: none
+    is taken then, and the next look finds the copy."""
     log = tmp_path / "mail.log"
     log.touch()
     r = Run(log, from_start=True)
     assert r.drain() == []
-    append(log, 1, 2)
+    if written == "before":
+        append(log, 1, 2)
     real = fmod.FileFollower._copies_of_unread
     pending = [True]
 
     def copies_of_unread(self, cur, offset):
+        if pending and written == "during":
+            append(log, 1, 2)
         out = real(self, cur, offset)
         if pending:                                     # copytruncate, right after our look
             pending.clear()

@@ -332,8 +332,9 @@ class Chunk:
 def _relisting(method: Callable) -> Callable:
     """A pass over the rotated files that opens some of them, run again
     while a file it listed was gone when it came to open it or to read its
-    head (gzip done, a rotation): what replaced it is in the next listing. Passes open only
-    what is not open yet; the last one says what it could not open."""
+    head (gzip done, a rotation): what replaced it is in the next listing.
+    Passes open only what is not open yet; the last one says what it could
+    not open."""
     @functools.wraps(method)
     def run(self: "FileFollower", *args: Any) -> Any:
         for attempt in range(3):
@@ -454,8 +455,8 @@ class FileFollower:
         if not same and off == 0 and ident != UNKNOWN and self._gone_unread(ident, anchor):
             # Removed while we were down, or before we noticed, with what its
             # writer put in it since. (One we had read from: _catch_up said it.)
-            self.log(f"{self.path}: the file we were reading ({_unread(ident.fp_len)} when we stopped) is gone "
-                     "(deleted, or rotated where we do not look); lines written to it since "
+            self.log(f"{self.path}: the file we were reading ({_unread(ident.fp_len)} when we stopped) "
+                     "is gone (deleted, or rotated where we do not look); lines written to it since "
                      "could not be read")
         if same:
             self._open_live(off, ident)
@@ -723,12 +724,13 @@ class FileFollower:
         return any(
             _find([r], t.ident, heads) is not None for t in self._tails() if t.ident.fp_len >= FP_MIN_ALONE)
 
-    def _widen_fingerprints(self, below: int) -> None:
-        """Take the head, as it is now, of every open file known by fewer
-        than ``below`` bytes of it: one opened empty is known by its inode
-        alone until we read from it, while its writer may have filled it."""
+    def _widen_fingerprints(self, below: int, but: Tail | None = None) -> None:
+        """Take the head, as it is now, of every open file (``but`` one)
+        known by fewer than ``below`` bytes of it: one opened empty is
+        known by its inode alone until we read from it, while its writer
+        may have filled it."""
         for t in self._tails():
-            if t.ident.fp_len < below:
+            if t.ident.fp_len < below and t is not but:
                 try:
                     t.refresh_fingerprint()
                 except OSError:
@@ -817,17 +819,22 @@ class FileFollower:
         if self._was_truncated(cur):
             self._truncated(cur)
             return
-        if not cur.offset and cur.ident.fp_len < FP_MIN_ALONE:
-            # Unread, known by no head: the head is taken before its copies
-            # are looked for, and kept only if none were found. Taken after,
-            # it may be of the content after a copytruncate made since our
-            # listing, and that copy would never be looked for again; taken
-            # before, such a copy is known by it at the next look.
-            head = cur.pread_head(FP_MAX)
-            if not self._copies_of_unread(cur, 0):
-                cur.refresh_fingerprint(head)
-            return
-        cur.refresh_fingerprint()
+        if not self._copies_then_head(cur):
+            cur.refresh_fingerprint()
+
+    def _copies_then_head(self, cur: Tail) -> bool:
+        """For the live file, unread and known by no head (False: it is
+        not): its copies are looked for, and it is given the head it had
+        before that look, if none were found. Taken after, the head may be
+        of the content after a copytruncate made since our listing, and
+        that copy would never be looked for again; taken before, such a
+        copy is known by it at the next look."""
+        if cur.offset or cur.ident.fp_len >= FP_MIN_ALONE:
+            return False
+        head = cur.pread_head(FP_MAX)
+        if not self._copies_of_unread(cur, 0):
+            cur.refresh_fingerprint(head)
+        return True
 
     def _copies_of_unread(self, cur: Tail, offset: int) -> bool:
         """Nothing of the live file read and no fingerprint: a copytruncate
@@ -981,9 +988,8 @@ class FileFollower:
         # copies of an unread live file are looked for: with a head, its
         # copytruncate would be known only by a change of it, and this head
         # may already be of the content after one.
-        if self.current is not None:
-            self._copies_of_unread(self.current, self.current.offset)
-        self._widen_fingerprints(FP_MAX)
+        unread = self.current is not None and self._copies_then_head(self.current)
+        self._widen_fingerprints(FP_MAX, but=self.current if unread else None)
         for t in self._tails():
             t.prev = self._widest(t.prev)
         self.gone_prev = self._widest(self.gone_prev)

@@ -1645,3 +1645,36 @@ def test_copytruncate_between_our_look_for_copies_and_our_taking_the_head(tmp_pa
     r.f.poll()
     assert not pending
     assert r.drain() == [1, 2, 3]
+
+
+def test_copytruncate_between_the_look_for_copies_and_the_head_a_checkpoint_takes(tmp_path, no_grace,
+                                                                                  monkeypatch):
+    """The same race at a checkpoint (fuzzer seed 291): it looks for the
+    copies of an unread live file, then takes the head of every open file;
+    a copytruncate in between gave the live file the head of its new
+    content, and the copy was never looked for again: its lines were
+    lost. The head is the one it had before the look. (A start from that
+    checkpoint finds the copy: the files after the predecessor are read.)"""
+    log = tmp_path / "mail.log"
+    log.touch()
+    r = Run(log, from_start=True)
+    assert r.drain() == []
+    append(log, 1, 2)
+    real = fmod.FileFollower._copies_of_unread
+    pending = [True]
+
+    def copies_of_unread(self, cur, offset):
+        out = real(self, cur, offset)
+        if pending:                                     # copytruncate, right after the look
+            pending.clear()
+            shutil.copyfile(log, tmp_path / "mail.log.1")
+            _age(tmp_path / "mail.log.1", 10)
+            os.truncate(log, 0)
+            append(log, 3)
+        return out
+    monkeypatch.setattr(fmod.FileFollower, "_copies_of_unread", copies_of_unread)
+    saved = r.f.state()
+    assert not pending
+    assert r.drain() == [1, 2, 3]
+    r.f.close()
+    assert Run(log, saved=saved).drain() == [1, 2, 3]

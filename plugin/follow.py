@@ -250,7 +250,8 @@ class Tail:
         truncated since, with nothing to know the copy of what we read by.
         ``head``: one taken before (see poll)."""
         if self.plain and self.ident.fp_len < FP_MAX:
-            head = head if head is not None else self.seen if self.seen is not None else self.pread_head(FP_MAX)
+            if head is None:
+                head = self.seen if self.seen is not None else self.pread_head(FP_MAX)
             self.seen = None
             if len(head) > self.ident.fp_len and self.ident.head_matches(head):
                 self.ident.fp_len, self.ident.fp, self.ident.mtime = len(head), _fp(head), None
@@ -276,7 +277,8 @@ class Tail:
             fp.seek(self.offset)
         # From 0: the head the lines are read from (what the reader's
         # buffer holds), for refresh_fingerprint.
-        seen = fp.peek(FP_MAX)[:FP_MAX] if self.plain and not self.offset and self.ident.fp_len < FP_MAX else None
+        from_0 = self.plain and not self.offset and self.ident.fp_len < FP_MAX
+        seen = fp.peek(FP_MAX)[:FP_MAX] if from_0 else None
         out: list[tuple[str, int]] = []
         end = self.offset
         self.partial = False
@@ -533,7 +535,7 @@ class FileFollower:
             live_key = (live.st_dev, live.st_ino)
         except OSError:
             live_key = None
-        found: list[tuple[int, str]] = []   # (how it matches, path)
+        found: list[tuple[int, bool, str]] = []   # (how it matches, not open yet, path)
         for cand in [entry.get("path")] + [r.path for r in reversed(rotated_siblings(self.path))]:
             if not cand:
                 continue

@@ -763,9 +763,9 @@ class FileFollower:
         the rotated siblings, read it from ``offset`` and every sibling
         rotated after it from the start. Not found, but ``prev`` (the file
         rotated just before it) is: every sibling rotated after ``prev``.
-        Said once (not by a pass that lists again) and only when the file
-        we had read from was not found; when ``when`` is None, not if
-        nothing is read instead either: the caller says that."""
+        A file we had read from not found is said once (not by a pass
+        that lists again), unless ``when`` is None: after a truncation,
+        which the caller says."""
         sibs = rotated_siblings(self.path)
         heads: dict[str, bytes | None] = {}
         found = _find(sibs, ident, heads)
@@ -775,11 +775,7 @@ class FileFollower:
         said = None
         if found is None:
             after = _find(sibs, prev, heads) if prev is not None else None
-            if offset and when is None and after is not None:
-                said = (f"{self.path}: truncated, and no rotated copy of what we read (up to byte {offset}) "
-                        "was found by its first bytes; reading the files rotated after the one before it, "
-                        f"and {self.path}, from the start")
-            elif offset and when is not None:
+            if offset and when is not None:
                 what = f"{self.path}" if after is None else f"the files rotated after it and {self.path}"
                 said = (f"{self.path}: the file read up to byte {offset} is gone {when} (deleted, or "
                         f"rotated where we do not look); reading {what} from the start")

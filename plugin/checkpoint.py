@@ -20,7 +20,11 @@ import orjson
 
 from .durable import fsync_dir
 
-VERSION = 1
+# 2: a file followed while empty is known by its mtime too (follow.Identity:
+# an inode alone is taken by the next file created once gzip removed it).
+# A version-1 checkpoint reads as it did: its files are known by inode.
+VERSION = 2
+READABLE = (1, 2)
 
 
 class CheckpointError(Exception):
@@ -80,7 +84,7 @@ class CheckpointStore:
             raise CheckpointError(f"{self.path}: {e.strerror or e}") from None
         try:
             doc = json.loads(raw)
-            if doc.get("version") != VERSION or not isinstance(doc.get("sources"), dict):
+            if doc.get("version") not in READABLE or not isinstance(doc.get("sources"), dict):
                 raise ValueError(f"unknown layout (version {doc.get('version')!r})")
             tables = doc.get("correlator")
             self.tables = tables if isinstance(tables, list) else []

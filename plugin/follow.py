@@ -29,6 +29,7 @@ watcher (inotify via watchdog, or a timer) says something may have changed.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import functools
 import glob
@@ -62,34 +63,68 @@ def _fp(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+# How a file found on disk is the one an identity names, best first (see
+# Identity.match): the same inode with the same head (and, for an empty
+# file, the same mtime); a copy in another inode; the same inode of a file
+# noted empty whose mtime moved since (written since, or another file that
+# got the inode once it was deleted: only taken when nothing better is).
+SAME, COPY, SAME_INODE = 3, 2, 1
+
+
 @dataclass(slots=True)
 class Identity:
-    """Which file: device, inode, and a fingerprint of its first ``fp_len`` bytes."""
+    """Which file: device, inode, and a fingerprint of its first ``fp_len`` bytes.
+
+    An empty file has no head to be known by, and an inode is reused as
+    soon as its file is deleted (gzip removes the source; ext4 hands the
+    number to the next file created): for such a file ``mtime`` (ns) is
+    kept too. Nothing but a write (or a truncation) moves it while the file
+    stays empty, and gzip/bzip2/xz give their output the source's mtime:
+    an empty file with that mtime in another inode is its compressed copy.
+    None: not empty when noted, or noted by a version-1 checkpoint."""
 
     dev: int
     ino: int
     fp_len: int = 0
     fp: str = _fp(b"")
+    mtime: int | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, st: os.stat_result, head: bytes) -> "Identity":
+        return cls(st.st_dev, st.st_ino, len(head), _fp(head), None if head else st.st_mtime_ns)
 
     def head_matches(self, head: bytes) -> bool:
         return len(head) >= self.fp_len and _fp(head[: self.fp_len]) == self.fp
 
+    def match(self, st: os.stat_result, head: bytes) -> int:
+        """SAME, COPY, SAME_INODE (see above), or 0: not this file."""
+        if not self.head_matches(head):
+            return 0
+        if (st.st_dev, st.st_ino) == (self.dev, self.ino):
+            return SAME if self.mtime is None or st.st_mtime_ns == self.mtime else SAME_INODE
+        if self.fp_len >= FP_MIN_ALONE or (self.mtime is not None and not head
+                                           and st.st_mtime_ns == self.mtime):
+            return COPY
+        return 0
+
     def matches(self, st: os.stat_result, head: bytes, *, allow_copy: bool) -> bool:
         """Same inode and same head; or, with ``allow_copy``, a long enough
         identical head in another inode (a copytruncate copy, a compressed
-        rotation)."""
-        if not self.head_matches(head):
-            return False
-        if (st.st_dev, st.st_ino) == (self.dev, self.ino):
-            return True
-        return allow_copy and self.fp_len >= FP_MIN_ALONE
+        rotation), or an empty file's compressed copy."""
+        m = self.match(st, head)
+        return m in (SAME, SAME_INODE) or (allow_copy and m == COPY)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"dev": self.dev, "ino": self.ino, "fp_len": self.fp_len, "fp": self.fp}
+        d = {"dev": self.dev, "ino": self.ino, "fp_len": self.fp_len, "fp": self.fp}
+        if self.mtime is not None:
+            d["mtime"] = self.mtime
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Identity":
-        return cls(int(d["dev"]), int(d["ino"]), int(d["fp_len"]), str(d["fp"]))
+        mtime = d.get("mtime")
+        return cls(int(d["dev"]), int(d["ino"]), int(d["fp_len"]), str(d["fp"]),
+                   int(mtime) if mtime is not None and not int(d["fp_len"]) else None)
 
 
 # The predecessor of a live file when it could not be told (its rotated
@@ -98,9 +133,17 @@ class Identity:
 UNKNOWN = Identity(-1, -1, FP_MAX + 1)
 
 
-def read_head(path: str) -> bytes:
-    """The first FP_MAX bytes of a file, decompressed if it is compressed."""
+def read_head(path: str, st: os.stat_result | None = None) -> bytes:
+    """The first FP_MAX bytes of a file, decompressed if it is compressed.
+    With ``st`` (of a listing): of that file only. Another one by its name
+    now (a rotation renamed it since) raises FileNotFoundError, as a file
+    gone does: the head of one with the inode of another would be taken
+    for a file that never was."""
     with open_log(path) as fp:
+        if st is not None:
+            now = os.fstat(fp.fileno())
+            if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
+                raise FileNotFoundError(errno.ENOENT, "renamed since it was listed", path)
         return fp.read(FP_MAX)
 
 
@@ -178,7 +221,7 @@ class Tail:
         self.path = path                       # the name it had when opened: events' source.path
         self.fp = fp
         self.plain = isinstance(fp, io.BufferedReader)
-        self.ident = Identity(st.st_dev, st.st_ino, len(head), _fp(head))
+        self.ident = Identity.of(st, head)
         self.offset = offset                   # read and handed out
         self.committed = offset                # accepted by the sinks
         self.ref = ref                         # year inference for a rotated file; None: live
@@ -188,6 +231,7 @@ class Tail:
         self.last_growth = time.monotonic()
         self.eof = False                       # the last read found nothing more
         self.partial = False                   # ... but half a line, held back
+        self.seen: bytes | None = None          # the head to fingerprint: what the last read from 0 read
         if not self.plain and offset:
             fp.seek(offset)                    # decompress up to the offset
 
@@ -199,13 +243,20 @@ class Tail:
     def pread_head(self, n: int) -> bytes:
         return os.pread(self.fp.fileno(), n, 0)
 
-    def refresh_fingerprint(self) -> None:
+    def refresh_fingerprint(self, head: bytes | None = None) -> None:
         """Widen the fingerprint while the file is younger than FP_MAX bytes:
-        a longer head tells copies apart more surely."""
+        a longer head tells copies apart more surely. After a read from 0,
+        with the head it read: one taken now may already be of the file
+        truncated since, with nothing to know the copy of what we read by.
+        ``head``: one taken before (see poll)."""
         if self.plain and self.ident.fp_len < FP_MAX:
-            head = self.pread_head(FP_MAX)
+            if head is None:
+                head = self.seen if self.seen is not None else self.pread_head(FP_MAX)
+            self.seen = None
             if len(head) > self.ident.fp_len and self.ident.head_matches(head):
-                self.ident.fp_len, self.ident.fp = len(head), _fp(head)
+                self.ident.fp_len, self.ident.fp, self.ident.mtime = len(head), _fp(head), None
+            elif not head:   # still empty: its mtime as it is now (what gzip will give its copy)
+                self.ident.mtime = os.fstat(self.fp.fileno()).st_mtime_ns
 
     def rewind(self) -> None:
         """Read it again from 0 (truncated, or copies of it first), through
@@ -213,6 +264,7 @@ class Tail:
         of a chunk cut short by its line limit) is served from that, the
         content before a truncation."""
         self.offset = self.committed = 0
+        self.seen = None
         if self.plain:
             self.fp = io.BufferedReader(self.fp.detach())
 
@@ -223,6 +275,10 @@ class Tail:
         fp = self.fp
         if self.plain or fp.tell() != self.offset:
             fp.seek(self.offset)
+        # From 0: the head the lines are read from (what the reader's
+        # buffer holds), for refresh_fingerprint.
+        from_0 = self.plain and not self.offset and self.ident.fp_len < FP_MAX
+        seen = fp.peek(FP_MAX)[:FP_MAX] if from_0 else None
         out: list[tuple[str, int]] = []
         end = self.offset
         self.partial = False
@@ -242,6 +298,7 @@ class Tail:
             if len(out) >= max_lines:
                 break
         self.eof = len(out) < max_lines
+        self.seen = seen[:end] if seen is not None and end else None
         if end != self.offset:
             self.last_growth = time.monotonic()
         self.offset = end
@@ -276,9 +333,10 @@ class Chunk:
 
 def _relisting(method: Callable) -> Callable:
     """A pass over the rotated files that opens some of them, run again
-    while a file it listed was gone when it came to open it (gzip done, a
-    rotation): what replaced it is in the next listing. Passes open only
-    what is not open yet; the last one says what it could not open."""
+    while a file it listed was gone when it came to open it or to read its
+    head (gzip done, a rotation): what replaced it is in the next listing.
+    Passes open only what is not open yet; the last one says what it could
+    not open."""
     @functools.wraps(method)
     def run(self: "FileFollower", *args: Any) -> Any:
         for attempt in range(3):
@@ -352,19 +410,26 @@ class FileFollower:
         self._restore_live(tails)
 
     def _gone_said(self, entry: dict[str, Any], unknown: bool = False) -> None:
-        """A rotated file the checkpoint names as being drained is gone.
-        Said unless it was empty (no fingerprint) and ``unknown`` is False:
-        one that could not be found even among the files rotated after its
+        """A rotated file the checkpoint names as being drained is gone,
+        said as it was then (a sysadmin reads this). Not said of one read
+        to its end while empty (no fingerprint) unless ``unknown``: one
+        that could not be found even among the files rotated after its
         predecessor may have had lines written to it since."""
-        if not entry.get("at_end"):
-            self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
-                     f"(read up to byte {entry.get('offset')}); its remaining lines could not be read")
-        elif entry.get("fp_len") or unknown:
+        off, n = int(entry.get("offset") or 0), int(entry.get("fp_len") or 0)
+        if entry.get("at_end"):
+            if not (n or unknown):
+                return
             # Read to its end when saved; but a writer not yet HUP'd may
             # have added lines after that (a removed file it still had open).
-            self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
-                     f"(read to its end, byte {entry.get('offset')}, when we stopped); lines its "
-                     "writer added after that, if any, could not be read")
+            was = f"read to its end, byte {off}, when we stopped" if off else "empty when we stopped"
+            lost = "lines its writer added after that, if any,"
+        elif off:
+            was, lost = f"read up to byte {off}", "its remaining lines"
+        else:
+            was = f"{_unread(n)} when we stopped"
+            lost = "its lines" if n else "lines written to it since, if any,"
+        self.log(f"{self.path}: the rotated file {entry.get('path')} we were draining is gone "
+                 f"({was}); {lost} could not be read")
 
     def _restore_live(self, tails: list[dict[str, Any]]) -> None:
         """The live file of the checkpoint: resumed if it still is the live
@@ -378,7 +443,7 @@ class FileFollower:
         anchor = _anchor(prev, tails)
         try:
             st = os.stat(self.path)
-            head = read_head(self.path)
+            head = read_head(self.path, st)
         except OSError:
             st = None
         same = st is not None and ident.matches(st, head, allow_copy=False) and st.st_size >= off
@@ -392,9 +457,8 @@ class FileFollower:
         if not same and off == 0 and ident != UNKNOWN and self._gone_unread(ident, anchor):
             # Removed while we were down, or before we noticed, with what its
             # writer put in it since. (One we had read from: _catch_up said it.)
-            what = "empty" if ident.fp_len == 0 else f"{ident.fp_len} bytes or more, none read"
-            self.log(f"{self.path}: the file we were reading ({what} when we stopped) is gone "
-                     "(deleted, or rotated where we do not look); lines written to it since "
+            self.log(f"{self.path}: the file we were reading ({_unread(ident.fp_len)} when we stopped) "
+                     "is gone (deleted, or rotated where we do not look); lines written to it since "
                      "could not be read")
         if same:
             self._open_live(off, ident)
@@ -416,7 +480,7 @@ class FileFollower:
         if anchor is None or anchor.fp_len >= FP_MIN_ALONE:
             return False
         sibs = rotated_siblings(self.path)
-        heads: dict[str, bytes] = {}
+        heads: dict[str, bytes | None] = {}
         at, after = _find(sibs, ident, heads), _find(sibs, anchor, heads)
         return at is not None and after is not None and at <= after
 
@@ -427,7 +491,7 @@ class FileFollower:
         would not be recognised: gone only if no file was rotated after its
         predecessor (``anchor``) either."""
         sibs = rotated_siblings(self.path)
-        heads: dict[str, bytes] = {}
+        heads: dict[str, bytes | None] = {}
         if _find(sibs, ident, heads) is not None:
             return False
         if ident.fp_len >= FP_MIN_ALONE:
@@ -471,24 +535,36 @@ class FileFollower:
             live_key = (live.st_dev, live.st_ino)
         except OSError:
             live_key = None
+        found: list[tuple[int, bool, str]] = []   # (how it matches, not open yet, path)
         for cand in [entry.get("path")] + [r.path for r in reversed(rotated_siblings(self.path))]:
             if not cand:
                 continue
             try:
-                st, head = os.stat(cand), read_head(cand)
+                st = os.stat(cand)
+                head = read_head(cand, st)
             except (OSError, EOFError):
                 continue
             if (st.st_dev, st.st_ino) == live_key or any(o.matches(st, head, allow_copy=True) for o in others):
                 continue
-            if ident.matches(st, head, allow_copy=True) and not self._is_open(st):
-                t = self._open_drain(cand, off)
-                if t is not None and "prev" in entry:
-                    # kept for the next start: known by its inode alone, this
-                    # file may be taken for another that reused the inode,
-                    # and its predecessor is then what _anchor walks back to
-                    t.prev, t.prev_known = _prev_of(entry), True
-                return t is not None
-        return False
+            level = ident.match(st, head)
+            if level:
+                found.append((level, not self._is_open(st), cand))
+        if not found:
+            return False
+        # the best match (an empty file's compressed copy before a newer
+        # file that got its inode), the first of equals; open already (as
+        # the copy of an empty file another entry names, the same file):
+        # it is being read, not gone
+        _level, closed, cand = max(found, key=lambda f: f[0])
+        if not closed:
+            return True
+        t = self._open_drain(cand, off)
+        if t is not None and "prev" in entry:
+            # kept for the next start: known by its inode alone, this
+            # file may be taken for another that reused the inode,
+            # and its predecessor is then what _anchor walks back to
+            t.prev, t.prev_known = _prev_of(entry), True
+        return t is not None
 
     # -- the live file -------------------------------------------------------
     def _open_live(self, offset: int = 0, ident: Identity | None = None) -> None:
@@ -570,18 +646,26 @@ class FileFollower:
         and compressed into a new inode while we were down); the files
         rotated after this one are then the ones to read. None: there is
         none; UNKNOWN: they kept changing while we looked. Never ``live``
-        itself, which may have been renamed away since we opened it."""
+        itself, which may have been renamed away since we opened it, nor
+        a copy of it by its head as it is now: renamed away, written by
+        its writer before its HUP and compressed, all before we looked
+        (its lines, unread, would pass for read on the next start)."""
         own = (live.ident.dev, live.ident.ino) if live is not None else None
+        try:
+            now = Identity.of(os.fstat(live.fp.fileno()), live.pread_head(FP_MAX)) if live else None
+        except OSError:
+            now = None
         for _ in range(3):
             sibs = [r for r in rotated_siblings(self.path) if (r.st.st_dev, r.st.st_ino) != own]
-            if not sibs:
+            for r in reversed(sibs):
+                try:
+                    head = read_head(r.path, r.st)
+                except (OSError, EOFError):
+                    break  # renamed or compressed away meanwhile: look again, never take an older one
+                if now is None or now.match(r.st, head) != COPY:
+                    return Identity.of(r.st, head)
+            else:
                 return None
-            r = sibs[-1]
-            try:
-                head = read_head(r.path)
-            except (OSError, EOFError):
-                continue  # renamed or compressed away meanwhile: look again, never take an older one
-            return Identity(r.st.st_dev, r.st.st_ino, len(head), _fp(head))
         return UNKNOWN
 
     @_relisting
@@ -591,19 +675,21 @@ class FileFollower:
         ``known`` ones. False when ``prev`` is not found (rotated away,
         deleted): nothing opened."""
         sibs = rotated_siblings(self.path)
-        heads: dict[str, bytes] = {}
+        heads: dict[str, bytes | None] = {}
         start = 0
         if prev is not None:
             at = _find(sibs, prev, heads)
             if at is None and prev.fp_len < FP_MIN_ALONE:
                 at = self._after_open(sibs, prev)
             if at is None:
+                if self.relist is not None and _vanished(heads):
+                    self.relist = True
                 return False
             start = at + 1
         for r in sibs[start:]:
             # not the predecessor compressed (gzip's .gz is the newest until
             # it sets the mtime back and removes the source)
-            if not self._is_read(r, heads) and all(_find([r], k, heads) is None
+            if not self._is_read(r, heads) and all(_find([r], k, heads, (SAME, COPY)) is None
                                                    for k in ([prev] if prev else []) + list(known)):
                 self._open_drain(r.path, 0)
         return True
@@ -624,10 +710,12 @@ class FileFollower:
         return sum(1 for r in sibs if r.st.st_mtime_ns <= mtime) - 1
 
     def _is_open(self, st: os.stat_result) -> bool:
-        key = (st.st_dev, st.st_ino)
-        return any((t.ident.dev, t.ident.ino) == key for t in self._tails())
+        return self._is_open_ident(Identity(st.st_dev, st.st_ino))
 
-    def _is_read(self, r: Rotated, heads: dict[str, bytes]) -> bool:
+    def _is_open_ident(self, ident: Identity) -> bool:
+        return any((t.ident.dev, t.ident.ino) == (ident.dev, ident.ino) for t in self._tails())
+
+    def _is_read(self, r: Rotated, heads: dict[str, bytes | None]) -> bool:
         """Open, or a copy of a file that is (gzip's .gz of a file we read
         through our descriptor). A file opened empty has no fingerprint
         until we read from it; its writer (not HUP'd yet) may have filled
@@ -638,12 +726,13 @@ class FileFollower:
         return any(
             _find([r], t.ident, heads) is not None for t in self._tails() if t.ident.fp_len >= FP_MIN_ALONE)
 
-    def _widen_fingerprints(self, below: int) -> None:
-        """Take the head, as it is now, of every open file known by fewer
-        than ``below`` bytes of it: one opened empty is known by its inode
-        alone until we read from it, while its writer may have filled it."""
+    def _widen_fingerprints(self, below: int, but: Tail | None = None) -> None:
+        """Take the head, as it is now, of every open file (``but`` one)
+        known by fewer than ``below`` bytes of it: one opened empty is
+        known by its inode alone until we read from it, while its writer
+        may have filled it."""
         for t in self._tails():
-            if t.ident.fp_len < below:
+            if t.ident.fp_len < below and t is not but:
                 try:
                     t.refresh_fingerprint()
                 except OSError:
@@ -669,27 +758,38 @@ class FileFollower:
         return self.draining + ([self.current] if self.current else [])
 
     @_relisting
-    def _catch_up(self, ident: Identity, offset: int, when: str, prev: Identity | None = None) -> None:
+    def _catch_up(self, ident: Identity, offset: int, when: str | None, prev: Identity | None = None) -> None:
         """The file we were reading is no longer the live one: find it among
         the rotated siblings, read it from ``offset`` and every sibling
         rotated after it from the start. Not found, but ``prev`` (the file
-        rotated just before it) is: every sibling rotated after ``prev``."""
+        rotated just before it) is: every sibling rotated after ``prev``.
+        A file we had read from not found is said once (not by a pass
+        that lists again), unless ``when`` is None: after a truncation,
+        which the caller says."""
         sibs = rotated_siblings(self.path)
-        heads: dict[str, bytes] = {}
+        heads: dict[str, bytes | None] = {}
         found = _find(sibs, ident, heads)
+        if found is None and self.relist is not None and _vanished(heads):
+            self.relist = True
+            return
+        said = None
         if found is None:
             after = _find(sibs, prev, heads) if prev is not None else None
-            if offset:
+            if offset and when is not None:
                 what = f"{self.path}" if after is None else f"the files rotated after it and {self.path}"
-                self.log(f"{self.path}: the file read up to byte {offset} is gone {when} (deleted, or "
-                         f"rotated where we do not look); reading {what} from the start")
+                said = (f"{self.path}: the file read up to byte {offset} is gone {when} (deleted, or "
+                        f"rotated where we do not look); reading {what} from the start")
             if after is None:
+                if said:
+                    self.log(said)
                 return
             found, offset = after + 1, 0
         for i in range(found, len(sibs)):
             r = sibs[i]
             if not self._is_read(r, heads):
                 self._open_drain(r.path, offset if i == found else 0)
+        if said and not self.relist:
+            self.log(said)
 
     # -- while running ---------------------------------------------------------
     def poll(self) -> None:
@@ -717,8 +817,22 @@ class FileFollower:
         if self._was_truncated(cur):
             self._truncated(cur)
             return
-        self._copies_of_unread(cur, cur.offset)
-        cur.refresh_fingerprint()
+        if not self._copies_then_head(cur):
+            cur.refresh_fingerprint()
+
+    def _copies_then_head(self, cur: Tail) -> bool:
+        """For the live file, unread and known by no head (False: it is
+        not): its copies are looked for, and it is given the head it had
+        before that look, if none were found. Taken after, the head may be
+        of the content after a copytruncate made since our listing, and
+        that copy would never be looked for again; taken before, such a
+        copy is known by it at the next look."""
+        if cur.offset or cur.ident.fp_len >= FP_MIN_ALONE:
+            return False
+        head = cur.pread_head(FP_MAX)
+        if not self._copies_of_unread(cur, 0):
+            cur.refresh_fingerprint(head)
+        return True
 
     def _copies_of_unread(self, cur: Tail, offset: int) -> bool:
         """Nothing of the live file read and no fingerprint: a copytruncate
@@ -731,7 +845,18 @@ class FileFollower:
         opened = len(self.draining)
         if not self._read_rotated_after(cur.prev):
             return False
-        cur.prev = self._newest_rotated(cur)
+        for _ in range(3):
+            # A copy made after the listing we read from would pass for
+            # one read once it is the predecessor: the newest file must be
+            # one we have open (or the old predecessor), else look again.
+            newest = self._newest_rotated(cur)
+            if newest in (None, UNKNOWN, cur.prev) or self._is_open_ident(newest):
+                break
+            n = len(self.draining)
+            self._read_rotated_after(cur.prev)
+            if len(self.draining) == n:
+                break
+        cur.prev = newest
         return len(self.draining) > opened
 
     @staticmethod
@@ -763,9 +888,10 @@ class FileFollower:
                     if (r.st.st_dev, r.st.st_ino) == (old.ident.dev, old.ident.ino)), None)
         if idx is None:
             return
-        heads: dict[str, bytes] = {}
+        heads: dict[str, bytes | None] = {}
         for r in sibs[idx + 1:]:
-            if self._is_read(r, heads) or (old.prev is not None and _find([r], old.prev, heads) is not None):
+            if self._is_read(r, heads) or \
+                    (old.prev is not None and _find([r], old.prev, heads, (SAME, COPY)) is not None):
                 continue
             self._open_drain(r.path, 0)
 
@@ -777,14 +903,14 @@ class FileFollower:
         # renamed and being compressed since) is not read besides our fd.
         head = cur.pread_head(FP_MAX)
         st = os.fstat(cur.fp.fileno())
-        cur.ident = Identity(st.st_dev, st.st_ino, len(head), _fp(head))
+        cur.ident = Identity.of(st, head)
         cur.rewind()
         lost_before = len(self.draining)
         # Nothing read and a head too short to know a copy by (half a
         # line): every file rotated after its predecessor is a copy.
         short = not offset and old.fp_len < FP_MIN_ALONE
         if not short or not self._read_rotated_after(cur.prev):
-            self._catch_up(old, offset, "after truncation")
+            self._catch_up(old, offset, None)
         if len(self.draining) == lost_before and offset:
             self.log(f"{self.path}: truncated, and no rotated copy of it was found: lines written between "
                      f"our last read and the truncation may be missing")
@@ -860,9 +986,8 @@ class FileFollower:
         # copies of an unread live file are looked for: with a head, its
         # copytruncate would be known only by a change of it, and this head
         # may already be of the content after one.
-        if self.current is not None:
-            self._copies_of_unread(self.current, self.current.offset)
-        self._widen_fingerprints(FP_MAX)
+        unread = self.current is not None and self._copies_then_head(self.current)
+        self._widen_fingerprints(FP_MAX, but=self.current if unread else None)
         for t in self._tails():
             t.prev = self._widest(t.prev)
         self.gone_prev = self._widest(self.gone_prev)
@@ -895,6 +1020,11 @@ class FileFollower:
         self.current = None
 
 
+def _unread(fp_len: int) -> str:
+    """What a checkpoint says of a file none of which was read."""
+    return "empty" if fp_len == 0 else f"{fp_len} bytes or more, none read"
+
+
 def _prev_of(entry: dict[str, Any]) -> Identity | None:
     return Identity.from_dict(entry["prev"]) if isinstance(entry.get("prev"), dict) else None
 
@@ -917,19 +1047,33 @@ def _anchor(prev: Identity | None, tails: list[dict[str, Any]]) -> Identity | No
     return prev
 
 
-def _find(sibs: list[Rotated], ident: Identity, heads: dict[str, bytes]) -> int | None:
-    """The index in ``sibs`` of the file ``ident`` names: the same inode
-    first, then a copy (``heads`` caches the heads read)."""
-    for allow_copy in (False, True):
+def _find(sibs: list[Rotated], ident: Identity, heads: dict[str, bytes | None],
+          levels: tuple[int, ...] = (SAME, COPY, SAME_INODE)) -> int | None:
+    """The index in ``sibs`` of the file ``ident`` names: the same file
+    first, then a copy, then the inode of a file noted empty that changed
+    since (``heads`` caches the heads read); only at the ``levels`` given.
+    Telling a file apart from one already read or passed over takes the
+    first two: a file noted empty may since have given its inode to a
+    newer file, whose lines nobody read."""
+    for level in levels:
         for i in range(len(sibs) - 1, -1, -1):
             r = sibs[i]
             try:
-                head = heads[r.path] if r.path in heads else heads.setdefault(r.path, read_head(r.path))
+                head = heads[r.path] if r.path in heads else heads.setdefault(r.path, read_head(r.path, r.st))
+            except FileNotFoundError:    # gone since the listing (gzip done): see _vanished
+                heads[r.path] = None
+                continue
             except (OSError, EOFError):  # EOFError: a .gz still being written by gzip(1)
                 continue
-            if ident.matches(r.st, head, allow_copy=allow_copy):
+            if head is not None and ident.match(r.st, head) == level:
                 return i
     return None
+
+
+def _vanished(heads: dict[str, bytes | None]) -> bool:
+    """A file _find was to look at was gone by then: what replaced it (a
+    .gz left out of the listing beside its source) is in the next one."""
+    return any(h is None for h in heads.values())
 
 
 def _last_line_end(fp: BinaryIO, size: int) -> int:

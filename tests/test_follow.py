@@ -414,14 +414,14 @@ def test_predecessor_compressed_while_we_look_at_it_is_not_read_again(tmp_path, 
     log.touch()
     real_read_head = fmod.read_head
 
-    def gzip_meanwhile(path):
+    def gzip_meanwhile(path, *a):
         if path.endswith("mail.log.1") and not os.path.exists(path + ".gz"):
             with open(path, "rb") as src, gzip.open(path + ".gz", "wb") as dst:
                 shutil.copyfileobj(src, dst)
             st = os.stat(path)
             os.utime(path + ".gz", ns=(st.st_atime_ns, st.st_mtime_ns))
             os.unlink(path)
-        return real_read_head(path)
+        return real_read_head(path, *a)
 
     monkeypatch.setattr(fmod, "read_head", gzip_meanwhile)
     assert r.drain() == []

@@ -392,7 +392,7 @@ def test_checkpoint_written_in_the_background_newest_wins(tmp_path, monkeypatch)
         store.submit(store.encode({"a": n}, [["t", n]]))
     assert time.monotonic() - t0 < 0.25         # handing over never waits for the disk (3 s if it did)
     store.drain()
-    assert json.loads(store.path.read_text()) == {"version": 1, "sources": {"a": 5}, "correlator": [["t", 5]]}
+    assert json.loads(store.path.read_text()) == {"version": 2, "sources": {"a": 5}, "correlator": [["t", 5]]}
     assert len(calls) <= 4                         # the ones in between were replaced, not all written
     assert store.load() == {"a": 5} and store.tables == [["t", 5]]
 

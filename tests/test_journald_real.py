@@ -229,3 +229,23 @@ def test_a_user_who_may_not_read_the_journal_is_told_so(journal: Journald, tmp_p
     assert said == ["bouncewatch: journal: journalctl exited with status 1 (No journal files were opened due to "
                     "insufficient permissions; run as root, or as a member of group adm or systemd-journal); "
                     "retrying"], said
+
+
+def test_rotations_and_vacuums_while_following_lose_nothing(journal: Journald, tmp_path: Path) -> None:
+    """journalctl -f keeps reading files that a vacuum removes under it (open
+    files stay readable): mail logged around four rotate + vacuum rounds
+    comes out once each."""
+    for n in range(200):
+        message(journal, n)
+    journal.wait_for_entries(400)
+    f = follower(journal, tmp_path, "--from-start")
+    wait_events(tmp_path, 200)
+    for r in range(4):
+        for n in range(200 + r * 100, 300 + r * 100):
+            message(journal, n)
+        journal.journalctl("--rotate")
+        journal.journalctl("--vacuum-files=1")
+    wait_events(tmp_path, 600, 60)
+    time.sleep(0.5)
+    assert f.stop() == 0
+    check(deliveries(tmp_path), 0, 599)

@@ -232,9 +232,15 @@ def test_a_user_who_may_not_read_the_journal_is_told_so(journal: Journald, tmp_p
 
 
 def test_rotations_and_vacuums_while_following_lose_nothing(journal: Journald, tmp_path: Path) -> None:
-    """journalctl -f keeps reading files that a vacuum removes under it (open
-    files stay readable): mail logged around four rotate + vacuum rounds
-    comes out once each."""
+    """A vacuum that removes files journalctl -f has read, four rounds of it
+    while we follow, repeats nothing and stops nothing: each round's mail
+    comes out once, then the next round's from the new file.
+
+    Not tested, because it is journald's and not ours to keep: a file that
+    is deleted before journalctl reached its end is lost with what it still
+    held (sd-journal drops a file at its inotify IN_DELETE, read or not).
+    Each round here waits for its mail before the vacuum; a vacuum at once
+    after the rotate lost 18 of 400 records once in CI (README, journald)."""
     for n in range(200):
         message(journal, n)
     journal.wait_for_entries(400)
@@ -244,8 +250,11 @@ def test_rotations_and_vacuums_while_following_lose_nothing(journal: Journald, t
         for n in range(200 + r * 100, 300 + r * 100):
             message(journal, n)
         journal.journalctl("--rotate")
+        wait_events(tmp_path, 300 + r * 100, 60)
         journal.journalctl("--vacuum-files=1")
-    wait_events(tmp_path, 600, 60)
+    for n in range(600, 650):
+        message(journal, n)
+    wait_events(tmp_path, 650, 60)
     time.sleep(0.5)
     assert f.stop() == 0
-    check(deliveries(tmp_path), 0, 599)
+    check(deliveries(tmp_path), 0, 649)

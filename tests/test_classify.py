@@ -123,6 +123,31 @@ def test_temporary_hard_is_soft(classifier):
     assert (c.category, c.type, c.action) == ("bad_mailbox", "soft", "retry")
 
 
+MAIL_FROM_TEXTS = [
+    ("550 5.1.1 User unknown", "bad_mailbox"),
+    ("550 Unknown user news@ourdomain.example", "bad_mailbox"),
+    ("550 5.1.1 No such user", "bad_mailbox"),
+    ("550 5.2.1 Mailbox disabled", "inactive_mailbox"),
+    ("550 5.7.1 Account disabled", "inactive_mailbox"),
+    ("550 5.2.1 The email account is inactive", "inactive_mailbox"),
+]
+
+
+@pytest.mark.parametrize("reply,at_rcpt", MAIL_FROM_TEXTS)
+def test_an_address_refused_at_mail_from_is_our_sender(classifier, reply, at_rcpt):
+    """No recipient has been named when MAIL FROM is answered: an unknown
+    user or a disabled account there is our sender, or the account we relay
+    through (a smarthost). Read as the recipient's, it would suppress every
+    recipient of the message. The same words to RCPT TO are the recipient's."""
+    def category(cmd: str) -> str:
+        reason = f"host mx.example.net[192.0.2.1] said: {reply} (in reply to {cmd} command)"
+        d = Delivery("postfix", "Q", "x@example.org", "bounced", reason=reason, reply=parse_reply(reason))
+        c, _ = classifier.classify(rule_context(Envelope(None, None, "postfix/smtp", 1, ""), d))
+        return c.category
+    assert category("MAIL FROM") == "sender_rejected"
+    assert category("RCPT TO") == at_rcpt
+
+
 def test_every_category_maps_to_taxonomy(classifier):
     t = classifier.taxonomy
     for r in classifier.rules:

@@ -148,6 +148,22 @@ def test_an_address_refused_at_mail_from_is_our_sender(classifier, reply, at_rcp
     assert category("RCPT TO") == at_rcpt
 
 
+@pytest.mark.parametrize("reply", [
+    "535 5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. "
+    "Contact your administrator.",
+    "535 5.7.0 Error: account disabled",
+    "454 4.7.0 Too many login attempts, please try again later. a1sm123 - gsmtp",
+])
+def test_a_reply_to_auth_is_our_relay_account(classifier, reply):
+    """AUTH is our credentials at the relay: a locked or disabled account
+    there is ours. Read as the recipient's (inactive_mailbox, or a 4xx's
+    soft_general) it would count against every recipient sent through it."""
+    reason = f"host smtp.office365.com[192.0.2.1] said: {reply} (in reply to AUTH command)"
+    d = Delivery("postfix", "Q", "x@example.org", "bounced", reason=reason, reply=parse_reply(reason))
+    c, _ = classifier.classify(rule_context(Envelope(None, None, "postfix/smtp", 1, ""), d))
+    assert (c.category, c.type) == ("auth_failure", "other")
+
+
 def test_every_category_maps_to_taxonomy(classifier):
     t = classifier.taxonomy
     for r in classifier.rules:

@@ -94,6 +94,11 @@ def _command_and_start(reason: str) -> tuple[str | None, int, re.Match[str] | No
         return normalize_command(m[1]), _marker_start(reason), m
     if "refused to talk to me" in reason or "initial server greeting" in reason:
         return "CONNECT", _marker_start(reason), None
+    if reason.startswith("SASL authentication failed;"):
+        # Postfix's smtp client (smtp_sasl_glue.c): "SASL authentication
+        # failed; server H[ip] said: 535 ..." answers AUTH, with no
+        # "(in reply to ...)" after it.
+        return "AUTH", _marker_start(reason), None
     m = _EXIM_AFTER.search(reason)
     exim = reason.startswith(_EXIM_REPLY_LEADS)
     if m:

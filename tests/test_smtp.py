@@ -32,6 +32,11 @@ from bouncewatch.parsers.smtp import parse_reply, valid_enhanced
     ("Remote host closed connection in response to initial connection", None, None, "CONNECT"),
     ("Remote host closed connection in response to pipelined end of data", None, None, "END OF DATA"),
     ("SMTP timeout after EHLO mta.example.org", None, None, "HELO"),
+    # Postfix's SASL client names no command: its "server ... said" answers AUTH.
+    ("SASL authentication failed; server smtp.example.net[192.0.2.1] said: 535 5.7.8 Error: authentication "
+     "failed: authentication failure", 535, "5.7.8", "AUTH"),
+    ("SASL authentication failed; cannot authenticate to server smtp.example.net[192.0.2.1]: no mechanism "
+     "available", None, None, "AUTH"),
 ])
 def test_reply_parts(reason, code, dsn, command):
     r = parse_reply(reason)

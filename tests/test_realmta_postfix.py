@@ -65,6 +65,7 @@ EXPECT = {
     "helo_rejected": Expect("bounced", "5.7.1", "auth_failure", "other", "HELO", "Helo command rejected"),
     "sender_rejected": Expect("bounced", "5.1.8", "sender_rejected", "other", "MAIL FROM",
                               "Sender address rejected"),
+    "sender_unknown": Expect("bounced", "5.1.1", "sender_rejected", "other", "MAIL FROM", "User unknown"),
     "yahoo_tss04": Expect("deferred", "4.7.0", "bad_reputation", "other", "MAIL FROM", "[TSS04]"),
     # Postfix keeps the reply's class and logs its own dsn=4.0.0; the reply
     # still says 5.7.3, and the text decides.

@@ -36,7 +36,8 @@ def first_event(run: Run, s: Scenario, e: Expect, mta: str) -> None:
            "type": ev["classification"]["type"], "smtp_command": ev["smtp_command"]}
     want = {"status": e.status, "dsn": e.dsn, "category": e.category, "type": e.type,
             "smtp_command": e.command}
-    assert got == want, f"reason: {ev['reason']!r} (rule {ev['classification']['rule']})"
+    assert got == want, f"reason: {ev['reason']!r} (rule {ev['classification']['rule']}); its lines:\n" + "\n".join(
+        x for x in run.lines if ev["queue_id"] and ev["queue_id"] in x)
     assert e.reason_has in ev["reason"]
     assert ev["mta"] == mta and ev["queue_id"] and ev["sender"] == SENDER
     assert ev["message_id"] == s.message_id

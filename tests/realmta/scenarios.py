@@ -122,6 +122,8 @@ SCENARIOS = [
         "554 5.7.1 <mta.bouncewatch.test>: Helo command rejected: Host not found",))),
     Scenario("sender_rejected", HostScript(mail=(
         "553 5.1.8 <bounces@sender.test>: Sender address rejected: Domain not found",))),
+    # No recipient is named yet at MAIL FROM: this "User unknown" is our sender.
+    Scenario("sender_unknown", HostScript(mail=("550 5.1.1 <bounces@sender.test>... User unknown",))),
     Scenario("yahoo_tss04", HostScript(mail=(
         "421 4.7.0 [TSS04] Messages from 127.0.0.1 temporarily deferred due to unexpected volume or "
         "user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes",))),

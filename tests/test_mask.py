@@ -32,8 +32,8 @@ NAMES = parties("Bob@Example.com", None, "dmarc-reports@sender.example", "exampl
      "Remote host x.x [0.0.0.0] closed connection; Client host [0.0.0.0] blocked"),
     ("Client host 10.5.1.1 blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/10.5.1.1",
      "Client host 0.0.0.0 blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/0.0.0.0"),
-    # the sender too; only whole names: a longer address or domain is someone else's
-    ("553 <dmarc-reports@sender.example>: Sender address rejected", "553 <x@x.x>: Sender address rejected"),
+    # the sender too, with a stand-in of its own; only whole names: a longer address or domain is someone else's
+    ("553 <dmarc-reports@sender.example>: Sender address rejected", "553 <s@s.s>: Sender address rejected"),
     ("<bob@example.com.au> and bob@example.com. and bob@example.community", "<bob@example.com.au> and x@x.x. and bob@example.community"),
     # neither enhanced codes nor version numbers are addresses
     ("550 5.7.1 Exim 4.96.1 says no", "550 5.7.1 Exim 4.96.1 says no"),
@@ -49,6 +49,10 @@ def test_parties_skip_what_is_no_dns_name():
     """relay=local and an address-less sender name nothing a reason could quote by accident."""
     assert parties("bob@example.com", None, "", "example.com", "local") == (("bob@example.com", "x@x.x"), ("example.com", "x.x"))
     assert parties("", None, None, "", None) == ()
+
+
+def test_a_sender_mailing_itself_is_masked_as_the_recipient():
+    assert parties("bob@example.com", None, "Bob@example.com", "", None) == (("bob@example.com", "x@x.x"),)
 
 
 def test_mask_pair_is_mask_of_each():

@@ -69,10 +69,9 @@ EXPECT = {
     "null_mx": Expect("bounced", "5.1.2", "bad_domain", "hard", None, "no data known"),
     "helo_rejected": Expect("bounced", "5.5.0", "auth_failure", "other", None, "Helo command rejected"),
     "sender_rejected": Expect("bounced", "5.1.8", "sender_rejected", "other", None, "Sender address rejected"),
-    # A known limit: Sendmail logs no command, and a 550 to MAIL FROM logs the
-    # same stat=Service unavailable as one to DATA (550 to RCPT TO logs stat=User
-    # unknown), so this sender's "User unknown" reads as the recipient's.
-    "sender_unknown": Expect("bounced", "5.1.1", "bad_mailbox", "hard", None, "User unknown"),
+    # Sendmail logs no command (and a 550 to MAIL FROM logs the same stat=Service
+    # unavailable as one to DATA): the reply naming our sender decides.
+    "sender_unknown": Expect("bounced", "5.1.1", "sender_rejected", "other", None, "User unknown"),
     "yahoo_tss04": Expect("deferred", "4.0.0", "bad_reputation", "other", None, "[TSS04]"),
     # Sendmail logs the reply's 5.7.3 on a Deferred line.
     "class_mismatch": Expect("deferred", "5.7.3", "tls_failure", "other", None, "451 5.7.3 STARTTLS is required"),

@@ -14,7 +14,8 @@ down.
 
 So the rules see ``reason`` and ``text`` with those parties replaced by
 stand-ins of the same shape (an address stays an address, so "recipient
-x@x.x not found" still reads as one): the delivery's addresses, its
+x@x.x not found" still reads as one; our envelope sender's is s@s.s, so that
+"<s@s.s>... User unknown" reads as about us): the delivery's addresses, its
 recipient domain and relay host wherever they occur, any host name written
 against a bracketed IP address (``host NAME[IP]``, ``connect to NAME[IP]``,
 ``NAME [IP]``), and every IP address. The event keeps the reason as logged;
@@ -34,6 +35,7 @@ import re
 from bouncewatch.parsers.memo import Memo
 
 ADDRESS = "x@x.x"
+SENDER = "s@s.s"   # our envelope sender's own stand-in: "<s@s.s>... User unknown" is about us
 NAME = "x.x"
 IPV4 = "0.0.0.0"
 IPV6 = "::"
@@ -74,11 +76,11 @@ def parties(recipient: str | None, orig_recipient: str | None, sender: str | Non
     masked only when it is a DNS name (has a dot): ``relay=local`` and the
     word "local" in a reason are not the same thing."""
     out: list[tuple[str, str]] = []
-    for a in (recipient, orig_recipient, sender):
+    for a, stand in ((recipient, ADDRESS), (orig_recipient, ADDRESS), (sender, SENDER)):
         if a and "@" in a and len(a) >= 3:
             a = a.lower()
-            if (a, ADDRESS) not in out:
-                out.append((a, ADDRESS))
+            if all(a != n for n, _ in out):  # a sender mailing itself is the recipient
+                out.append((a, stand))
     for n in (relay_host, domain):
         if n and "." in n and len(n) >= 4:
             n = n.lower().rstrip(".")
@@ -125,7 +127,7 @@ def _mask_names(text: str, names: tuple[tuple[str, str], ...]) -> str:
         i = low.find(name)
         if i < 0:
             continue
-        chars = _ADDR_CHARS if stand is ADDRESS else _WORD
+        chars = _ADDR_CHARS if stand is ADDRESS or stand is SENDER else _WORD
         out, last, n = [], 0, len(name)
         while i >= 0:
             j = i + n

@@ -164,6 +164,19 @@ def test_a_reply_to_auth_is_our_relay_account(classifier, reply):
     assert (c.category, c.type) == ("auth_failure", "other")
 
 
+@pytest.mark.parametrize("reason", [
+    "host mx.example.com[192.0.2.1] refused to talk to me: 554 5.7.1 Mailbox unavailable",
+    "host mx.example.com[192.0.2.1] refused to talk to me: 550 5.7.1 Account suspended",
+    "host mx.example.com[192.0.2.1] said: 550 5.1.1 Sorry, no such user (in reply to EHLO command)",
+])
+def test_a_refused_session_names_no_recipient(classifier, reason):
+    """The greeting and HELO come before any address: a generic 'Mailbox
+    unavailable' there refuses our connection, and must not suppress."""
+    d = Delivery("postfix", "Q", "x@example.org", "bounced", reason=reason, reply=parse_reply(reason))
+    c, _ = classifier.classify(rule_context(Envelope(None, None, "postfix/smtp", 1, ""), d))
+    assert (c.category, c.type) == ("policy_block", "other")
+
+
 def test_every_category_maps_to_taxonomy(classifier):
     t = classifier.taxonomy
     for r in classifier.rules:

@@ -177,6 +177,21 @@ def test_a_refused_session_names_no_recipient(classifier, reason):
     assert (c.category, c.type) == ("policy_block", "other")
 
 
+def test_a_reply_naming_our_sender_as_unknown_is_ours_whatever_the_command(classifier):
+    """Sendmail logs no command: "<sender>... User unknown" is told apart
+    from "<recipient>... User unknown" by the address it names."""
+    def category(named: str, sender: str | None = "news@ourdomain.example") -> str:
+        reason = f"550 5.1.1 <{named}>... User unknown"
+        d = Delivery("sendmail", "Q", "x@example.org", "bounced", reason=reason, reply=parse_reply(reason),
+                     sender=sender)
+        c, _ = classifier.classify(rule_context(Envelope(None, None, "sm-mta", 1, ""), d))
+        return c.category
+    assert category("news@ourdomain.example") == "sender_rejected"
+    assert category("x@example.org") == "bad_mailbox"
+    assert category("bobnews@ourdomain.example") == "bad_mailbox"   # someone else
+    assert category("news@ourdomain.example", sender=None) == "bad_mailbox"   # no from= line seen
+
+
 def test_every_category_maps_to_taxonomy(classifier):
     t = classifier.taxonomy
     for r in classifier.rules:

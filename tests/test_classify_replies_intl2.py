@@ -24,7 +24,19 @@ Where a notice says "does not exist, or is temporarily unavailable" the first wo
 (bad_mailbox), as round H decided "unknown or disabled"; where it carries the remote reply, the
 remote reply decides: it names the cause, the wrapper is the sender side's guess.
 
-Not scored yet.
+Scored before any rule change: 7 of 15 (Estonian 1/1, Spanish 0/1, Dutch 1/1, Czech 2/2, German 0/1,
+Chinese 3/7, Korean 0/1, Russian 0/1). Five misses were harmful, all a dead address read as
+general_bounce (builtin:status: no rule knew the words, investigate, never suppressed): Exchange
+Online's German "x wurde nicht in Y gefunden", NetEase's "收件人邮件地址（x）不存在", Coremail's
+"收件人地址不存在", Gmail's Chinese "找不到电子邮件地址" and Korean "주소를 찾을 수 없음".
+Not harmful: the Spanish greylist served as a DNS zone ("blocked using grey.rbl ... Greylisting in
+action") read as blocklisted/dnsbl (other instead of soft; the MTA retries either way), Tencent
+Cloud's "NotAuthenticatedSender" (our own relay refusing our sender) read as general_bounce by its
+554, and the Russian notice read as spam_content by the name of the page it links (both other).
+Fixed as data: bad-mailbox takes the German, Chinese and Korean words and sender-rejected Tencent's
+code and its Chinese gloss (50-text.toml); the generic dnsbl entry no longer names a list in a
+reply that says greylisting (10-blocklists.toml), so the greylisted rule reads it. After: 14 of 15,
+one strict xfail (the Russian notice). No expectation was revised after scoring.
 """
 
 from __future__ import annotations
@@ -32,6 +44,7 @@ from __future__ import annotations
 import pytest
 
 from test_classify_replies import C, check_reply, pf
+from test_classify_replies_providers import _row
 
 CASES: list[tuple] = [
     # --- ZoneMTA's bounce rules (github.com/zone-eu/zone-mta config/bounces.txt): the replies its
@@ -115,13 +128,18 @@ CASES: list[tuple] = [
     # --- A Russian personal server's notice, pasted as a comment in podivilov/nginx-blackout pull
     # request 1: "unfortunately your letter cannot be delivered to X; the possible reasons are listed
     # at <link>". No cause stated (the link's name is no reason).
-    C("Это письмо было сформировано и отправлено почтовым роботом в автоматическом режиме. К сожалению, мы вынуждены "
-      "сообщить Вам о том, что Ваше письмо не может быть доставлено адресату x@podivilov.ru. Возможные причины недоставки "
-      "указаны по адресу: https://www.podivilov.ru/spam.html. Пожалуйста, не отвечайте на это сообщение.", None,
-      "x@podivilov.ru", "general_bounce", None, None, "bounced"),
+    pytest.param(
+        C("Это письмо было сформировано и отправлено почтовым роботом в автоматическом режиме. К сожалению, мы "
+          "вынуждены сообщить Вам о том, что Ваше письмо не может быть доставлено адресату x@podivilov.ru. Возможные "
+          "причины недоставки указаны по адресу: https://www.podivilov.ru/spam.html. Пожалуйста, не отвечайте на это "
+          "сообщение.", None, "x@podivilov.ru", "general_bounce", None, None, "bounced"),
+        marks=pytest.mark.xfail(strict=True, reason=(
+            "known miss, not harmful: read as spam_content (other, investigate, as general_bounce is) by the word "
+            "'spam' in the name of the page it links; rules read words, and keeping them from reading inside links "
+            "would need the text without its URLs (the engine masks parties, not links)"))),
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"{i:03d}-{c[3]}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize("case", CASES, ids=[f"{i:03d}-{_row(c)[3]}" for i, c in enumerate(CASES)])
 def test_real_intl2_reply(classifier, case):
     check_reply(classifier, case)

@@ -140,6 +140,35 @@ CASES: list[tuple] = [
 ]
 
 
+# Second batch, collected after the first batch's fixes; expectations written before scoring
+# (commit "round T second batch expectations, before scoring"). Failure notices of Korean and Chinese
+# providers that reached GitHub as comments (a bounce of a notification mail) or were pasted.
+CASES += [
+    # --- Naver's notice (thomasJang/axisj pull request 416, codechobostudy/code-chobo-study issue 3):
+    # "the mail you sent to X <subject> failed for this reason: the recipient has blocked your mail".
+    # The recipient's own block: the address is alive, a policy refused us.
+    C("NAVER - http://www.naver.com/ x@naver.com 님께 보내신 메일 <Re: [axisj] 2월 3. (#416)> 이 다음과 같은 이유로 "
+      "전송 실패했습니다. 받는 사람이 회원님의 메일을 수신차단 하였습니다.", None, "x@naver.com", "policy_block",
+      "naver", None, "bounced"),
+    # --- NHN Dooray!'s notice, its failure reason (tobie/specref pull request 873: "the recipient's
+    # mailbox is full; ask them to clean it up and send again"; aishwaryanr/awesome-generative-ai-guide
+    # pull request 91: "the recipient currently restricts receiving mail; this setting was applied by
+    # a personal or organisational receiving policy").
+    C("실패 사유 : 받는 사람의 메일함 용량이 가득 찼습니다. 받는 사람에게 메일함 정리를 요청하신 후 다시 발송하시기 "
+      "바랍니다.", None, "x@example.kr", "mailbox_full", None, None, "bounced"),
+    C("실패 사유 : 받는 사람이 현재 메일 수신을 제한하고 있습니다. 이 설정은 개인 또는 조직의 메일 수신 정책에 의해 "
+      "적용되었습니다.", None, "x@example.kr", "policy_block", None, None, "bounced"),
+    # --- Aliyun-style notice (lisijie/webcron issue 14): "cannot send to X; system reply: connect to
+    # the server failed; bounce reason: connecting to the recipient's mail system failed, so the mail
+    # was returned; advice: ask whether they set a refusal policy or a blacklist; retry later". The
+    # advice names no list the mail was refused by.
+    C("无法发送到admin@example.com 系统应答：(9)connect to the \"192.0.2.34(192.0.2.34) of example.com\" server "
+      "failed 退信原因：连接收件方邮件系统失败，导致邮件被系统退回。 解决建议：1.请联系收件方确认是否设置相关的拒收策略,"
+      "或添加了黑名单等设置；2. 请稍后重新尝试发送。", None, "admin@example.com", "unable_to_connect", None, None,
+      "bounced"),
+]
+
+
 @pytest.mark.parametrize("case", CASES, ids=[f"{i:03d}-{_row(c)[3]}" for i, c in enumerate(CASES)])
 def test_real_intl2_reply(classifier, case):
     check_reply(classifier, case)

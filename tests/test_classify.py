@@ -102,6 +102,10 @@ CASES = [
      "command)", None, "soft_general", None, None),
     ("expired", "status=expired, returned to sender", None, "expired", None, None),
     ("sent", "250 2.0.0 Ok: queued as 123", None, "delivered", None, None),
+    # Exchange Online's NDR body (learn.microsoft.com, "Email non-delivery reports and SMTP errors in
+    # Exchange Online"), as ingest-mail reads it when no status code is near; round T has its German.
+    ("bounced", "Your message to user@example.org couldn't be delivered. user wasn't found at example.org.", None,
+     "bad_mailbox", None, None),
 ]
 
 

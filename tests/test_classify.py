@@ -102,6 +102,11 @@ CASES = [
      "command)", None, "soft_general", None, None),
     ("expired", "status=expired, returned to sender", None, "expired", None, None),
     ("sent", "250 2.0.0 Ok: queued as 123", None, "delivered", None, None),
+    # Mailgun refusing our sandbox domain (baserow/baserow#1776): our account, not the recipient
+    ("deferred", "host smtp.mailgun.org[192.0.2.1] said: 421 Domain sandboxdf3479ebf6574f74ae2b802abc2ae513.mailgun"
+     ".org is not allowed to send: Sandbox subdomains are for test purposes only. Please add your own domain or add"
+     " the address to authorized recipients in Account Settings. (in reply to end of DATA command)", None,
+     "sender_rejected", None, None),
     # Exchange Online's NDR body (learn.microsoft.com, "Email non-delivery reports and SMTP errors in
     # Exchange Online"), as ingest-mail reads it when no status code is near; round T has its German.
     ("bounced", "Your message to user@example.org couldn't be delivered. user wasn't found at example.org.", None,

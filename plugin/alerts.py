@@ -17,6 +17,11 @@ never touches the database):
 * ``hard_bounce_rate``: the hard-bounce rate of one sending domain within an
   hour jumped above both ``hard_rate_min`` and ``hard_rate_factor`` times its
   rate over the previous day.
+* ``outbound_unreachable``: connections or DNS lookups failed for
+  ``outbound_domains`` distinct recipient domains within ``outbound_minutes``
+  with no delivery to a remote host in between: the fault is this host's
+  (port 25 blocked, no route, its resolver down), not the receivers'. Each
+  domain's own alert would say "unreachable"; this one says "it is us".
 
 Alert ids are stable (a hash of the kind, the subject and the episode's
 start), so a replayed log never raises a second alert for the same episode.
@@ -36,6 +41,8 @@ from bouncewatch.parsers.lazyre import lazy  # only blocklist alerts use them; i
 # Replies a receiver gives when it will not talk to us at all.
 CONNECT_CATEGORIES = frozenset({"unable_to_connect", "blocklisted", "bad_reputation", "policy_block",
                                 "rate_limited", "blocked_connection"})
+# What a host that cannot reach the Internet or its resolver sees everywhere.
+OUTBOUND = frozenset({"unable_to_connect", "dns_failure"})
 # Deferrals that say something about one mailbox, not about the domain.
 RECIPIENT_SPECIFIC = frozenset({"mailbox_full", "bad_mailbox", "inactive_mailbox", "greylisted"})
 UNREACHABLE = frozenset({"unable_to_connect", "dns_failure", "bad_domain", "tls_failure"})
@@ -57,6 +64,8 @@ class AlertPolicy:
     hard_rate_min: float = 0.05           # 5% of the hour's final outcomes
     hard_rate_factor: float = 3.0         # and 3x the previous day's rate
     hard_rate_min_messages: int = 50      # the hour must hold this many outcomes
+    outbound_minutes: float = 15.0        # failing to connect or resolve within this window ...
+    outbound_domains: int = 10            # ... for this many recipient domains, none delivered remotely
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -108,7 +117,25 @@ def episode_keys(ev: Mapping[str, Any]) -> list[str]:
     sd = sender_domain(ev)
     if sd:
         keys.append("hardrate|" + sd)
+    if _outbound_relevant(ev, cls, ev.get("status")):
+        keys.append(OUTBOUND_KEY)
     return keys
+
+
+OUTBOUND_KEY = "outbound|all"
+
+
+def _outbound_relevant(ev: Mapping[str, Any], cls: Mapping[str, Any], status: Any) -> bool:
+    """A deferral for want of a connection or a DNS answer, or a delivery to
+    a remote host (which shows this host can reach the Internet; a local
+    mailbox, a content filter on 127.0.0.1 or a socket does not)."""
+    if status == "deferred":
+        return (cls.get("cause") or cls.get("category")) in OUTBOUND
+    if status in ("sent", "deliverable"):
+        relay = ev.get("relay") or {}
+        ip = relay.get("ip") or ""
+        return bool(ip) and not (ip.startswith("127.") or ip == "::1")
+    return False
 
 
 def sender_domain(ev: Mapping[str, Any]) -> str | None:
@@ -154,6 +181,10 @@ class Detector:
                 out.append(a)
         if status in ("sent", "bounced", "expired"):
             a = self._hard_rate(ev, cls, status, ts, t)
+            if a:
+                out.append(a)
+        if _outbound_relevant(ev, cls, status):
+            a = self._outbound(ev, cls, status, ts, t)
             if a:
                 out.append(a)
         return out
@@ -261,6 +292,49 @@ class Detector:
                 fields={"provider": provider, "since": iso(row["opened"]), "recipients": len(recent),
                         "domains": sorted({r.rsplit('@', 1)[-1] for r in recent})[:20],
                         "classification": _classification("blocked_connection", 59, provider, None)})
+        t.put_episode(key, row)
+        return alert
+
+    # -- this host cannot reach anyone -------------------------------------------
+    def _outbound(self, ev, cls, status, ts, t: Tables):
+        key = OUTBOUND_KEY
+        row = t.episode(key)
+        if status in ("sent", "deliverable"):
+            if row is not None and ts >= row["last"]:
+                row["alerted"] = 0
+                row["data"] = {"recent": {}, "kinds": {}}
+                row["last"] = ts
+                t.put_episode(key, row)
+            return None
+        window = self.p.outbound_minutes * 60
+        if row is None:
+            row = {"opened": ts, "last": ts, "alerted": 0, "data": {"recent": {}, "kinds": {}}}
+        elif ts < row["last"] - window:
+            return None  # older than the episode's window: a remote delivery may lie between
+        recent: dict[str, float] = row["data"]["recent"]
+        kinds: dict[str, int] = row["data"]["kinds"]
+        dom = ev.get("recipient_domain") or ""
+        recent[dom] = max(ts, recent.get(dom, ts))
+        cat = cls.get("category") or ""
+        kinds[cat] = kinds.get(cat, 0) + 1
+        for d in [d for d, when in recent.items() if when < ts - window]:
+            del recent[d]
+        if len(recent) > 2 * self.p.outbound_domains:  # bounded: keep the newest
+            for d in sorted(recent, key=recent.__getitem__)[: len(recent) - 2 * self.p.outbound_domains]:
+                del recent[d]
+        row["last"] = max(row["last"], ts)
+        alert = None
+        if not row["alerted"] and len(recent) >= self.p.outbound_domains:
+            row["alerted"] = 1
+            row["opened"] = min(recent.values())
+            alert = self._alert(
+                "outbound_unreachable", key, row["opened"], ev, severity="critical",
+                summary=(f"no receiver reachable: {len(recent)} domains failed to connect or resolve within "
+                         f"{self.p.outbound_minutes:g} minutes and nothing was delivered to a remote host; "
+                         "check this host's outbound port 25, its route and its DNS resolver"),
+                fields={"since": iso(row["opened"]), "domains": sorted(recent)[:20],
+                        "categories": dict(sorted(kinds.items())),
+                        "classification": _classification("unable_to_connect", 29, None, None)})
         t.put_episode(key, row)
         return alert
 

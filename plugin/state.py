@@ -42,7 +42,7 @@ __all__ = ["Store", "open_store", "StateError", "Suppression"]
 STATUS_COUNTERS = ("sent", "deferred", "bounced", "expired")
 # The event fields the store and the alert detector read.
 STORE_FIELDS = ("kind", "event_id", "timestamp", "host", "mta", "queue_id", "sender", "recipient",
-                "recipient_domain", "status", "smtp_code", "dsn", "smtp_command", "reason", "classification")
+                "recipient_domain", "status", "relay", "smtp_code", "dsn", "smtp_command", "reason", "classification")
 assert RECIPIENT_COLUMNS[-1] == "streaks"
 _RECIPIENT_ROW = itemgetter(*RECIPIENT_COLUMNS[:-1])  # streaks are JSON-encoded apart
 

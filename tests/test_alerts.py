@@ -89,6 +89,45 @@ def test_hard_bounce_rate_jump(store, classifier):
     assert alerts[0]["sender_domain"] == "shop.example" and alerts[0]["rate"] > 0.3
 
 
+def test_this_host_reaching_no_receiver(store, classifier):
+    """Ten domains failing to connect within 15 minutes and nothing
+    delivered to a remote host: one outbound_unreachable alert (port 25
+    blocked, no route, the resolver down), not only ten domain alerts."""
+    fails = [(at(0, minutes=m), f"F{m}", f"r{m}@d{m}.example", "timeout" if m % 2 else "refused")
+             for m in range(10)]
+    alerts = record(store, classifier, fails[:9])
+    assert alerts == []
+    alerts = record(store, classifier, fails[9:])
+    assert [a["alert"] for a in alerts] == ["outbound_unreachable"]
+    a = alerts[0]
+    assert a["severity"] == "critical" and a["since"] == at(0).isoformat()
+    assert a["domains"] == sorted(f"d{m}.example" for m in range(10))
+    assert a["categories"] == {"unable_to_connect": 10}
+    # still down: no second alert; re-read: none either
+    assert record(store, classifier, [(at(0, minutes=11), "F11", "r11@d11.example", "timeout")]) == []
+    assert record(store, classifier, fails) == []
+
+
+def test_a_remote_delivery_between_failures_means_it_is_not_us(store, classifier):
+    fails = [(at(0, minutes=m), f"F{m}", f"r{m}@d{m}.example", "timeout") for m in range(12)]
+    ok = [(at(0, minutes=5.5), "OK", "ok@fine.example", "sent")]  # relay 192.0.2.1: a remote host
+    assert record(store, classifier, fails[:6] + ok + fails[6:]) == []
+
+
+def test_a_local_delivery_does_not_show_the_internet_is_reachable(store, classifier):
+    from bouncewatch.plugin.pipeline import Pipeline
+    fails = [line for m in range(10) for line in delivery(at(0, minutes=m), f"F{m}", f"r{m}@d{m}.example",
+                                                           "timeout")]
+    stamp = at(0, minutes=5.5).isoformat()
+    local = [f"{stamp} mx1 postfix/smtp[201]: 0A1B2C3D4E: to=<u@shop.example>, relay=127.0.0.1[127.0.0.1]:10024, "
+             "delay=0.2, delays=0/0/0/0.2, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4XyZ)",
+             f"{stamp} mx1 postfix/local[202]: 0A1B2C3D4F: to=<u@shop.example>, relay=local, delay=0.1, "
+             "delays=0/0/0/0.1, dsn=2.0.0, status=sent (delivered to mailbox)"]
+    p = Pipeline(classifier, include_sent=True)
+    evs = [e for i, line in enumerate(fails[:10] + local + fails[10:]) for e in p.feed(line, "/var/log/mail.log", i)]
+    assert [a["alert"] for a in store.record(evs)] == ["outbound_unreachable"]
+
+
 def test_listed_entity():
     assert listed_entity("host mx.b.example[192.0.2.1] said: 554 5.7.1 Client host [203.0.113.9] blocked "
                          "using zen.spamhaus.org", "a@shop.example", "mx1") == "203.0.113.9"

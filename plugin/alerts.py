@@ -273,13 +273,7 @@ class Detector:
         if row is None or ts > row["last"] + quiet:
             row = {"opened": ts, "last": ts, "alerted": 0, "data": {"recent": {}}}
         recent: dict[str, float] = row["data"]["recent"]
-        rcpt = ev.get("recipient") or ""
-        recent[rcpt] = max(ts, recent.get(rcpt, ts))
-        for r in [r for r, when in recent.items() if when < ts - window]:
-            del recent[r]
-        if len(recent) > 2 * self.p.provider_recipients:  # bounded: keep the newest
-            for r in sorted(recent, key=recent.__getitem__)[: len(recent) - 2 * self.p.provider_recipients]:
-                del recent[r]
+        _seen_within(recent, ev.get("recipient") or "", ts, window, 2 * self.p.provider_recipients)
         row["last"] = max(row["last"], ts)
         alert = None
         if not row["alerted"] and len(recent) >= self.p.provider_recipients:
@@ -312,16 +306,10 @@ class Detector:
         elif ts < row["last"] - window:
             return None  # older than the episode's window: a remote delivery may lie between
         recent: dict[str, float] = row["data"]["recent"]
+        _seen_within(recent, ev.get("recipient_domain") or "", ts, window, 2 * self.p.outbound_domains)
         kinds: dict[str, int] = row["data"]["kinds"]
-        dom = ev.get("recipient_domain") or ""
-        recent[dom] = max(ts, recent.get(dom, ts))
         cat = cls.get("category") or ""
         kinds[cat] = kinds.get(cat, 0) + 1
-        for d in [d for d, when in recent.items() if when < ts - window]:
-            del recent[d]
-        if len(recent) > 2 * self.p.outbound_domains:  # bounded: keep the newest
-            for d in sorted(recent, key=recent.__getitem__)[: len(recent) - 2 * self.p.outbound_domains]:
-                del recent[d]
         row["last"] = max(row["last"], ts)
         alert = None
         if not row["alerted"] and len(recent) >= self.p.outbound_domains:
@@ -386,6 +374,18 @@ class Detector:
         return {"schema": SCHEMA, "kind": "alert", "event_id": h.hexdigest(), "alert": kind,
                 "severity": severity, "timestamp": ev.get("timestamp"), "host": ev.get("host"),
                 "mta": ev.get("mta"), "summary": summary, **fields, "evidence": [ev.get("event_id")]}
+
+
+def _seen_within(recent: dict[str, float], name: str, ts: float, window: float, cap: int) -> None:
+    """Note ``name`` seen at ``ts`` in an episode's sliding window: drop what
+    fell out of it, and keep at most ``cap`` (the newest): bounded however
+    long the episode."""
+    recent[name] = max(ts, recent.get(name, ts))
+    for n in [n for n, when in recent.items() if when < ts - window]:
+        del recent[n]
+    if len(recent) > cap:
+        for n in sorted(recent, key=recent.__getitem__)[: len(recent) - cap]:
+            del recent[n]
 
 
 def _classification(category: str, code: int, provider: str | None, blocklist: str | None) -> dict[str, Any]:

@@ -168,9 +168,10 @@ def test_a_reply_to_auth_is_our_relay_account(classifier, reply):
     there is ours. Read as the recipient's (inactive_mailbox, or a 4xx's
     soft_general) it would count against every recipient sent through it."""
     reason = f"host smtp.office365.com[192.0.2.1] said: {reply} (in reply to AUTH command)"
-    d = Delivery("postfix", "Q", "x@example.org", "bounced", reason=reason, reply=parse_reply(reason))
+    d = Delivery("postfix", "Q", "x@example.org", "bounced", reason=reason, reply=parse_reply(reason),
+                 relay=Relay("smtp.office365.com", "192.0.2.1", 587))
     c, _ = classifier.classify(rule_context(Envelope(None, None, "postfix/smtp", 1, ""), d))
-    assert (c.category, c.type) == ("auth_failure", "other")
+    assert (c.category, c.type, c.provider) == ("auth_failure", "other", "microsoft")
 
 
 @pytest.mark.parametrize("reason", [

@@ -202,6 +202,37 @@ def test_a_reply_naming_our_sender_as_unknown_is_ours_whatever_the_command(class
     assert category("news@ourdomain.example", sender=None) == "bad_mailbox"   # no from= line seen
 
 
+@pytest.mark.parametrize("line,category", [
+    # Exim's own words when its settings hold or queue mail (lines of Exim's test suite, log/*)
+    ("1999-03-02 09:44:33 10HmaY-000000005vi-0000 == CALLER@two.test.ex defer (-23): domain is held", "local_policy"),
+    ("1999-03-02 09:44:33 10HmaZ-000000005vi-0000 == xxx@local.test.ex routing defer (-56): domain is in "
+     "queue_domains", "local_policy"),
+    ("1999-03-02 09:44:33 10HmbC-000000005vi-0000 == xxx@ten-2.test.ex R=lookuphost T=smtp defer (-1): first-pass "
+     "only routing due to -odqs, queue_smtp_domains or control=queue", "local_policy"),
+    ("1999-03-02 09:44:33 10HmaX-000000005vi-0000 == userz@domain1 R=others T=smtp defer (0): SMTP delivery "
+     "explicitly queued", "local_policy"),
+    ("1999-03-02 09:44:33 10HmbB-000000005vi-0000 == usery@domf.ex R=all T=smtp defer (-57): concurrency limit "
+     "reached for transport", "local_policy"),
+    ("1999-03-02 09:44:33 10HmaX-000000005vi-0000 == userz@myhost.test.ex R=defer defer (-1): forcibly deferred",
+     "local_policy"),
+    # ... and its configuration failing
+    ("1999-03-02 09:44:33 10HmaX-000000005vi-0000 == no.hosts@test.ex R=no_hosts T=no_hosts defer (-1): no_hosts "
+     "transport called with no hosts set", "routing_error"),
+    ("1999-03-02 09:44:33 10HmaX-000000005vi-0000 == badport1@z R=r3 T=t4 defer (-1): TCP port \"nonexistent\" is "
+     "not defined for t4 transport", "routing_error"),
+    ("1999-03-02 09:44:33 10HmaX-000000005vi-0000 == bad.return@test.ex R=bad_return T=bad_return defer (-27): "
+     "Failed to expand return path \"${if\" in bad_return transport: condition name expected, but found \"\"",
+     "routing_error"),
+])
+def test_exim_holding_or_misconfigured_is_ours(classifier, line, category):
+    """Exim deferring by its own settings (hold_domains, queue_domains,
+    -odqs, max_parallel, a bare :defer:) or failing on its own configuration:
+    as soft_general these counted toward suppressing the recipient."""
+    from bouncewatch.plugin.pipeline import Pipeline
+    evs = Pipeline(classifier).feed(line, "/var/log/exim4/mainlog", 0)
+    assert [(e["status"], e["classification"]["category"]) for e in evs] == [("deferred", category)]
+
+
 def test_every_category_maps_to_taxonomy(classifier):
     t = classifier.taxonomy
     for r in classifier.rules:

@@ -215,7 +215,10 @@ def test_a_reply_naming_our_sender_as_unknown_is_ours_whatever_the_command(class
      "reached for transport", "local_policy"),
     ("1999-03-02 09:44:33 10HmaX-000000005vi-0000 == userz@myhost.test.ex R=defer defer (-1): forcibly deferred",
      "local_policy"),
-    # ... and its configuration failing
+    # Postfix's qmgr for a transport in defer_transports (qmgr_message.c: "deferred transport")
+    ("Nov 24 06:30:01 mx postfix/qmgr[1234]: 4AB12C0601: to=<a@example.com>, relay=none, delay=1.2, "
+     "delays=1.2/0/0/0, dsn=4.3.0, status=deferred (deferred transport)", "local_policy"),
+    # Exim's configuration failing
     ("1999-03-02 09:44:33 10HmaX-000000005vi-0000 == no.hosts@test.ex R=no_hosts T=no_hosts defer (-1): no_hosts "
      "transport called with no hosts set", "routing_error"),
     ("1999-03-02 09:44:33 10HmaX-000000005vi-0000 == badport1@z R=r3 T=t4 defer (-1): TCP port \"nonexistent\" is "
@@ -224,9 +227,10 @@ def test_a_reply_naming_our_sender_as_unknown_is_ours_whatever_the_command(class
      "Failed to expand return path \"${if\" in bad_return transport: condition name expected, but found \"\"",
      "routing_error"),
 ])
-def test_exim_holding_or_misconfigured_is_ours(classifier, line, category):
-    """Exim deferring by its own settings (hold_domains, queue_domains,
-    -odqs, max_parallel, a bare :defer:) or failing on its own configuration:
+def test_our_mta_holding_or_misconfigured_is_ours(classifier, line, category):
+    """Exim or Postfix deferring by its own settings (hold_domains,
+    queue_domains, -odqs, max_parallel, a bare :defer:, defer_transports) or
+    failing on its own configuration:
     as soft_general these counted toward suppressing the recipient."""
     from bouncewatch.plugin.pipeline import Pipeline
     evs = Pipeline(classifier).feed(line, "/var/log/exim4/mainlog", 0)

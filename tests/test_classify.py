@@ -174,6 +174,20 @@ def test_a_reply_to_auth_is_our_relay_account(classifier, reply):
     assert (c.category, c.type, c.provider) == ("auth_failure", "other", "microsoft")
 
 
+@pytest.mark.parametrize("reply", [
+    "535 5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. "
+    "Contact your administrator.",
+    "535-5.7.8 Username and Password not accepted. For more information, go to 535 5.7.8 "
+    "https://support.google.com/mail/?p=BadCredentials a1sm123456wrx.1 - gsmtp",
+])
+def test_microsofts_and_gmails_auth_replies_need_no_command(classifier, reply):
+    """Pasted into explain, or in a log that names no command, these still
+    say our account at the relay."""
+    d = Delivery("postfix", "Q", "x@example.org", "bounced", reason=reply, reply=parse_reply(reply))
+    c, _ = classifier.classify(rule_context(Envelope(None, None, "postfix/smtp", 1, ""), d))
+    assert (c.category, c.type) == ("auth_failure", "other")
+
+
 @pytest.mark.parametrize("reason", [
     "host mx.example.com[192.0.2.1] refused to talk to me: 554 5.7.1 Mailbox unavailable",
     "host mx.example.com[192.0.2.1] refused to talk to me: 550 5.7.1 Account suspended",

@@ -107,6 +107,12 @@ CASES = [
      ".org is not allowed to send: Sandbox subdomains are for test purposes only. Please add your own domain or add"
      " the address to authorized recipients in Account Settings. (in reply to end of DATA command)", None,
      "sender_rejected", None, None),
+    # Exim's callout to our server failing: it refuses MAIL FROM:<> (andris9/simplesmtp#77)
+    ("bounced", "host mx.example.net[192.0.2.1] said: 550-Callback setup failed while verifying <xxx@xxx.xxx> "
+     "550-(result of an earlier callout reused). 550-The initial connection, or a HELO or MAIL FROM:<> command was "
+     "550-rejected. Refusing MAIL FROM:<> does not help fight spam, disregards 550-RFC requirements, and stops you "
+     "from receiving standard bounce 550-messages. This host does not accept mail from domains whose servers 550 "
+     "refuse bounces. (in reply to RCPT TO command)", None, "sender_rejected", None, None),
     # Exchange Online's NDR body (learn.microsoft.com, "Email non-delivery reports and SMTP errors in
     # Exchange Online"), as ingest-mail reads it when no status code is near; round T has its German.
     ("bounced", "Your message to user@example.org couldn't be delivered. user wasn't found at example.org.", None,

@@ -108,13 +108,18 @@ def listed_entity(reason: str, sender: str | None, host: str | None) -> str:
 
 def episode_keys(ev: Mapping[str, Any]) -> list[str]:
     """The episodes an event may touch, so the store loads them first."""
-    cls = ev.get("classification") or {}
+    return known_episode_keys(ev, ev.get("classification") or {}, sender_domain(ev))
+
+
+def known_episode_keys(ev: Mapping[str, Any], cls: Mapping[str, Any], sd: str | None) -> list[str]:
+    """:func:`episode_keys` with the event's classification and sender
+    domain already at hand (the store computes them once per event)."""
     keys = []
     if cls.get("blocklist") or cls.get("category") == "blocklisted":
         keys.append(_blocklist_key(ev, cls))
-    if cls.get("provider"):
-        keys.append("provider|" + cls["provider"])
-    sd = sender_domain(ev)
+    provider = cls.get("provider")
+    if provider:
+        keys.append("provider|" + provider)
     if sd:
         keys.append("hardrate|" + sd)
     if _outbound_relevant(ev, cls, ev.get("status")):
@@ -164,8 +169,13 @@ class Detector:
 
     def feed(self, ev: Mapping[str, Any], ts: float, t: Tables) -> list[dict[str, Any]]:
         """Alerts this event raises (usually none)."""
+        return self.feed_known(ev, ev.get("classification") or {}, sender_domain(ev), ts, t)
+
+    def feed_known(self, ev: Mapping[str, Any], cls: Mapping[str, Any], sd: str | None, ts: float,
+                   t: Tables) -> list[dict[str, Any]]:
+        """:meth:`feed` with the event's classification and sender domain
+        already at hand (the store computes them once per event)."""
         out: list[dict[str, Any]] = []
-        cls = ev.get("classification") or {}
         status = ev.get("status")
         if cls.get("blocklist") or cls.get("category") == "blocklisted":
             a = self._blocklist(ev, cls, ts, t)
@@ -179,8 +189,8 @@ class Detector:
             a = self._provider(ev, cls, status, ts, t)
             if a:
                 out.append(a)
-        if status in ("sent", "bounced", "expired"):
-            a = self._hard_rate(ev, cls, status, ts, t)
+        if status in ("sent", "bounced", "expired") and sd:
+            a = self._hard_rate(ev, cls, sd, status, ts, t)
             if a:
                 out.append(a)
         if _outbound_relevant(ev, cls, status):
@@ -327,10 +337,7 @@ class Detector:
         return alert
 
     # -- hard-bounce rate of a sending domain ------------------------------------
-    def _hard_rate(self, ev, cls, status, ts, t: Tables):
-        sd = sender_domain(ev)
-        if not sd:
-            return None
+    def _hard_rate(self, ev, cls, sd, status, ts, t: Tables):
         h = int(ts // 3600)
         cur = t.hour(sd, h)
         cur[0] += 1

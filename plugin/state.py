@@ -32,7 +32,7 @@ from typing import Any, Iterable, Mapping
 
 from bouncewatch.parsers.address import normalize_address  # noqa: F401  (re-exported: suppressions, cli)
 
-from .alerts import AlertPolicy, Detector, episode_keys, iso, sender_domain
+from .alerts import AlertPolicy, Detector, iso, known_episode_keys, sender_domain
 from .policy import DELIVERED, FAILURES, Policy
 from .statedb import (DOMAIN_COLUMNS, EPISODE_COLUMNS, EVENT_COLUMNS, RECIPIENT_COLUMNS, SUPPRESSION_COLUMNS,
                       Backend, StateError, connect)
@@ -184,16 +184,19 @@ class Store:
         return alerts
 
     def _record(self, evs: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        rows, times, fresh = [], {}, []
-        seen_here: set[str] = set()
+        rows, fresh = [], []
+        # What every step reads of an event, worked out once per event id:
+        # (time, classification, sender domain).
+        facts: dict[str, tuple[float, Mapping[str, Any], str | None]] = {}
         for e in evs:
             eid = e["event_id"]
-            if eid in seen_here:
+            if eid in facts:
                 continue
-            seen_here.add(eid)
             ts = event_time(e)
-            times[eid] = ts
-            rows.append(_event_row(e, ts))
+            cls = e.get("classification") or {}
+            sd = sender_domain(e)
+            facts[eid] = (ts, cls, sd)
+            rows.append(_event_row(e, ts, cls, sd))
         db = self.db
         try:
             db.begin()
@@ -207,12 +210,15 @@ class Store:
                     fresh.append(e)
                     new.discard(eid)  # a duplicate within the batch counts once
             b = self._batch()
-            self._load(fresh, times, b)
+            self._load(fresh, facts, b)
             alerts: list[dict[str, Any]] = []
+            apply, feed = self._apply, self.detector.feed_known
             for e in fresh:
-                ts = times[e["event_id"]]
-                self._apply(e, ts, b)
-                alerts.extend(self.detector.feed(e, ts, b))
+                ts, cls, sd = facts[e["event_id"]]
+                apply(e, ts, cls, b)
+                raised = feed(e, cls, sd, ts, b)
+                if raised:
+                    alerts.extend(raised)
             self._save(b, alerts)
             db.commit()
             self.applied += len(fresh)
@@ -236,7 +242,8 @@ class Store:
             self._version = v
         return self._cache
 
-    def _load(self, evs: list[Mapping[str, Any]], times: dict[str, float], b: Batch) -> None:
+    def _load(self, evs: list[Mapping[str, Any]], facts: dict[str, tuple[float, Mapping[str, Any], str | None]],
+              b: Batch) -> None:
         """Read the rows these events touch that ``b`` does not hold yet."""
         db = self.db
         rcpts = sorted({e["recipient"] for e in evs} - b.known_recipients)
@@ -255,15 +262,16 @@ class Store:
             row["fail_kinds"] = json.loads(row["fail_kinds"] or "{}")
             b.domains[row["domain"]] = row
         b.known_domains.update(doms)
-        keys = sorted({k for e in evs for k in episode_keys(e)} - b.known_episodes)
+        keys = sorted({k for e in evs for k in known_episode_keys(e, *facts[e["event_id"]][1:])}
+                      - b.known_episodes)
         for r in db.select_in(f"SELECT {', '.join(EPISODE_COLUMNS)} FROM episodes WHERE key IN ({{in}})", keys):
             b.episodes[r[0]] = {"opened": r[1], "last": r[2], "alerted": r[3], "data": json.loads(r[4] or "{}")}
         b.known_episodes.update(keys)
         need: dict[str, list[int]] = {}
         for e in evs:
-            sd = sender_domain(e)
+            ts, _, sd = facts[e["event_id"]]
             if sd:
-                h = int(times[e["event_id"]] // 3600)
+                h = int(ts // 3600)
                 lo_hi = need.setdefault(sd, [h - 24, h])
                 lo_hi[0], lo_hi[1] = min(lo_hi[0], h - 24), max(lo_hi[1], h)
         for sd, (lo, hi) in sorted(need.items()):
@@ -279,10 +287,9 @@ class Store:
                 b.loaded_hours[(sd, h)] = (total, hard)
             b.hour_ranges[sd] = (lo, hi)
 
-    def _apply(self, e: Mapping[str, Any], ts: float, b: Batch) -> None:
+    def _apply(self, e: Mapping[str, Any], ts: float, cls: Mapping[str, Any], b: Batch) -> None:
         rcpt = e["recipient"]
         status = e.get("status") or ""
-        cls = e.get("classification") or {}
         dom = e.get("recipient_domain") or ""
         r = b.recipients.get(rcpt)
         if r is None:
@@ -290,23 +297,28 @@ class Store:
         b.dirty_recipients.add(rcpt)
         d = b.domain(dom)
         column = status if status in STATUS_COUNTERS else "other_status"  # removed, ...
-        if r["first_seen"] is None or ts < r["first_seen"]:
+        seen = r["first_seen"]
+        if seen is None or ts < seen:
             r["first_seen"] = ts
-        if r["last_seen"] is None or ts >= r["last_seen"]:
+        seen = r["last_seen"]
+        if seen is None or ts >= seen:
             r["last_seen"] = ts
             r["last_status"], r["last_category"] = status, cls.get("category")
         r[column] += 1
-        if d["first_seen"] is None or ts < d["first_seen"]:
+        seen = d["first_seen"]
+        if seen is None or ts < seen:
             d["first_seen"] = ts
-        if d["last_seen"] is None or ts >= d["last_seen"]:
+        seen = d["last_seen"]
+        if seen is None or ts >= seen:
             d["last_seen"] = ts
         d[column] += 1
-        failure_type = cls.get("type")
-        if failure_type in ("hard", "soft", "other") and status in FAILURES:
-            d[failure_type] += 1
-        if status in DELIVERED:
+        if status in DELIVERED:  # most events: a delivery is no failure and feeds no counter
             self._delivered(r, d, ts, b)
             return
+        if status in FAILURES:
+            failure_type = cls.get("type")
+            if failure_type in ("hard", "soft", "other"):
+                d[failure_type] += 1
         counter = self.policy.counter(status, cls)
         if counter is None:
             return
@@ -389,7 +401,7 @@ class Store:
             if row["last_delivered"] is None or ts > row["last_delivered"]:
                 row["last_delivered"] = ts
         streaks = r["streaks"]
-        for counter in list(streaks):
+        for counter in list(streaks) if streaks else ():
             kept = [m for m in streaks[counter] if m[3] >= ts]
             if kept:
                 streaks[counter] = kept
@@ -535,12 +547,12 @@ class Store:
 
 
 
-def _event_row(e: Mapping[str, Any], ts: float) -> tuple:
-    cls = e.get("classification") or {}
-    return (e["event_id"], ts, e.get("host"), e["recipient"], e.get("recipient_domain"), sender_domain(e),
-            e.get("queue_id"), e.get("status"), cls.get("type"), cls.get("category"), cls.get("cause"),
+def _event_row(e: Mapping[str, Any], ts: float, cls: Mapping[str, Any], sd: str | None) -> tuple:
+    kind = cls.get("type")
+    return (e["event_id"], ts, e.get("host"), e["recipient"], e.get("recipient_domain"), sd,
+            e.get("queue_id"), e.get("status"), kind, cls.get("category"), cls.get("cause"),
             cls.get("provider"), cls.get("blocklist"), e.get("smtp_code"), e.get("dsn"),
-            None if cls.get("type") == "none" else e.get("reason"))  # a 250 says nothing worth keeping
+            None if kind == "none" else e.get("reason"))  # a 250 says nothing worth keeping
 
 
 def open_store(url_or_dir: str | os.PathLike, policy: Policy | None = None,

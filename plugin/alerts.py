@@ -108,12 +108,15 @@ def listed_entity(reason: str, sender: str | None, host: str | None) -> str:
 
 def episode_keys(ev: Mapping[str, Any]) -> list[str]:
     """The episodes an event may touch, so the store loads them first."""
-    return known_episode_keys(ev, ev.get("classification") or {}, sender_domain(ev))
+    cls = ev.get("classification") or {}
+    return known_episode_keys(ev, cls, sender_domain(ev), outbound_relevant(ev, cls))
 
 
-def known_episode_keys(ev: Mapping[str, Any], cls: Mapping[str, Any], sd: str | None) -> list[str]:
-    """:func:`episode_keys` with the event's classification and sender
-    domain already at hand (the store computes them once per event)."""
+def known_episode_keys(ev: Mapping[str, Any], cls: Mapping[str, Any], sd: str | None,
+                       outbound: bool) -> list[str]:
+    """:func:`episode_keys` with the event's classification, sender domain
+    and :func:`outbound_relevant` already at hand (the store works them out
+    once per event)."""
     keys = []
     if cls.get("blocklist") or cls.get("category") == "blocklisted":
         keys.append(_blocklist_key(ev, cls))
@@ -122,7 +125,7 @@ def known_episode_keys(ev: Mapping[str, Any], cls: Mapping[str, Any], sd: str | 
         keys.append("provider|" + provider)
     if sd:
         keys.append("hardrate|" + sd)
-    if _outbound_relevant(ev, cls, ev.get("status")):
+    if outbound:
         keys.append(OUTBOUND_KEY)
     return keys
 
@@ -130,10 +133,11 @@ def known_episode_keys(ev: Mapping[str, Any], cls: Mapping[str, Any], sd: str | 
 OUTBOUND_KEY = "outbound|all"
 
 
-def _outbound_relevant(ev: Mapping[str, Any], cls: Mapping[str, Any], status: Any) -> bool:
+def outbound_relevant(ev: Mapping[str, Any], cls: Mapping[str, Any]) -> bool:
     """A deferral for want of a connection or a DNS answer, or a delivery to
     a remote host (which shows this host can reach the Internet; a local
     mailbox, a content filter on 127.0.0.1 or a socket does not)."""
+    status = ev.get("status")
     if status == "deferred":
         return (cls.get("cause") or cls.get("category")) in OUTBOUND
     if status in ("sent", "deliverable"):
@@ -169,12 +173,14 @@ class Detector:
 
     def feed(self, ev: Mapping[str, Any], ts: float, t: Tables) -> list[dict[str, Any]]:
         """Alerts this event raises (usually none)."""
-        return self.feed_known(ev, ev.get("classification") or {}, sender_domain(ev), ts, t)
+        cls = ev.get("classification") or {}
+        return self.feed_known(ev, cls, sd=sender_domain(ev), outbound=outbound_relevant(ev, cls), ts=ts, t=t)
 
-    def feed_known(self, ev: Mapping[str, Any], cls: Mapping[str, Any], sd: str | None, ts: float,
-                   t: Tables) -> list[dict[str, Any]]:
-        """:meth:`feed` with the event's classification and sender domain
-        already at hand (the store computes them once per event)."""
+    def feed_known(self, ev: Mapping[str, Any], cls: Mapping[str, Any], sd: str | None, outbound: bool,
+                   ts: float, t: Tables) -> list[dict[str, Any]]:
+        """:meth:`feed` with the event's classification, sender domain and
+        :func:`outbound_relevant` already at hand (the store works them out
+        once per event)."""
         out: list[dict[str, Any]] = []
         status = ev.get("status")
         if cls.get("blocklist") or cls.get("category") == "blocklisted":
@@ -193,7 +199,7 @@ class Detector:
             a = self._hard_rate(ev, cls, sd, status, ts, t)
             if a:
                 out.append(a)
-        if _outbound_relevant(ev, cls, status):
+        if outbound:
             a = self._outbound(ev, cls, status, ts, t)
             if a:
                 out.append(a)

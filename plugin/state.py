@@ -32,7 +32,7 @@ from typing import Any, Iterable, Mapping
 
 from bouncewatch.parsers.address import normalize_address  # noqa: F401  (re-exported: suppressions, cli)
 
-from .alerts import AlertPolicy, Detector, iso, known_episode_keys, sender_domain
+from .alerts import AlertPolicy, Detector, iso, known_episode_keys, outbound_relevant, sender_domain
 from .policy import DELIVERED, FAILURES, Policy
 from .statedb import (DOMAIN_COLUMNS, EPISODE_COLUMNS, EVENT_COLUMNS, RECIPIENT_COLUMNS, SUPPRESSION_COLUMNS,
                       Backend, StateError, connect)
@@ -186,8 +186,8 @@ class Store:
     def _record(self, evs: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
         rows, fresh = [], []
         # What every step reads of an event, worked out once per event id:
-        # (time, classification, sender domain).
-        facts: dict[str, tuple[float, Mapping[str, Any], str | None]] = {}
+        # (time, classification, sender domain, outbound_relevant).
+        facts: dict[str, tuple[float, Mapping[str, Any], str | None, bool]] = {}
         for e in evs:
             eid = e["event_id"]
             if eid in facts:
@@ -195,7 +195,7 @@ class Store:
             ts = event_time(e)
             cls = e.get("classification") or {}
             sd = sender_domain(e)
-            facts[eid] = (ts, cls, sd)
+            facts[eid] = (ts, cls, sd, outbound_relevant(e, cls))
             rows.append(_event_row(e, ts, cls, sd))
         db = self.db
         try:
@@ -214,9 +214,9 @@ class Store:
             alerts: list[dict[str, Any]] = []
             apply, feed = self._apply, self.detector.feed_known
             for e in fresh:
-                ts, cls, sd = facts[e["event_id"]]
+                ts, cls, sd, outbound = facts[e["event_id"]]
                 apply(e, ts, cls, b)
-                raised = feed(e, cls, sd, ts, b)
+                raised = feed(e, cls, sd, outbound, ts, b)
                 if raised:
                     alerts.extend(raised)
             self._save(b, alerts)
@@ -242,7 +242,7 @@ class Store:
             self._version = v
         return self._cache
 
-    def _load(self, evs: list[Mapping[str, Any]], facts: dict[str, tuple[float, Mapping[str, Any], str | None]],
+    def _load(self, evs: list[Mapping[str, Any]], facts: dict[str, tuple[float, Mapping[str, Any], str | None, bool]],
               b: Batch) -> None:
         """Read the rows these events touch that ``b`` does not hold yet."""
         db = self.db
@@ -269,7 +269,7 @@ class Store:
         b.known_episodes.update(keys)
         need: dict[str, list[int]] = {}
         for e in evs:
-            ts, _, sd = facts[e["event_id"]]
+            ts, _, sd, _ = facts[e["event_id"]]
             if sd:
                 h = int(ts // 3600)
                 lo_hi = need.setdefault(sd, [h - 24, h])

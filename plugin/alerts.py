@@ -311,8 +311,10 @@ class Detector:
         row = t.episode(key)
         if status in ("sent", "deliverable"):
             if row is not None and ts >= row["last"]:
-                row["alerted"] = 0
-                row["data"] = {"recent": {}, "kinds": {}}
+                data = row["data"]
+                if row["alerted"] or data["recent"] or data["kinds"]:  # most deliveries find it reset
+                    row["alerted"] = 0
+                    row["data"] = {"recent": {}, "kinds": {}}
                 row["last"] = ts
                 t.put_episode(key, row)
             return None

@@ -27,6 +27,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any, Iterable, Mapping
 
@@ -76,10 +77,17 @@ def event_time(ev: Mapping[str, Any]) -> float:
     ts = ev.get("timestamp")
     if ts:
         try:
-            return datetime.fromisoformat(ts).timestamp()
+            return _epoch(ts)
         except (TypeError, ValueError):
             pass
     return time.time()
+
+
+@lru_cache(maxsize=1024)
+def _epoch(iso: str) -> float:
+    """An event's ISO time as seconds: a busy log has many events a second
+    (the same string), and parsing it again cost more than the lookup."""
+    return datetime.fromisoformat(iso).timestamp()
 
 
 def _new_recipient(rcpt: str, domain: str) -> dict[str, Any]:

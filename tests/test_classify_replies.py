@@ -4357,6 +4357,41 @@ CASES += [
    "email-smtp.eu-central-1.amazonaws.com", "x@gmail.com", "general_bounce", "gmail", None),
 ]
 
+# An ESP we relay through refusing (or dropping) a recipient on its own suppression list: it
+# hard-bounced, complained, unsubscribed or was suppressed by hand, and that ESP will not mail it
+# again. inactive_mailbox, suppressed here too (lead, session 12; before: SES's read as a DNSBL
+# listing, Postmark's as spam_content, SparkPost's as a policy block, Mailgun's as a general bounce,
+# none ever suppressed). Sources: Amazon SES's SMTP reply as quoted by a Symfony spool note, a Perl
+# mailer and a PHP transport (code corpus; emencia-django-newsletter issue 61) and its suppression
+# notice (pypi/warehouse issue 18501); Postmark's error in two wordings (postmark-gem pull request
+# 124, edenlabllc/ehealth.api issue 2073); SparkPost's bounce reason and API error
+# (karrot-dev/karrot-frontend issue 1134, karrot-backend issue 294); Mailgun's 605/606/607 event
+# descriptions (webhook fixtures in the code corpus).
+ESP = "smtp.relay.example"
+CASES += [
+ C(pf("email-smtp.us-east-1.amazonaws.com", "554 Message rejected: Address blacklisted.", "end of DATA"),
+   "email-smtp.us-east-1.amazonaws.com", "x@example.com", "inactive_mailbox", None, None),
+ C("Amazon SES has suppressed sending to this address because it has a recent history of bouncing as an invalid "
+   "address. For more information about how to remove an address from the suppression list, see the Amazon SES "
+   "Developer Guide: http://docs.aws.amazon.com/ses/latest/DeveloperGuide/remove-from-suppressionlist.html",
+   None, "x@example.com", "inactive_mailbox", None, None, "bounced"),
+ C("You tried to send to recipient(s) that have been marked as inactive. Found inactive addresses: x@example.com. "
+   "Inactive recipients are ones that have generated a hard bounce, a spam complaint, or a manual suppression.",
+   None, "x@example.com", "inactive_mailbox", None, None, "bounced"),
+ C("You tried to send to a recipient that has been marked as inactive.\nFound inactive addresses: x@ukr.net.\n"
+   "Inactive recipients are ones that have generated a hard bounce or a spam complaint.",
+   None, "x@ukr.net", "inactive_mailbox", None, None, "bounced"),
+ C(pf(ESP, "554 5.7.1 recipient address was suppressed due to customer policy"), ESP, "x@example.com",
+   "inactive_mailbox", None, None),
+ C("recipient address was suppressed due to system policy", None, "x@test.com", "inactive_mailbox", None, None,
+   "bounced"),
+ C("Not delivering to previously bounced address", None, "x@some-domain.org", "inactive_mailbox", None, None,
+   "bounced"),
+ C("Not delivering to unsubscribed address", None, "x@example.com", "inactive_mailbox", None, None, "bounced"),
+ C("Not delivering to a user who marked your messages as spam", None, "x@example.com", "inactive_mailbox", None,
+   None, "bounced"),
+]
+
 
 
 def _status(case: tuple) -> str:

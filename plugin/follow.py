@@ -49,6 +49,7 @@ FP_MAX = 1024          # bytes of a file's head in its fingerprint
 FP_MIN_ALONE = 32      # a fingerprint alone (other inode: a copy) must cover this many bytes
 DRAIN_GRACE = 2.0      # seconds a rotated file must stay idle at its end before we let it go
 PARTIAL_GRACE = 30.0   # the same when it ends in half a line: its writer (not HUP'd yet) may finish it
+UNMOVED_GRACE = 300.0  # ... and while the live file has nothing: its writer may not have reopened yet
 
 # What logrotate (``.1``, ``.1.gz``, ``-20261123``) and ``postfix logrotate``
 # (``.20261123-024800.gz``) append to a rotated log's name.
@@ -926,8 +927,9 @@ class FileFollower:
             finished = not t.plain   # a compressed file is whole
             try:
                 lines, end = t.read(self.counts, max_lines, final=finished)
-                if not lines and not finished and \
-                        now - t.last_growth >= (PARTIAL_GRACE if t.partial else DRAIN_GRACE):
+                idle = now - t.last_growth
+                if not lines and not finished and idle >= (PARTIAL_GRACE if t.partial else DRAIN_GRACE) \
+                        and (idle >= UNMOVED_GRACE or self._live_written()):
                     # idle at its end long enough: its writer has moved on
                     # (a half line it left is handed out as a line)
                     finished = True
@@ -975,6 +977,21 @@ class FileFollower:
                 cur.refresh_fingerprint()
             return Chunk(self, cur, cur.path, None, lines, end)
         return None
+
+    def _live_written(self) -> bool:
+        """Whether the writer has evidently moved on to the live file (it
+        has lines): until then a rotated file idle at its end may still get
+        lines from a writer not reopened yet (a slow or missing HUP), and is
+        kept open, up to UNMOVED_GRACE."""
+        cur = self.current
+        if cur is None:
+            return False
+        if cur.offset:
+            return True
+        try:
+            return bool(cur.size())
+        except OSError:
+            return False
 
     def commit(self, chunk: Chunk) -> None:
         chunk.tail.committed = chunk.end
@@ -1181,4 +1198,4 @@ class FileSource:
 
 
 __all__ = ["Chunk", "FileFollower", "FileSource", "Identity", "Tail", "rotated_siblings",
-           "looks_rotated", "FP_MAX", "DRAIN_GRACE", "PARTIAL_GRACE"]
+           "looks_rotated", "FP_MAX", "DRAIN_GRACE", "PARTIAL_GRACE", "UNMOVED_GRACE"]

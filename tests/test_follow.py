@@ -52,6 +52,7 @@ class Run:
 @pytest.fixture(autouse=True)
 def no_grace(monkeypatch):
     monkeypatch.setattr(fmod, "DRAIN_GRACE", 0.0)
+    monkeypatch.setattr(fmod, "UNMOVED_GRACE", 0.0)  # a rotated file's writer has moved on at once
 
 
 def test_first_run_starts_at_end_unless_from_start(tmp_path):
@@ -287,6 +288,40 @@ def test_writer_still_on_the_renamed_file_is_not_lost(tmp_path, monkeypatch):
     assert r.drain() == [3]
     assert len(r.f.draining) == 1
     monkeypatch.setattr(fmod, "DRAIN_GRACE", 0.0)
+    assert r.drain() == [] and r.f.draining == []
+
+
+def test_writer_slow_to_reopen_is_waited_for_while_the_live_file_is_empty(tmp_path, monkeypatch):
+    """Fuzzer seed 6127: the writer went on with the renamed file after it
+    had been idle longer than DRAIN_GRACE (its HUP came late), and a stop
+    followed. The file had been let go, so its last lines were in no
+    checkpoint, and gzip took it while we were down: lost, without a word.
+    A rotated file idle at its end is let go only once its writer has moved
+    on (the live file has lines), or after UNMOVED_GRACE."""
+    monkeypatch.setattr(fmod, "UNMOVED_GRACE", 300.0)
+    clock = [1000.0]
+    monkeypatch.setattr(fmod.time, "monotonic", lambda: clock[0])
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.rename(log, tmp_path / "mail.log.1")
+    log.touch()                                  # logrotate's create
+    assert r.drain() == [] and len(r.f.draining) == 1
+    clock[0] += 60                               # idle far beyond DRAIN_GRACE: the writer has not reopened
+    assert r.drain() == [] and len(r.f.draining) == 1
+    append(tmp_path / "mail.log.1", 2)           # its late lines
+    saved = r.f.state()                          # a stop now: the rotated file is in the checkpoint
+    assert [t["offset"] for t in saved["tails"] if not t.get("live")] == [len(L(1))]
+    assert r.drain() == [2]
+    append(log, 3)                               # the HUP: the writer is on the live file now
+    assert r.drain() == [3]
+    assert r.drain() == [] and r.f.draining == []  # idle, and its writer gone: let go
+    os.rename(tmp_path / "mail.log.1", tmp_path / "mail.log.2")
+    log.rename(tmp_path / "mail.log.1")
+    log.touch()
+    assert r.drain() == [] and len(r.f.draining) == 1
+    clock[0] += 301                              # a writer that never reopens is not waited for forever
     assert r.drain() == [] and r.f.draining == []
 
 

@@ -11,7 +11,8 @@
 Figures are printed (run with -s to see them).
 
 Below those, the compound rotation schedules the chaos campaign
-(/tmp/chaosf/chaos.py) found, each replayed step by step in-process with
+(a process-level campaign of real follow runs, kill -9 included; not kept
+in the tree: it needs the bench logs) found, each replayed step by step in-process with
 the harness of test_follow.py: no timing, so they cannot be flaky.
 """
 
@@ -767,7 +768,7 @@ def test_predecessor_noted_empty_is_checkpointed_with_its_head(tmp_path, monkeyp
 
 
 def test_copytruncate_after_a_chunk_cut_short_reads_the_new_content(tmp_path):
-    """Found by an in-process interleaving fuzzer (/tmp/chaosf4/fuzz.py):
+    """Found by the in-process interleaving fuzzer (tests/followfuzz.py):
     a chunk cut short by its line limit leaves the rest of what the
     buffered reader read in its buffer. The file was then copytruncated
     and written again; read from 0, the new content was served from that

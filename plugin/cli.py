@@ -558,6 +558,16 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 # -- ingest-mail -------------------------------------------------------------------
+def _open_input(name: str | None) -> Any:
+    """Standard input for None or "-", else the file; None once it has said
+    on stderr why the file cannot be read."""
+    try:
+        return sys.stdin.buffer if name in (None, "-") else open(name, "rb")
+    except OSError as e:
+        print(f"bouncewatch: cannot read {name}: {e.strerror or e}", file=sys.stderr)
+        return None
+
+
 def cmd_ingest_mail(args: argparse.Namespace) -> int:
     # Only mailspool (no email, no rules) until we know this process must
     # classify: while an agent holds the consumer lock, the agent does.
@@ -570,20 +580,16 @@ def cmd_ingest_mail(args: argparse.Namespace) -> int:
     if args.dry_run:
         from .ingest import dry_run
         classifier = load_classifier(args.rules_dir, None)  # a dry run stores nothing, not even a cache
-        try:
-            fp = sys.stdin.buffer if args.file in (None, "-") else open(args.file, "rb")
-        except OSError as e:
-            print(f"bouncewatch: cannot read {args.file}: {e.strerror or e}", file=sys.stderr)
+        fp = _open_input(args.file)
+        if fp is None:
             return EXIT_INPUT
         with fp:
             dry_run(fp, classifier, opts)
         return EXIT_OK
     state = Path(args.state_dir or os.environ.get("BOUNCEWATCH_STATE_DIR") or "/var/lib/bouncewatch")
-    try:
-        fp = sys.stdin.buffer if args.file in (None, "-") else open(args.file, "rb")
-    except OSError as e:
-        print(f"bouncewatch: cannot read {args.file}: {e.strerror or e}", file=sys.stderr)
-        return EX_TEMPFAIL
+    fp = _open_input(args.file)
+    if fp is None:
+        return EX_TEMPFAIL  # the MTA keeps the message and tries again
     with fp:
         try:
             path = spool(fp, state, opts)

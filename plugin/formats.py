@@ -370,7 +370,7 @@ def _leef_value(v: Any) -> str:
             .replace("\r", "\\r").replace("\n", "\\n"))
 
 
-_LEEF_SEVERITY = {0: 1, 1: 4, 2: 6, 3: 8}
+_LEEF_SEVERITY = _CEF_SEVERITY  # the same 1-10 scale
 
 
 def _leef(event: Event) -> str:

@@ -172,11 +172,11 @@ def spool(fp: BinaryIO, state_dir: Path, opts: Options | None = None) -> Path:
     return final
 
 
-def lock_file(path: Path) -> int | None:
-    """An exclusive non-blocking flock on an existing file: its fd, or None
-    if another process holds it (or the file is gone)."""
+def lock_file(path: Path, create: bool = False) -> int | None:
+    """An exclusive non-blocking flock on a file (created if ``create``): its
+    fd, or None if another process holds it (or the file is gone)."""
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644) if create else os.open(path, os.O_RDONLY)
     except OSError:
         return None
     try:
@@ -212,17 +212,7 @@ def take_consumer_lock(state_dir: Path) -> int | None:
     base = state_dir / "spool"
     if not base.is_dir():
         return None
-    path = base / CONSUMER_LOCK
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
-    except OSError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        return None
-    return fd
+    return lock_file(base / CONSUMER_LOCK, create=True)
 
 
 def envelope_to_from_env(environ: dict[str, str] | None = None) -> str | None:

@@ -50,7 +50,19 @@ transcript shows) or as Exim logs it (ex) when Exim reported it; a returned mail
 without an SMTP code is logged bare with status "bounced", as in rounds T and V.
 
 Each expectation was written down before bouncewatch was run on the rows (commit "round W
-expectations, before scoring").
+expectations, before scoring"); none was revised after scoring.
+
+Scored before any rule change: 7 of 13 (54 %). Three misses were harmful, all the same kind:
+Exchange's returned-mail notice for a recipient it cannot find, in English ("The e-mail address
+you entered couldn't be found"), German ("Die eingegebene E-Mail-Adresse konnte nicht gefunden
+werden") and Swedish ("Det gick inte att hitta e-postadressen du angav"), read as general_bounce
+(builtin:status: other, never suppressed) -- a dead address kept. Not harmful, fixed as a clear
+miss: bounce_email's "the user's maildir has overdrawn his diskspace quota" (general_bounce; a
+full mailbox). Fixed as data, a few words in two rules of 50-text.toml: bad-mailbox (the three
+notices' phrases) and mailbox-full ("disk quota" now also "diskspace quota" / "disk space
+quota"). No other table changed (tests/test_classify*.py and tests/test_corpus_postfix.py pass);
+on ../shared/corpus (bouncewatch parse over its 1,209 files, 4,119 events) no event's category or
+rule changed. After: 11 of 13, two strict xfails, neither harmful (their reasons below).
 """
 
 from __future__ import annotations
@@ -66,6 +78,15 @@ RCPT = "x@example.com"
 def _miss(row: tuple, why: str):
     """A known miss: a strict xfail that says why the rules do not chase it."""
     return pytest.param(row, marks=pytest.mark.xfail(strict=True, reason=why))
+
+
+_NOT_HARMFUL = "known miss, not harmful: "
+_CODE_521 = (_NOT_HARMFUL + "read as inactive_mailbox by its '(#5.2.1)' (hard and suppressed, as bad_mailbox "
+             "is); the words say invalid or nonexistent, but a disabled-mailbox code beside them is not worth "
+             "reordering the address rules for")
+_BARE_552 = (_NOT_HARMFUL + "read as message_too_large by its bare 552 (other, investigate, as general_bounce "
+             "is); RFC 5321's 552 is 'exceeded storage allocation', and a test service's refusal in that code "
+             "is one receiver's choice")
 
 
 CASES: list = [
@@ -95,8 +116,8 @@ CASES: list = [
 
     # --- PHP-Bounce-Handler eml/.
     # 6.eml: iG (Brazil) via Exim: "Invalid or nonexistent user" in Portuguese, then qmail's words.
-    C(ex("554 Usuário Inválido ou Inexistente. Sorry, no mailbox here by that name. (#5.2.1) <x@ig.com.br>",
-         "RCPT TO:<x@ig.com.br>"), "mx.ig.com.br", "x@ig.com.br", "bad_mailbox", None, None),
+    _miss(C(ex("554 Usuário Inválido ou Inexistente. Sorry, no mailbox here by that name. (#5.2.1) <x@ig.com.br>",
+               "RCPT TO:<x@ig.com.br>"), "mx.ig.com.br", "x@ig.com.br", "bad_mailbox", None, None), _CODE_521),
     # 32.eml: a Barracuda Spam Firewall's amavis verdict: unsolicited bulk email.
     C(pf("mx.example.com.ar", "550 5.7.1 Message content rejected, UBE, id=01530-01-625", "end of DATA"),
       "mx.example.com.ar", "x@example.com.ar", "spam_content", None, None),
@@ -106,9 +127,10 @@ CASES: list = [
       "maildrop: maildir over quota.", None, RCPT, "mailbox_full", None, None, "bounced"),
     # sendmail-dsn-hdrs-552-allaboutspam.eml: a test service refuses every message at DATA to show its
     # report (Sendmail mapped the 552 to Status 5.2.2); neither a full mailbox nor a block.
-    C(pf("mx.allaboutspam.com", "552-Thanks for using ALLABOUTSPAM.COM Email server test. Your test results are 552 "
-                                "available at http://www.allaboutspam.com/email-server-test-report/?key=xxxxxxxx",
-         "DATA"), "mx.allaboutspam.com", "test@allaboutspam.com", "general_bounce", None, None),
+    _miss(C(pf("mx.allaboutspam.com", "552-Thanks for using ALLABOUTSPAM.COM Email server test. Your test results are "
+                                      "552 available at http://www.allaboutspam.com/email-server-test-report/?key="
+                                      "xxxxxxxx", "DATA"), "mx.allaboutspam.com", "test@allaboutspam.com",
+            "general_bounce", None, None), _BARE_552),
 
     # --- EmailEngine test/bounce-test.js: 163.com's (NetEase) notice quoting the remote reply.
     C("SMTP error, RCPT TO: Host example.email(198.51.100.113) RCPT TO said 550 No such user here", None,

@@ -78,6 +78,51 @@ CASES: list = [
     C("Bounce reason: The recipient's email address (x@jsdelivr.com) does not exist, so the message could not be "
       "delivered.", None, "x@jsdelivr.com", "bad_mailbox", None, None, "bounced"),
     C("550 No such user (TB)", None, "x@jsdelivr.com", "bad_mailbox", None, None, "bounced"),
+
+    # --- listmonk issue threads: the replies its users' relays gave.
+    # #1353: Amazon SES refusing a message whose From identity is not verified -- our own setup.
+    C(pf("email-smtp.ca-central-1.amazonaws.com", "554 Message rejected: Email address is not verified. The following "
+                                                  "identities failed the check in region CA-CENTRAL-1: x@example.com",
+         "end of DATA"), "email-smtp.ca-central-1.amazonaws.com", RCPT, "sender_rejected", None, None),
+    # #1239 and #1497: the relay's complaints about the command sequence.
+    C(pf(MX, "503 5.5.1 Error: nested MAIL command", "MAIL FROM"), MX, RCPT, "protocol_error", None, None),
+    C(pf(MX, "503 5.5.1 command out of sequence", "MAIL FROM"), MX, RCPT, "protocol_error", None, None),
+
+    # --- Mailtrain (Mailtrain-org/mailtrain) issues.
+    # #96 and #782: its ZoneMTA's sender-config plugin failing (an HTTP 404) -- a temporary refusal
+    # that says nothing about the address.
+    C(pf(MX, "442 Invalid status code 404", "MAIL FROM"), MX, RCPT, "soft_general", None, None),
+    # #278: nodemailer gave up waiting for the server's greeting.
+    C("Greeting never received", None, RCPT, "unable_to_connect", None, None, "deferred"),
+
+    # --- Mautic (mautic/mautic) issue #7384: Exchange Online refusing to send as the From address
+    # -- our own account's permission.
+    C(pf("smtp.office365.com", "554 5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; "
+                               "Failed to process message due to a permanent exception with message Cannot submit "
+                               "message.", "end of DATA"),
+      "smtp.office365.com", RCPT, "sender_rejected", "microsoft", None),
+
+    # --- sisimai/p5-sisimai issue #395 (an SES bounce a user pasted): Spectrum refusing our envelope
+    # sender (SES's return path), not the recipient.
+    C(pf("mx.charter.net", "550 5.1.0 <x@amazonses.com> sender rejected. Please see https://www.spectrum.net/support/"
+                           "internet/understanding-email-error-codes for more information. AUP#In-1310"),
+      "mx.charter.net", "x@charter.net", "sender_rejected", "charter", None),
+
+    # --- zone-eu/zone-mta issue #324: a receiver's refusal a user quoted.
+    C(pf(MX, "550 No user found"), MX, RCPT, "bad_mailbox", None, None),
+
+    # --- listmonk internal/bounce/mailbox/test-messages/dsn8.eml: Office 365's returned-mail notice for
+    # iCloud's policy refusal (its human text; the quoted [CS01] reply is in the tables already).
+    C("Your message to x@icloud.com couldn't be delivered. Security or policy settings at icloud.com have rejected "
+      "your message.", None, "x@icloud.com", "policy_block", "apple", None, "bounced"),
+
+    # --- Haraka issues #2520, #2507, #2713: Haraka's outbound log lines for a connection that failed
+    # (the receiver closed it mid-transaction; no answer; a TCP timeout), logged bare as deferred.
+    C("Remote end 192.0.2.27:25 closed connection while we were processing mail. Trying next MX.", None, RCPT,
+      "protocol_error", None, None, "deferred"),
+    C("Outbound connection timed out to 192.0.2.124:25", None, RCPT, "unable_to_connect", None, None, "deferred"),
+    C("Outbound connection error: Error: connect ETIMEDOUT 192.0.2.36:25", None, RCPT, "unable_to_connect", None,
+      None, "deferred"),
 ]
 
 

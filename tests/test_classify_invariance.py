@@ -20,6 +20,12 @@ nothing must change nothing.
   line (REAL-MTA-NOTES.md). Its rows must agree except where that missing
   information decides (``SENDMAIL_KNOWN``, each with its reason); a
   difference not listed, or a listed one that went away, fails.
+* **A returned message instead of a log line.** ``ingest-mail`` reads the
+  same reply from a DSN's ``Diagnostic-Code`` (as Postfix's bounce(8)
+  writes one, the notification's text naming the command): each row must
+  get the log line's answer. This found ``tls-failure`` knowing a reply to
+  STARTTLS only by Postfix's "(in reply to STARTTLS command)"; it asks for
+  the command now.
 * **Case.** A receiver may answer in capitals (``550 USER UNKNOWN``): the
   remote reply upper-cased, the MTA's own words left as they are.
 * **IP addresses and the recipient's local part.** Every reply quotes some;
@@ -33,6 +39,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -41,6 +48,8 @@ import pytest
 from bouncewatch.parsers.records import Delivery, Envelope, Relay
 from bouncewatch.parsers.smtp import parse_reply
 from bouncewatch.plugin.event import rule_context
+from bouncewatch.plugin.ingest import analyze_bytes, build_events
+from bouncewatch.plugin.mailspool import Options
 from bouncewatch.plugin.pipeline import Pipeline
 
 from test_classify_replies import _status
@@ -53,7 +62,8 @@ _PF = re.compile(r"host (\S+)\[([^\]]*)\] (said|refused to talk to me): (.*?)(?:
                  re.S)
 # the same commands as Exim names them after "SMTP error from remote mail server after "
 _EXIM_AFTER = {"RCPT TO": "RCPT TO:<{rcpt}>", "MAIL FROM": "MAIL FROM:<bounces@sender.example> SIZE=1234",
-               "DATA": "DATA", "end of DATA": "end of data", None: "initial connection"}
+               "DATA": "DATA", "end of DATA": "end of data", "EHLO": "EHLO mx.sender.example",
+               "HELO": "HELO mx.sender.example", "STARTTLS": "STARTTLS", None: "initial connection"}
 _EXIM_WRAP = re.compile(r"(SMTP error from remote mail server after [^:]*(?::<[^>]*>)?[^:]*: )(.*)", re.S)
 _IPV4 = re.compile(r"(?<![\d.])(?!127\.)\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\d.])")
 _LEADING_DSN = re.compile(r"\d{3}[ -]#?([245]\.\d{1,3}\.\d{1,3})\b")
@@ -168,6 +178,59 @@ def test_postfix_and_sendmail_agree_but_for_what_sendmail_does_not_log(classifie
             differ.append(f"{name}[{i}]: postfix {a} sendmail {b}: {row[0][:160]}")
     assert not differ, "\n".join(differ)
     assert seen == set(SENDMAIL_KNOWN), f"known differences that no longer differ: {set(SENDMAIL_KNOWN) - seen}"
+
+
+def returned_message(row: tuple) -> bytes:
+    """The row's failure as Postfix's bounce(8) reports it to the sender."""
+    reason, _, rcpt = row[:3]
+    host, _, _, reply, _ = _PF.fullmatch(reason).groups()
+    status = _status(row)
+    return f"""From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)
+To: bounces@sender.example
+Subject: Undelivered Mail Returned to Sender
+Auto-Submitted: auto-replied
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="B"
+Message-Id: <20261120060000.1@mx.sender.example>
+
+--B
+Content-Type: text/plain; charset=utf-8
+
+This is the mail system at host mx.sender.example.
+
+I'm sorry to have to inform you that your message could not
+be delivered to one or more recipients.
+
+<{rcpt}>: {reason}
+
+--B
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.sender.example
+X-Postfix-Queue-ID: 4F9D12345
+Arrival-Date: Fri, 20 Nov 2026 06:00:00 +0100
+
+Final-Recipient: rfc822; {rcpt}
+Original-Recipient: rfc822;{rcpt}
+Action: {"failed" if status == "bounced" else "delayed"}
+Status: {_dsn(reply, status)}
+Remote-MTA: dns; {host}
+Diagnostic-Code: smtp; {reply}
+
+--B--
+""".replace("\n", "\r\n").encode("utf-8")
+
+
+def test_returned_message_and_log_line_agree(classifier):
+    differ, received = [], datetime(2026, 11, 20, tzinfo=timezone.utc)
+    for name, i, row in WRAPPED:
+        rm = analyze_bytes(returned_message(row), False, Options())
+        events = build_events(rm, classifier, digest="0", received=received)
+        assert len(events) == 1, (name, i)
+        a, b = _answer(_event(classifier, postfix_line(row))), _answer(events[0])
+        if a != b:
+            differ.append(f"{name}[{i}]: log {a} returned mail {b}: {row[0][:160]}")
+    assert not differ, "\n".join(differ)
 
 
 def _classify(classifier: Any, reason: str, relay: str | None, rcpt: str, status: str) -> tuple:

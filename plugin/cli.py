@@ -56,8 +56,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
     p.set_defaults(func=cmd_parse)
 
-    e = sub.add_parser("explain", help="classify one reply / reason text and show why")
-    e.add_argument("text", metavar="TEXT")
+    e = sub.add_parser("explain", help="classify one reply / reason text, or one whole log line, and show why")
+    e.add_argument("text", metavar="TEXT", help="a reply or reason text, or a whole delivery line of the MTA's log")
     e.add_argument("--json", action="store_true")
     e.add_argument("--status", choices=["deferred", "bounced", "expired", "sent"],
                    help="the delivery status (default: from the reply code; 5xx bounced, 2xx sent, else deferred)")
@@ -509,8 +509,30 @@ def _explain_status(code: int | None, dsn: str | None) -> str:
     return "deferred"
 
 
+def _delivery_line(text: str) -> tuple[Any, Any] | None:
+    """(Envelope, Delivery) when ``text`` is a whole delivery line of an
+    MTA's log, as ``parse`` reads it; else None. What an admin pastes is
+    often the line itself, and read as a reply text its head hides the
+    reply (Exim's) or the relay and the dsn= field: explain must say what
+    the event says."""
+    from collections import Counter
+
+    from bouncewatch.parsers.records import Delivery
+
+    from .lineparse import LineParser
+
+    parsed = LineParser("auto").parse(text.strip("\r\n"), Counter())
+    if parsed is None:
+        return None
+    env, rec = parsed
+    if isinstance(rec, tuple):  # a Sendmail line naming several recipients: one reason for all
+        rec = rec[0]
+    return (env, rec) if isinstance(rec, Delivery) else None
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     import json
+    from dataclasses import replace
 
     from bouncewatch.parsers.records import Delivery, Envelope, Relay
     from bouncewatch.parsers.smtp import parse_reply
@@ -518,13 +540,26 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from .event import rule_context
 
     classifier = load_classifier(args.rules_dir)
-    reply = parse_reply(args.text)
-    status = args.status or _explain_status(reply.code, reply.dsn)
-    d = Delivery(mta="explain", queue_id="", recipient=args.recipient or "", status=status,
-                 reason=args.text, relay=Relay(args.relay) if args.relay else None, reply=reply)
-    ctx = rule_context(Envelope(None, None, "explain", None, args.text), d)
+    line = _delivery_line(args.text)
+    if line is not None:  # a whole log line: the delivery it logs, as parse reads it
+        env, d = line
+        overrides = {"status": args.status, "recipient": args.recipient,
+                     "relay": Relay(args.relay) if args.relay else None}
+        d = replace(d, **{k: v for k, v in overrides.items() if v is not None})
+        reply = d.reply or parse_reply(d.reason)
+        status = d.status
+    else:
+        reply = parse_reply(args.text)
+        status = args.status or _explain_status(reply.code, reply.dsn)
+        d = Delivery(mta="explain", queue_id="", recipient=args.recipient or "", status=status,
+                     reason=args.text, relay=Relay(args.relay) if args.relay else None, reply=reply)
+        env = Envelope(None, None, "explain", None, args.text)
+    ctx = rule_context(env, d)
     x = classifier.explain(ctx)
     c = x.classification
+    logged = None if line is None else {
+        "mta": d.mta, "program": env.program, "queue_id": d.queue_id, "recipient": d.recipient,
+        "status": d.status, "dsn": d.dsn, "relay": d.relay.host if d.relay else None, "reason": d.reason}
     if args.json:
         print(json.dumps({
             "classification": c.to_dict(), "rule_origin": x.rule_origin, "condition": x.condition,
@@ -533,9 +568,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
             "blocklist_evidence": [{"field": f, "test": t, "matched": m} for f, t, m in x.blocklist_evidence],
             "reply": {"code": reply.code, "dsn": reply.dsn, "command": reply.command, "text": reply.text},
             "status": status,
+            "line": logged,
         }, ensure_ascii=False, indent=2))
         return EXIT_OK
-    rows = [
+    rows = [] if logged is None else [
+        ("line", d.mta + (f" ({env.program})" if env.program != d.mta else "") + f", queue id {d.queue_id or '-'}: {d.status} to <{d.recipient}>"
+                 + (f" via {d.relay.host}" if d.relay else "") + (f", dsn={d.dsn}" if d.dsn else "")),
+        ("reason", _clip(d.reason, 160))]
+    rows += [
         ("category", f"{c.category} (code {c.code})"),
         ("type", c.type),
         ("action", c.action),

@@ -3,6 +3,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 LINES = (
     "Nov 20 10:00:01 mx postfix/smtp[3]: AAA111: to=<a@x.example>, relay=mx[192.0.2.1]:25, delay=1, "
     "delays=0/0/0/1, dsn=5.1.1, status=bounced (host mx[192.0.2.1] said: 550 5.1.1 User unknown "
@@ -157,6 +159,58 @@ def test_explain_of_a_2xx_reply_is_a_delivery():
     assert j["status"] == "sent"
     assert (j["classification"]["category"], j["classification"]["type"]) == ("delivered", "none")
     assert j["classification"]["provider"] == "gmail"
+
+
+EXPLAINED_LINES = [
+    # Exim's reply follows its line head: read as a bare text, no reply code was found (soft_general)
+    "2026-11-20 06:00:00 1rABCD-000123-AB == x@example.com R=dnslookup T=remote_smtp defer (-44) "
+    "H=mx.example.com [192.0.2.25]: SMTP error from remote mail server after initial connection: "
+    "421 4.2.1 Connection deferred",
+    "Nov 20 06:00:00 mx postfix/smtp[123]: 4F9D12345: to=<felix@gmail.com>, relay=gmail-smtp-in.l.google.com"
+    "[142.250.153.44]:25, delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (host gmail-smtp-in.l.google.com"
+    "[142.250.153.44] said: 550-5.1.1 The email account that you tried to reach does not exist. 550 5.1.1 "
+    "https://support.google.com/mail/?p=NoSuchUser a1si123 - gsmtp (in reply to RCPT TO command))",
+    # Sendmail: stat= is derived from the code; the reply is in reply=
+    "Nov 20 06:00:00 mx sm-mta[123]: 5AK60012345678: to=<a@example.net>,<b@example.net>, delay=00:00:01, "
+    "xdelay=00:00:01, mailer=esmtp, pri=120, relay=mx.example.net. [192.0.2.25], dsn=5.0.0, "
+    "stat=Service unavailable, reply=554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using "
+    "zen.spamhaus.org",
+    # a Postfix deferral whose dsn= field alone names the category (the reason quotes no reply)
+    "Nov 20 06:00:00 mx postfix/smtp[123]: 4F9D12345: to=<x@example.org>, relay=none, delay=1, "
+    "delays=0/0/1/0, dsn=4.4.1, status=deferred (connect to mx.example.org[192.0.2.9]:25: Connection refused)",
+]
+
+
+@pytest.mark.parametrize("line", EXPLAINED_LINES, ids=["exim", "postfix", "sendmail", "postfix-connect"])
+def test_explain_of_a_whole_log_line_says_what_the_event_says(line, tmp_path):
+    """An admin pastes the line from the log: explain reads it as ``parse``
+    does (its recipient, relay, dsn= and reply) and gives the event's answer."""
+    log = tmp_path / "mail.log"
+    log.write_text(line + "\n")
+    event = json.loads(bw("parse", "--all", str(log)).stdout.splitlines()[0])
+    j = json.loads(bw("explain", line, "--json").stdout)
+    assert j["classification"] == event["classification"]
+    assert j["line"]["recipient"] == event["recipient"] and j["line"]["status"] == event["status"]
+    assert j["status"] == event["status"] and j["reply"]["code"] == event["smtp_code"]
+    text = bw("explain", line).stdout
+    assert text.startswith("line ") and event["recipient"] in text and event["classification"]["category"] in text
+
+
+def test_explain_options_override_what_the_line_says():
+    j = json.loads(bw("explain", EXPLAINED_LINES[3], "--status", "expired", "--recipient", "y@example.org",
+                      "--json").stdout)
+    assert j["status"] == j["line"]["status"] == "expired" and j["line"]["recipient"] == "y@example.org"
+    assert j["classification"]["category"] == "expired"
+
+
+def test_explain_of_a_line_with_no_delivery_reads_it_as_text():
+    """A line that logs no delivery (qmgr's from=, another program's) is a text, as before."""
+    for text in ("Nov 20 06:00:00 mx postfix/qmgr[9]: 4F9D12345: from=<a@example.org>, size=1, nrcpt=1 (queue active)",
+                 "Nov 20 06:00:00 mx sshd[9]: Accepted publickey for root",
+                 "550 5.1.1 <x@example.org>: Recipient address rejected: User unknown"):
+        j = json.loads(bw("explain", text, "--json").stdout)
+        assert j["line"] is None
+    assert j["classification"]["category"] == "bad_mailbox"
 
 
 def test_parse_of_a_pipe_writes_each_event_as_its_line_arrives():

@@ -26,6 +26,14 @@ nothing must change nothing.
   get the log line's answer. This found ``tls-failure`` knowing a reply to
   STARTTLS only by Postfix's "(in reply to STARTTLS command)"; it asks for
   the command now.
+* **Postfix's own additions.** A deferral repeated for the other messages
+  to a throttled site (``delivery temporarily suspended: host mx said:
+  ...``) and a delivery to an alias (``orig_to=``) keep the answer. The
+  first found ``sender-rejected`` reading "suspended" in Postfix's prefix
+  as a suspended sender: eleven deferrals to MAIL FROM (Gmail's "Connection
+  expired", Mimecast's "Unable to process connection", "Insufficient system
+  resources" ...) became our sender's fault once suspended. That clause
+  reads the reply's text now.
 * **Case.** A receiver may answer in capitals (``550 USER UNKNOWN``): the
   remote reply upper-cased, the MTA's own words left as they are.
 * **IP addresses and the recipient's local part.** Every reply quotes some;
@@ -182,6 +190,25 @@ def test_postfix_and_sendmail_agree_but_for_what_sendmail_does_not_log(classifie
             differ.append(f"{name}[{i}]: postfix {a} sendmail {b}: {row[0][:160]}")
     assert not differ, "\n".join(differ)
     assert seen == set(SENDMAIL_KNOWN), f"known differences that no longer differ: {set(SENDMAIL_KNOWN) - seen}"
+
+
+@pytest.mark.parametrize("change", ["delivery temporarily suspended", "orig_to"])
+def test_postfix_additions_change_nothing(classifier, change):
+    differ, tried = [], 0
+    for name, i, row in WRAPPED:
+        line = postfix_line(row)
+        if change == "orig_to":
+            other = line.replace(", relay=", ", orig_to=<alias@example.net>, relay=", 1)
+        elif "status=deferred (" in line:
+            other = line.replace("status=deferred (", "status=deferred (delivery temporarily suspended: ", 1)
+        else:
+            continue
+        tried += 1
+        a, b = _answer(_event(classifier, line)), _answer(_event(classifier, other))
+        if a != b:
+            differ.append(f"{name}[{i}]: {a} -> {b}: {row[0][:160]}")
+    assert tried >= 250, tried
+    assert not differ, "\n".join(differ)
 
 
 def returned_message(row: tuple) -> bytes:

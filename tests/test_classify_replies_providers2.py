@@ -69,6 +69,19 @@ MailChannels row expects.
 
 Each expectation was written down before bouncewatch was run on the rows (commit "round Z2
 expectations, before scoring"); none was revised after scoring.
+
+Scored before any rule change: 11 of 15 (73 %). One miss was harmful: Aruba PEC's "554 ... Messaggio
+rifiutato dal sistema. Indirizzo destinatario sconosciuto o non abilitato alla ricezione di posta non
+certificata" read as bad_mailbox ("destinatario sconosciuto"), which suppresses a live certified
+mailbox that only refuses uncertified mail. Not harmful, fixed as a clear miss: SMTP2GO's "550 You
+must specify a sender address" (our null sender refused at MAIL FROM) read as general_bounce. Fixed
+as data, a few words each in 50-text.toml: policy-stated takes "non abilitato alla ricezione / a
+ricevere" (not enabled to receive: the mailbox exists), sender-rejected "must/please specify (a
+valid) sender". No other table changed (tests/test_classify*.py pass as before); on ../shared/corpus
+(bouncewatch parse --all over the lead's corpus file list, 15,143 events) the output is
+byte-identical. After: 13 of 15, two strict xfails, none harmful (their reasons below): JetEmail's
+"[ABUSE] Sender blocked: spam or abuse detected" read as spam_content, Bell's "you are not allowed to
+send mail to <x>" read as relay_denied -- both other/investigate, as the expected categories are.
 """
 
 from __future__ import annotations
@@ -88,6 +101,15 @@ YAHOO = "mta6.am0.yahoodns.net"
 def _miss(row: tuple, why: str):
     """A known miss: a strict xfail that says why the rules do not chase it."""
     return pytest.param(row, marks=pytest.mark.xfail(strict=True, reason=why))
+
+
+_NOT_HARMFUL = "known miss, not harmful: "
+_RELAY_SPAM = (_NOT_HARMFUL + "read as spam_content by its 'spam or abuse detected' (other, investigate, as "
+               "sender_rejected is; nothing suppressed); the words do not say that the refusing host is our own "
+               "relay judging our account rather than a receiver judging the message")
+_NOT_ALLOWED_TO = (_NOT_HARMFUL + "read as relay_denied (other, investigate, as policy_block is); relay-denied has "
+                   "held 'you are not allowed to send mail to' since the first rules, the words a relay answers an "
+                   "unauthenticated client with; only the host (the recipient domain's own MX) tells them apart")
 
 
 CASES: list = [
@@ -111,15 +133,15 @@ CASES: list = [
       "sender_rejected", None, None),
     # JetEmail's docs: the smarthost blocks our SMTP user for spam or abuse (as Workspace's relay
     # suspending our account "due to abuse" is sender_rejected in round Q).
-    C(ex("550 5.7.1 [ABUSE] Sender blocked: spam or abuse detected. See: https://reports.jetsmtp.net/"
-         "?id=1ec5d310c951ebd54d84&auth=33fb6ec0-5aa9-4b3f-b312-4d7189471226", "end of data"),
-      "relay.jetsmtp.net", "user@example.com", "sender_rejected", None, None),
+    _miss(C(ex("550 5.7.1 [ABUSE] Sender blocked: spam or abuse detected. See: https://reports.jetsmtp.net/"
+               "?id=1ec5d310c951ebd54d84&auth=33fb6ec0-5aa9-4b3f-b312-4d7189471226", "end of data"),
+            "relay.jetsmtp.net", "user@example.com", "sender_rejected", None, None), _RELAY_SPAM),
 
     # --- Mailbox providers.
     # Bell/Sympatico (pastebin Y6mnKJ1Z): a refusal to accept mail for this address from us; the
     # address is not said to be unknown.
-    C(pf("mxmta.owm.bell.net", "550 you are not allowed to send mail to <x@sympatico.ca>"), "mxmta.owm.bell.net",
-      "x@sympatico.ca", "policy_block", None, None),
+    _miss(C(pf("mxmta.owm.bell.net", "550 you are not allowed to send mail to <x@sympatico.ca>"),
+            "mxmta.owm.bell.net", "x@sympatico.ca", "policy_block", None, None), _NOT_ALLOWED_TO),
     # Telstra BigPond (pastebin hLKNgCBD): the recipient rejected, with Telstra's code.
     C(pf("extmail.bigpond.com", "550 5.1.1 <x@bigpond.com.au> recipient rejected. IB603c"), "extmail.bigpond.com",
       "x@bigpond.com.au", "bad_mailbox", "telstra", None),

@@ -56,7 +56,9 @@ NDN quotes it); Hostinger's "User unknown in virtual mailbox table". Left out as
 the text or not an SMTP reply: UOL's "450 4.7.1 ... Recipient address rejected: UOL-SH_D-H[...]" (an
 opaque code), IONOS's "Your message couldn't be delievered to all recipients" (names no cause),
 SendGrid's, Mailgun's and Postmark's HTTP API errors ("403 You are not authorized to send from that
-email address", "Sandbox subdomains are for test purposes only", "is not a Sender Signature").
+email address", "Sandbox subdomains are for test purposes only", "is not a Sender Signature"), Brevo's
+"Sending has been rejected because the sender you used ... is not valid" (an event in Brevo's log after
+it accepted the message, which Postfix logs as sent).
 
 Only what identifies people was changed: local parts become x, IPs documentation values; a
 reference's placeholders (servername[xx.xx.xx.xx], <indirizzoemail>) are filled with documentation

@@ -61,6 +61,26 @@ NDR carries is logged bare with the status its source gives, as in rounds T, V, 
 
 Each expectation was written down before bouncewatch was run on the rows (commit "round Z1
 expectations, before scoring"); none was revised after scoring.
+
+Scored before any rule change: 16 of 27 (59 %). Two misses were harmful: MailChannels' "[BR] Our
+system has detected an excessively high number of invalid recipients originating from your account"
+read as bad_mailbox (a verdict on our list hygiene that would suppress a live recipient), and its
+"[UNS] Recipient has unsubscribed from your list" read as policy_block (an address the relay will never
+deliver to again, kept and mailed). Not harmful, fixed as clear misses: MailChannels' "[S09] Try Again
+Later" (soft_general, not greylisted), "This sender is not authorized to send from" and "554 5.1.0
+Sender denied" (policy_block, not sender_rejected), Cisco's two verification defers (auth_failure,
+though no check ran), "552 MS-Office file containing VBA macros" (message_too_large by its 552), "551
+Sender is on domain's blacklist" (general_bounce), IMSS's "Domain of forward path is not allowed"
+(policy_block, not relay_denied). Fixed as data, a few words each in 50-text.toml: reputation ("high
+number of invalid recipients"), esp-suppressed-recipient ("recipient has unsubscribed"), greylisted (a
+bare "try again later" behind a bracketed tag), sender-rejected ("sender is not authorized to send
+from/as", "sender denied"), virus-or-attachment ("containing macros", "macros found"), policy-stated
+("sender is on <someone>'s blacklist"), relay-denied ("domain of forward path is not allowed"), and an
+exclusion in auth-dmarc-spf-dkim for a check the receiver could not run ("unable to perform DMARC
+verification", "temporary error during SPF verification": their codes decide, 4.7.1 soft, 4.4.3 DNS).
+No other table changed (tests/test_classify*.py pass); on ../shared/corpus (bouncewatch parse --all
+over its files, 15,143 events) the output is byte-identical. After: 26 of 27, one strict xfail, not
+harmful (its reason below).
 """
 
 from __future__ import annotations
@@ -80,6 +100,12 @@ MIME = "eu-smtp-inbound-1.mimecast.com"
 def _miss(row: tuple, why: str):
     """A known miss: a strict xfail that says why the rules do not chase it."""
     return pytest.param(row, marks=pytest.mark.xfail(strict=True, reason=why))
+
+
+_SENDER_BLOCKED = ("known miss, not harmful: read as policy_block by its words (other, investigate, as sender_rejected "
+                   "is); 'sender blocked' is also what a recipient's Blocked Senders policy says (Mimecast's "
+                   "'Sender address blocked', policy_block in test_classify_replies): only the relay's identity as "
+                   "our own smarthost tells them apart, and no provider entry names MailChannels")
 
 
 CASES: list = [
@@ -102,8 +128,8 @@ CASES: list = [
     C(pf(MC_RELAY, "550 5.7.1 This sender is not authorized to send from example.com", "end of DATA"), MC_RELAY,
       RCPT, "sender_rejected", None, None),
     # Our sender blocked by the relay (as Zoho's smtp relay's "Sender Address Blocked" is in the tables).
-    C(pf(MC_RELAY, "550 5.7.1 [ESA] Sender blocked.", "end of DATA"), MC_RELAY, RCPT, "sender_rejected", None,
-      None),
+    _miss(C(pf(MC_RELAY, "550 5.7.1 [ESA] Sender blocked.", "end of DATA"), MC_RELAY, RCPT, "sender_rejected",
+            None, None), _SENDER_BLOCKED),
     # The relay's verdict on our list hygiene: the recipient is not said to be invalid.
     C(pf(MC_RELAY, "550 5.7.1 [BR] Our system has detected an excessively high number of invalid recipients "
                    "originating from your account.", "end of DATA"), MC_RELAY, RCPT, "bad_reputation", None, None),

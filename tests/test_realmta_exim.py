@@ -51,6 +51,8 @@ EXPECT = {
     "tls_policy": Expect("deferred", None, "tls_failure", "other", None,
                          "a TLS session is required, but the server did not offer TLS support"),
     "rate_limited": Expect("deferred", "4.7.0", "rate_limited", "other", "CONNECT", "too many connections"),
+    "greeting_421": Expect("deferred", "4.3.2", "unable_to_connect", "soft", "CONNECT",
+                           "after initial connection: 421 4.3.2"),
     # Unlike Postfix, Exim takes a 5xx greeting at its word and bounces.
     "greeting_554": Expect("bounced", "5.7.1", "policy_block", "other", "CONNECT",
                            "after initial connection: 554 5.7.1"),

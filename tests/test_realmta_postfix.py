@@ -51,6 +51,7 @@ EXPECT = {
     "tls_policy": Expect("deferred", "4.7.4", "tls_failure", "other", None,
                          "TLS is required, but was not offered"),
     "rate_limited": Expect("deferred", "4.7.0", "rate_limited", "other", "CONNECT", "too many connections"),
+    "greeting_421": Expect("deferred", "4.3.2", "unable_to_connect", "soft", "CONNECT", "refused to talk to me: 421"),
     # smtp_skip_5xx_greeting (default yes): a 5xx greeting is deferred, and
     # Postfix reports it with a 4.x.x dsn of its own.
     "greeting_554": Expect("deferred", "4.7.1", "policy_block", "other", "CONNECT", "refused to talk to me"),

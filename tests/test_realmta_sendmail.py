@@ -56,6 +56,8 @@ EXPECT = {
     # TLS_Srv:<domain> ENCR:112 in the access map, a peer without STARTTLS.
     "tls_policy": Expect("deferred", "4.7.0", "tls_failure", "other", None, "encryption too weak"),
     "rate_limited": Expect("deferred", "4.5.0", "rate_limited", "other", None, "too many connections"),
+    # No command in Sendmail's line: a bare 421 reads by its code alone (soft, as for the others).
+    "greeting_421": Expect("deferred", "4.5.0", "soft_general", "soft", None, "Service not available"),
     # Like Exim, Sendmail bounces on a 5xx greeting.
     "greeting_554": Expect("bounced", "5.5.0", "policy_block", "other", None, "not accepting messages"),
     "refused": Expect("deferred", "4.4.1", "unable_to_connect", "soft", None, "Connection refused"),

@@ -112,6 +112,11 @@ SCENARIOS = [
     Scenario("rate_limited", HostScript(connect=(
         "421 4.7.0 mx.rate-limited.test Error: too many connections from 127.0.0.1, rate limit "
         "exceeded; try again later",))),
+    # A bare 421 at the greeting (RFC 5321's own words, nothing that names a
+    # cause): Postfix's "refused to talk to me" and Exim's "after initial
+    # connection" must read alike (the rules ask for the command, CONNECT).
+    Scenario("greeting_421", HostScript(connect=(
+        "421 4.3.2 Service not available, closing transmission channel",))),
     Scenario("greeting_554", HostScript(connect=(
         "554 5.7.1 mx.greeting-554.test ESMTP not accepting messages from 127.0.0.1",))),
     Scenario("refused", dns="refused"),

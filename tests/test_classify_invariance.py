@@ -127,11 +127,15 @@ def postfix_line(row: tuple) -> str:
 def exim_line(row: tuple) -> str | None:
     """The row as Exim's transport logs it; None for a command Exim names
     otherwise (AUTH, ...). A multi-line reply, which Postfix joins with
-    spaces, keeps its lines apart with a literal ``\\n``, as Exim logs it."""
+    spaces, keeps its lines apart with a literal ``\\n``, and a non-ASCII
+    character is written as the octal escapes of its UTF-8 bytes
+    (``\\320\\237``), as Exim logs them."""
     reason, _, rcpt = row[:3]
     host, ip, said, reply, command = _PF.fullmatch(reason).groups()
     if re.match(r"\d{3}-", reply):
         reply = "\\n".join(re.split(r" (?=" + reply[:3] + r"[ -])", reply))
+    if not reply.isascii():  # Exim writes each byte of a non-ASCII character as an octal escape
+        reply = "".join(c if c.isascii() else "".join(f"\\{b:03o}" for b in c.encode()) for c in reply)
     after = _EXIM_AFTER.get(command if said == "said" else None)
     if after is None or (said == "said" and command is None):
         return None

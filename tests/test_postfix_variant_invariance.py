@@ -76,7 +76,7 @@ def test_optional_parts_change_no_event(classifier, change):
         if got != want:
             fields = {k: (want[0][k], got[0][k]) for k in SAME if got and want[0][k] != got[0][k]}
             differ.append(f"{other[:160]}\n    {fields or 'no event'}")
-    assert compared >= 200, compared  # real-log-lines.txt alone holds about 300
+    assert compared >= 150, compared  # real-log-lines.txt alone holds about 210
     assert not differ, "\n".join(differ[:20])
 
 

@@ -257,10 +257,14 @@ def _nonstandard(rm: ReturnedMail, mp: MailParts, body: str, subject: str, from_
     failed = ns.failed
     xfr = [a.strip() for a in mp.headers.get("x-failed-recipients", "").split(",")
            if nonstandard.valid_address(a.strip()) and "." in a.rpartition("@")[2]]
-    known = {f.recipient.lower() for f in failed}
-    for a in xfr:  # Exim's header is authoritative: never miss one it names
-        if a.lower() not in known:
-            failed.append(nonstandard.Failed(_norm(a), ""))
+    if xfr:
+        # Exim's header is authoritative: never miss one it names, and take no
+        # other address its text mentions (a reply quoting a forward target,
+        # a sender, a list) for a failed recipient
+        named = {a.lower() for a in xfr}
+        failed = [f for f in failed if f.recipient.lower() in named]
+        known = {f.recipient.lower() for f in failed}
+        failed += [nonstandard.Failed(_norm(a), "") for a in xfr if a.lower() not in known]
     rm.kind, rm.family = "nonstandard", ns.family or "unknown"
     status = "deferred" if ns.temporary else "bounced"
     if not failed:
@@ -268,10 +272,23 @@ def _nonstandard(rm: ReturnedMail, mp: MailParts, body: str, subject: str, from_
                                    reason=" ".join(ns.section.split())[:1000], reply=None))
         return
     for f in failed:
-        rm.findings.append(Finding("nonstandard", status, f.recipient, reason=f.reason, reply=reply_of(f.reason)))
+        rm.findings.append(Finding("nonstandard", status, f.recipient, reason=f.reason, reply=reply_of(f.reason),
+                                   remote_mta=_remote_host(f.reason)))
 
 
 # --- helpers ---------------------------------------------------------------------
+# The receiving host a prose bounce names with its address: Exim's "host
+# mx.example.com [192.0.2.1]", Postfix's "host mx.example.com[192.0.2.1] said".
+# A DSN says it in Remote-MTA; a log line in relay=/H=. Without it the
+# provider a relay host names is lost.
+_REMOTE_HOST = lazy(r"\bhost ([A-Za-z0-9][A-Za-z0-9._-]{0,252}\.[A-Za-z][A-Za-z0-9-]{0,62}) ?\[[0-9A-Fa-f.:]{2,45}\]")
+
+
+def _remote_host(reason: str) -> str | None:
+    m = _REMOTE_HOST.search(reason)
+    return m[1].lower() if m else None
+
+
 def reply_of(reason: str, status: str | None = None) -> Reply | None:
     """The SMTP reply inside a diagnostic, wherever it starts in the text
     (``host mx [ip]: 550 5.1.1 ...``, ``Remote host said: 550 ...``)."""

@@ -25,7 +25,11 @@ nothing must change nothing.
   writes one, the notification's text naming the command): each row must
   get the log line's answer. This found ``tls-failure`` knowing a reply to
   STARTTLS only by Postfix's "(in reply to STARTTLS command)"; it asks for
-  the command now.
+  the command now. So must Exim's own bounce (prose, the failed address
+  with its host and reply indented, X-Failed-Recipients): it found the
+  receiving host dropped (``host mx [ip]`` in the prose: no provider), and
+  an address the reply quoted taken for a second failed recipient, though
+  X-Failed-Recipients names the failed ones.
 * **Postfix's own additions.** A deferral repeated for the other messages
   to a throttled site (``delivery temporarily suspended: host mx said:
   ...``) and a delivery to an alias (``orig_to=``) keep the answer. The
@@ -256,15 +260,60 @@ Diagnostic-Code: smtp; {reply}
 """.replace("\n", "\r\n").encode("utf-8")
 
 
-def test_returned_message_and_log_line_agree(classifier):
-    differ, received = [], datetime(2026, 11, 20, tzinfo=timezone.utc)
+def exim_returned_message(row: tuple) -> bytes | None:
+    """The row's failure as Exim's own bounce reports it: prose, the failed
+    address with the host and the reply indented below it, and
+    X-Failed-Recipients (no delivery-status part). None for a deferral
+    (Exim warns later, in other words) or a command Exim names otherwise."""
+    reason, _, rcpt = row[:3]
+    host, ip, said, reply, command = _PF.fullmatch(reason).groups()
+    after = _EXIM_AFTER.get(command if said == "said" else None)
+    if _status(row) != "bounced" or after is None or (said == "said" and command is None):
+        return None
+    return f"""Return-path: <>
+From: Mail Delivery System <Mailer-Daemon@mx.sender.example>
+To: bounces@sender.example
+Subject: Mail delivery failed: returning message to sender
+Message-Id: <E1rABCD-000124-AB@mx.sender.example>
+Auto-Submitted: auto-replied
+X-Failed-Recipients: {rcpt}
+Date: Fri, 20 Nov 2026 06:00:01 +0100
+
+This message was created automatically by mail delivery software.
+
+A message that you sent could not be delivered to one or more of its
+recipients. This is a permanent error. The following address(es) failed:
+
+  {rcpt}
+    host {host} [{ip}]
+    SMTP error from remote mail server after {after.format(rcpt=rcpt)}:
+    {reply}
+
+------ This is a copy of the message, including all the headers. ------
+
+From: <bounces@sender.example>
+To: <{rcpt}>
+Subject: test
+
+test
+""".replace("\n", "\r\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("form", ["postfix DSN", "exim bounce"])
+def test_returned_message_and_log_line_agree(classifier, form):
+    differ, received, tried = [], datetime(2026, 11, 20, tzinfo=timezone.utc), 0
     for name, i, row in WRAPPED:
-        rm = analyze_bytes(returned_message(row), False, Options())
+        message = returned_message(row) if form == "postfix DSN" else exim_returned_message(row)
+        if message is None:
+            continue
+        tried += 1
+        rm = analyze_bytes(message, False, Options())
         events = build_events(rm, classifier, digest="0", received=received)
         assert len(events) == 1, (name, i)
         a, b = _answer(_event(classifier, postfix_line(row))), _answer(events[0])
         if a != b:
             differ.append(f"{name}[{i}]: log {a} returned mail {b}: {row[0][:160]}")
+    assert tried >= 800, tried
     assert not differ, "\n".join(differ)
 
 

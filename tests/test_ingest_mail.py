@@ -251,6 +251,31 @@ def test_bounce_without_any_recipient_is_no_address_unless_verp():
     assert events[0]["classification"]["category"] != "no_address"
 
 
+def test_exim_bounce_names_its_failed_recipients_and_receiving_host():
+    """Exim's prose bounce: X-Failed-Recipients is the list of failed
+    addresses (an address the reply quotes is not one), and the indented
+    ``host NAME [ip]`` is the receiving host, whose provider the event names
+    (as relay= or H= names it in the log)."""
+    raw = ("Return-path: <>\nFrom: Mail Delivery System <Mailer-Daemon@mx.ours.example>\n"
+           "To: bounces@ours.example\nSubject: Mail delivery failed: returning message to sender\n"
+           "Auto-Submitted: auto-replied\nX-Failed-Recipients: ann@example.com\n\n"
+           "This message was created automatically by mail delivery software.\n\n"
+           "A message that you sent could not be delivered to one or more of its\n"
+           "recipients. This is a permanent error. The following address(es) failed:\n\n"
+           "  ann@example.com\n    host alt1.aspmx.l.google.com [192.0.2.27]\n"
+           "    SMTP error from remote mail server after RCPT TO:<ann@example.com>:\n"
+           "    550 5.1.1 <ann@example.com>: forwarded to <ann.old@elsewhere.example>, which does not exist\n\n"
+           "------ This is a copy of the message, including all the headers. ------\n\n"
+           "From: <news@ours.example>\nTo: <ann@example.com>\nSubject: hello\n\nhello\n").encode()
+    rm = analyze(raw)
+    assert failed_recipients(rm) == {"ann@example.com"}
+    assert [f.remote_mta for f in rm.findings] == ["alt1.aspmx.l.google.com"]
+    events, _ = _dry(raw)
+    assert [(e["recipient"], e["classification"]["category"], e["classification"]["provider"],
+             e["relay"]["host"]) for e in events] == [("ann@example.com", "bad_mailbox", "gmail",
+                                                       "alt1.aspmx.l.google.com")]
+
+
 # --- malformed input: clear note, nothing lost, bounded --------------------------
 def test_missing_boundary_still_reads_the_text():
     raw = (SISIMAI / "postfix-04.eml").read_bytes().replace(

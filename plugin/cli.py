@@ -509,25 +509,30 @@ def _explain_status(code: int | None, dsn: str | None) -> str:
     return "deferred"
 
 
-def _delivery_line(text: str) -> tuple[Any, Any] | None:
-    """(Envelope, Delivery) when ``text`` is a whole delivery line of an
-    MTA's log, as ``parse`` reads it; else None. What an admin pastes is
-    often the line itself, and read as a reply text its head hides the
-    reply (Exim's) or the relay and the dsn= field: explain must say what
-    the event says."""
-    from collections import Counter
+def _logged_deliveries(text: str, classifier: Any) -> list[tuple[Any, Any, dict[str, Any]]]:
+    """``(Envelope, Delivery, event)`` of each delivery that ``parse --all``
+    finds in ``text``, when it holds whole lines of an MTA's log; else [].
+    What an admin pastes is often the line itself (read as a reply text, its
+    head hides Exim's reply, the relay and the dsn= field), or a few lines
+    grepped by queue id: they are read, correlated and classified as parse
+    reads them (the qmgr or from= line gives the sender, which tells our
+    sender's rejection from a recipient's; an expiry inherits the cause of
+    the deferrals before it), so explain says what the events say."""
+    from .pipeline import Pipeline
 
-    from bouncewatch.parsers.records import Delivery
-
-    from .lineparse import LineParser
-
-    parsed = LineParser("auto").parse(text.strip("\r\n"), Counter())
-    if parsed is None:
-        return None
-    env, rec = parsed
-    if isinstance(rec, tuple):  # a Sendmail line naming several recipients: one reason for all
-        rec = rec[0]
-    return (env, rec) if isinstance(rec, Delivery) else None
+    pipe = Pipeline(classifier, include_sent=True)
+    out = []
+    for line in text.splitlines():
+        line = line.rstrip("\r")
+        parsed = pipe.lines.parse(line, pipe.counts)
+        if parsed is None:
+            continue
+        env, rec = parsed
+        correlated = [c for r in (rec if isinstance(rec, tuple) else (rec,))
+                      for c in pipe.correlator.feed(r, env.timestamp)]
+        # include_sent and no --where: one event per correlated delivery, in order
+        out += [(env, c.delivery, ev) for c, ev in zip(correlated, pipe.emit(line, env, correlated))]
+    return out
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -540,60 +545,64 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from .event import rule_context
 
     classifier = load_classifier(args.rules_dir)
-    line = _delivery_line(args.text)
-    if line is not None:  # a whole log line: the delivery it logs, as parse reads it
-        env, d = line
-        overrides = {"status": args.status, "recipient": args.recipient,
-                     "relay": Relay(args.relay) if args.relay else None}
-        d = replace(d, **{k: v for k, v in overrides.items() if v is not None})
-        reply = d.reply or parse_reply(d.reason)
-        status = d.status
-    else:
+    overrides = {k: v for k, v in (("status", args.status), ("recipient", args.recipient),
+                                    ("relay", Relay(args.relay) if args.relay else None)) if v is not None}
+    logged = _logged_deliveries(args.text, classifier)
+    if not logged:  # a reply or reason text
         reply = parse_reply(args.text)
-        status = args.status or _explain_status(reply.code, reply.dsn)
-        d = Delivery(mta="explain", queue_id="", recipient=args.recipient or "", status=status,
-                     reason=args.text, relay=Relay(args.relay) if args.relay else None, reply=reply)
-        env = Envelope(None, None, "explain", None, args.text)
-    ctx = rule_context(env, d)
-    x = classifier.explain(ctx)
-    c = x.classification
-    logged = None if line is None else {
-        "mta": d.mta, "program": env.program, "queue_id": d.queue_id, "recipient": d.recipient,
-        "status": d.status, "dsn": d.dsn, "relay": d.relay.host if d.relay else None, "reason": d.reason}
-    if args.json:
-        print(json.dumps({
-            "classification": c.to_dict(), "rule_origin": x.rule_origin, "condition": x.condition,
+        d = Delivery(mta="explain", queue_id="", recipient=args.recipient or "",
+                     status=args.status or _explain_status(reply.code, reply.dsn), reason=args.text,
+                     relay=Relay(args.relay) if args.relay else None, reply=reply)
+        items = [(Envelope(None, None, "explain", None, args.text), d, None)]
+    else:  # whole log lines: each delivery as parse reads it (--status, --relay, --recipient override)
+        items = [(env, replace(d, **overrides), None if overrides else ev) for env, d, ev in logged]
+    docs, blocks = [], []
+    for env, d, ev in items:
+        x = classifier.explain(rule_context(env, d))
+        # the event's own classification when there is one: it carries an inherited cause
+        c = ev["classification"] if ev is not None else x.classification.to_dict()
+        reply = d.reply or parse_reply(d.reason)
+        line = None if not logged else {
+            "mta": d.mta, "program": env.program, "queue_id": d.queue_id, "recipient": d.recipient,
+            "status": d.status, "dsn": d.dsn, "relay": d.relay.host if d.relay else None, "reason": d.reason}
+        docs.append({
+            "classification": c, "rule_origin": x.rule_origin, "condition": x.condition,
             "evidence": [{"field": f, "test": t, "matched": m} for f, t, m in x.evidence],
             "provider_evidence": [{"field": f, "test": t, "matched": m} for f, t, m in x.provider_evidence],
             "blocklist_evidence": [{"field": f, "test": t, "matched": m} for f, t, m in x.blocklist_evidence],
             "reply": {"code": reply.code, "dsn": reply.dsn, "command": reply.command, "text": reply.text},
-            "status": status,
-            "line": logged,
-        }, ensure_ascii=False, indent=2))
-        return EXIT_OK
-    rows = [] if logged is None else [
-        ("line", d.mta + (f" ({env.program})" if env.program != d.mta else "") + f", queue id {d.queue_id or '-'}: {d.status} to <{d.recipient}>"
-                 + (f" via {d.relay.host}" if d.relay else "") + (f", dsn={d.dsn}" if d.dsn else "")),
-        ("reason", _clip(d.reason, 160))]
-    rows += [
-        ("category", f"{c.category} (code {c.code})"),
-        ("type", c.type),
-        ("action", c.action),
-        ("provider", c.provider or "-"),
-        ("blocklist", c.blocklist or "-"),
-        ("rule", f"{c.rule}  [{x.rule_origin}]"),
-        ("status", f"{status} (reply code {reply.code or '-'}, enhanced {reply.dsn or '-'}, "
-                   f"command {reply.command or '-'})"),
-    ]
-    if x.condition:
-        rows.append(("condition", _clip(x.condition, 160)))
-    for label, ev in (("evidence", x.evidence), ("provider by", x.provider_evidence),
-                      ("blocklist by", x.blocklist_evidence)):
-        for f, t, m in ev:
-            rows.append((label, f"{f} matched {m!r}" + (f"  ({_clip(t, 70)})" if len(t) < 70 else "")))
-    width = max(len(k) for k, _ in rows)
-    for k, v in rows:
-        print(f"{k:<{width}}  {v}")
+            "status": d.status,
+            "line": line,
+        })
+        rows = [] if line is None else [
+            ("line", f"{d.mta}" + (f" ({env.program})" if env.program != d.mta else "")
+                     + f", queue id {d.queue_id or '-'}: {d.status} to <{d.recipient}>"
+                     + (f" via {d.relay.host}" if d.relay else "") + (f", dsn={d.dsn}" if d.dsn else "")),
+            ("reason", _clip(d.reason, 160))]
+        rows += [
+            ("category", f"{c['category']} (code {c['code']})"),
+            ("type", c["type"]),
+            ("action", c["action"]),
+            ("provider", c["provider"] or "-"),
+            ("blocklist", c["blocklist"] or "-"),
+            ("rule", f"{c['rule']}  [{x.rule_origin}]"),
+            ("status", f"{d.status} (reply code {reply.code or '-'}, enhanced {reply.dsn or '-'}, "
+                       f"command {reply.command or '-'})"),
+        ]
+        if c.get("cause"):
+            rows.append(("cause", f"{c['cause']} (what failed before it gave up)"))
+        if x.condition:
+            rows.append(("condition", _clip(x.condition, 160)))
+        for label, evid in (("evidence", x.evidence), ("provider by", x.provider_evidence),
+                            ("blocklist by", x.blocklist_evidence)):
+            for f, t, m in evid:
+                rows.append((label, f"{f} matched {m!r}" + (f"  ({_clip(t, 70)})" if len(t) < 70 else "")))
+        width = max(len(k) for k, _ in rows)
+        blocks.append("\n".join(f"{k:<{width}}  {v}" for k, v in rows))
+    if args.json:  # one object for one delivery, as always; a list for several
+        print(json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False, indent=2))
+    else:
+        print("\n\n".join(blocks))
     return EXIT_OK
 
 

@@ -26,6 +26,7 @@ noise and return None.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .escapes import unescape
 from .address import normalize_address, strip_angle
@@ -164,6 +165,16 @@ def _arrival(qid: str, body: str) -> MessageInfo:
                        strip_angle(f["msgid"]) if f.get("msgid") else None, number(nrcpts))
 
 
+# Sendmail names no command, but its dsn= tells one stage apart: a 4xx or 5xx
+# to the greeting or to EHLO/HELO (usersmtp.c smtpinit) is logged as 4.5.0 or
+# 5.5.0 whatever the reply's own code, a code no later stage makes up (MAIL FROM,
+# RCPT TO and DATA keep the reply's enhanced code, or smtptodsn()'s, which never
+# gives x.5.0). Such a reply is read as Postfix's "refused to talk to me":
+# CONNECT, the session refused before any address was named (Postfix does not
+# tell the greeting from EHLO either).
+_SESSION_DSNS = frozenset({"4.5.0", "5.5.0"})
+
+
 def _delivery(qid: str, rcpt: str | None, to: str, delay_text: str | None, mailer: str | None,
               relay_text: str | None, dsn: str | None, stat: str | None, reply_text: str | None,
               program: str, sent: str | None = None) -> Delivery | tuple[Delivery, ...] | None:
@@ -205,6 +216,8 @@ def _delivery(qid: str, rcpt: str | None, to: str, delay_text: str | None, maile
                 reply = Reply(text=reason)  # Sendmail's words, not a reply: the code is its dsn= (4.4.2)
             else:
                 reply = parse_reply(reason)
+                if reply.code and reply.command is None and dsn in _SESSION_DSNS and reply.dsn != dsn:
+                    reply = replace(reply, command="CONNECT")
     if status == "sent" and program in SUBMISSION_PROGRAMS and is_handover(mailer, relay):
         status = "handed_over"
     if rcpt is not None:

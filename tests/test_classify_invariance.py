@@ -151,17 +151,20 @@ def exim_line(row: tuple) -> str | None:
 
 def sendmail_line(row: tuple) -> str | None:
     """The row as sm-mta logs it (8.15+): a deferral's reply in stat=, a
-    bounce's first reply line in reply=. None for a reply to no recipient
-    (the greeting, MAIL FROM, AUTH): Sendmail's lines do not say which."""
+    bounce's first reply line in reply=. Sendmail names no command; a reply
+    to the greeting gets dsn=4.5.0 or 5.5.0 whatever its own code (usersmtp.c
+    smtpinit), the others their own code. None for MAIL FROM and AUTH,
+    which Sendmail's line does not tell from RCPT TO."""
     reason, _, rcpt = row[:3]
     host, ip, said, reply, command = _PF.fullmatch(reason).groups()
-    if said != "said" or command not in ("RCPT TO", "DATA", "end of DATA"):
+    if said == "said" and command not in ("RCPT TO", "DATA", "end of DATA"):
         return None
     status = _status(row)
+    dsn = _dsn(reply, status) if said == "said" else ("5.5.0" if reply[:1] == "5" else "4.5.0")
     first = re.split(r" (?=[245]\d\d )", reply, maxsplit=1)[0] if re.match(r"\d{3}-", reply) else reply
     tail = f"stat=Deferred: {reply}" if status != "bounced" else f"stat=Service unavailable, reply={first}"
     return (f"Nov 20 06:00:00 mx sm-mta[123]: 5AK60012345678: to=<{rcpt}>, delay=00:00:01, xdelay=00:00:01, "
-            f"mailer=esmtp, pri=120, relay={host}. [{ip}], dsn={_dsn(reply, status)}, {tail}")
+            f"mailer=esmtp, pri=120, relay={host}. [{ip}], dsn={dsn}, {tail}")
 
 
 def test_the_tables_are_all_here():

@@ -55,11 +55,12 @@ EXPECT = {
                                 "Must issue a STARTTLS command first"),
     # TLS_Srv:<domain> ENCR:112 in the access map, a peer without STARTTLS.
     "tls_policy": Expect("deferred", "4.7.0", "tls_failure", "other", None, "encryption too weak"),
-    "rate_limited": Expect("deferred", "4.5.0", "rate_limited", "other", None, "too many connections"),
-    # No command in Sendmail's line: a bare 421 reads by its code alone (soft, as for the others).
-    "greeting_421": Expect("deferred", "4.5.0", "soft_general", "soft", None, "Service not available"),
+    "rate_limited": Expect("deferred", "4.5.0", "rate_limited", "other", "CONNECT", "too many connections"),
+    # Sendmail names no command, but a failure at the greeting or EHLO is logged
+    # with dsn=4.5.0 or 5.5.0 (usersmtp.c smtpinit), which the parser reads as CONNECT.
+    "greeting_421": Expect("deferred", "4.5.0", "unable_to_connect", "soft", "CONNECT", "Service not available"),
     # Like Exim, Sendmail bounces on a 5xx greeting.
-    "greeting_554": Expect("bounced", "5.5.0", "policy_block", "other", None, "not accepting messages"),
+    "greeting_554": Expect("bounced", "5.5.0", "policy_block", "other", "CONNECT", "not accepting messages"),
     "refused": Expect("deferred", "4.4.1", "unable_to_connect", "soft", None, "Connection refused"),
     "no_such_domain": Expect("bounced", "5.1.2", "bad_domain", "hard", None, "host not found"),
     # Accepted over SMTP with the recipient's domain unresolvable for now:
@@ -69,7 +70,7 @@ EXPECT = {
     "dns_servfail": Expect("deferred", "4.4.3", "dns_failure", "soft", None, "", logged="queued"),
     # Sendmail 8.17 knows no RFC 7505: the MX "." has no address.
     "null_mx": Expect("bounced", "5.1.2", "bad_domain", "hard", None, "no data known"),
-    "helo_rejected": Expect("bounced", "5.5.0", "auth_failure", "other", None, "Helo command rejected"),
+    "helo_rejected": Expect("bounced", "5.5.0", "auth_failure", "other", "CONNECT", "Helo command rejected"),
     "sender_rejected": Expect("bounced", "5.1.8", "sender_rejected", "other", None, "Sender address rejected"),
     # Sendmail logs no command (and a 550 to MAIL FROM logs the same stat=Service
     # unavailable as one to DATA): the reply naming our sender decides.

@@ -371,17 +371,19 @@ def test_answer_does_not_depend_on(classifier, change):
 
 # -- no recipient named, no recipient blamed --------------------------------------------
 HARD = {"bad_mailbox", "bad_domain", "inactive_mailbox"}
+RECIPIENTS = HARD | {"mailbox_full"}  # a full mailbox counts towards suppressing its address
 
 
 @pytest.mark.parametrize("code", ["550 5.1.1", "553 5.1.3", "550 5.1.4", "550 5.1.6", "550 5.1.2", "550 5.1.10",
-                                  "550 5.2.1", "554 5.7.13"])
+                                  "550 5.2.1", "554 5.7.13", "452 4.2.2", "552 5.2.2", "452 4.3.1"])
 def test_a_code_naming_a_mailbox_blames_no_recipient_before_one_is_named(classifier, code):
     """An enhanced code that names a mailbox or a domain is the recipient's
     only in reply to RCPT TO (or later): to the greeting, HELO or MAIL FROM
-    no recipient has been named, and a hard category there would suppress a
-    good address for our own session's or sender's trouble. The text says
-    nothing (the code alone decides): at RCPT TO it is hard, before it not."""
-    for cmd, want_hard in (("RCPT TO", True), ("MAIL FROM", False), ("EHLO", False), (None, False)):
+    no recipient has been named, and a recipient's category there (dead, or
+    full: it counts towards suppression too) would suppress a good address
+    for our own session's or sender's trouble ("452 4.3.1" at MAIL FROM is
+    the server's disk). The text says nothing (the code alone decides)."""
+    for cmd, named in (("RCPT TO", True), ("MAIL FROM", False), ("EHLO", False), (None, False)):
         if cmd is None:
             reason = f"host mx.example.com[192.0.2.25] refused to talk to me: {code} abc def"
         else:
@@ -389,4 +391,4 @@ def test_a_code_naming_a_mailbox_blames_no_recipient_before_one_is_named(classif
         row = (reason, "mx.example.com", "x@example.com", None, None, None)
         for line in (postfix_line(row), exim_line(row)):
             category = _event(classifier, line)["classification"]["category"]
-            assert (category in HARD) == want_hard, (line, category)
+            assert (category in RECIPIENTS) == named, (line, category)

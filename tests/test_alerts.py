@@ -77,6 +77,19 @@ def test_large_provider_refusing_connections(store, classifier):
     assert (a["classification"]["category"], a["classification"]["code"]) == ("blocked_connection", 59)
 
 
+def test_large_provider_refusing_sendmails_connections(store, classifier):
+    """Sendmail names no command, but logs a refused greeting with dsn=4.5.0
+    (usersmtp.c): its events carry CONNECT, so the same alert comes."""
+    lines = [f"Nov 20 06:0{m}:00 mx sm-mta[12{m}]: 5AK6001234567{m}: to=<user{m}@gmail.com>, delay=00:00:01, "
+             f"xdelay=00:00:01, mailer=esmtp, pri=120, relay=gmail-smtp-in.l.google.com. [192.0.2.27], dsn=4.5.0, "
+             f"stat=Deferred: 421 4.7.0 [203.0.113.9] Our system has detected an unusual rate of unsolicited mail "
+             f"originating from your IP address - gsmtp" for m in range(6)]
+    evs = events(classifier, lines)
+    assert {e["smtp_command"] for e in evs} == {"CONNECT"}
+    alerts = [a for a in store.record(evs) if a["alert"] == "blocked_connection"]
+    assert [(a["provider"], a["recipients"]) for a in alerts] == [("gmail", 5)]
+
+
 def test_hard_bounce_rate_jump(store, classifier):
     day = [(at(0, minutes=m * 30), f"N{m}", f"n{m}@x{m % 7}.example", "sent") for m in range(40)]
     day += [(at(0, minutes=m * 30 + 1), f"H{m}", f"h{m}@x.example", "hard") for m in range(1)]

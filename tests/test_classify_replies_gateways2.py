@@ -88,18 +88,13 @@ from __future__ import annotations
 import pytest
 
 from test_classify_replies import C, check_reply, pf
-from test_classify_replies_providers import _row
+from test_classify_replies_providers import _miss, _row
 
 MX = "mx.example.com"
 RCPT = "x@example.com"
 MC_RELAY = "smtp.mailchannels.net"               # MailChannels' relay, as our smarthost
 CISCO = "mx1.hc1234-56.iphmx.com"                # a Cisco Secure Email Cloud MX
 MIME = "eu-smtp-inbound-1.mimecast.com"
-
-
-def _miss(row: tuple, why: str):
-    """A known miss: a strict xfail that says why the rules do not chase it."""
-    return pytest.param(row, marks=pytest.mark.xfail(strict=True, reason=why))
 
 
 _SENDER_BLOCKED = ("known miss, not harmful: read as policy_block by its words (other, investigate, as sender_rejected "

@@ -84,19 +84,13 @@ from __future__ import annotations
 import pytest
 
 from test_classify_replies import C, check_reply, pf
-from test_classify_replies_providers import _row
+from test_classify_replies_providers import _NOT_HARMFUL, _miss, _row
 
 RCPT = "x@example.com"
 MX = "mx.example.com"
 MXCN = "mx.example.cn"
 
 
-def _miss(row: tuple, why: str):
-    """A known miss: a strict xfail that says why the rules do not chase it."""
-    return pytest.param(row, marks=pytest.mark.xfail(strict=True, reason=why))
-
-
-_NOT_HARMFUL = "known miss, not harmful: "
 _IO_ERROR = (_NOT_HARMFUL + "read as general_bounce (other, never suppresses); the only code of this bare notice is "
              "qmail's '(#4.3.0)' inside its text, and 'input/output error' alone is no cause to read as temporary")
 _NON_WESTERN = (_NOT_HARMFUL + "read as general_bounce (other, investigate, as policy_block is); one receiver's words "

@@ -70,17 +70,11 @@ from __future__ import annotations
 import pytest
 
 from test_classify_replies import C, check_reply, ex, pf
-from test_classify_replies_providers import _row
+from test_classify_replies_providers import _NOT_HARMFUL, _miss, _row
 
 RCPT = "x@example.com"
 
 
-def _miss(row: tuple, why: str):
-    """A known miss: a strict xfail that says why the rules do not chase it."""
-    return pytest.param(row, marks=pytest.mark.xfail(strict=True, reason=why))
-
-
-_NOT_HARMFUL = "known miss, not harmful: "
 _CODE_521 = (_NOT_HARMFUL + "read as inactive_mailbox by its '(#5.2.1)' (hard and suppressed, as bad_mailbox "
              "is); the words say invalid or nonexistent, but a disabled-mailbox code beside them is not worth "
              "reordering the address rules for")

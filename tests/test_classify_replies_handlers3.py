@@ -74,18 +74,12 @@ from __future__ import annotations
 import pytest
 
 from test_classify_replies import C, check_reply, ex, pf
-from test_classify_replies_providers import _row
+from test_classify_replies_providers import _NOT_HARMFUL, _miss, _row
 
 MX = "mx.example.com"
 RCPT = "x@example.com"
 
 
-def _miss(row: tuple, why: str):
-    """A known miss: a strict xfail that says why the rules do not chase it."""
-    return pytest.param(row, marks=pytest.mark.xfail(strict=True, reason=why))
-
-
-_NOT_HARMFUL = "known miss, not harmful: "
 _POSTAL_NOTICE = (_NOT_HARMFUL + "read as soft_general by its status (soft, retry, as unable_to_connect is); "
                   "Postal's own notice, which no Postfix, Exim or Sendmail log carries")
 _CODE_457 = (_NOT_HARMFUL + "read as protocol_error by its 4.5.7 (a code of the protocol class X.5; nothing is "

@@ -235,6 +235,15 @@ def _row(case) -> tuple:
     return case.values[0] if hasattr(case, "values") else case
 
 
+def _miss(row: tuple, why: str):
+    """A known miss of a later round's table: a strict xfail that says why
+    the rules do not chase it."""
+    return pytest.param(row, marks=pytest.mark.xfail(strict=True, reason=why))
+
+
+_NOT_HARMFUL = "known miss, not harmful: "
+
+
 @pytest.mark.parametrize("case", CASES, ids=[f"{i:03d}-{_row(c)[3]}" for i, c in enumerate(CASES)])
 def test_real_provider_reply(classifier, case):
     check_reply(classifier, case)

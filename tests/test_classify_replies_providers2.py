@@ -91,7 +91,7 @@ from __future__ import annotations
 import pytest
 
 from test_classify_replies import C, check_reply, ex, pf
-from test_classify_replies_providers import _row
+from test_classify_replies_providers import _NOT_HARMFUL, _miss, _row
 
 MX = "mx.example.com"
 RCPT = "x@example.com"
@@ -100,12 +100,6 @@ YAHOO_EU = "mx-eu.mail.am0.yahoodns.net"
 YAHOO = "mta6.am0.yahoodns.net"
 
 
-def _miss(row: tuple, why: str):
-    """A known miss: a strict xfail that says why the rules do not chase it."""
-    return pytest.param(row, marks=pytest.mark.xfail(strict=True, reason=why))
-
-
-_NOT_HARMFUL = "known miss, not harmful: "
 _RELAY_SPAM = (_NOT_HARMFUL + "read as spam_content by its 'spam or abuse detected' (other, investigate, as "
                "sender_rejected is; nothing suppressed); the words do not say that the refusing host is our own "
                "relay judging our account rather than a receiver judging the message")

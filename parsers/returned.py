@@ -311,15 +311,49 @@ def reply_of(reason: str, status: str | None = None) -> Reply | None:
 
 def _command_from_notification(reply: Reply, body: str, rcpt: str) -> Reply:
     """Diagnostic-Code leaves out which command the reply answered; the
-    human part often says it ("<bob@x>: host mx said: 550 ... (in reply to
-    RCPT TO command)")."""
+    human part often says it: Postfix's "<bob@x>: host mx said: 550 ... (in
+    reply to RCPT TO command)", or Sendmail's transcript (see
+    _transcript_command)."""
     i = body.find(rcpt) if rcpt else -1
     if i < 0:
         return reply
-    command = find_command(" ".join(body[i:i + 800].split("\n\n", 1)[0].split()))
+    command = find_command(" ".join(body[i:i + 800].split("\n\n", 1)[0].split())) \
+        or _transcript_command(body, rcpt)
     if command is None:
         return reply
     return Reply(code=reply.code, dsn=reply.dsn, command=command, text=reply.text, remote=reply.remote)
+
+
+# Sendmail's "Transcript of session follows": the command it sent (">>> ..."),
+# or the host it was talking to, right before the refusal ("<<< 4xx/5xx"):
+#     ... while talking to mx.example.org.:
+#     >>> MAIL From:<kijitora@example.co.jp> SIZE=16600348
+#     <<< 552 5.2.3 Message size exceeds fixed maximum message size
+# Only a pair with nothing between says which command a reply answered: with
+# PIPELINING Sendmail sends RCPT and DATA before it reads, and a RCPT's refusal
+# follows ">>> DATA" (then nothing is inferred).
+_TRANSCRIPT = lazy(r"^[ \t]{0,8}(?:>>> (MAIL From|RCPT To|EHLO|HELO|LHLO|DATA|\.)(?::<([^>\r\n]{0,320})>)?[^\r\n]{0,400}"
+                   r"|\.\.\. while talking to [^\r\n]{1,300}:)\r?\n[ \t]{0,8}<<< [45]\d\d", re.M)
+_TRANSCRIPT_COMMANDS = {"MAIL From": "MAIL FROM", "RCPT To": "RCPT TO", "EHLO": "HELO", "HELO": "HELO",
+                        "LHLO": "HELO", "DATA": "DATA", ".": "END OF DATA", None: "CONNECT"}
+
+
+def _transcript_command(body: str, rcpt: str) -> str | None:
+    """The command a Sendmail transcript shows refused for ``rcpt``: its own
+    RCPT, else a refusal of the whole session or message (greeting, EHLO,
+    MAIL, DATA); None when the transcript says nothing certain."""
+    whole = None
+    for m in _TRANSCRIPT.finditer(body):
+        verb, arg = m[1], m[2]
+        if verb == "RCPT To":
+            if arg is not None and arg.lower() == rcpt.lower():
+                return "RCPT TO"
+            continue  # another recipient's refusal
+        if verb in ("DATA", ".") and body.rfind(">>> ", body.rfind("\n", 0, m.start() - 1) + 1, m.start()) >= 0:
+            continue  # a command sent right before it whose reply had not come (PIPELINING): uncertain
+        if whole is None:
+            whole = _TRANSCRIPT_COMMANDS[verb]
+    return whole
 
 
 def _inline_original(body: str) -> dict[str, str] | None:

@@ -478,3 +478,41 @@ def test_twenty_megabyte_attachment_memory_is_bounded(tmp_path):
     evs = [json.loads(x) for x in (st / "mail-events.jsonl").read_text().splitlines()]
     assert [e["recipient"] for e in evs] == ["kijitora@example.co.jp"] * 2
     assert evs[1]["source"]["truncated"] is True
+
+
+def _sendmail_dsn(transcript: str, diagnostic: str, rcpt: str = "ann@example.com") -> bytes:
+    return ("From: Mail Delivery Subsystem <MAILER-DAEMON@mx.ours.example>\nTo: <news@ours.example>\n"
+            "Subject: Returned mail: see transcript for details\nMIME-Version: 1.0\n"
+            'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n--B\n\n'
+            f"   ----- The following addresses had permanent fatal errors -----\n<{rcpt}>\n"
+            f"    (reason: {diagnostic})\n\n   ----- Transcript of session follows -----\n{transcript}\n\n"
+            "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.ours.example\n\n"
+            f"Final-Recipient: RFC822; {rcpt}\nAction: failed\nStatus: 5.0.0\nRemote-MTA: DNS; mx.example.com\n"
+            f"Diagnostic-Code: SMTP; {diagnostic}\n\n--B--\n").encode()
+
+
+@pytest.mark.parametrize("transcript,command,category", [
+    # our sender refused at MAIL FROM: no recipient is named, none is blamed
+    ("... while talking to mx.example.com.:\n>>> MAIL From:<news@ours.example> SIZE=1234\n"
+     "<<< 554 mail address invalid.\n554 5.0.0 Service unavailable", "MAIL FROM", "sender_rejected"),
+    ("... while talking to mx.example.com.:\n>>> RCPT To:<ann@example.com>\n<<< 554 mail address invalid.\n"
+     "554 5.0.0 Service unavailable", "RCPT TO", "bad_mailbox"),
+    ("... while talking to mx.example.com.:\n<<< 554 mail address invalid.\n554 5.0.0 Service unavailable",
+     "CONNECT", "policy_block"),
+    # PIPELINING: RCPT and DATA went out before the reply; the pair says nothing certain
+    ("... while talking to mx.example.com.:\n>>> RCPT To:<ann@example.com>\n>>> DATA\n"
+     "<<< 554 mail address invalid.\n554 5.0.0 Service unavailable", None, None),
+    # another recipient's refusal is not ours; the DATA that followed it is
+    ("... while talking to mx.example.com.:\n>>> RCPT To:<bob@example.com>\n<<< 550 5.1.1 unknown\n"
+     ">>> DATA\n<<< 554 mail address invalid.", "DATA", None),
+])
+def test_sendmail_transcript_names_the_command(transcript, command, category):
+    """Sendmail's DSN says which command a refusal answered only in its
+    transcript (``>>> MAIL From:<...>`` then ``<<< 554 ...``); without it a
+    refusal of our sender reads as a dead recipient."""
+    rm = analyze(_sendmail_dsn(transcript, "554 mail address invalid."))
+    [f] = rm.findings
+    assert f.reply.command == command
+    if category is not None:
+        events, _ = _dry(_sendmail_dsn(transcript, "554 mail address invalid."))
+        assert events[0]["classification"]["category"] == category

@@ -57,7 +57,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_parse)
 
     e = sub.add_parser("explain", help="classify one reply / reason text, or one whole log line, and show why")
-    e.add_argument("text", metavar="TEXT", help="a reply or reason text, or a whole delivery line of the MTA's log")
+    e.add_argument("text", metavar="TEXT", help="a reply or reason text, or whole lines of the MTA's log "
+                   "(- reads them from standard input: grep QUEUEID /var/log/mail.log | bouncewatch explain -)")
     e.add_argument("--json", action="store_true")
     e.add_argument("--status", choices=["deferred", "bounced", "expired", "sent"],
                    help="the delivery status (default: from the reply code; 5xx bounced, 2xx sent, else deferred)")
@@ -509,6 +510,9 @@ def _explain_status(code: int | None, dsn: str | None) -> str:
     return "deferred"
 
 
+EXPLAIN_STDIN_LIMIT = 16 << 20  # explain is for a few lines; parse reads whole logs
+
+
 def _logged_deliveries(text: str, classifier: Any) -> list[tuple[Any, Any, dict[str, Any]]]:
     """``(Envelope, Delivery, event)`` of each delivery that ``parse --all``
     finds in ``text``, when it holds whole lines of an MTA's log; else [].
@@ -544,6 +548,13 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     from .event import rule_context
 
+    if args.text == "-":  # lines piped in: no shell quoting of a log line's quotes and dollars
+        data = sys.stdin.buffer.read(EXPLAIN_STDIN_LIMIT + 1)
+        if len(data) > EXPLAIN_STDIN_LIMIT:
+            print(f"bouncewatch: explain reads the first {EXPLAIN_STDIN_LIMIT >> 20} MiB of its input; "
+                  "use parse for a whole log", file=sys.stderr)
+            data = data[:EXPLAIN_STDIN_LIMIT]
+        args.text = data.decode("utf-8", "replace")
     classifier = load_classifier(args.rules_dir)
     overrides = {k: v for k, v in (("status", args.status), ("recipient", args.recipient),
                                     ("relay", Relay(args.relay) if args.relay else None)) if v is not None}

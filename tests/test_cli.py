@@ -229,6 +229,15 @@ def test_explain_of_lines_grepped_by_queue_id_correlates_them_as_parse_does():
     assert re.search(r"\ncause +mailbox_full", bw("explain", lines).stdout)
 
 
+def test_explain_reads_lines_from_standard_input():
+    """``grep QUEUEID mail.log | bouncewatch explain -``: no shell quoting of
+    the quotes and dollar signs a log line holds."""
+    line = EXPLAINED_LINES[1].replace("does not exist.", 'does not exist: "$HOME".')
+    piped = json.loads(bw("explain", "-", "--json", stdin=line + "\n").stdout)
+    assert piped == json.loads(bw("explain", line, "--json").stdout)
+    assert piped["line"]["recipient"] == "felix@gmail.com" and '"$HOME"' in piped["line"]["reason"]
+
+
 def test_explain_options_override_what_the_line_says():
     j = json.loads(bw("explain", EXPLAINED_LINES[3], "--status", "expired", "--recipient", "y@example.org",
                       "--json").stdout)

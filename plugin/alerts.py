@@ -47,9 +47,14 @@ OUTBOUND = frozenset({"unable_to_connect", "dns_failure"})
 RECIPIENT_SPECIFIC = frozenset({"mailbox_full", "bad_mailbox", "inactive_mailbox", "greylisted"})
 UNREACHABLE = frozenset({"unable_to_connect", "dns_failure", "bad_domain", "tls_failure"})
 
-# "host mx.example[192.0.2.1] said: " names the receiver; the listed address
-# comes after it. Linear patterns only.
-_SAID = lazy(r"^(?:host|Remote host) \S{1,255} said: |^\S{1,255} refused to talk to me: ")
+# The receiving host as the MTA names it around the reply, at the start or
+# after its own ": " (Postfix's "host mx[ip] said:", "host mx[ip] refused to
+# talk to me:", also behind "delivery temporarily suspended: "; Exim's older
+# "after RCPT TO:<x>: host mx [ip]: 554 ..."; qmail's "Remote host mx said:").
+# Its address is the receiver's, never the one a list names: the listed
+# address comes in the reply. Linear patterns only.
+_RECEIVER = lazy(r"(?:^|(?<=: ))(?:(?:Remote )?host [^\s\[]{1,255} ?\[[0-9A-Fa-f.:]{2,45}\](?::[0-9]{1,5})?"
+                 r"(?: said:| refused to talk to me:|:)|Remote host [^\s\[]{1,255} said:)")
 _IPV4 = lazy(r"(?<![\d.])(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}(?![\d.])")
 
 
@@ -94,13 +99,14 @@ class Tables(Protocol):
     def hour(self, sender_domain: str, hour: int) -> list[int]: ...
 
 
-def listed_entity(reason: str, sender: str | None, host: str | None) -> str:
-    """What the blocklist named: our IP as quoted in the reply, else our
+def listed_entity(reason: str, sender: str | None, host: str | None, relay_ip: str | None = None) -> str:
+    """What the blocklist named: our IP as quoted in the reply (not the
+    receiver's, which the MTA writes around it, nor the relay's), else our
     sending domain (domain lists like Spamhaus DBL), else our host."""
-    text = _SAID.sub("", reason or "", count=1)
-    m = _IPV4.search(text)
-    if m:
-        return m.group(0)
+    text = _RECEIVER.sub(" ", reason or "")
+    for m in _IPV4.finditer(text):
+        if m.group(0) != relay_ip:
+            return m.group(0)
     if sender and "@" in sender:
         return sender.rsplit("@", 1)[1].lower()
     return host or "unknown"
@@ -159,7 +165,7 @@ def _domain_of(address: str) -> str | None:
 
 
 def _blocklist_key(ev: Mapping[str, Any], cls: Mapping[str, Any]) -> str:
-    entity = listed_entity(ev.get("reason") or "", ev.get("sender"), ev.get("host"))
+    entity = listed_entity(ev.get("reason") or "", ev.get("sender"), ev.get("host"), (ev.get("relay") or {}).get("ip"))
     return f"blocklist|{cls.get('blocklist') or 'unnamed'}|{entity}"
 
 

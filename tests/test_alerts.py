@@ -141,9 +141,24 @@ def test_a_local_delivery_does_not_show_the_internet_is_reachable(store, classif
     assert [a["alert"] for a in store.record(evs)] == ["outbound_unreachable"]
 
 
+_SPAMHAUS = "554 5.7.1 Service unavailable; Client host [203.0.113.9] blocked using zen.spamhaus.org"
+
+
+@pytest.mark.parametrize("reason", [
+    f"host mx.b.example[192.0.2.1] said: {_SPAMHAUS} (in reply to RCPT TO command)",
+    # the receiver's address comes first in each of these: it is not the one listed
+    f"host mx.b.example[192.0.2.1] refused to talk to me: {_SPAMHAUS}",  # a block at the greeting
+    f"delivery temporarily suspended: host mx.b.example[192.0.2.1] said: {_SPAMHAUS}",  # Postfix's repeat
+    f"SMTP error from remote mail server after RCPT TO:<a@b.example>: host mx.b.example [192.0.2.1]: {_SPAMHAUS}",
+    f"SMTP error from remote mail server after initial connection: {_SPAMHAUS}",
+    f"Deferred: {_SPAMHAUS}",
+])
+def test_listed_entity_is_ours_not_the_receivers(reason):
+    assert listed_entity(reason, "a@shop.example", "mx1", "192.0.2.1") == "203.0.113.9"
+    assert listed_entity(reason, "a@shop.example", "mx1") == "203.0.113.9"  # relay=none: the text alone
+
+
 def test_listed_entity():
-    assert listed_entity("host mx.b.example[192.0.2.1] said: 554 5.7.1 Client host [203.0.113.9] blocked "
-                         "using zen.spamhaus.org", "a@shop.example", "mx1") == "203.0.113.9"
     assert listed_entity("host mx[192.0.2.1] said: 554 5.7.1 shop.example listed at dbl.spamhaus.org",
                          "a@Shop.Example", "mx1") == "shop.example"
 

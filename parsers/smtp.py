@@ -67,6 +67,24 @@ COMMANDS = {
 }
 
 
+# The receiving host as an MTA names it around a reply, at the start or after
+# the MTA's own ": ": Postfix's "host mx[ip] said:" and "host mx[ip] refused
+# to talk to me:" (also behind "delivery temporarily suspended: "), Exim's
+# older "after RCPT TO:<x>: host mx [ip]: 554 ...", qmail's "Remote host mx
+# said:". Not a "Client host [ip]" in the reply itself.
+_RECEIVER = lazy(r"(?:^|: )(?:(?:Remote )?host [^\s\[]{1,255} ?\[[0-9A-Fa-f.:]{2,45}\](?::[0-9]{1,5})?"
+                 r"(?: said:| refused to talk to me:|:)|Remote host [^\s\[]{1,255} said:) ?")
+
+
+def after_receiver(reason: str) -> str:
+    """What follows the MTA's words naming the receiving host (the reply and
+    the MTA's words after it), or the reason as it is when it names none.
+    Whoever looks for what a reply quotes (a listed IP, a text to group by)
+    must not take the receiver's own name and address for it."""
+    m = _RECEIVER.search(reason)
+    return reason[m.end():] if m is not None else reason
+
+
 def normalize_command(word: str | None) -> str | None:
     if not word:
         return None

@@ -37,6 +37,7 @@ from typing import Any, Mapping, Protocol
 
 from bouncewatch import SCHEMA
 from bouncewatch.parsers.lazyre import lazy  # only blocklist alerts use them; ingest-mail is a process per message
+from bouncewatch.parsers.smtp import after_receiver
 
 # Replies a receiver gives when it will not talk to us at all.
 CONNECT_CATEGORIES = frozenset({"unable_to_connect", "blocklisted", "bad_reputation", "policy_block",
@@ -47,14 +48,6 @@ OUTBOUND = frozenset({"unable_to_connect", "dns_failure"})
 RECIPIENT_SPECIFIC = frozenset({"mailbox_full", "bad_mailbox", "inactive_mailbox", "greylisted"})
 UNREACHABLE = frozenset({"unable_to_connect", "dns_failure", "bad_domain", "tls_failure"})
 
-# The receiving host as the MTA names it around the reply, at the start or
-# after its own ": " (Postfix's "host mx[ip] said:", "host mx[ip] refused to
-# talk to me:", also behind "delivery temporarily suspended: "; Exim's older
-# "after RCPT TO:<x>: host mx [ip]: 554 ..."; qmail's "Remote host mx said:").
-# Its address is the receiver's, never the one a list names: the listed
-# address comes in the reply. Linear patterns only.
-_RECEIVER = lazy(r"(?:^|(?<=: ))(?:(?:Remote )?host [^\s\[]{1,255} ?\[[0-9A-Fa-f.:]{2,45}\](?::[0-9]{1,5})?"
-                 r"(?: said:| refused to talk to me:|:)|Remote host [^\s\[]{1,255} said:)")
 _IPV4 = lazy(r"(?<![\d.])(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}(?![\d.])")
 
 
@@ -103,8 +96,7 @@ def listed_entity(reason: str, sender: str | None, host: str | None, relay_ip: s
     """What the blocklist named: our IP as quoted in the reply (not the
     receiver's, which the MTA writes around it, nor the relay's), else our
     sending domain (domain lists like Spamhaus DBL), else our host."""
-    text = _RECEIVER.sub(" ", reason or "")
-    for m in _IPV4.finditer(text):
+    for m in _IPV4.finditer(after_receiver(reason or "")):
         if m.group(0) != relay_ip:
             return m.group(0)
     if sender and "@" in sender:

@@ -21,6 +21,8 @@ from typing import Any, Iterable, Mapping
 
 import re2
 
+from bouncewatch.parsers.smtp import after_receiver
+
 from .classify.engine import DELIVERED_STATUSES
 from .policy import FAILURES
 
@@ -29,7 +31,6 @@ STATUS_ORDER = ("sent", "deferred", "bounced", "expired", "removed")
 TOP = 15
 
 # Masks for reasons: RE2, so linear whatever the log holds.
-_SAID = re2.compile(r"^(?:host|Remote host) [^ ]{1,255} said: |^[^ ]{1,255} refused to talk to me: ")
 _ADDR = re2.compile(r"[^\s<>@\[\]()\"',;:]{1,64}@[A-Za-z0-9.-]{1,255}")
 _HOSTIP = re2.compile(r"[A-Za-z0-9.-]{1,255}\[[0-9A-Fa-f.:]{2,45}\](?::[0-9]{1,5})?")
 _IPV6 = re2.compile(r"\b[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]{1,35}\b")
@@ -42,10 +43,12 @@ _URL = re2.compile(r"(https?://[^/\s]{1,255})/[^\s()<>]{1,1000}")
 def normalize_reason(reason: str | None) -> str:
     """``host mx.a[192.0.2.1] said: 550 5.1.1 <bob@a.example>: unknown (in
     reply to RCPT TO command)`` -> ``550 5.1.1 <addr>: unknown (in reply to
-    RCPT TO command)``: the same reply from any host for any recipient."""
+    RCPT TO command)``: the same reply from any host for any recipient, also
+    when Postfix repeats it for a throttled site ("delivery temporarily
+    suspended: host ... said: ...") or it came at the greeting."""
     if not reason:
         return "(no reason)"
-    text = _SAID.sub("", reason[:2000])
+    text = after_receiver(reason[:2000])
     text = _URL.sub(r"\1/...", text)
     text = _ADDR.sub("addr", text)
     text = _HOSTIP.sub("<host>", text)

@@ -43,7 +43,12 @@ def test_normalize_reason_masks_addresses_ids_and_ips():
                          "id=1A2B3C4D5E (in reply to RCPT TO command)")
     b = normalize_reason("host mx.b.example[198.51.100.2] said: 550 5.1.1 <eve@b.example>: user unknown; "
                          "id=9F8E7D6C5B (in reply to RCPT TO command)")
-    assert a == b == "550 5.1.1 <addr>: user unknown; <id> (in reply to RCPT TO command)"
+    c = normalize_reason("delivery temporarily suspended: host mx.c.example[198.51.100.3] said: 550 5.1.1 "
+                         "<ann@c.example>: user unknown; id=0A1B2C3D4E (in reply to RCPT TO command)")
+    assert a == b == c == "550 5.1.1 <addr>: user unknown; <id> (in reply to RCPT TO command)"
+    assert normalize_reason("host mx.a.example[192.0.2.1] refused to talk to me: 554 5.7.1 go away") == \
+        normalize_reason("host mx.b.example[198.51.100.2] refused to talk to me: 554 5.7.1 go away") == \
+        "554 5.7.1 go away"
     assert normalize_reason("connect to mx.x[2001:db8::1]:25: Connection refused") == \
         "connect to <host>: Connection refused"
     assert normalize_reason("x" * 100_000 + "@" + "a." * 50_000)  # long hostile text: linear, bounded

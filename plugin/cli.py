@@ -56,7 +56,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
     p.set_defaults(func=cmd_parse)
 
-    e = sub.add_parser("explain", help="classify one reply / reason text, or one whole log line, and show why")
+    e = sub.add_parser("explain", help="classify a reply or reason text, or log lines, and show why")
     e.add_argument("text", metavar="TEXT", help="a reply or reason text, or whole lines of the MTA's log "
                    "(- reads them from standard input: grep QUEUEID /var/log/mail.log | bouncewatch explain -)")
     e.add_argument("--json", action="store_true")

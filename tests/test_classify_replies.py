@@ -4394,6 +4394,16 @@ CASES += [
 
 
 
+# RFC 7293 (Require-Recipient-Valid-Since) and RFC 7372, the codes' own texts: a
+# mailbox or a domain whose owner changed since the sender last knew it. The
+# address is someone else's now: stop mailing it.
+MX_RRVS = "mx.example.net"
+CASES += [
+ C(pf(MX_RRVS, "550 5.7.17 Mailbox owner has changed"), MX_RRVS, "x@example.net", "bad_mailbox", None, None),
+ C(pf(MX_RRVS, "550 5.7.18 Domain owner has changed"), MX_RRVS, "x@example.net", "bad_domain", None, None),
+]
+
+
 def _status(case: tuple) -> str:
     if len(case) > 6:
         return case[6]

@@ -4523,3 +4523,19 @@ def test_sendmail_generic_stat_falls_back_to_its_dsn(classifier, dsn, category):
     d = Delivery("sendmail", "Q", RCPT, "bounced", reason="Service unavailable", dsn=dsn, relay=Relay("mx.example.org"))
     c, _ = classifier.classify(rule_context(Envelope(None, None, "sm-mta", 1, ""), d))
     assert c.category == category, c.rule
+
+
+@pytest.mark.parametrize("code,category", [
+    ("5.1.1", "bad_mailbox"), ("5.1.2", "bad_domain"), ("5.1.8", "sender_rejected"), ("5.2.1", "inactive_mailbox"),
+    ("5.2.2", "mailbox_full"), ("5.3.4", "message_too_large"), ("5.7.4", "tls_failure"), ("5.7.5", "tls_failure"),
+    ("5.7.6", "tls_failure"), ("5.7.8", "auth_failure"), ("5.7.9", "auth_failure"), ("5.7.12", "auth_failure"),
+    ("5.7.15", "rate_limited"), ("5.7.16", "message_too_large"), ("5.7.17", "bad_mailbox"), ("5.7.18", "bad_domain"),
+    ("5.7.26", "auth_failure"), ("5.7.1", "policy_block"), ("5.7.0", "policy_block"), ("5.7.19", "policy_block"),
+])
+def test_an_enhanced_code_alone_names_its_cause(classifier, code, category):
+    """Words that say nothing ("abc def"): the code decides, as RFC 3463/5248
+    define it. The text rules read some codes as words too (5.1.1 means a
+    dead mailbox there as well); a generic '5.7.x' policy must not take the
+    5.7 codes that name a cause of their own."""
+    check_reply(classifier, C(pf("mx.example.com", f"550 {code} abc def"), "mx.example.com", RCPT, category, None,
+                              None))

@@ -194,8 +194,10 @@ class _Skipped:
         return lambda *a, **kw: self
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
+def parse_argv(argv: Sequence[str]) -> argparse.Namespace:
+    """The command line as :func:`main` reads it (exits 2 on a usage error).
+    Also what tests/test_docs_commands.py checks the docs' examples with."""
+    argv = list(argv)
     # the command is the first argument (the top level has only --help, --version)
     ap = build_parser(argv[0] if argv and not argv[0].startswith("-") else None)
     args, extra = ap.parse_known_args(argv)
@@ -205,6 +207,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             getattr(args, args.intermixed).extend(extra)
         else:
             ap.error("unrecognized arguments: " + " ".join(extra))
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_argv(sys.argv[1:] if argv is None else argv)
     collecting = gc.isenabled()
     if args.command in ONE_SHOT:
         gc.disable()

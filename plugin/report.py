@@ -21,7 +21,7 @@ from typing import Any, Iterable, Mapping
 
 import re2
 
-from bouncewatch.parsers.smtp import after_receiver
+from bouncewatch.parsers.smtp import after_receiver, parse_reply
 
 from .classify.engine import DELIVERED_STATUSES
 from .policy import FAILURES
@@ -36,7 +36,6 @@ _HOSTIP = re2.compile(r"[A-Za-z0-9.-]{1,255}\[[0-9A-Fa-f.:]{2,45}\](?::[0-9]{1,5
 _IPV6 = re2.compile(r"\b[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]{1,35}\b")
 _IPV4 = re2.compile(r"\b[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\b")
 _ENHANCED = re2.compile(r"^[245]\.[0-9]{1,3}\.[0-9]{1,3}$")
-_CONTINUATION = re2.compile(r"^[245][0-9][0-9]-(?:[245]\.[0-9]{1,3}\.[0-9]{1,3})?$")  # "550-5.7.1"
 _URL = re2.compile(r"(https?://[^/\s]{1,255})/[^\s()<>]{1,1000}")
 
 
@@ -45,23 +44,31 @@ def normalize_reason(reason: str | None) -> str:
     reply to RCPT TO command)`` -> ``550 5.1.1 <addr>: unknown (in reply to
     RCPT TO command)``: the same reply from any host for any recipient, also
     when Postfix repeats it for a throttled site ("delivery temporarily
-    suspended: host ... said: ...") or it came at the greeting."""
+    suspended: host ... said: ..."), and whichever MTA logged it. A reply is
+    keyed by its code, its folded text and the command it answered, not by
+    the MTA's words around it: Exim's "SMTP error from remote mail server
+    after RCPT TO:<bob@a.example>: " would fill most of the column and split
+    one reply into two rows on a host that runs Exim and Postfix."""
     if not reason:
         return "(no reason)"
-    text = after_receiver(reason[:2000])
+    text = reason[:2000]
+    reply = parse_reply(text)
+    if reply.code is not None and reply.text:
+        dsn = reply.dsn if reply.dsn and reply.dsn not in reply.text[:64] else None
+        text = " ".join(filter(None, (str(reply.code), dsn, reply.text)))
+        if reply.command == "CONNECT":
+            text += " (at the greeting)"
+        elif reply.command:
+            text += f" (in reply to {reply.command} command)"
+    else:
+        text = after_receiver(text)
     text = _URL.sub(r"\1/...", text)
     text = _ADDR.sub("addr", text)
     text = _HOSTIP.sub("<host>", text)
     text = _IPV6.sub("<ip>", text)
     text = _IPV4.sub("<ip>", text)
     out = []
-    code = ""
     for tok in text.split():
-        if _CONTINUATION.match(tok):  # a multi-line reply's line prefix: once, as its code
-            if not code:
-                code = tok.replace("-", " ", 1)
-                out.append(code)
-            continue
         core = tok.strip("<>()[],;:.\"'")
         if core == "addr":
             out.append(tok if tok.startswith("<") else tok.replace("addr", "<addr>"))

@@ -207,6 +207,26 @@ def test_a_refused_session_names_no_recipient(classifier, reason):
     assert (c.category, c.type) == ("policy_block", "other")
 
 
+@pytest.mark.parametrize("reply,category", [
+    ("450 4.7.1 Connection rate limit exceeded, please try again later", "rate_limited"),
+    ("451 4.7.1 Sending rate exceeded, please try again later", "rate_limited"),
+    ("451 4.7.1 Message throttled, try again later", "rate_limited"),
+    ("421 4.7.1 Server busy, please try again later", "rate_limited"),
+    ("450 4.7.1 Greylisted, please try again in 300 seconds", "greylisted"),
+    ("451 4.7.1 Please try again later", "greylisted"),
+    ("451 4.7.1 Service unavailable - try again later", "greylisted"),
+])
+def test_a_rate_limit_that_says_try_again_is_no_greylisting(classifier, reply, category):
+    """Greylisting is the recipient's soft failure (it counts towards
+    suppressing the address); a receiver throttling us is ours (type other).
+    A 4.7.1 "try again" was read as greylisting even when the reply said it
+    was a rate limit (the bench log's Proofpoint deferral, 165 a run)."""
+    reason = f"host mx.example.com[192.0.2.1] said: {reply} (in reply to MAIL FROM command)"
+    d = Delivery("postfix", "Q", "x@example.org", "deferred", reason=reason, reply=parse_reply(reason))
+    c, _ = classifier.classify(rule_context(Envelope(None, None, "postfix/smtp", 1, ""), d))
+    assert c.category == category, c
+
+
 def test_a_reply_naming_our_sender_as_unknown_is_ours_whatever_the_command(classifier):
     """Sendmail logs no command: "<sender>... User unknown" is told apart
     from "<recipient>... User unknown" by the address it names."""

@@ -73,6 +73,7 @@ EXPECT = {
                               "Remote host closed connection in response to RCPT TO"),
     # Logged as octal escapes (\320\237...), decoded by the parser.
     "non_ascii_reply": Expect("bounced", "5.1.1", "bad_mailbox", "hard", "RCPT TO", "Почтовый ящик"),
+    "long_reply": Expect("bounced", "5.7.1", "blocklisted", "other", "RCPT TO", "block list (S3140)"),
     "expires": Expect("deferred", "4.2.2", "mailbox_full", "soft", "RCPT TO", "Mailbox full",
                       then=("expired", "expired")),
 }

@@ -75,6 +75,7 @@ EXPECT = {
     "lost_connection": Expect("deferred", "4.4.2", "protocol_error", "other", "RCPT TO", "lost connection with"),
     # Logged as received, in UTF-8.
     "non_ascii_reply": Expect("bounced", "5.1.1", "bad_mailbox", "hard", "RCPT TO", "Почтовый ящик"),
+    "long_reply": Expect("bounced", "5.7.1", "blocklisted", "other", "RCPT TO", "block list (S3140)"),
     "expires": Expect("deferred", "4.2.2", "mailbox_full", "soft", "RCPT TO", "Mailbox full",
                       then=("expired", "expired")),
 }

@@ -83,6 +83,9 @@ EXPECT = {
     "lost_connection": Expect("deferred", "4.4.2", "protocol_error", "other", None, "Connection reset by"),
     # Logged as octal escapes of the UTF-8 bytes, like Exim does.
     "non_ascii_reply": Expect("bounced", "5.1.1", "bad_mailbox", "hard", None, "Почтовый ящик"),
+    # reply= keeps 100 characters each side of "..." (sendmail's shortenstring, MAXSHORTSTR
+    # 203): "block list (S3140)" falls in the cut, so only 5.7.1's generic policy block is left.
+    "long_reply": Expect("bounced", "5.7.1", "policy_block", "other", None, "Unfortunately, messages from"),
     "expires": Expect("deferred", "4.2.2", "mailbox_full", "soft", None, "Mailbox full",
                       then=("expired", "expired")),
 }
@@ -207,6 +210,15 @@ def test_multiline_reply_keeps_its_first_line(run: Run) -> None:
     reason = run.events[BY_NAME["user_unknown"].recipient][0]["reason"]
     assert reason.startswith("550-5.1.1 The email account that you tried to reach does not exist")
     assert "NoSuchUser" not in reason
+
+
+def test_long_reply_is_cut_in_the_middle(run: Run) -> None:
+    """A reply= longer than 203 characters keeps its first and last 100
+    around "...": what the middle said is lost to every reader of the log."""
+    reason = run.events[BY_NAME["long_reply"].recipient][0]["reason"]
+    head, _, tail = reason.partition("...")
+    assert (len(head), len(tail)) == (100, 100), reason
+    assert "block list" not in reason and tail.endswith("prod.protection.outlook.com]")
 
 
 def test_resolver_asked_the_stub(run: Run) -> None:

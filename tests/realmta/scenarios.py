@@ -89,6 +89,11 @@ GMAIL_DMARC = (
     "550-5.7.26 sender.test domain if this was a legitimate mail. To learn about\r\n"
     "550 5.7.26 the DMARC initiative, go to https://support.google.com/mail/?p=DmarcRejection - gsmtp")
 
+MICROSOFT_S3140 = (
+    "550 5.7.1 Unfortunately, messages from [127.0.0.1] weren't sent. Please contact your Internet service "
+    "provider since part of their network is on our block list (S3140). You can also refer your provider to "
+    "http://mail.live.com/mail/troubleshooting.aspx#errors. [BN1NAM02FT010.eop-nam02.prod.protection.outlook.com]")
+
 SCENARIOS = [
     Scenario("user_unknown", HostScript(rcpt=(GMAIL_NO_SUCH_USER,))),
     Scenario("mailbox_full", HostScript(rcpt=(
@@ -139,6 +144,9 @@ SCENARIOS = [
     # A reply in the receiver's language, in UTF-8 (each MTA logs it its own way).
     Scenario("non_ascii_reply", HostScript(rcpt=(
         "550 5.1.1 <rcpt@non-ascii-reply.test>: Почтовый ящик не существует",))),
+    # A long one-line reply (Microsoft's block list refusal, 300 characters): Postfix and
+    # Exim log it whole; Sendmail's reply= keeps its head and tail around "...".
+    Scenario("long_reply", HostScript(rcpt=(MICROSOFT_S3140,))),
     # Deferred for a full mailbox until the MTA gives up; the expiry event
     # must carry that cause.
     Scenario(EXPIRING, HostScript(rcpt=("452 4.2.2 <rcpt@expires.test>: Recipient address rejected: "

@@ -344,6 +344,11 @@ def _record(qid: str, status: str, addr: str, parent: str | None, relay: Relay |
         reason = unescape(confirmation) if "\\" in confirmation else confirmation
     else:
         reason = error + ": " + tail if error and tail else error or tail
+        if reason.endswith("s"):  # +deliver_time writes a failure's DT= after its message
+            dt = reason.rfind(" DT=", max(0, len(reason) - 24))
+            if dt >= 0 and dt + 4 < len(reason) and _DURATION.fullmatch(reason, dt + 4):
+                delay = delay or reason[dt + 4:]
+                reason = reason[:dt]
         if "\\" in reason:
             reason = unescape(reason)
         if status == "bounced" and ("retry timeout exceeded" in reason or "failing for a long time" in reason

@@ -65,6 +65,22 @@ def test_all_recommended_selectors_on_one_delivery():
                                                          timezone(timedelta(hours=1)))
 
 
+def test_a_failures_deliver_time_follows_its_message():
+    """Exim 4.96 with +deliver_time (tests/test_realmta_exim.py's log): a
+    failure's DT= comes after the message; it is the delay, not the reply's."""
+    d = rec("2026-11-24 14:54:23.852 [39] 1xVruZ-00000E-1z ** rcpt@rbl-block.test F=<bounces@sender.test> "
+            "P=<bounces@sender.test> R=remote T=remote_smtp H=mx.rbl-block.test [127.0.1.6]:25: SMTP error from "
+            "remote mail server after RCPT TO:<rcpt@rbl-block.test>: 554 5.7.1 Service unavailable; Client host "
+            "[127.0.0.1] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/127.0.0.1 DT=0.042s")
+    assert d.reason.endswith("https://www.spamhaus.org/query/ip/127.0.0.1") and d.delay == 0.042
+    assert d.reply.text.endswith("127.0.0.1") and d.reply.command == "RCPT TO"
+    d = rec("1999-03-02 09:44:33 10HmaY-000000005vi-0000 ** CALLER@test.ex R=bounce : just discard DT=1m2s")
+    assert (d.reason, d.delay) == ("just discard", 62.0)
+    # a reply that merely ends in such words keeps them when they are no duration
+    d = rec("1999-03-02 09:44:33 10HmaY-000000005vi-0000 ** a@test.ex R=r T=t: 550 no DT=maybes")
+    assert d.reason.endswith("550 no DT=maybes")
+
+
 def test_deliver_time_alone_is_the_delay():
     d = rec("2017-07-30 18:51:05.712 10HmaZ-000000005vi-0000 => userx <userx@test.ex> R=r1 T=t1 DT=2.5s")
     assert d.delay == 2.5 and d.recipient == "userx@test.ex" and d.orig_recipient is None

@@ -16,6 +16,8 @@ same way); skips with the reason otherwise. Takes about half a minute.
 
 from __future__ import annotations
 
+import re
+
 import time
 from pathlib import Path
 
@@ -203,6 +205,17 @@ def test_delivery_fields_from_the_log_selector(run: Run) -> None:
     assert ev["relay"]["ip"].startswith("127.0.1.")
     assert ev["delay"] is not None and ev["delay"] > 0
     assert "250 2.0.0 Ok: queued as PEER" in ev["reason"]
+
+
+def test_a_failures_deliver_time_is_its_delay_not_its_reason(run: Run) -> None:
+    """+deliver_time writes a failure's ``DT=`` after its message (``...: 554
+    5.7.1 ... DT=0.000s``) and a deferral's before it (``... DT=0.000s: SMTP
+    error ...``): no event's reason keeps it, every failure has its delay."""
+    failed = [x for x in run.lines if " ** " in x and "SMTP error" in x]
+    assert failed and all(re.search(r" DT=[0-9.]+s$", x) for x in failed), failed[:3]
+    for s in (BY_NAME["rbl_block"], BY_NAME["long_reply"], BY_NAME["too_large"]):
+        ev = run.events[s.recipient][0]
+        assert ev["status"] == "bounced" and " DT=" not in ev["reason"] and ev["delay"] is not None, ev
 
 
 def test_resolver_asked_the_stub(run: Run) -> None:

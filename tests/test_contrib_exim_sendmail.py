@@ -64,7 +64,9 @@ SAMPLES = {
     "received_recipients": lambda: parsed(f"{STAMP} {ID} <= a@example.net U=a P=local S=12 for b@x.org c@y.org")[1]
     == MessageInfo("exim", ID, sender="a@example.net", size=12, nrcpt=2),
     "queue_time": lambda: parsed(BASE + " QT=1h2m3s")[1].delay == 3723.0,
-    "deliver_time": lambda: parsed(BASE + " DT=0.345s")[1].delay == 0.345,
+    "deliver_time": lambda: parsed(BASE + " DT=0.345s")[1].delay == 0.345 and parsed(  # a failure's: last
+        BASE.replace(" => ", " ** ") + ": SMTP error from remote mail server after RCPT TO:<bob@example.org>: "
+        "550 5.1.1 unknown DT=0.345s")[1].delay == 0.345,
     "all_parents": lambda: parsed(BASE.replace(" R=", " <alias@example.org> <list@example.org> R="))[1]
     .orig_recipient == "list@example.org",
 }

@@ -369,9 +369,15 @@ def test_long_queue_ids(run: Run) -> None:
 
 def test_bounces_go_back_to_the_sender(run: Run) -> None:
     """One non-delivery notification per message with a bounced recipient,
-    sent from the null sender."""
+    sent from the null sender, each naming that message's queue id as its
+    bounce_of (bounce(8)'s line, ``4jYmkD64HVzJXyH: sender non-delivery
+    notification: 4jYmkD6s6HzJXkj``; Exim's and Sendmail's notifications
+    carry theirs too)."""
     returned = [e for e in run.events.get(SENDER, []) if e["status"] == "sent"]
     assert len(returned) == BOUNCES and all(e["sender"] == "" for e in returned)
+    qids = _queue_ids(run.lines)
+    bounced = {qids[MESSAGE_OF[r].message_id] for r, status, _ in WAIT_FOR if status == "bounced"}
+    assert sorted(e["bounce_of"] or "" for e in returned) == sorted(bounced)
 
 
 # -- the log itself -----------------------------------------------------------------

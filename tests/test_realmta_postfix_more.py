@@ -2,9 +2,12 @@
 (realmta/scenarios.py: one recipient per message, smtp(8) only) does not
 drive: one message to several recipients that the peer refuses one by one
 at RCPT TO or all together at end of DATA, a destination Postfix has marked
-dead, the error(8) and discard(8) transports, a virtual alias (orig_to=),
-local(8) with an unknown user, ``postsuper -d`` of a deferred message, and
-long queue ids (``enable_long_queue_ids = yes``, for the whole run).
+dead (nothing listening; a 421 greeting) and the "delivery temporarily
+suspended" deferrals of the messages queued behind it, the error(8) and
+discard(8) transports, a virtual alias and a local(8) alias (orig_to=),
+local(8) with an unknown user, ``postsuper -d`` of a deferred message, the
+notifications' link to the message they report on, and long queue ids
+(``enable_long_queue_ids = yes``, for the whole run).
 
 As in test_realmta_postfix.py: one run (module fixture), the log Postfix
 itself wrote, our pipeline over it afterwards. Each case quotes the line
@@ -42,6 +45,9 @@ DATA_REJECT = Scenario("data_reject", HostScript(data=(
 DATA_DEFER = Scenario("data_defer", HostScript(data=(
     "451 4.3.0 Error: queue file write error", "250 2.0.0 Ok: queued as PEER")))
 DEAD = Scenario("dead_site", dns="refused")   # MX and A records, nothing listening
+THROTTLED = Scenario("throttled", HostScript(connect=(
+    "421 4.7.0 mx.throttled.test Error: too many connections from 127.0.0.1, rate limit exceeded; "
+    "try again later",)))
 ADMIN = Scenario("admin_removed", HostScript(rcpt=(
     "452 4.2.2 <rcpt@admin-removed.test>: Recipient address rejected: Mailbox full",)))
 ALIAS_TARGET = Scenario("alias_target", HostScript(rcpt=(
@@ -49,20 +55,24 @@ ALIAS_TARGET = Scenario("alias_target", HostScript(rcpt=(
 ERROR_T = Scenario("error_transport")     # transport_maps sends these three elsewhere: never asked
 ERROR_POLICY = Scenario("error_policy")
 DISCARD_T = Scenario("discard_transport")
-SCENARIOS = [MULTI, DATA_REJECT, DATA_DEFER, DEAD, ADMIN, ALIAS_TARGET, ERROR_T, ERROR_POLICY, DISCARD_T]
+SCENARIOS = [MULTI, DATA_REJECT, DATA_DEFER, DEAD, THROTTLED, ADMIN, ALIAS_TARGET, ERROR_T, ERROR_POLICY, DISCARD_T]
 
 MULTI_OK, MULTI_UNKNOWN, MULTI_FULL = (f"{x}@{MULTI.domain}" for x in ("ok", "unknown", "full"))
 DATA_REJECT_RCPTS = tuple(f"{x}@{DATA_REJECT.domain}" for x in "ab")
 DATA_DEFER_RCPTS = tuple(f"{x}@{DATA_DEFER.domain}" for x in "ab")
 DEAD_RCPTS = tuple(f"m{n}@{DEAD.domain}" for n in range(3))   # one message each
+THROTTLED_RCPTS = tuple(f"m{n}@{THROTTLED.domain}" for n in range(2))
 ALIAS = "alias@aliases.test"              # virtual_alias_maps: -> ALIAS_TARGET.recipient
+LOCAL_ALIAS = f"fwd@{LOCAL}"              # alias_maps (local(8)): -> FORWARDED
+FORWARDED = f"fwd@{ALIAS_TARGET.domain}"
 LOCAL_UNKNOWN = f"nosuchuser@{LOCAL}"
 
 TRANSPORT = (f"{ERROR_T.domain} error:5.1.1 no such user here\n"
              f"{ERROR_POLICY.domain} error:5.7.1 mail to this domain is not accepted\n"
              f"{DISCARD_T.domain} discard:dropped by local policy\n"
-             f"{DEAD.domain} deadsmtp:\n")
-# The dead site's own smtp transport starts at one connection per destination
+             f"{DEAD.domain} deadsmtp:\n"
+             f"{THROTTLED.domain} deadsmtp:\n")
+# The dead and throttled sites' own smtp transport starts at one connection per destination
 # (Postfix's default is 5), so its first failed connection is a whole failed
 # cohort and qmgr marks the destination dead at once; the other domains keep
 # the defaults.
@@ -92,7 +102,10 @@ class Message:
 
 
 MESSAGES = [
-    *[Message(f"dead{n}", (r,)) for n, r in enumerate(DEAD_RCPTS)],   # the first goes alone (see run())
+    # the first of each site goes alone (see run())
+    Message("dead0", DEAD_RCPTS[:1]), Message("throttled0", THROTTLED_RCPTS[:1]),
+    *[Message(f"dead{n}", (r,)) for n, r in enumerate(DEAD_RCPTS) if n],
+    Message("throttled1", THROTTLED_RCPTS[1:]),
     Message("multi", (MULTI_OK, MULTI_UNKNOWN, MULTI_FULL)),
     Message("data_reject", DATA_REJECT_RCPTS),
     Message("data_defer", DATA_DEFER_RCPTS),
@@ -102,10 +115,13 @@ MESSAGES = [
     Message("error_policy", (ERROR_POLICY.recipient,)),
     Message("discard", (DISCARD_T.recipient,)),
     Message("local", (LOCAL_UNKNOWN,)),
+    Message("local_alias", (LOCAL_ALIAS,)),
 ]
+FIRST = 2   # MESSAGES[:FIRST] go alone
 BY_TAG = {m.tag: m for m in MESSAGES}
 MESSAGE_OF = {r: m for m in MESSAGES for r in m.recipients}
 MESSAGE_OF[ALIAS_TARGET.recipient] = BY_TAG["alias"]   # after virtual aliasing
+MESSAGE_OF[FORWARDED] = BY_TAG["local_alias"]          # local(8)'s forwarded copy, same Message-ID
 
 
 def _script(world: World) -> None:
@@ -131,6 +147,8 @@ WAIT_FOR = [(MULTI_OK, "sent", ""), (MULTI_UNKNOWN, "bounced", ""), (MULTI_FULL,
             *[(r, "bounced", "") for r in DATA_REJECT_RCPTS], *[(r, "sent", "") for r in DATA_DEFER_RCPTS],
             (DEAD_RCPTS[0], "deferred", ""),
             *[(r, "deferred", "delivery temporarily suspended") for r in DEAD_RCPTS[1:]],
+            (THROTTLED_RCPTS[0], "deferred", ""), (THROTTLED_RCPTS[1], "deferred", "delivery temporarily suspended"),
+            (FORWARDED, "bounced", ""),
             (ADMIN.recipient, "deferred", ""), (ALIAS_TARGET.recipient, "bounced", ""),
             (ERROR_T.recipient, "bounced", ""), (ERROR_POLICY.recipient, "bounced", ""),
             (DISCARD_T.recipient, "sent", ""), (LOCAL_UNKNOWN, "bounced", "")]
@@ -152,16 +170,18 @@ def run(classifier) -> Run:
         pf = PostfixInstance(world.ns, tree, nameserver=NAMESERVER, master_cf=MASTER_CF)
         (pf.base / "transport").write_text(TRANSPORT)
         (pf.base / "virtual").write_text(f"{ALIAS} {ALIAS_TARGET.recipient}\n")
+        (pf.base / "aliases").write_text(f"{LOCAL_ALIAS.split('@')[0]} {FORWARDED}\n")  # texthash: no colon
         pf.settings.update(SETTINGS, transport_maps=f"texthash:{pf.base / 'transport'}",
-                           virtual_alias_maps=f"texthash:{pf.base / 'virtual'}")
+                           virtual_alias_maps=f"texthash:{pf.base / 'virtual'}",
+                           alias_maps=f"texthash:{pf.base / 'aliases'}")
         try:
             pf.start()
-            # the dead site's first message alone, so that the others find it dead
-            first, *rest = MESSAGES
-            pf.sendmail(SENDER, first.recipients, first.text())
-            pf.wait_for(lambda lines: _logged(lines, DEAD_RCPTS[0], "deferred"), PHASE_TIMEOUT,
-                        "the dead site's first deferral")
-            for m in rest:
+            # each dead site's first message alone, so that the others find it dead
+            for m in MESSAGES[:FIRST]:
+                pf.sendmail(SENDER, m.recipients, m.text())
+            pf.wait_for(lambda lines: all(_logged(lines, m.recipients[0], "deferred") for m in MESSAGES[:FIRST]),
+                        PHASE_TIMEOUT, "the dead sites' first deferrals")
+            for m in MESSAGES[FIRST:]:
                 pf.sendmail(SENDER, m.recipients, m.text())
             pf.wait_for(lambda lines: not _pending(lines) and _returned(lines) >= BOUNCES, PHASE_TIMEOUT,
                         "every situation's line and the bounces",
@@ -257,6 +277,20 @@ CASES = [
            "dsn=4.4.1, status=deferred (delivery temporarily suspended: connect to "
            "mx.dead-site.test[127.0.1.5]:25: Connection refused)", attempt=1)
       for n, r in enumerate(DEAD_RCPTS[1:], start=1)],
+    # A 421 at the greeting marks the destination dead as well; the message
+    # queued behind it is deferred with the same reply, after qmgr's prefix.
+    Case("throttled_first", THROTTLED_RCPTS[0], Expect("deferred", "4.7.0", "rate_limited", "other", "CONNECT",
+                                                       "too many connections"),
+         "postfix/smtp[139]: 4jYmsd61DMzJYSG: to=<m0@throttled.test>, relay=mx.throttled.test[127.0.1.6]:25, "
+         "delay=0.03, delays=0/0.02/0/0, dsn=4.7.0, status=deferred (host mx.throttled.test[127.0.1.6] refused "
+         "to talk to me: 421 4.7.0 mx.throttled.test Error: too many connections from 127.0.0.1, rate limit "
+         "exceeded; try again later)", relay="mx.throttled.test", attempt=1),
+    Case("throttled_suspended", THROTTLED_RCPTS[1], Expect("deferred", "4.7.0", "rate_limited", "other", "CONNECT",
+                                                           "delivery temporarily suspended: host"),
+         "postfix/error[146]: 4jYmsf149TzJYGQ: to=<m1@throttled.test>, relay=none, delay=0, delays=0/0/0/0, "
+         "dsn=4.7.0, status=deferred (delivery temporarily suspended: host mx.throttled.test[127.0.1.6] refused "
+         "to talk to me: 421 4.7.0 mx.throttled.test Error: too many connections from 127.0.0.1, rate limit "
+         "exceeded; try again later)", attempt=1),
     Case("admin_deferred", ADMIN.recipient, Expect("deferred", "4.2.2", "mailbox_full", "soft", "RCPT TO",
                                                    "Mailbox full"),
          "to=<rcpt@admin-removed.test>, relay=mx.admin-removed.test[127.0.1.6]:25, ..., dsn=4.2.2, "
@@ -272,6 +306,17 @@ CASES = [
          "to=<rcpt@alias-target.test>, orig_to=<alias@aliases.test>, relay=mx.alias-target.test[127.0.1.7]:25, "
          "..., dsn=5.1.1, status=bounced (host mx.alias-target.test[127.0.1.7] said: 550 5.1.1 ...)",
          relay="mx.alias-target.test", orig_recipient=ALIAS),
+    # alias_maps: local(8) forwards (a new queue file, the same Message-ID) ...
+    Case("local_alias", LOCAL_ALIAS, Expect("sent", "2.0.0", "delivered", "none", None, "forwarded as"),
+         "postfix/local[178]: 4jYmtP6zshzJXwv: to=<fwd@mta.bouncewatch.test>, relay=local, delay=0, "
+         "delays=0/0/0/0, dsn=2.0.0, status=sent (forwarded as 4jYmtP70PLzJXwt)", relay="local"),
+    # ... and the copy's line names the alias as orig_to=.
+    Case("local_alias_forwarded", FORWARDED, Expect("bounced", "5.1.1", "bad_mailbox", "hard", "RCPT TO",
+                                                    "User unknown"),
+         "postfix/smtp[163]: 4jYmtP70PLzJXwt: to=<fwd@alias-target.test>, orig_to=<fwd@mta.bouncewatch.test>, "
+         "relay=mx.alias-target.test[127.0.1.8]:25, ..., dsn=5.1.1, status=bounced (host "
+         "mx.alias-target.test[127.0.1.8] said: 550 5.1.1 ... (in reply to RCPT TO command))",
+         relay="mx.alias-target.test", orig_recipient=LOCAL_ALIAS),
     # transport_maps "error:5.1.1 no such user here": the text is all there is.
     # Read as the address not existing (bad_mailbox), as Postfix's own
     # "User unknown in virtual alias table" from postfix/error is; the
@@ -309,10 +354,14 @@ def _params() -> list:
                          if c.name in KNOWN_WRONG else []) for c in CASES]
 
 
-def _queue_ids(lines: list[str]) -> dict[str, str]:
-    """Message-ID -> queue id, as cleanup logged them."""
+def _queue_ids(lines: list[str]) -> dict[str, set[str]]:
+    """Message-ID -> queue ids, as cleanup logged them (local(8)'s forwarded
+    copy is a second queue file with the same Message-ID)."""
     pat = re.compile(r"postfix/cleanup\[\d+\]: ([0-9A-Za-z]+): message-id=<([^>]*)>")
-    return {m[2]: m[1] for m in map(pat.search, lines) if m}
+    out: dict[str, set[str]] = {}
+    for m in filter(None, map(pat.search, lines)):
+        out.setdefault(m[2], set()).add(m[1])
+    return out
 
 
 def _sizes(lines: list[str]) -> dict[str, int]:
@@ -346,8 +395,9 @@ def test_correlated_with_its_message(run: Run, c: Case) -> None:
     m = MESSAGE_OF[c.recipient]
     qids, sizes = _queue_ids(run.lines), _sizes(run.lines)
     ev = run.events[c.recipient][c.nth]
-    assert (ev["queue_id"], ev["message_id"], ev["sender"], ev["size"], ev["mta"]) == (
-        qids[m.message_id], m.message_id, SENDER, sizes[qids[m.message_id]], "postfix")
+    assert ev["queue_id"] in qids[m.message_id]
+    assert (ev["message_id"], ev["sender"], ev["size"], ev["mta"]) == (
+        m.message_id, SENDER, sizes[ev["queue_id"]], "postfix")
 
 
 def test_every_recipient_of_a_message_has_its_line(run: Run) -> None:
@@ -357,14 +407,16 @@ def test_every_recipient_of_a_message_has_its_line(run: Run) -> None:
                                  (DATA_REJECT_RCPTS, ["bounced", "bounced"])]:
         assert [run.events[r][0]["status"] for r in recipients] == statuses
         assert len({run.events[r][0]["queue_id"] for r in recipients}) == 1
+    # local(8)'s forward and its copy are two queue files of one Message-ID
+    assert run.events[LOCAL_ALIAS][0]["queue_id"] != run.events[FORWARDED][0]["queue_id"]
 
 
 def test_long_queue_ids(run: Run) -> None:
     """enable_long_queue_ids: cleanup's ids (``4jYmkD5zqpzJXX4``: 15 of
     [0-9B-Zb-z], no vowels) are the events' queue ids, and postsuper's."""
-    qids = _queue_ids(run.lines)
-    assert qids and all(re.fullmatch(r"[0-9B-DF-HJ-NP-TV-Zb-df-hj-np-tv-z]{12,16}", q) for q in qids.values()), qids
-    assert {e["queue_id"] for evs in run.events.values() for e in evs} <= set(qids.values())
+    qids = set().union(*_queue_ids(run.lines).values())
+    assert qids and all(re.fullmatch(r"[0-9B-DF-HJ-NP-TV-Zb-df-hj-np-tv-z]{12,16}", q) for q in qids), qids
+    assert {e["queue_id"] for evs in run.events.values() for e in evs} <= qids
 
 
 def test_bounces_go_back_to_the_sender(run: Run) -> None:
@@ -376,7 +428,9 @@ def test_bounces_go_back_to_the_sender(run: Run) -> None:
     returned = [e for e in run.events.get(SENDER, []) if e["status"] == "sent"]
     assert len(returned) == BOUNCES and all(e["sender"] == "" for e in returned)
     qids = _queue_ids(run.lines)
-    bounced = {qids[MESSAGE_OF[r].message_id] for r, status, _ in WAIT_FOR if status == "bounced"}
+    # the queue file whose recipient bounced: for the forwarded copy, the copy's
+    bounced = {q for r, status, _ in WAIT_FOR if status == "bounced" for q in qids[MESSAGE_OF[r].message_id]
+               if _logged([x for x in run.lines if f": {q}: to=" in x], r, "bounced")}
     assert sorted(e["bounce_of"] or "" for e in returned) == sorted(bounced)
 
 

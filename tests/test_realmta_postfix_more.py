@@ -6,7 +6,8 @@ dead (nothing listening; a 421 greeting) and the "delivery temporarily
 suspended" deferrals of the messages queued behind it, the error(8) and
 discard(8) transports, a virtual alias and a local(8) alias (orig_to=),
 local(8) with an unknown user, ``postsuper -d`` of a deferred message, the
-notifications' link to the message they report on, and long queue ids
+notifications' link to the message they report on, lmtp(8) to a scripted
+LMTP peer (a reply per recipient after DATA), and long queue ids
 (``enable_long_queue_ids = yes``, for the whole run).
 
 As in test_realmta_postfix.py: one run (module fixture), the log Postfix
@@ -20,15 +21,18 @@ package; skips with the reason otherwise. About 10 s.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aiosmtpd.smtp import SMTP
 
 from realmta import checks
-from realmta.peer import RecipientScript
+from realmta.netns import loopback_address
+from realmta.peer import Peer, RecipientScript, _Session
 from realmta.postfix import PostfixInstance, available
 from realmta.scenarios import (NAMESERVER, SENDER, Expect, HostScript, Run, Scenario, World, classify,
                                keep_log, unpacked_or_skip)
@@ -66,18 +70,32 @@ ALIAS = "alias@aliases.test"              # virtual_alias_maps: -> ALIAS_TARGET.
 LOCAL_ALIAS = f"fwd@{LOCAL}"              # alias_maps (local(8)): -> FORWARDED
 FORWARDED = f"fwd@{ALIAS_TARGET.domain}"
 LOCAL_UNKNOWN = f"nosuchuser@{LOCAL}"
+# LMTP (a mail store such as Dovecot, as Postfix's lmtp(8) reaches it): a
+# scripted LMTP peer on its own address, one reply per recipient after DATA
+# in RCPT order, which is the recipients' sorted order (qmgr sorts them: the
+# order given to sendmail was not kept); the deferred one alone on the retry
+# gets its own.
+LMTP_DOMAIN = "lmtp.test"
+LMTP_ADDRESS = loopback_address(len(SCENARIOS) + 2)   # after zone()'s addresses
+LMTP_RCPTS = tuple(f"{x}@{LMTP_DOMAIN}" for x in ("saved", "overquota", "tempfail"))
+LMTP_REPLIES = {LMTP_RCPTS[0]: f"250 2.0.0 <{LMTP_RCPTS[0]}> 8pKPE2Z5JGdTFAAA Saved",
+                LMTP_RCPTS[1]: f"552 5.2.2 <{LMTP_RCPTS[1]}> Quota exceeded (mailbox for user is full)",
+                LMTP_RCPTS[2]: f"451 4.3.0 <{LMTP_RCPTS[2]}> Temporary internal failure"}
+LMTP_DATA = "\r\n".join(LMTP_REPLIES[r] for r in sorted(LMTP_RCPTS))
 
 TRANSPORT = (f"{ERROR_T.domain} error:5.1.1 no such user here\n"
              f"{ERROR_POLICY.domain} error:5.7.1 mail to this domain is not accepted\n"
              f"{DISCARD_T.domain} discard:dropped by local policy\n"
              f"{DEAD.domain} deadsmtp:\n"
-             f"{THROTTLED.domain} deadsmtp:\n")
+             f"{THROTTLED.domain} deadsmtp:\n"
+             f"{LMTP_DOMAIN} lmtp:inet:[{LMTP_ADDRESS}]:24\n")
 # The dead and throttled sites' own smtp transport starts at one connection per destination
 # (Postfix's default is 5), so its first failed connection is a whole failed
 # cohort and qmgr marks the destination dead at once; the other domains keep
 # the defaults.
 MASTER_CF = ("local     unix  -       n       n       -       -       local\n"
-             "deadsmtp  unix  -       -       n       -       -       smtp\n")
+             "deadsmtp  unix  -       -       n       -       -       smtp\n"
+             "lmtp      unix  -       -       n       -       -       lmtp\n")
 SETTINGS = {
     "enable_long_queue_ids": "yes",
     "deadsmtp_initial_destination_concurrency": "1",
@@ -116,12 +134,47 @@ MESSAGES = [
     Message("discard", (DISCARD_T.recipient,)),
     Message("local", (LOCAL_UNKNOWN,)),
     Message("local_alias", (LOCAL_ALIAS,)),
+    Message("lmtp", LMTP_RCPTS),
 ]
 FIRST = 2   # MESSAGES[:FIRST] go alone
 BY_TAG = {m.tag: m for m in MESSAGES}
 MESSAGE_OF = {r: m for m in MESSAGES for r in m.recipients}
 MESSAGE_OF[ALIAS_TARGET.recipient] = BY_TAG["alias"]   # after virtual aliasing
 MESSAGE_OF[FORWARDED] = BY_TAG["local_alias"]          # local(8)'s forwarded copy, same Message-ID
+
+
+class _LmtpSession(_Session):
+    """The scripted peer speaking LMTP (RFC 2033): LHLO instead of EHLO; a
+    DATA reply of several lines (one per recipient) is written line by line
+    already. (aiosmtpd's LMTP class cannot be mixed in: its smtp_LHLO calls
+    super() of itself.)"""
+
+    async def smtp_LHLO(self, arg: str) -> None:
+        await SMTP.smtp_EHLO(self, arg)
+
+    async def smtp_EHLO(self, arg: str) -> None:
+        await self.push('500 Error: command "EHLO" not recognized')
+
+    async def smtp_HELO(self, arg: str) -> None:
+        await self.push('500 Error: command "HELO" not recognized')
+
+
+def _serve_lmtp(world: World) -> None:
+    """An LMTP listener on LMTP_ADDRESS:24, served by the world's peer
+    (its script, its transcript, its event loop; stopped with it)."""
+    peer: Peer = world.peer
+    peer.host(LMTP_ADDRESS, HostScript(data=(LMTP_DATA,)))
+    peer.recipient(LMTP_RCPTS[2], RecipientScript(data=(LMTP_REPLIES[LMTP_RCPTS[2]],)))
+    sock = world.ns.listen(LMTP_ADDRESS, 24)
+    loop = peer._loop
+    assert loop is not None
+
+    async def start() -> None:
+        peer._servers.append(await loop.create_server(
+            lambda: _LmtpSession(peer, hostname="lmtp.peer.test", ident="bouncewatch test LMTP peer", timeout=60),
+            sock=sock))
+
+    asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=10)
 
 
 def _script(world: World) -> None:
@@ -149,6 +202,7 @@ WAIT_FOR = [(MULTI_OK, "sent", ""), (MULTI_UNKNOWN, "bounced", ""), (MULTI_FULL,
             *[(r, "deferred", "delivery temporarily suspended") for r in DEAD_RCPTS[1:]],
             (THROTTLED_RCPTS[0], "deferred", ""), (THROTTLED_RCPTS[1], "deferred", "delivery temporarily suspended"),
             (FORWARDED, "bounced", ""),
+            (LMTP_RCPTS[0], "sent", ""), (LMTP_RCPTS[1], "bounced", ""), (LMTP_RCPTS[2], "deferred", ""),
             (ADMIN.recipient, "deferred", ""), (ALIAS_TARGET.recipient, "bounced", ""),
             (ERROR_T.recipient, "bounced", ""), (ERROR_POLICY.recipient, "bounced", ""),
             (DISCARD_T.recipient, "sent", ""), (LOCAL_UNKNOWN, "bounced", "")]
@@ -167,6 +221,7 @@ def run(classifier) -> Run:
     world = World(scenarios=SCENARIOS).start_or_skip()
     try:
         _script(world)
+        _serve_lmtp(world)
         pf = PostfixInstance(world.ns, tree, nameserver=NAMESERVER, master_cf=MASTER_CF)
         (pf.base / "transport").write_text(TRANSPORT)
         (pf.base / "virtual").write_text(f"{ALIAS} {ALIAS_TARGET.recipient}\n")
@@ -317,6 +372,23 @@ CASES = [
          "relay=mx.alias-target.test[127.0.1.8]:25, ..., dsn=5.1.1, status=bounced (host "
          "mx.alias-target.test[127.0.1.8] said: 550 5.1.1 ... (in reply to RCPT TO command))",
          relay="mx.alias-target.test", orig_recipient=LOCAL_ALIAS),
+    # lmtp(8) to a mail store: one line per recipient from the per-recipient
+    # replies after DATA; relay= names the address it was given.
+    Case("lmtp_saved", LMTP_RCPTS[0], Expect("sent", "2.0.0", "delivered", "none", None, "Saved"),
+         "postfix/lmtp[184]: 4jYmxS1m5ZzLS5s: to=<saved@lmtp.test>, relay=127.0.1.12[127.0.1.12]:24, delay=0.06, "
+         "delays=0/0.01/0.05/0, dsn=2.0.0, status=sent (250 2.0.0 <saved@lmtp.test> 8pKPE2Z5JGdTFAAA Saved)",
+         relay="127.0.1.12"),
+    Case("lmtp_over_quota", LMTP_RCPTS[1], Expect("bounced", "5.2.2", "mailbox_full", "soft", "END OF DATA",
+                                                  "Quota exceeded"),
+         "postfix/lmtp[184]: 4jYmxS1m5ZzLS5s: to=<overquota@lmtp.test>, relay=127.0.1.12[127.0.1.12]:24, ..., "
+         "dsn=5.2.2, status=bounced (host 127.0.1.12[127.0.1.12] said: 552 5.2.2 <overquota@lmtp.test> Quota "
+         "exceeded (mailbox for user is full) (in reply to end of DATA command))", relay="127.0.1.12"),
+    # our own store failing (rule own-lmtp-deferral), not the recipient
+    Case("lmtp_tempfail", LMTP_RCPTS[2], Expect("deferred", "4.3.0", "routing_error", "other", "END OF DATA",
+                                                "Temporary internal failure"),
+         "postfix/lmtp[184]: 4jYmxS1m5ZzLS5s: to=<tempfail@lmtp.test>, relay=127.0.1.12[127.0.1.12]:24, ..., "
+         "dsn=4.3.0, status=deferred (host 127.0.1.12[127.0.1.12] said: 451 4.3.0 <tempfail@lmtp.test> "
+         "Temporary internal failure (in reply to end of DATA command))", relay="127.0.1.12", attempt=1),
     # transport_maps "error:5.1.1 no such user here": the text is all there is.
     # Read as the address not existing (bad_mailbox), as Postfix's own
     # "User unknown in virtual alias table" from postfix/error is; the

@@ -2,9 +2,10 @@
 
 Covers the delivery-status lines of every delivery agent (smtp, lmtp, local,
 virtual, pipe, error, retry, discard), qmgr's ``from=`` and ``status=expired``
-lines, cleanup's ``message-id=``, qmgr's ``removed`` (message done) and
-postsuper's ``removed`` (deleted by the operator). Multi-instance names
-(``postfix-out/smtp``, ``postfix/submission/smtpd``) are matched on their
+lines, cleanup's ``message-id=``, qmgr's ``removed`` (message done),
+postsuper's ``removed`` (deleted by the operator) and bounce's ``sender
+non-delivery notification: ID`` (the notification's ``bounce_of``).
+Multi-instance names (``postfix-out/smtp``, ``postfix/submission/smtpd``) are matched on their
 last component, the daemon.
 
 With ``soft_bounce = yes`` (a common safety net while a server is set up)
@@ -141,8 +142,24 @@ def _postsuper_at(text: str, start: int) -> MessageOutcome | None:
     return None
 
 
+# bounce(8) (also as the defer and trace services) after queueing a notification:
+# "4jYmkD64HVzJXyH: sender non-delivery notification: 4jYmkD6s6HzJXkj" (real
+# Postfix 3.7), the first id the message reported on, the last the notification's.
+_NOTIFICATION = re.compile(r"([0-9A-Za-z]{5,20}): (?:sender|postmaster) (?:non-delivery|delay|delivery status) "
+                           r"notification: ([0-9A-Za-z]{5,20})\Z")
+
+
+def _bounce_at(text: str, start: int) -> Record | None:
+    """The notification's bounce_of, as Exim's ``R=`` and Sendmail's
+    ``DSN:`` lines give theirs; its null sender comes from qmgr's line."""
+    m = _NOTIFICATION.match(text, start)
+    if m is None:
+        return _delivery_at(text, start)
+    return MessageInfo(MTA, m[2], bounce_of=m[1])
+
+
 _BY_DAEMON: dict[str, Callable[[str, int], Record | None]] = {
-    "qmgr": _qmgr_at, "cleanup": _cleanup_at, "postsuper": _postsuper_at}
+    "qmgr": _qmgr_at, "cleanup": _cleanup_at, "postsuper": _postsuper_at, "bounce": _bounce_at}
 
 
 # qmgr's line for a message it takes in: "from=<s@x>, size=1234, nrcpt=2 (queue active)".

@@ -132,6 +132,41 @@ def test_expired_and_postsuper():
     assert o.status == "removed"
 
 
+def test_bounce_links_the_notification_to_its_message():
+    """bounce(8) names the message a notification reports on and the
+    notification's own queue id; as Exim's R= and Sendmail's DSN: lines do,
+    that is the notification's bounce_of. Real Postfix 3.7 lines (long queue
+    ids, tests/test_realmta_postfix_more.py), and the other notifications
+    bounce(8) writes (delay warnings, NOTIFY=SUCCESS, the postmaster copy)."""
+    i = rec("Nov 24 15:21:40 mta postfix/bounce[152]: 4jYmkD64HVzJXyH: sender non-delivery notification: "
+            "4jYmkD6s6HzJXkj")
+    assert i == MessageInfo("postfix", "4jYmkD6s6HzJXkj", bounce_of="4jYmkD64HVzJXyH")
+    for kind in ("sender delay", "sender delivery status", "postmaster non-delivery"):
+        line = f"Nov 22 13:31:27 mx postfix/bounce[1]: AB12CD: {kind} notification: EF34GH"
+        assert rec(line) == MessageInfo("postfix", "EF34GH", bounce_of="AB12CD")
+        env = P.parse(line)
+        assert postfix.parser_for(env.program)(line, len(line) - len(env.message)) == rec(line)
+    for other in ("AB12CD: sender non-delivery notification: ", "warning: AB12CD: sender non-delivery notification: X1234",
+                  "AB12CD: sender non-delivery notification: EF34GH extra"):
+        assert rec(f"Nov 22 13:31:27 mx postfix/bounce[1]: {other}") is None
+
+
+def test_bounce_of_reaches_the_notification_event(classifier):
+    """The notification's own delivery line gets the original's queue id
+    (lines of one real Postfix 3.7 run)."""
+    from bouncewatch.plugin.pipeline import Pipeline
+    pre = "Nov 24 15:21:40 mta postfix/"
+    log = [pre + "cleanup[133]: 4jYmkD6s6HzJXkj: message-id=<4jYmkD6s6HzJXkj@mta.bouncewatch.test>",
+           pre + "bounce[152]: 4jYmkD64HVzJXyH: sender non-delivery notification: 4jYmkD6s6HzJXkj",
+           pre + "qmgr[129]: 4jYmkD6s6HzJXkj: from=<>, size=2883, nrcpt=1 (queue active)",
+           pre + "smtp[143]: 4jYmkD6s6HzJXkj: to=<bounces@sender.test>, relay=mx.sender.test[127.0.1.1]:25, "
+           "delay=0.05, delays=0/0/0.05/0, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as PEER)"]
+    p = Pipeline(classifier, include_sent=True)
+    evs = [e for line in log for e in p.feed(line)]
+    assert [(e["recipient"], e["sender"], e["size"], e["bounce_of"]) for e in evs] == [
+        ("bounces@sender.test", "", 2883, "4jYmkD64HVzJXyH")]
+
+
 def test_not_postfix_and_noise():
     assert not postfix.claims("sendmail") and not postfix.claims("dovecot")
     assert rec("Nov 22 13:31:27 mx postfix/smtpd[1]: connect from x[1.2.3.4]") is None

@@ -45,5 +45,6 @@ LINES = real_lines(_PLAIN)
 @pytest.mark.parametrize("change", list(CHANGES))
 def test_optional_fields_change_no_event(classifier, change):
     # delivered lines too (=>, ->): a selector changes them as much; the queue id must stay
-    assert_unchanged(classifier, LINES, CHANGES[change], floor=60,  # real-log-lines.txt alone holds about 80
-                     fields=("queue_id",) + SAME)
+    # real-log-lines.txt alone holds about 80 such lines, 31 of them failures (** lines)
+    floor = 25 if change == "+deliver_time" else 60
+    assert_unchanged(classifier, LINES, CHANGES[change], floor=floor, fields=("queue_id",) + SAME)

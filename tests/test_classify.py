@@ -311,3 +311,13 @@ def test_bad_rule_files_name_file_and_line(tmp_path, text, needle):
         Classifier.load([tmp_path])
     msg = str(e.value)
     assert "bad.toml" in msg and needle in msg
+
+
+def test_discard_is_our_own_policy_not_a_delivery(classifier):
+    """Postfix's discard(8) logs what it drops as status=sent (real Postfix
+    3.7); DESIGN.md's local_policy names the discard transport."""
+    d = Delivery("postfix", "Q", "x@example.org", "sent", reason="dropped by local policy")
+    c, _ = classifier.classify(rule_context(Envelope(None, None, "postfix/discard", 1, ""), d))
+    assert (c.category, c.type) == ("local_policy", "other")
+    c, _ = classifier.classify(rule_context(Envelope(None, None, "postfix-out/smtp", 1, ""), d))
+    assert c.category == "delivered"

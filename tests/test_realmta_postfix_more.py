@@ -401,7 +401,7 @@ CASES = [
                                                         "not accepted"),
          "postfix/error[163]: 4jYmm956P6zJXNF: to=<rcpt@error-policy.test>, relay=none, delay=0, "
          "delays=0/0/0/0, dsn=5.7.1, status=bounced (mail to this domain is not accepted)"),
-    # discard(8) logs a dropped message as status=sent.
+    # discard(8) logs a dropped message as status=sent; it is our own policy's (rule "discarded").
     Case("discard_transport", DISCARD_T.recipient, Expect("sent", "2.0.0", "local_policy", "other", None,
                                                           "dropped by local policy"),
          "postfix/discard[166]: 4jYmkF0F1gzJXyL: to=<rcpt@discard-transport.test>, relay=none, delay=0.01, "
@@ -414,11 +414,7 @@ CASES = [
 ]
 
 # Cases our pipeline is known to get wrong (strict xfail, with the line).
-KNOWN_WRONG = {
-    "discard_transport": "discard(8)'s 'status=sent (dropped by local policy)' is read as delivered (the "
-                         "status decides, 00-status.toml); DESIGN.md's local_policy names the discard "
-                         "transport. A judgement call for the lead: the message was not delivered.",
-}
+KNOWN_WRONG: dict[str, str] = {}
 
 
 def _params() -> list:

@@ -313,3 +313,19 @@ def test_pipeline_correlates_arrival_and_links_the_bounce(pipeline):
     assert evs[2]["classification"]["category"] == "expired" and evs[2]["classification"]["cause"] == "greylisted"
     assert (evs[3]["sender"], evs[3]["bounce_of"]) == ("", "1jmFYj-00039V-QX")
     assert pipeline.counts["events"] == 4
+
+
+def test_a_local_transports_retry_time_keeps_the_cause(pipeline):
+    """A local transport's later queue runs say ``Retry time not yet
+    reached`` (defer -53; Exim 4.96, tests/test_realmta_exim_more.py's log),
+    not the router's or smtp transport's ``retry time not reached``: no more
+    than those, so it carries the cause of the failure before it."""
+    log = """\
+2026-11-24 15:20:22.457 [21] 1xVsJi-00000L-1R <= bounces@sender.test U=root P=local S=384 id=local@bouncewatch.test
+2026-11-24 15:20:22.923 [34] 1xVsJi-00000L-1R == quota@local.test R=local_quota T=quota_delivery defer (-22) DT=0.004s: mailbox is full (MTA-imposed quota exceeded while writing to /tmp/bw-exim-ffs3601q/mail/quota)
+2026-11-24 15:20:25.911 [80] 1xVsJi-00000L-1R == quota@local.test R=local_quota T=quota_delivery defer (-53) DT=0.000s: Retry time not yet reached
+"""
+    evs = [e for line in log.splitlines() for e in pipeline.feed(line)]
+    assert [(e["status"], e["attempt"], e["classification"]["category"]) for e in evs] == [
+        ("deferred", 1, "mailbox_full"), ("deferred", 2, "soft_general")]
+    assert evs[1]["classification"]["cause"] == "mailbox_full" and evs[1]["delay"] == 0.0

@@ -5,18 +5,19 @@ message at one domain, answered differently at RCPT TO or all at once after
 the data; redirect items (``:fail:``, ``:defer:``, ``:blackhole:``, a
 forward); local deliveries (a full mailbox, a directory Exim may not write,
 a local user that does not exist); an operator's ``exim -Mrm`` and
-``exim -Mg``; a bounce that cannot be delivered (frozen); and failures
+``exim -Mg``; a bounce that cannot be delivered (frozen); delay warnings; and failures
 logged with Exim's default ``log_selector`` (Debian's configuration sets
 none), whose plain forms have no ``F=`` ``QT=`` ``DT=`` nor port.
 
 Two Exim instances run side by side in one namespace against one scripted
 peer and DNS stub (one module fixture): ``full`` with the shared table's
-``log_selector`` and routers and transports of its own, ``plain`` with the
-default selector and failed bounces frozen (Exim's default). The lines Exim
+``log_selector``, routers and transports of its own and delay warnings after
+4 s, ``plain`` with the default selector and failed bounces frozen (Exim's
+default). The lines Exim
 wrote are quoted where a test learns from them.
 
 Needs root and Debian's exim4-daemon-light (plus libidn12); skips with the
-reason otherwise. About 15 s.
+reason otherwise. About 10 s.
 """
 
 from __future__ import annotations
@@ -246,9 +247,25 @@ def _message(rcpts: list[str], mid: str, sender: str = SENDER) -> str:
             f"Message-ID: <{mid}@bouncewatch.test>\n\nSituation {mid}.\n")
 
 
+def _bounces(lines: list[str]) -> dict[str, str]:
+    """Exim's bounce messages (not its delay warnings, which arrive as
+    ``<= <> R=parent`` too, with ``T="Warning: message ... delayed ..."``):
+    bounce id -> the id of the message it returns."""
+    out = {}
+    for x in lines:
+        if " <= <> R=" in x and 'T="Warning: ' not in x:
+            head, rest = x.split(" <= <> R=", 1)
+            out[head.rsplit(" ", 1)[1]] = rest.split()[0]
+    return out
+
+
 def _missing(lines: list[str], needles: list[str], returned: int) -> list[str]:
     out = [n.strip() for n in needles if not any(n in x for x in lines)]
-    got = sum(f" => {SENDER} " in x and " R=remote " in x for x in lines)
+    got = sum(any(f" {b} => {SENDER} " in x for x in lines) for b in _bounces(lines))
+    # every message from <> (bounce or warning) delivered or failed, not in flight
+    dsns = [x.split(" <= <> ", 1)[0].rsplit(" ", 1)[1] for x in lines if " <= <> " in x]
+    out += [f"{q} (from <>) delivered" for q in dsns
+            if not any(f" {q} => " in x or f" {q} ** " in x for x in lines)]
     return out + ([f"{returned - got} bounces to {SENDER}"] if got < returned else [])
 
 
@@ -261,11 +278,13 @@ FULL_WANTED = [
     f" ** {_addr('moved', FORWARD_TARGET)} <fwd@{ALIASES}> ",
     f" ** nobody@{LOCAL}", f" == quota@{LOCAL} R=", f" == readonly@{LOCAL} R=",
     f" == quota@{LOCAL} R=local_quota T=quota_delivery defer (-53) ",
-    " removed by root", " cancelled by root"]
+    " removed by root", " cancelled by root",
+    ' T="Warning: message ']
 FULL_RETURNED = 5   # several, data-refused, redirects, local, to-cancel
 PLAIN_WANTED = [f" ** {_addr('rcpt', PLAIN_UNKNOWN)} ", f" == {_addr('rcpt', PLAIN_FULL)} ",
                 f" ** {_addr('rcpt', PLAIN_SPAM)} ", f" == {_addr('rcpt', PLAIN_REFUSED)} ",
-                f" ** {FROZEN_SENDER} ", " Frozen (delivery error message)", " retry time not reached"]
+                f" ** {FROZEN_SENDER} ", " Frozen (delivery error message)", " Message is frozen",
+                " retry time not reached"]
 PLAIN_RETURNED = 1  # plain
 
 
@@ -280,7 +299,8 @@ def runs(classifier) -> dict[str, Run]:
     logs: dict[str, tuple[list[str], Path, str, dict[str, str]]] = {}
     try:
         full = EximInstance(world.ns, tree, nameserver=NAMESERVER, library_path=library_path,
-                            local_domains=(ALIASES, LOCAL), routers=ROUTERS, transports=TRANSPORTS)
+                            local_domains=(ALIASES, LOCAL), routers=ROUTERS, transports=TRANSPORTS,
+                            delay_warning="4s")
         plain = EximInstance(world.ns, tree, nameserver=NAMESERVER, library_path=library_path,
                              log_selector=None, freeze_failed_bounces=True)
         try:
@@ -443,7 +463,7 @@ def test_operator_removal_ends_every_pending_recipient(runs: dict[str, Run]) -> 
     assert len(removed) == 2 and {e["queue_id"] for e in removed} == {qid}
     assert all(e["reason"] == "removed by root" and e["attempt"] >= 1 for e in removed)
     assert all(e["message_id"] == "to-remove@bouncewatch.test" and e["sender"] == SENDER for e in removed)
-    assert not any(f" R={qid} " in x for x in run.lines)
+    assert qid not in _bounces(run.lines).values()
 
 
 def test_operator_cancel_returns_the_message(runs: dict[str, Run]) -> None:
@@ -455,8 +475,31 @@ def test_operator_cancel_returns_the_message(runs: dict[str, Run]) -> None:
     rcpt = FULL_MESSAGES["to-cancel"][0]
     assert not any(f" ** {rcpt} " in x for x in run.lines)
     assert [e["reason"] for e in run.events[rcpt] if e["status"] == "removed"] == ["cancelled by root"]
-    returned = [e for e in run.events[SENDER] if e["bounce_of"] == qid]
-    assert [e["status"] for e in returned] == ["sent"] and returned[0]["sender"] == ""
+    bounce = [b for b, parent in _bounces(run.lines).items() if parent == qid]
+    assert len(bounce) == 1
+    returned = [e for e in run.events[SENDER] if e["queue_id"] == bounce[0]]
+    assert [(e["status"], e["sender"], e["bounce_of"]) for e in returned] == [("sent", "", qid)]
+
+
+def test_delay_warnings_are_linked_like_bounces(runs: dict[str, Run]) -> None:
+    """delay_warning: Exim's warning to the sender arrives as a bounce does,
+    from <> with the message it reports on:
+
+        1xVsOu-00001D-0c <= <> R=1xVsOq-00000N-2g U=Debian-exim P=local S=2180
+            T="Warning: message 1xVsOq-00000N-2g delayed 0 minutes" for bounces@sender.test
+
+    so its delivery carries ``bounce_of`` as Sendmail's ``DSN: Warning: ...``
+    link does; only +subject's T= tells a warning from a bounce."""
+    run = runs["full"]
+    warnings = {}
+    for x in run.lines:
+        if ' T="Warning: message ' in x:
+            head, rest = x.split(" <= <> R=", 1)
+            warnings[head.rsplit(" ", 1)[1]] = rest.split()[0]
+    assert warnings
+    delivered = [e for e in run.events[SENDER] if e["queue_id"] in warnings]
+    assert delivered and all((e["status"], e["sender"], e["bounce_of"]) == ("sent", "", warnings[e["queue_id"]])
+                             for e in delivered)
 
 
 # -- Exim's default log_selector, and a bounce that cannot be delivered -------------------

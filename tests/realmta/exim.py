@@ -79,7 +79,7 @@ tls_advertise_hosts =
 domainlist local_domains = mta.bouncewatch.test{local_domains}
 # a bounce that cannot be delivered is given up at once, not frozen
 {ignore_bounce_errors}timeout_frozen_after = 1m
-delay_warning = 0s
+delay_warning = {delay_warning}
 
 begin routers
 {routers}remote:
@@ -135,7 +135,7 @@ class EximInstance(MtaInstance):
                  require_tls: str = "", library_path: str = "",
                  workdir: Path | None = None, log_selector: str | None = LOG_SELECTOR,
                  local_domains: Iterable[str] = (), routers: str = "", transports: str = "",
-                 freeze_failed_bounces: bool = False) -> None:
+                 freeze_failed_bounces: bool = False, delay_warning: str = "0s") -> None:
         super().__init__(ns, prefix="bw-exim-", nameserver=nameserver, workdir=workdir)
         self.tree = tree
         self.log_selector = log_selector
@@ -143,6 +143,7 @@ class EximInstance(MtaInstance):
         self.routers = routers
         self.transports = transports
         self.freeze_failed_bounces = freeze_failed_bounces
+        self.delay_warning = delay_warning
         self.lifetimes = dict(lifetimes or {})
         self.require_tls = require_tls
         self.library_path = library_path
@@ -179,7 +180,7 @@ class EximInstance(MtaInstance):
             local_domains="".join(f" : {d}" for d in self.local_domains),
             ignore_bounce_errors="" if self.freeze_failed_bounces else "ignore_bounce_errors_after = 0s\n",
             routers=self.routers.replace("@BASE@", base),
-            transports=self.transports.replace("@BASE@", base),
+            transports=self.transports.replace("@BASE@", base), delay_warning=self.delay_warning,
             require_tls=self.require_tls or "-", retry_rules=retry, retry_interval=RETRY_INTERVAL)
 
     def _layout(self) -> None:

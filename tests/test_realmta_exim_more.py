@@ -5,16 +5,17 @@ message at one domain, answered differently at RCPT TO or all at once after
 the data; redirect items (``:fail:``, ``:defer:``, ``:blackhole:``, a
 forward); local deliveries (a full mailbox, a directory Exim may not write,
 a local user that does not exist); an operator's ``exim -Mrm`` and
-``exim -Mg``; a bounce that cannot be delivered (frozen); delay warnings; and failures
-logged with Exim's default ``log_selector`` (Debian's configuration sets
-none), whose plain forms have no ``F=`` ``QT=`` ``DT=`` nor port.
+``exim -Mg``; a bounce that cannot be delivered (frozen); delay warnings;
+and failures logged with Exim's default ``log_selector`` (Debian's
+configuration sets none), whose plain forms have no ``F=`` ``QT=`` ``DT=``
+nor port.
 
 Two Exim instances run side by side in one namespace against one scripted
 peer and DNS stub (one module fixture): ``full`` with the shared table's
-``log_selector``, routers and transports of its own and delay warnings after
-4 s, ``plain`` with the default selector and failed bounces frozen (Exim's
-default). The lines Exim
-wrote are quoted where a test learns from them.
+``log_selector``, routers and transports of its own and delay warnings
+after 4 s; ``plain`` with the default selector and failed bounces frozen
+(Exim's default). The lines Exim wrote are quoted where a test learns from
+them.
 
 Needs root and Debian's exim4-daemon-light (plus libidn12); skips with the
 reason otherwise. About 10 s.

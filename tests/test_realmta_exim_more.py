@@ -6,14 +6,14 @@ the data; redirect items (``:fail:``, ``:defer:``, ``:blackhole:``, a
 forward); local deliveries (a full mailbox, a directory Exim may not write,
 a local user that does not exist); an operator's ``exim -Mrm`` and
 ``exim -Mg``; a bounce that cannot be delivered (frozen); delay warnings;
-and failures logged with Exim's default ``log_selector`` (Debian's
-configuration sets none), whose plain forms have no ``F=`` ``QT=`` ``DT=``
-nor port.
+and failures logged with Debian's default ``log_selector`` (its
+exim4-config's MAIN_LOG_SELECTOR), whose plain forms have no ``F=`` ``QT=``
+``DT=`` nor port.
 
 Two Exim instances run side by side in one namespace against one scripted
 peer and DNS stub (one module fixture): ``full`` with the shared table's
 ``log_selector``, routers and transports of its own and delay warnings
-after 4 s; ``plain`` with the default selector and failed bounces frozen
+after 4 s; ``plain`` with Debian's selector and failed bounces frozen
 (Exim's default). The lines Exim wrote are quoted where a test learns from
 them.
 
@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 
 from realmta import checks
-from realmta.exim import LIBRARIES, PACKAGE, EximInstance, available
+from realmta.exim import DEBIAN_LOG_SELECTOR, LIBRARIES, PACKAGE, EximInstance, available
 from realmta.peer import HostScript, RecipientScript
 from realmta.scenarios import (NAMESERVER, SENDER, Expect, Run, Scenario, World, classify, keep_log,
                                unpacked_or_skip)
@@ -56,7 +56,7 @@ DATA_DEFERRED = "data_deferred"        # two recipients, 451 after end of data
 FORWARD_TARGET = "forward_target"      # where fwd@alias.test is redirected to: 550 at RCPT TO
 TO_REMOVE = "to_remove"                # two recipients deferred (452), then exim -Mrm
 TO_CANCEL = "to_cancel"                # deferred (452), then exim -Mg
-# -- the plain (default log_selector) instance's -----------------------------------------
+# -- the plain (Debian's log_selector) instance's -----------------------------------------
 PLAIN_UNKNOWN = "plain_unknown"
 PLAIN_FULL = "plain_full"
 PLAIN_SPAM = "plain_spam"
@@ -199,7 +199,7 @@ EXPECT: dict[str, dict[str, Expect]] = {
         _addr("rcpt", TO_CANCEL): Expect("deferred", "4.2.2", "mailbox_full", "soft", "RCPT TO", "Mailbox full",
                                          then=("removed", "removed_by_admin")),
     },
-    # Exim's default log_selector: no F=, P=, S=, QT=, DT=, port, pid, milliseconds.
+    # Debian's log_selector: no F=, P=, S=, QT=, DT=, port, pid, milliseconds.
     # 2026-11-24 15:19:20 1xVsIh-00000N-2F ** rcpt@plain-unknown.test R=remote T=remote_smtp
     #   H=mx.plain-unknown.test [127.0.1.8]: SMTP error from remote mail server after RCPT TO:<rcpt@plain-unknown.test>:
     #   550 5.1.1 ...
@@ -303,7 +303,7 @@ def runs(classifier) -> dict[str, Run]:
                             local_domains=(ALIASES, LOCAL), routers=ROUTERS, transports=TRANSPORTS,
                             delay_warning="4s")
         plain = EximInstance(world.ns, tree, nameserver=NAMESERVER, library_path=library_path,
-                             log_selector=None, freeze_failed_bounces=True)
+                             log_selector=DEBIAN_LOG_SELECTOR, freeze_failed_bounces=True)
         try:
             (full.base / "mail").mkdir()
             (full.base / "mail").chmod(0o1777)       # the quota transport may write there
@@ -503,10 +503,12 @@ def test_delay_warnings_are_linked_like_bounces(runs: dict[str, Run]) -> None:
                              for e in delivered)
 
 
-# -- Exim's default log_selector, and a bounce that cannot be delivered -------------------
+# -- Debian's log_selector, and a bounce that cannot be delivered -------------------
 def test_default_selector_forms(runs: dict[str, Run]) -> None:
-    """Without +outgoing_port, +deliver_time, +sender_on_delivery: no port,
-    no delay, the sender from the arrival line only."""
+    """Debian's ``+smtp_protocol_error +smtp_syntax_error
+    +tls_certificate_verified +tls_peerdn``, without +outgoing_port,
+    +deliver_time, +sender_on_delivery: no port, no delay, the sender from
+    the arrival line only."""
     run = runs["plain"]
     assert not any(" DT=" in x or " F=<" in x or "]:25" in x for x in run.lines)
     for rcpt in PLAIN_MESSAGES["plain"]:

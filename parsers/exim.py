@@ -431,7 +431,8 @@ def split_address(body: str, note_allowed: bool = True) -> tuple[str, list[str],
     (deferrals without a router), or ``:`` (the failure message). Pipe and
     file addresses (``|/usr/bin/x arg <a@b>``) keep their spaces. An address
     followed directly by ``: text`` (``** a@b: retry timeout exceeded``)
-    returns that text as the fourth item."""
+    returns that text as the fourth item; a redirect's ``:blackhole:``
+    (``=> :blackhole: <a@b> R=...``) is an address, its colons its own."""
     n = len(body)
     close = -1  # the nearest ")" found so far: each is searched for once, so hostile lines stay linear
     j = body.find(" ")

@@ -86,7 +86,7 @@ domainlist local_domains = mta.bouncewatch.test{local_domains}
 # a bounce that cannot be delivered is given up at once, not frozen
 {ignore_bounce_errors}timeout_frozen_after = 1m
 delay_warning = {delay_warning}
-
+{main_options}
 begin routers
 {routers}remote:
   driver = dnslookup
@@ -141,7 +141,8 @@ class EximInstance(MtaInstance):
                  require_tls: str = "", library_path: str = "",
                  workdir: Path | None = None, log_selector: str | None = LOG_SELECTOR,
                  local_domains: Iterable[str] = (), routers: str = "", transports: str = "",
-                 freeze_failed_bounces: bool = False, delay_warning: str = "0s") -> None:
+                 freeze_failed_bounces: bool = False, delay_warning: str = "0s",
+                 main_options: str = "") -> None:
         super().__init__(ns, prefix="bw-exim-", nameserver=nameserver, workdir=workdir)
         self.tree = tree
         self.log_selector = log_selector
@@ -150,6 +151,7 @@ class EximInstance(MtaInstance):
         self.transports = transports
         self.freeze_failed_bounces = freeze_failed_bounces
         self.delay_warning = delay_warning
+        self.main_options = main_options
         self.lifetimes = dict(lifetimes or {})
         self.require_tls = require_tls
         self.library_path = library_path
@@ -187,6 +189,7 @@ class EximInstance(MtaInstance):
             ignore_bounce_errors="" if self.freeze_failed_bounces else "ignore_bounce_errors_after = 0s\n",
             routers=self.routers.replace("@BASE@", base),
             transports=self.transports.replace("@BASE@", base), delay_warning=self.delay_warning,
+            main_options=self.main_options.replace("@BASE@", base),
             require_tls=self.require_tls or "-", retry_rules=retry, retry_interval=RETRY_INTERVAL)
 
     def _layout(self) -> None:

@@ -6,10 +6,10 @@ the data; redirect items (``:fail:``, ``:defer:``, ``:blackhole:``, a
 forward); local deliveries (a full mailbox, a directory Exim may not write,
 a local user that does not exist); an operator's ``exim -Mrm`` and
 ``exim -Mg`` of deferred messages, and ``-Mrm`` of one a system filter
-froze before any attempt; a bounce that cannot be delivered (frozen); delay warnings;
-and failures logged with Debian's default ``log_selector`` (its
-exim4-config's MAIN_LOG_SELECTOR), whose plain forms have no ``F=`` ``QT=``
-``DT=`` nor port.
+froze before any attempt; a bounce that cannot be delivered (frozen);
+delay warnings; and failures logged with Debian's default ``log_selector``
+(its exim4-config's MAIN_LOG_SELECTOR), whose plain forms have no ``F=``
+``QT=`` ``DT=`` nor port.
 
 Two Exim instances run side by side in one namespace against one scripted
 peer and DNS stub (one module fixture): ``full`` with the shared table's
@@ -161,11 +161,14 @@ MESSAGE_OF[FROZEN_RCPT] = "bounce-frozen"
 EXPECT: dict[str, dict[str, Expect]] = {
     "full": {
         # 1xVsIh-00000G-1r => ok@several-rcpts.test F=<bounces@sender.test> P=<bounces@sender.test> R=remote
-        #   T=remote_smtp S=419 H=mx.several-rcpts.test [127.0.1.2]:25 C="250 2.0.0 Ok: queued as PEER" QT=0.771s DT=0.050s
+        #   T=remote_smtp S=419 H=mx.several-rcpts.test [127.0.1.2]:25 C="250 2.0.0 Ok: queued as PEER"
+        #   QT=0.771s DT=0.050s
         # 1xVsIh-00000G-1r ** gone@several-rcpts.test F=<...> P=<...> R=remote T=remote_smtp H=mx.several-rcpts.test
-        #   [127.0.1.2]:25: SMTP error from remote mail server after RCPT TO:<gone@several-rcpts.test>: 550 5.1.1 ... DT=0.000s
+        #   [127.0.1.2]:25: SMTP error from remote mail server after RCPT TO:<gone@several-rcpts.test>:
+        #   550 5.1.1 ... DT=0.000s
         # 1xVsIh-00000G-1r == full@several-rcpts.test R=remote T=remote_smtp defer (-44) H=mx.several-rcpts.test
-        #   [127.0.1.2]:25 DT=0.000s: SMTP error from remote mail server after RCPT TO:<full@several-rcpts.test>: 452 4.2.2 ...
+        #   [127.0.1.2]:25 DT=0.000s: SMTP error from remote mail server after RCPT TO:<full@several-rcpts.test>:
+        #   452 4.2.2 ...
         _addr("ok", SEVERAL): Expect("sent", None, "delivered", "none", None, "250 2.0.0 Ok: queued as PEER"),
         _addr("gone", SEVERAL): Expect("bounced", "5.1.1", "bad_mailbox", "hard", "RCPT TO", "<gone@several-rcpts"),
         _addr("full", SEVERAL): Expect("deferred", "4.2.2", "mailbox_full", "soft", "RCPT TO", "<full@several-rcpts"),
@@ -182,7 +185,8 @@ EXPECT: dict[str, dict[str, Expect]] = {
         _addr("b", DATA_REFUSED): Expect("bounced", "5.7.1", "spam_content", "other", "END OF DATA", "as spam"),
         _addr("a", DATA_DEFERRED): Expect("deferred", "4.7.1", "greylisted", "soft", "END OF DATA", "Greylisting"),
         _addr("b", DATA_DEFERRED): Expect("deferred", "4.7.1", "greylisted", "soft", "END OF DATA", "Greylisting"),
-        # 1xVsIh-00000J-21 ** left@alias.test F=<bounces@sender.test> R=alias_fail: This person left the company DT=0.000s
+        # 1xVsIh-00000J-21 ** left@alias.test F=<bounces@sender.test> R=alias_fail: This person left the company
+        #   DT=0.000s
         f"left@{ALIASES}": Expect("bounced", None, "general_bounce", "other", None,
                                   "This person left the company"),
         # 1xVsIh-00000J-21 == moving@alias.test R=alias_defer defer (-1) DT=0.000s: Mailbox is being migrated, try later
@@ -190,13 +194,15 @@ EXPECT: dict[str, dict[str, Expect]] = {
         # 1xVsIh-00000J-21 => :blackhole: <devnull@alias.test> R=alias_blackhole
         ":blackhole:": Expect("sent", None, "delivered", "none", None, ""),
         # 1xVsIh-00000J-21 ** moved@forward-target.test <fwd@alias.test> F=<...> P=<...> R=remote T=remote_smtp
-        #   H=mx.forward-target.test [127.0.1.5]:25: SMTP error ... after RCPT TO:<moved@forward-target.test>: 550 5.1.1 ...
+        #   H=mx.forward-target.test [127.0.1.5]:25: SMTP error ... after RCPT TO:<moved@forward-target.test>:
+        #   550 5.1.1 ...
         _addr("moved", FORWARD_TARGET): Expect("bounced", "5.1.1", "bad_mailbox", "hard", "RCPT TO", "User unknown"),
         # 1xVsJi-00000L-1R == quota@local.test R=local_quota T=quota_delivery defer (-22) DT=0.004s: mailbox is full
         #   (MTA-imposed quota exceeded while writing to /tmp/bw-exim-ffs3601q/mail/quota)
         f"quota@{LOCAL}": Expect("deferred", None, "mailbox_full", "soft", None, "mailbox is full (MTA-imposed quota"),
         # 1xVsJi-00000L-1R == readonly@local.test R=local_readonly T=readonly_delivery defer (13): Permission denied
-        #   DT=0.001s: creating lock file hitching post /tmp/bw-exim-.../readonly/readonly.lock.mta... (euid=200 egid=200)
+        #   DT=0.001s: creating lock file hitching post /tmp/bw-exim-.../readonly/readonly.lock.mta...
+        #   (euid=200 egid=200)
         f"readonly@{LOCAL}": Expect("deferred", None, "soft_general", "soft", None,
                                     "Permission denied: creating lock file hitching post"),
         # 1xVsJi-00000L-1R ** nobody@local.test F=<bounces@sender.test>: Unrouteable address DT=0.000s
@@ -213,7 +219,8 @@ EXPECT: dict[str, dict[str, Expect]] = {
     # 2026-11-24 15:19:20 1xVsIh-00000N-2F ** rcpt@plain-unknown.test R=remote T=remote_smtp
     #   H=mx.plain-unknown.test [127.0.1.8]: SMTP error from remote mail server after RCPT TO:<rcpt@plain-unknown.test>:
     #   550 5.1.1 ...
-    # 2026-11-24 15:19:20 1xVsIh-00000N-2F == rcpt@plain-refused.test R=remote T=remote_smtp defer (111): Connection refused
+    # 2026-11-24 15:19:20 1xVsIh-00000N-2F == rcpt@plain-refused.test R=remote T=remote_smtp defer (111):
+    #   Connection refused
     "plain": {
         _addr("rcpt", PLAIN_UNKNOWN): Expect("bounced", "5.1.1", "bad_mailbox", "hard", "RCPT TO", "User unknown"),
         _addr("rcpt", PLAIN_FULL): Expect("deferred", "4.2.2", "mailbox_full", "soft", "RCPT TO", "Mailbox full"),
@@ -338,7 +345,8 @@ def runs(classifier) -> dict[str, Run]:
                 operated[mid] = qid
             for ex, wanted, returned in ((full, FULL_WANTED, FULL_RETURNED), (plain, PLAIN_WANTED, PLAIN_RETURNED)):
                 ex.wait_for(lambda lines: not _missing(lines, wanted, returned), PHASE_TIMEOUT,
-                            "every situation's line", missing=lambda lines: ", ".join(_missing(lines, wanted, returned)))
+                            "every situation's line",
+                            missing=lambda lines: ", ".join(_missing(lines, wanted, returned)))
             for name, ex in (("full", full), ("plain", plain)):
                 logs[name] = (ex.log_lines(), ex.base, ex.panic_text(), operated if name == "full" else {})
         finally:

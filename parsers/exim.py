@@ -343,12 +343,11 @@ def _record(qid: str, status: str, addr: str, parent: str | None, relay: Relay |
     if status == "sent" or status == "suppressed":
         reason = unescape(confirmation) if "\\" in confirmation else confirmation
     else:
+        if error and error.endswith("s"):  # "defer (13): Permission denied DT=0.001s: creating lock file ..."
+            error, delay = _deliver_time(error, delay)
         reason = error + ": " + tail if error and tail else error or tail
         if reason.endswith("s"):  # +deliver_time writes a failure's DT= after its message
-            dt = reason.rfind(" DT=", max(0, len(reason) - 24))
-            if dt >= 0 and dt + 4 < len(reason) and _DURATION.fullmatch(reason, dt + 4):
-                delay = delay or reason[dt + 4:]
-                reason = reason[:dt]
+            reason, delay = _deliver_time(reason, delay)
         if "\\" in reason:
             reason = unescape(reason)
         if status == "bounced" and ("retry timeout exceeded" in reason or "failing for a long time" in reason
@@ -371,6 +370,16 @@ def _record(qid: str, status: str, addr: str, parent: str | None, relay: Relay |
     return Delivery(MTA, qid, addr, status, reason,
                     normalize_address(parent) if parent is not None else None, relay, seconds, None, reply,
                     sender, size)
+
+
+def _deliver_time(text: str, delay: str | None) -> tuple[str, str | None]:
+    """``text`` without the ``DT=`` that +deliver_time writes at its end, and
+    the delay (``delay`` when the fields gave one): a failure's DT= follows its
+    message, a deferral's follows a positive errno's text (then ": message")."""
+    dt = text.rfind(" DT=", max(0, len(text) - 24))
+    if dt >= 0 and dt + 4 < len(text) and _DURATION.fullmatch(text, dt + 4):
+        return text[:dt], delay or text[dt + 4:]
+    return text, delay
 
 
 # Senders and hosts repeat line after line: each is read once (the functions
@@ -422,12 +431,13 @@ def split_address(body: str, note_allowed: bool = True) -> tuple[str, list[str],
     (deferrals without a router), or ``:`` (the failure message). Pipe and
     file addresses (``|/usr/bin/x arg <a@b>``) keep their spaces. An address
     followed directly by ``: text`` (``** a@b: retry timeout exceeded``)
-    returns that text as the fourth item."""
+    returns that text as the fourth item; a redirect's ``:blackhole:``
+    (``=> :blackhole: <a@b> R=...``) is an address, its colons its own."""
     n = len(body)
     close = -1  # the nearest ")" found so far: each is searched for once, so hostile lines stay linear
     j = body.find(" ")
     while j >= 0:
-        if body[j - 1] == ":" and j > 1:
+        if body[j - 1] == ":" and j > 1 and not (j == 11 and body.startswith(":blackhole:")):
             return body[: j - 1], [], n, body[j + 1:]
         nxt = body[j + 1: j + 2]
         if nxt == "(" and note_allowed:  # "addr (the address it came from)": file, pipe, reply, rewritten

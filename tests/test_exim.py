@@ -81,6 +81,33 @@ def test_a_failures_deliver_time_follows_its_message():
     assert d.reason.endswith("550 no DT=maybes")
 
 
+def test_a_deferrals_deliver_time_after_its_errno_text():
+    """Exim 4.96 with +deliver_time (tests/test_realmta_exim_more.py's log): a
+    deferral with a positive errno writes DT= between the errno's text and
+    the message; it is the delay, and the reason reads as without it."""
+    d = rec("2026-11-24 15:20:22.924 [34] 1xVsJi-00000L-1R == readonly@local.test R=local_readonly "
+            "T=readonly_delivery defer (13): Permission denied DT=0.001s: creating lock file hitching post "
+            "/tmp/bw-exim-ffs3601q/readonly/readonly.lock.mta.bouncewatch.test.6b05ab36.00000026 (euid=200 egid=200)")
+    assert d.reason.startswith("Permission denied: creating lock file hitching post /tmp/") and d.delay == 0.001
+    d = rec("2026-11-24 15:20:22.924 [34] 1xVsJi-00000L-1R == a@example.com R=r T=t defer (111): "
+            "Connection refused DT=1m2s")
+    assert (d.reason, d.delay) == ("Connection refused", 62.0)
+    # errno text that merely ends in such words keeps them when they are no duration
+    d = rec("2026-11-24 15:20:22.924 1xVsJi-00000L-1R == a@example.com R=r T=t defer (5): I/O DT=maybes: x")
+    assert d.reason == "I/O DT=maybes: x" and d.delay is None
+
+
+def test_a_blackhole_delivery_names_the_address_it_discarded():
+    """A redirect's ``:blackhole:`` item is logged as a delivery to
+    ``:blackhole:`` with the discarded address as its parent (Exim 4.96,
+    tests/test_realmta_exim_more.py's log); like a pipe or a file, the
+    generated address is the recipient and the one it came from the original."""
+    d = rec("2026-11-24 15:19:20.415 [66] 1xVsIh-00000J-21 => :blackhole: <devnull@alias.test> R=alias_blackhole")
+    assert (d.status, d.recipient, d.orig_recipient) == ("sent", ":blackhole:", "devnull@alias.test")
+    d = rec("2026-11-24 15:19:20.415 1xVsIh-00000J-21 => :blackhole: <devnull@alias.test> <list@alias.test> R=r")
+    assert (d.recipient, d.orig_recipient) == (":blackhole:", "list@alias.test")
+
+
 def test_deliver_time_alone_is_the_delay():
     d = rec("2017-07-30 18:51:05.712 10HmaZ-000000005vi-0000 => userx <userx@test.ex> R=r1 T=t1 DT=2.5s")
     assert d.delay == 2.5 and d.recipient == "userx@test.ex" and d.orig_recipient is None
@@ -286,3 +313,19 @@ def test_pipeline_correlates_arrival_and_links_the_bounce(pipeline):
     assert evs[2]["classification"]["category"] == "expired" and evs[2]["classification"]["cause"] == "greylisted"
     assert (evs[3]["sender"], evs[3]["bounce_of"]) == ("", "1jmFYj-00039V-QX")
     assert pipeline.counts["events"] == 4
+
+
+def test_a_local_transports_retry_time_keeps_the_cause(pipeline):
+    """A local transport's later queue runs say ``Retry time not yet
+    reached`` (defer -53; Exim 4.96, tests/test_realmta_exim_more.py's log),
+    not the router's or smtp transport's ``retry time not reached``: no more
+    than those, so it carries the cause of the failure before it."""
+    log = """\
+2026-11-24 15:20:22.457 [21] 1xVsJi-00000L-1R <= bounces@sender.test U=root P=local S=384 id=local@bouncewatch.test
+2026-11-24 15:20:22.923 [34] 1xVsJi-00000L-1R == quota@local.test R=local_quota T=quota_delivery defer (-22) DT=0.004s: mailbox is full (MTA-imposed quota exceeded while writing to /tmp/bw-exim-ffs3601q/mail/quota)
+2026-11-24 15:20:25.911 [80] 1xVsJi-00000L-1R == quota@local.test R=local_quota T=quota_delivery defer (-53) DT=0.000s: Retry time not yet reached
+"""
+    evs = [e for line in log.splitlines() for e in pipeline.feed(line)]
+    assert [(e["status"], e["attempt"], e["classification"]["category"]) for e in evs] == [
+        ("deferred", 1, "mailbox_full"), ("deferred", 2, "soft_general")]
+    assert evs[1]["classification"]["cause"] == "mailbox_full" and evs[1]["delay"] == 0.0

@@ -59,6 +59,12 @@ LOG_SELECTOR = ("+smtp_confirmation +deliver_time +sender_on_delivery +return_pa
                 "+received_recipients +queue_time +queue_time_overall +millisec +pid "
                 "+address_rewrite +all_parents +retry_defer +subject +queue_run")
 
+# What Debian's own configuration sets (exim4-config 4.96-15+deb12u10,
+# main/01_exim4-config_listmacrosdefs: MAIN_LOG_SELECTOR unless the admin
+# defines it): the main log most Debian Exim admins have. Over Exim's
+# compiled-in default it adds nothing to delivery lines without TLS.
+DEBIAN_LOG_SELECTOR = "+smtp_protocol_error +smtp_syntax_error +tls_certificate_verified +tls_peerdn"
+
 _CONFIG = """\
 # bouncewatch real-MTA test instance (generated; see tests/realmta/exim.py)
 primary_hostname = mta.bouncewatch.test
@@ -70,28 +76,26 @@ never_users =
 trusted_users = root
 spool_directory = {spool}
 log_file_path = {logdir}/%slog
-log_selector = {log_selector}
-keep_environment = LD_LIBRARY_PATH
+{log_selector_line}keep_environment = LD_LIBRARY_PATH
 disable_ipv6 = true
 host_lookup =
 rfc1413_hosts =
 # not a server here (no -bd): no certificate, and no warning about it
 tls_advertise_hosts =
-domainlist local_domains = mta.bouncewatch.test
+domainlist local_domains = mta.bouncewatch.test{local_domains}
 # a bounce that cannot be delivered is given up at once, not frozen
-ignore_bounce_errors_after = 0s
-timeout_frozen_after = 1m
-delay_warning = 0s
-
+{ignore_bounce_errors}timeout_frozen_after = 1m
+delay_warning = {delay_warning}
+{main_options}
 begin routers
-remote:
+{routers}remote:
   driver = dnslookup
   domains = ! +local_domains
   transport = ${{if eq{{$domain}}{{{require_tls}}}{{remote_smtp_tls}}{{remote_smtp}}}}
   no_more
 
 begin transports
-remote_smtp:
+{transports}remote_smtp:
   driver = smtp
   connect_timeout = 5s
   hosts_try_chunking =
@@ -118,16 +122,36 @@ class EximInstance(MtaInstance):
 
     ``lifetimes``: domain -> retry lifetime (``20s``): its deferred
     addresses fail with ``retry timeout exceeded`` after that.
-    ``require_tls``: one domain whose delivery must use TLS."""
+    ``require_tls``: one domain whose delivery must use TLS.
+
+    For tests beyond the shared table (all optional, the defaults give the
+    configuration above): ``log_selector`` (``None``: none set, Exim's
+    compiled-in default; :data:`DEBIAN_LOG_SELECTOR`: Debian's);
+    ``local_domains``: more domains Exim delivers itself; ``routers`` and
+    ``transports``: configuration text put before the ``remote`` router
+    and transport (``@BASE@`` in it stands for :attr:`base`, e.g. for a
+    local delivery's directory); ``freeze_failed_bounces``: keep Exim's
+    default ``ignore_bounce_errors_after`` (a bounce that cannot be
+    delivered is frozen, ``Frozen (delivery error message)``)."""
 
     error = EximError
 
     def __init__(self, ns: Namespace, tree: Path, *, nameserver: str = "127.0.0.1",
                  lifetimes: Mapping[str, str] | None = None,
                  require_tls: str = "", library_path: str = "",
-                 workdir: Path | None = None) -> None:
+                 workdir: Path | None = None, log_selector: str | None = LOG_SELECTOR,
+                 local_domains: Iterable[str] = (), routers: str = "", transports: str = "",
+                 freeze_failed_bounces: bool = False, delay_warning: str = "0s",
+                 main_options: str = "") -> None:
         super().__init__(ns, prefix="bw-exim-", nameserver=nameserver, workdir=workdir)
         self.tree = tree
+        self.log_selector = log_selector
+        self.local_domains = tuple(local_domains)
+        self.routers = routers
+        self.transports = transports
+        self.freeze_failed_bounces = freeze_failed_bounces
+        self.delay_warning = delay_warning
+        self.main_options = main_options
         self.lifetimes = dict(lifetimes or {})
         self.require_tls = require_tls
         self.library_path = library_path
@@ -157,9 +181,15 @@ class EximInstance(MtaInstance):
     # -- layout ----------------------------------------------------------------
     def _config_text(self, user: str, group: str) -> str:
         retry = "".join(f"{d}  *  F,{life},{RETRY_INTERVAL}\n" for d, life in self.lifetimes.items())
+        base = str(self.base)
         return _CONFIG.format(
             exim=self.exim, user=user, group=group, spool=self.spool, logdir=self.logdir,
-            log_selector=LOG_SELECTOR,
+            log_selector_line="" if self.log_selector is None else f"log_selector = {self.log_selector}\n",
+            local_domains="".join(f" : {d}" for d in self.local_domains),
+            ignore_bounce_errors="" if self.freeze_failed_bounces else "ignore_bounce_errors_after = 0s\n",
+            routers=self.routers.replace("@BASE@", base),
+            transports=self.transports.replace("@BASE@", base), delay_warning=self.delay_warning,
+            main_options=self.main_options.replace("@BASE@", base),
             require_tls=self.require_tls or "-", retry_rules=retry, retry_interval=RETRY_INTERVAL)
 
     def _layout(self) -> None:

@@ -86,6 +86,8 @@ class EximRenderer:
         if sel:
             fields = f" F=<{m.sender}> P=<{m.sender}>" if m.sender else " F=<> P=<>"
         host = f" H={rc.mx} [{rc.ip}]" + (f":25 I=[{OUR_IP}]:{r.randint(30000, 60000)}" if sel else "")
+        # a failure's or deferral's host has no I= (real Exim 4.96, tests/test_realmta_exim.py's log)
+        fhost = f" H={rc.mx} [{rc.ip}]" + (":25" if sel else "")
         tls = " X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=yes" + (f' DN="/CN={rc.mx}"' if sel else "")
         o = ev.outcome
         if o == "sent":
@@ -107,12 +109,12 @@ class EximRenderer:
                 return [head + f"== {rc.addr} R=dnslookup defer (-1): host lookup did not complete"]
             # +deliver_time: a deferral's DT= before its message, a failure's after it (Exim 4.96)
             dt = f" DT={r.uniform(0.05, 2):.3f}s" if sel else ""
-            return [head + f"== {rc.addr} R=dnslookup T=remote_smtp defer (-44){host}{dt}: SMTP error from remote "
+            return [head + f"== {rc.addr} R=dnslookup T=remote_smtp defer (-44){fhost}{dt}: SMTP error from remote "
                     f"mail server after RCPT TO:<{rc.addr}>: {ev.reply}"]
         if o == "bounced":
             self.truth["bounced"] += 1
             dt = f" DT={r.uniform(0.05, 2):.3f}s" if sel else ""
-            return [head + f"** {rc.addr}{fields} R=dnslookup T=remote_smtp{host}{tls}: SMTP error from remote "
+            return [head + f"** {rc.addr}{fields} R=dnslookup T=remote_smtp{fhost}{tls}: SMTP error from remote "
                     f"mail server after RCPT TO:<{rc.addr}>: {ev.reply}{dt}"]
         if o == "expired":
             self.truth["expired"] += 1

@@ -112,8 +112,15 @@ _HOST_TEXT = r"[^ (\[][^ ]*+(?<![:*]) \[[^\] ]*+\](?::[0-9]{1,5})?"
 _COLON_FIELD = r"(?!(?:[FSCH]|QT|DT)=)[A-Za-z][A-Za-z0-9_]{0,15}=[^ \"<][^ ]*+(?<=:) "  # "T=t: message" (old Exim)
 # After the fields: ": message"; "defer (errno): text"; "defer (errno) H=name [ip]:port" then ": message" or a
 # field ending in ":"; "H=name [ip]: message"; a field ending in ":" then the message; or the end.
+# a duration before a ":" (which _PLAIN turns down)
+_DT = r"([0-9][0-9.wdhms]{0,30}+)(?=[: ])"
+# +deliver_time's DT= of a deferral stands before its ": message", after the host when
+# there is one ("defer (-44) H=mx [ip]:25 DT=0.000s: SMTP error ...", "defer (-22)
+# DT=0.004s: mailbox is full", real Exim 4.96): read here, or every such line took
+# the slowest path (twice the cost).
 _TAIL = (r"(?:: ?((?s:.*))"
-         r"| defer \(([^)]*+)\)(?:: ((?s:.*))| H=(" + _HOST_TEXT + r")(?:: |" + " " + _COLON_FIELD + r")((?s:.*)))"
+         r"| defer \(([^)]*+)\)(?: DT=" + _DT + r")?(?:: ((?s:.*))| H=(" + _HOST_TEXT + r")(?: DT=" + _DT
+         + r")?(?:: |" + " " + _COLON_FIELD + r")((?s:.*)))"
          r"| H=(" + _HOST_TEXT + r"): ((?s:.*))"
          r"| " + _COLON_FIELD + r"((?s:.*))"
          r"|)\Z")
@@ -262,7 +269,7 @@ def _delivery(status: str, qid: str, msg: str, pos: int) -> Delivery:
     m = (_DELIVERY_SHAPE if "\\" in msg else _DELIVERY_SHAPE_NO_ESCAPE).match(msg, pos)
     if m is not None:
         (addr, odd, sender, size, host, confirmation, qt, dt,
-         tail, errno, dtail, dhost, dtail2, thost, ttail, ftail) = m.groups()
+         tail, errno, ddt, dtail, dhost, hdt, dtail2, thost, ttail, ftail) = m.groups()
         if addr is None:
             addr = normalize_address(odd)
         if size is not None:  # digits: what number() reads
@@ -280,7 +287,7 @@ def _delivery(status: str, qid: str, msg: str, pos: int) -> Delivery:
         if m is None:
             return _delivery_fields(qid, status, msg[pos:])
         (addr, sender, size, confirmation, qt, dt, host,
-         tail, errno, dtail, dhost, dtail2, thost, ttail, ftail) = m.groups()
+         tail, errno, ddt, dtail, dhost, hdt, dtail2, thost, ttail, ftail) = m.groups()
         relay = _relay(host) if host is not None else None
         addr = normalize_address(addr)
         sender, size, qt, dt = _value(sender), number(_value(size)), _value(qt), _value(dt)
@@ -298,8 +305,10 @@ def _delivery(status: str, qid: str, msg: str, pos: int) -> Delivery:
     elif dhost is not None:  # "defer (errno) H=name [ip]:port ...: message"
         relay = _RELAYS.get(dhost) or _relay(dhost)
         tail = dtail2
+        dt = dt or hdt
     elif errno[:1] == "-" or errno == "0":
         tail = dtail
+        dt = dt or ddt
     else:  # a positive errno: its strerror text, then maybe ": message" (as _defer reads it)
         u = " " + dtail
         h = u.find(" H=")
@@ -307,6 +316,7 @@ def _delivery(status: str, qid: str, msg: str, pos: int) -> Delivery:
         if h >= 0 and (c < 0 or h < c):
             return _delivery_fields(qid, status, msg[pos:])
         error, tail = (u[1:c], u[c + 2:]) if c >= 0 else (u[1:], "")
+        dt = dt or ddt
     return _record(qid, status, addr, None, relay, error, tail, confirmation, qt or dt, sender, size)
 
 

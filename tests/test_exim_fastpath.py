@@ -34,6 +34,15 @@ DELIVERIES = [
     ("== anna@gmail.com R=dnslookup T=remote_smtp defer (-44) H=gmail-smtp-in.l.google.com [142.250.27.26]:25 "
      "I=[198.51.100.25]:46681: SMTP error from remote mail server after RCPT TO:<anna@gmail.com>: 452 4.2.2 "
      "over quota"),
+    # real Exim 4.96 with +deliver_time (tests/test_realmta_exim*.py): a deferral's DT= before its message,
+    # after the host if any; a failure's after its message
+    ("== rcpt@greylisted.test R=remote T=remote_smtp defer (-44) H=mx.greylisted.test [127.0.1.5]:25 DT=0.000s: "
+     "SMTP error from remote mail server after RCPT TO:<rcpt@greylisted.test>: 450 4.2.0 Greylisted"),
+    ("== quota@local.test R=local_quota T=quota_delivery defer (-22) DT=0.004s: mailbox is full (MTA-imposed quota "
+     "exceeded while writing to /var/mail/quota)"),
+    ("** rcpt@rbl-block.test F=<bounces@sender.test> P=<bounces@sender.test> R=remote T=remote_smtp "
+     "H=mx.rbl-block.test [127.0.1.6]:25: SMTP error from remote mail server after RCPT TO:<rcpt@rbl-block.test>: "
+     "554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org DT=0.000s"),
     "== anna@smallbiz.example R=dnslookup T=remote_smtp defer (111): Connection refused",
     "== dora@gmail.com R=dnslookup T=remote_smtp defer (-53): retry time not reached for any host for 'gmail.com'",
     "** fatima@gmail.com F=<a@b.example> P=<a@b.example>: Unrouteable address",
@@ -159,7 +168,7 @@ def test_mutated_lines_read_the_same_whichever_path_takes_them():
 
 
 def test_the_lines_exim_writes_most_take_a_fast_path():
-    shape = [d for d in DELIVERIES[:7]]
+    shape = [d for d in DELIVERIES[:10]]
     for body in shape:
         assert exim._DELIVERY_SHAPE.match(body[3:]) is not None, body
     assert exim._DELIVERY_ANY.match("a@b K R=r T=t H=mx [192.0.2.1] C=\"250 ok\" X=x") is None  # K first: address

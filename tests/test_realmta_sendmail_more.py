@@ -1,10 +1,14 @@
 """Debian's real Sendmail 8.17 in situations the shared scenario table
 (realmta/scenarios.py, one recipient per message, mail handed to sm-mta over
-SMTP) does not drive: several recipients of one message at one domain, the
+SMTP) does not drive: several recipients of one message at one domain
+(refused in part at RCPT TO, a recipient limit, a 451 or 554 after the data
+for all, forty of them continued with ``[more]``), mailertable routes to a
+host that never greets or drops the connection, a message that expires with
+one recipient delivered, a local mailer that exits 75 or 1, and the
 submission program (``/usr/sbin/sendmail`` with Debian's submit.mc, logging
-as ``sendmail[pid]``) and local recipients it cannot hand over, an alias to
-the error mailer, mailertable routes to a host that never greets or drops
-the connection, and a message that expires with one recipient delivered.
+as ``sendmail[pid]``) with recipients sm-mta refuses: a local user it does
+not know, domains our own access map refuses; and an alias to a removed
+account.
 
 One run (module fixture), as in test_realmta_sendmail.py: every message is
 submitted, the log is awaited until each recipient's line is there, the
@@ -19,6 +23,8 @@ unpacked; skips with the reason otherwise.
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +75,16 @@ class Case:
 
 MANY = tuple(f"list-member-{n:02d}" for n in range(40))
 LOCAL_UNKNOWN = f"nosuchuser@{HOSTNAME}"
+# The local mailer is MDA (below): for daemon it exits 75 (a locked mailbox), for bin 1.
+LOCKED = f"daemon@{HOSTNAME}"
+BROKEN = f"bin@{HOSTNAME}"
+MDA = """#!/bin/sh
+for user; do :; done   # the last argument (the local mailer's A= ends in $u)
+case "$user" in
+daemon) echo "mda: mailbox is locked"; exit 75;;
+*) echo "mda: cannot write mailbox"; exit 1;;
+esac
+"""
 RETIRED = f"retired@{HOSTNAME}"
 # An alias left pointing at a removed account (sm-mta's local mailer finds no such user).
 FORMER = "formeruser"
@@ -96,6 +112,10 @@ CASES = [
     # The submission program: a local user sm-mta does not know, and an alias to a removed account.
     Case(Scenario("msp_local_unknown"), addresses=(LOCAL_UNKNOWN,), via="msp"),
     Case(Scenario("msp_alias_gone"), addresses=(RETIRED,), via="msp"),
+    # Four recipients, the peer's recipient limit refuses the last two for now.
+    Case(Scenario("rcpt_limit"), ("rcpt", "second", "third", "fourth")),
+    # Local users whose delivery program fails: exit 75 (EX_TEMPFAIL) and exit 1.
+    Case(Scenario("local_mda"), addresses=(LOCKED, BROKEN)),
     # The submission program: domains our own access map refuses at RCPT TO, for good and for now.
     Case(Scenario("access_reject"), via="msp"),
     Case(Scenario("access_tempfail"), via="msp"),
@@ -105,13 +125,16 @@ BY_NAME = {c.name: c for c in CASES}
 RECIPIENT_SCRIPTS = {
     "refused@partial-rcpt.test": RecipientScript(rcpt=(
         "550 5.1.1 <refused@partial-rcpt.test>: Recipient address rejected: User unknown in virtual mailbox table",)),
+    **{f"{x}@rcpt-limit.test": RecipientScript(rcpt=("452 4.5.3 Error: too many recipients", "250 2.1.5 Ok"))
+       for x in ("third", "fourth")},
     "full@partial-expiry.test": RecipientScript(rcpt=(
         "452 4.2.2 <full@partial-expiry.test>: Recipient address rejected: Mailbox full",)),
 }
 MAILERTABLE = "".join(f"{BY_NAME[n].scenario.domain}\tesmtp:[mx.{BY_NAME[n].scenario.domain}]\n"
                       for n in ("greeting_timeout", "greeting_reset"))
 EXTRA_MC = (f"define(`confTO_INITIAL', `{GREETING_WAIT}')dnl\n"
-            "FEATURE(`blocklist_recipients')dnl\n")   # To: entries of the access map refuse recipients
+            "FEATURE(`blocklist_recipients')dnl\n"   # To: entries of the access map refuse recipients
+            "define(`LOCAL_MAILER_PATH', `{mda}')dnl\n")
 ACCESS = ("To:access-reject.test\tERROR:5.7.1:550 Mail for this domain is not accepted here\n"
           "To:access-tempfail.test\tERROR:4.3.2:450 Mail for this domain is held for now\n")
 
@@ -181,6 +204,23 @@ EXPECT: dict[str, Expect] = {
     # sendmail[49]: 6AOFO8Zs000049: to=rcpt@access-reject.test, ctladdr=bounces@sender.test (0/0), ...,
     #   mailer=relay, pri=30177, relay=[127.0.0.1] [127.0.0.1], dsn=5.7.1, reply=550 5.7.1
     #   <rcpt@access-reject.test>... Mail for this domain is not accepted here, stat=User unknown
+    # to=<fourth@rcpt-limit.test>, ..., dsn=4.5.3, reply=452 4.5.3 Error: too many recipients,
+    #   stat=Deferred: 452 4.5.3 Error: too many recipients      (and one for third@)
+    # to=<second@rcpt-limit.test>,<rcpt@rcpt-limit.test>, ..., dsn=2.0.0, stat=Sent (Ok: queued as PEER)
+    # to=<fourth@rcpt-limit.test>,<third@rcpt-limit.test>, delay=00:00:03, ..., stat=Sent (...)  (next run)
+    **{f"{x}@rcpt-limit.test": Expect("sent", "2.0.0", "delivered", "none", None, "Ok: queued as PEER")
+       for x in ("rcpt", "second")},
+    **{f"{x}@rcpt-limit.test": Expect("deferred", "4.5.3", "rate_limited", "other", None, "too many recipients",
+                                      then=("sent", "delivered"))
+       for x in ("third", "fourth")},
+    # to=<daemon@mta.bouncewatch.test>, delay=00:00:00, xdelay=00:00:00, mailer=local, pri=60414, dsn=4.0.0,
+    #   stat=Deferred: local mailer (/tmp/bw-sendmail-mda-742ib2gu/mda) exited with EX_TEMPFAIL
+    # (what the mailer printed goes into the DSN, not the log; no reply=)
+    LOCKED: Expect("deferred", "4.0.0", "routing_error", "other", None, "exited with EX_TEMPFAIL"),
+    # to=<bin@mta.bouncewatch.test>, ..., mailer=local, pri=60414, dsn=5.3.0, stat=unknown mailer error 1
+    # general_bounce as real-log-lines.txt's "mailer=prog, stat=unknown mailer error 13" expects,
+    # where the EX_TEMPFAIL sibling above is routing_error (sendmail-own-mailer): left alone.
+    BROKEN: Expect("bounced", "5.3.0", "general_bounce", "other", None, "unknown mailer error 1"),
     "rcpt@access-reject.test": Expect("bounced", "5.7.1", "policy_block", "other", None,
                                       "Mail for this domain is not accepted here"),
     # sendmail[53]: 6AOFO8kr000053: to=rcpt@access-tempfail.test, ..., mailer=relay, ..., dsn=4.3.2,
@@ -258,14 +298,19 @@ def run(classifier) -> Run:
     started = time.monotonic()
     world = World(scenarios=SCENARIOS).start_or_skip()
     silent = None
+    mda_dir = Path(tempfile.mkdtemp(prefix="bw-sendmail-mda-"))
     try:
+        mda_dir.chmod(0o755)  # the mailer runs as the recipient
+        mda = mda_dir / "mda"
+        mda.write_text(MDA)
+        mda.chmod(0o755)
         for rcpt, script in RECIPIENT_SCRIPTS.items():
             world.peer.recipient(rcpt, script)
         # The never-greeting server: a listening socket nobody accepts on
         # (the kernel completes the handshake; no banner ever comes).
         silent = world.ns.listen(_address_of(world, BY_NAME["greeting_timeout"].scenario), 25)
         sm = SendmailInstance(world.ns, tree, cf_tree, m4, nameserver=NAMESERVER, library_path=library_path,
-                              bulk_lifetime=LIFETIME, extra_mc=EXTRA_MC, aliases=ALIASES,
+                              bulk_lifetime=LIFETIME, extra_mc=EXTRA_MC.replace("{mda}", str(mda)), aliases=ALIASES,
                               mailertable=MAILERTABLE, access=ACCESS, msp=True)
         try:
             sm.start()
@@ -283,6 +328,7 @@ def run(classifier) -> Run:
         if silent is not None:
             silent.close()
         world.close()
+        shutil.rmtree(mda_dir, ignore_errors=True)
     seconds = time.monotonic() - started
     events, counts = classify(lines, classifier)
     addresses = {s.domain: _address_of(world, s) for s in SCENARIOS if s.dns in ("mx", "refused")}

@@ -7,8 +7,8 @@ host that never greets or drops the connection, a message that expires with
 one recipient delivered, a local mailer that exits 75 or 1, and the
 submission program (``/usr/sbin/sendmail`` with Debian's submit.mc, logging
 as ``sendmail[pid]``) with recipients sm-mta refuses: a local user it does
-not know, domains our own access map refuses; and an alias to a removed
-account.
+not know, domains our own access map refuses; an alias to a removed
+account; and a bounce the sender's own address refuses (the double bounce).
 
 One run (module fixture), as in test_realmta_sendmail.py: every message is
 submitted, the log is awaited until each recipient's line is there, the
@@ -57,6 +57,7 @@ class Case:
     addresses: tuple[str, ...] = ()
     via: str = "smtp"
     bulk: bool = False
+    sender: str = SENDER
 
     @property
     def name(self) -> str:
@@ -68,13 +69,15 @@ class Case:
 
     def message(self) -> str:
         bulk = "Precedence: bulk\n" if self.bulk else ""
-        return (f"From: <{SENDER}>\nTo: {', '.join(f'<{r}>' for r in self.recipients)}\n"
+        return (f"From: <{self.sender}>\nTo: {', '.join(f'<{r}>' for r in self.recipients)}\n"
                 f"Subject: bouncewatch real-MTA test {self.name}\nMessage-ID: <{self.scenario.message_id}>\n"
                 f"{bulk}\nScenario {self.name}.\n")
 
 
 MANY = tuple(f"list-member-{n:02d}" for n in range(40))
 LOCAL_UNKNOWN = f"nosuchuser@{HOSTNAME}"
+GONE_SENDER = "gone@sender.test"          # sender.test's peer refuses it at RCPT TO
+DOUBLE_BOUNCE = "postmaster@sender.test"  # confDOUBLE_BOUNCE_ADDRESS
 # The local mailer is MDA (below): for daemon it exits 75 (a locked mailbox), for bin 1.
 LOCKED = f"daemon@{HOSTNAME}"
 BROKEN = f"bin@{HOSTNAME}"
@@ -112,6 +115,10 @@ CASES = [
     # The submission program: a local user sm-mta does not know, and an alias to a removed account.
     Case(Scenario("msp_local_unknown"), addresses=(LOCAL_UNKNOWN,), via="msp"),
     Case(Scenario("msp_alias_gone"), addresses=(RETIRED,), via="msp"),
+    # A bounce whose sender's own address is refused too: the double bounce goes to DOUBLE_BOUNCE.
+    Case(Scenario("double_bounce", HostScript(rcpt=(
+        "550 5.1.1 <rcpt@double-bounce.test>: Recipient address rejected: User unknown",))),
+        sender=GONE_SENDER),
     # Four recipients, the peer's recipient limit refuses the last two for now.
     Case(Scenario("rcpt_limit"), ("rcpt", "second", "third", "fourth")),
     # Local users whose delivery program fails: exit 75 (EX_TEMPFAIL) and exit 1.
@@ -123,6 +130,8 @@ CASES = [
 SCENARIOS = [c.scenario for c in CASES]
 BY_NAME = {c.name: c for c in CASES}
 RECIPIENT_SCRIPTS = {
+    GONE_SENDER: RecipientScript(rcpt=("550 5.1.1 <gone@sender.test>: Recipient address rejected: "
+                                       "User unknown in local recipient table",)),
     "refused@partial-rcpt.test": RecipientScript(rcpt=(
         "550 5.1.1 <refused@partial-rcpt.test>: Recipient address rejected: User unknown in virtual mailbox table",)),
     **{f"{x}@rcpt-limit.test": RecipientScript(rcpt=("452 4.5.3 Error: too many recipients", "250 2.1.5 Ok"))
@@ -133,7 +142,8 @@ RECIPIENT_SCRIPTS = {
 MAILERTABLE = "".join(f"{BY_NAME[n].scenario.domain}\tesmtp:[mx.{BY_NAME[n].scenario.domain}]\n"
                       for n in ("greeting_timeout", "greeting_reset"))
 EXTRA_MC = (f"define(`confTO_INITIAL', `{GREETING_WAIT}')dnl\n"
-            "FEATURE(`blocklist_recipients')dnl\n"   # To: entries of the access map refuse recipients
+            "FEATURE(`blocklist_recipients')dnl\n"
+            f"define(`confDOUBLE_BOUNCE_ADDRESS', `{DOUBLE_BOUNCE}')dnl\n"   # To: entries of the access map refuse recipients
             "define(`LOCAL_MAILER_PATH', `{mda}')dnl\n")
 ACCESS = ("To:access-reject.test\tERROR:5.7.1:550 Mail for this domain is not accepted here\n"
           "To:access-tempfail.test\tERROR:4.3.2:450 Mail for this domain is held for now\n")
@@ -204,6 +214,7 @@ EXPECT: dict[str, Expect] = {
     # sendmail[49]: 6AOFO8Zs000049: to=rcpt@access-reject.test, ctladdr=bounces@sender.test (0/0), ...,
     #   mailer=relay, pri=30177, relay=[127.0.0.1] [127.0.0.1], dsn=5.7.1, reply=550 5.7.1
     #   <rcpt@access-reject.test>... Mail for this domain is not accepted here, stat=User unknown
+    "rcpt@double-bounce.test": Expect("bounced", "5.1.1", "bad_mailbox", "hard", None, "User unknown"),
     # to=<fourth@rcpt-limit.test>, ..., dsn=4.5.3, reply=452 4.5.3 Error: too many recipients,
     #   stat=Deferred: 452 4.5.3 Error: too many recipients      (and one for third@)
     # to=<second@rcpt-limit.test>,<rcpt@rcpt-limit.test>, ..., dsn=2.0.0, stat=Sent (Ok: queued as PEER)
@@ -268,9 +279,9 @@ def _pending(lines: list[str]) -> list[str]:
             if e.then and e.then[0] == "sent" and not _logged(lines, r, "sent")]
     if not any(": DSN: Cannot send message for" in x for x in lines):
         out.append("partial_expiry (Cannot send message for ...)")
-    missing = len(_dsn_lines(lines)) - _returned(lines)
+    missing = _undelivered_dsns(lines)
     if missing > 0:
-        out.append(f"{missing} DSN messages to {SENDER}")
+        out.append(f"{missing} DSN messages delivered")
     return out
 
 
@@ -278,13 +289,23 @@ def _dsn_lines(lines: list[str]) -> list[str]:
     return [x for x in lines if _DSN.search(x)]
 
 
+def _undelivered_dsns(lines: list[str]) -> int:
+    """DSN messages not yet delivered: every DSN line's message, but for a
+    DSN message that bounced itself (it has a DSN line of its own instead)."""
+    pairs = [_DSN.search(x).groups() for x in _dsn_lines(lines)]  # type: ignore[union-attr]
+    new = {b for _a, b in pairs}
+    return len(pairs) - sum(a in new for a, _b in pairs) - _returned(lines)
+
+
 def _returned(lines: list[str]) -> int:
-    """DSN messages sm-mta delivered to the sender (the submission
-    program's own DSNs go through sm-mta too)."""
-    return sum("stat=Sent" in x and f" {PROGRAM}[" in x for x in _to_lines(lines, SENDER))
+    """DSN messages sm-mta delivered to the sender or, for the double
+    bounce, to DOUBLE_BOUNCE (the submission program's own DSNs go through
+    sm-mta too)."""
+    return sum("stat=Sent" in x and f" {PROGRAM}[" in x
+               for x in _to_lines(lines, SENDER) + _to_lines(lines, DOUBLE_BOUNCE))
 
 
-_DSN = re.compile(r": [0-9A-Za-z]{14}: [0-9A-Za-z]{14}: DSN: ")
+_DSN = re.compile(r": ([0-9A-Za-z]{14}): ([0-9A-Za-z]{14}): (?:DSN|return to sender): ")
 
 
 @pytest.fixture(scope="module")
@@ -316,9 +337,9 @@ def run(classifier) -> Run:
             sm.start()
             for c in CASES:
                 if c.via == "msp":
-                    sm.submit_command(SENDER, c.recipients, c.message(), "-odi", check=False)
+                    sm.submit_command(c.sender, c.recipients, c.message(), "-odi", check=False)
                 else:
-                    sm.submit(SENDER, c.recipients, c.message())
+                    sm.submit(c.sender, c.recipients, c.message())
             lines = sm.wait_for(lambda lines: not _pending(lines), PHASE_TIMEOUT, "every recipient's line",
                                 missing=lambda lines: ", ".join(_pending(lines)))
         finally:
@@ -369,7 +390,7 @@ def test_first_event(run: Run, rcpt: str, e: Expect) -> None:
         x for x in run.lines if ev["queue_id"] in x)
     assert e.reason_has in ev["reason"]
     info = _from_line(run, ev["queue_id"])
-    assert ev["mta"] == "sendmail" and ev["sender"] == SENDER
+    assert ev["mta"] == "sendmail" and ev["sender"] == CASE_OF[rcpt].sender
     assert ev["message_id"] == CASE_OF[rcpt].scenario.message_id
     assert ev["size"] == int(info["size"])
 
@@ -469,13 +490,36 @@ def test_alias_expansion_keeps_the_address_the_sender_used(run: Run) -> None:
 
 
 def test_every_bounce_is_returned(run: Run) -> None:
-    """One ``DSN:`` line per message with a bounced or expired recipient
-    (the submission program's included), each delivered to the sender."""
+    """One ``DSN:`` (or ``return to sender:``) line per message with a
+    bounced or expired recipient (the submission program's included), each
+    delivered to the sender, but for the one the sender's address refused
+    (its DSN went to the double-bounce address)."""
     bounced_messages = {e["queue_id"] for evs in run.events.values() for e in evs
                         if e["status"] in ("bounced", "expired")}
-    delivered = [e for e in run.events[SENDER] if e["status"] == "sent"]
-    assert len(_dsn_lines(run.lines)) == len(bounced_messages) == len(delivered)
-    assert all(e["sender"] == "" for e in delivered)
+    delivered = [e for evs in run.events.values() for e in evs if e["status"] == "sent" and e["sender"] == ""]
+    assert len(_dsn_lines(run.lines)) == len(bounced_messages) == len(delivered) + 1
+    assert _undelivered_dsns(run.lines) == 0
+    assert {e["recipient"] for e in delivered} == {SENDER, DOUBLE_BOUNCE}
+
+
+def test_double_bounce_links_each_step(run: Run) -> None:
+    """The sender's own address refused the bounce, so Sendmail sent it to
+    the double-bounce address::
+
+        6AOFTYPj000049: to=<rcpt@double-bounce.test>, ..., dsn=5.1.1, ..., stat=User unknown
+        6AOFTYPj000049: 6AOFTYPj000051: DSN: User unknown
+        6AOFTYPj000051: to=<gone@sender.test>, ..., dsn=5.1.1, reply=550 5.1.1 <gone@sender.test>: ...
+        6AOFTYPj000051: 6AOFTYPk000051: return to sender: User unknown
+        6AOFTYPk000051: to=postmaster@sender.test, ..., dsn=2.0.0, stat=Sent (Ok: queued as PEER)
+
+    Each DSN message's event goes out from the null sender and names the
+    message it reports on."""
+    original = run.events["rcpt@double-bounce.test"][0]
+    (bounce,) = run.events[GONE_SENDER]
+    (double,) = run.events[DOUBLE_BOUNCE]
+    assert (bounce["status"], bounce["classification"]["category"]) == ("bounced", "bad_mailbox")
+    assert (bounce["sender"], bounce["bounce_of"]) == ("", original["queue_id"])
+    assert (double["status"], double["sender"], double["bounce_of"]) == ("sent", "", bounce["queue_id"])
 
 
 def _peer_ip(run: Run, domain: str) -> str:

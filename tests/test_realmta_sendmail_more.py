@@ -99,6 +99,9 @@ CASES = [
     # Two recipients, one 451 after the data for both, then 250 on the retry.
     Case(Scenario("data_defer_all", HostScript(data=("451 4.3.0 Error: queue file write error",
                                                      "250 2.0.0 Ok: queued as PEER"))), ("rcpt", "second")),
+    # A quoted local part with a comma and a mixed-case one, one 550 after the data for both.
+    Case(Scenario("quoted_rcpt", HostScript(data=("550 5.7.1 Message rejected by policy",))),
+         ('"smith, john"', "John.Doe")),
     # Forty recipients, one 550 after the data for all: a to= line longer than syslog takes.
     Case(Scenario("many_rcpt", HostScript(data=("550 5.7.1 Message rejected by policy",))), MANY),
     # Two recipients, a content filter's 554 after the data for both.
@@ -169,6 +172,11 @@ EXPECT: dict[str, Expect] = {
     **{f"{x}@data-reject-all.test": Expect("bounced", "5.7.0", "virus_or_attachment", "other", None,
                                            "Reject, id=14231-07 - INFECTED: Eicar-Signature")
        for x in ("rcpt", "second")},
+    # to=<John.Doe@quoted-rcpt.test>,<"smith, john"@quoted-rcpt.test>, ..., dsn=5.7.1,
+    #   reply=550 5.7.1 Message rejected by policy, stat=Service unavailable
+    # (the comma inside the quotes splits nothing; the local part keeps its case)
+    **{f"{x}@quoted-rcpt.test": Expect("bounced", "5.7.1", "policy_block", "other", None,
+                                       "Message rejected by policy") for x in ('"smith, john"', "John.Doe")},
     # to=<list-member-39@many-rcpt.test>,...,<list-member-17@many-rcpt.test>, [more], delay=..., dsn=5.7.1,
     #   reply=550 5.7.1 Message rejected by policy, stat=Service unavailable
     # to=<list-member-16@many-rcpt.test>,...,<list-member-00@many-rcpt.test>, delay=..., (the same)
@@ -257,7 +265,7 @@ def _to_lines(lines: list[str], rcpt: str) -> list[str]:
     out = []
     for x in lines:
         m = _TO.search(x)
-        if m and rcpt in (r.strip().strip("<>") for r in m[1].split(",")):
+        if m and rcpt in (re.findall(r"<([^<>]*)>", m[1]) if m[1].startswith("<") else m[1].split(",")):
             out.append(x)
     return out
 

@@ -6,7 +6,7 @@ for all, forty of them continued with ``[more]``), mailertable routes to a
 host that never greets or drops the connection, a message that expires with
 one recipient delivered, a local mailer that exits 75 or 1, and the
 submission program (``/usr/sbin/sendmail`` with Debian's submit.mc, logging
-as ``sendmail[pid]``) with recipients sm-mta refuses: a local user it does
+as ``sendmail[pid]``) with recipients sm-mta refuses (and with sm-mta stopped): a local user it does
 not know, domains our own access map refuses; an alias to a removed
 account; and a bounce the sender's own address refuses (the double bounce).
 
@@ -55,7 +55,7 @@ class Case:
     scenario: Scenario
     locals: tuple[str, ...] = ("rcpt",)
     addresses: tuple[str, ...] = ()
-    via: str = "smtp"
+    via: str = "smtp"       # or "msp", or "msp_down": the submission program once sm-mta is stopped
     bulk: bool = False
     sender: str = SENDER
 
@@ -126,6 +126,8 @@ CASES = [
     Case(Scenario("rcpt_limit"), ("rcpt", "second", "third", "fourth")),
     # Local users whose delivery program fails: exit 75 (EX_TEMPFAIL) and exit 1.
     Case(Scenario("local_mda"), addresses=(LOCKED, BROKEN)),
+    # The submission program while sm-mta is down (submitted after everything else).
+    Case(Scenario("msp_down"), via="msp_down"),
     # The submission program: domains our own access map refuses at RCPT TO, for good and for now.
     Case(Scenario("access_reject"), via="msp"),
     Case(Scenario("access_tempfail"), via="msp"),
@@ -211,6 +213,12 @@ EXPECT: dict[str, Expect] = {
     # The submission program's own bounce: no hand-over, whatever its relay.
     LOCAL_UNKNOWN: Expect("bounced", "5.1.1", "bad_mailbox", "hard", None,
                           "<nosuchuser@mta.bouncewatch.test>... User unknown"),
+    # sendmail[78]: 6AOFZPUG000078: to=rcpt@msp-down.test, ctladdr=bounces@sender.test (0/0), ...,
+    #   mailer=relay, pri=30157, relay=[127.0.0.1] [127.0.0.1], dsn=4.4.1,
+    #   stat=Deferred: Connection refused by [127.0.0.1]
+    # Our own MTA is down, not the recipient's: the rule for our own next hop takes it.
+    "rcpt@msp-down.test": Expect("deferred", "4.4.1", "routing_error", "other", None,
+                                 "Connection refused by [127.0.0.1]"),
     # sendmail[46]: ...: to=retired@mta.bouncewatch.test, ..., stat=Sent (6AOFLlK4000047 Message accepted ...)
     # sm-mta[48]: 6AOFLlK4000047: to=formeruser, ctladdr=<retired@mta.bouncewatch.test> (1/0),
     #   delay=00:00:00, mailer=local, pri=120388, dsn=5.1.1, reply=550 5.1.1 User unknown, stat=User unknown
@@ -282,7 +290,8 @@ def _logged(lines: list[str], rcpt: str, status: str) -> bool:
 
 
 def _pending(lines: list[str]) -> list[str]:
-    out = [f"{r} ({e.wait_status})" for r, e in EXPECT.items() if not _logged(lines, r, e.wait_status)]
+    out = [f"{r} ({e.wait_status})" for r, e in EXPECT.items()
+           if CASE_OF[r].via != "msp_down" and not _logged(lines, r, e.wait_status)]
     out += [f"{r} (then {e.then[0]})" for r, e in EXPECT.items()
             if e.then and e.then[0] == "sent" and not _logged(lines, r, "sent")]
     if not any(": DSN: Cannot send message for" in x for x in lines):
@@ -344,12 +353,21 @@ def run(classifier) -> Run:
         try:
             sm.start()
             for c in CASES:
+                if c.via == "msp_down":
+                    continue
                 if c.via == "msp":
                     sm.submit_command(c.sender, c.recipients, c.message(), "-odi", check=False)
                 else:
                     sm.submit(c.sender, c.recipients, c.message())
             lines = sm.wait_for(lambda lines: not _pending(lines), PHASE_TIMEOUT, "every recipient's line",
                                 missing=lambda lines: ", ".join(_pending(lines)))
+            sm.stop_daemon()
+            down = [c for c in CASES if c.via == "msp_down"]
+            for c in down:
+                sm.submit_command(c.sender, c.recipients, c.message(), "-odi")
+            lines = sm.wait_for(lambda lines: all(_logged(lines, r, EXPECT[r].wait_status)
+                                                  for c in down for r in c.recipients),
+                                PHASE_TIMEOUT, "the submission program's deferral")
         finally:
             keep_log("sendmail-more", sm.log_text())
             sm.close()

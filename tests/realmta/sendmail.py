@@ -282,6 +282,24 @@ class SendmailInstance(MtaInstance):
             self.syslog.stop()
             self.syslog = None
 
+    def stop_daemon(self) -> None:
+        """Stops sm-mta alone (syslog goes on) and waits until 127.0.0.1:25
+        refuses connections: what the submission program meets when the
+        local MTA is down."""
+        pid = (self.base / "sendmail.pid").read_text().split()[0]
+        self.ns.run(["kill", "-TERM", pid], check=False)
+        deadline = time.monotonic() + CONNECT_PATIENCE
+        while time.monotonic() < deadline:
+            s = self.ns.socket()
+            try:
+                s.connect(("127.0.0.1", 25))
+            except ConnectionRefusedError:
+                return
+            finally:
+                s.close()
+            time.sleep(0.1)
+        raise SendmailError("sm-mta still accepts connections after SIGTERM")
+
     # -- mail ------------------------------------------------------------------
     def submit(self, sender: str, recipients: Iterable[str], message: str) -> None:
         """Hands the message to sm-mta over SMTP on 127.0.0.1:25."""

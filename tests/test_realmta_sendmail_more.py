@@ -4,7 +4,8 @@ SMTP) does not drive: several recipients of one message at one domain
 (refused in part at RCPT TO, a recipient limit, a 451 or 554 after the data
 for all, forty of them continued with ``[more]``), mailertable routes to a
 host that never greets or drops the connection, a message that expires with
-one recipient delivered, a local mailer that exits 75 or 1, and the
+one recipient delivered, a local mailer that exits 75 or 1, replies
+without an enhanced status code (where Sendmail makes its own dsn= up), the
 submission program (``/usr/sbin/sendmail`` with Debian's submit.mc, logging
 as ``sendmail[pid]``) with recipients sm-mta refuses (and with sm-mta stopped): a local user it does
 not know, domains our own access map refuses; an alias to a removed
@@ -122,6 +123,11 @@ CASES = [
     Case(Scenario("double_bounce", HostScript(rcpt=(
         "550 5.1.1 <rcpt@double-bounce.test>: Recipient address rejected: User unknown",))),
         sender=GONE_SENDER),
+    # Replies without an enhanced status code (qmail, Exim's default ACL denial): at RCPT TO, after the data.
+    Case(Scenario("qmail_no_mailbox", HostScript(rcpt=("550 sorry, no mailbox here by that name. (#5.1.1)",)))),
+    Case(Scenario("no_code_spam", HostScript(data=("554 Your message was rejected because it appears to be spam",)))),
+    Case(Scenario("no_code_data_550", HostScript(data=("550 Administrative prohibition",)))),
+    Case(Scenario("no_code_rcpt_550", HostScript(rcpt=("550 Administrative prohibition",)))),
     # Four recipients, the peer's recipient limit refuses the last two for now.
     Case(Scenario("rcpt_limit"), ("rcpt", "second", "third", "fourth")),
     # Local users whose delivery program fails: exit 75 (EX_TEMPFAIL) and exit 1.
@@ -231,6 +237,22 @@ EXPECT: dict[str, Expect] = {
     #   mailer=relay, pri=30177, relay=[127.0.0.1] [127.0.0.1], dsn=5.7.1, reply=550 5.7.1
     #   <rcpt@access-reject.test>... Mail for this domain is not accepted here, stat=User unknown
     "rcpt@double-bounce.test": Expect("bounced", "5.1.1", "bad_mailbox", "hard", None, "User unknown"),
+    # Replies without an enhanced code: Sendmail makes dsn= up from the basic code and the stage
+    # (smtptodsn): 550 at RCPT TO 5.1.1 (stat=User unknown), 550 after the data 5.2.0, 554 5.0.0
+    # (stat=Service unavailable). The reply decides the category, not the made-up 5.1.1:
+    # to=<rcpt@qmail-no-mailbox.test>, ..., dsn=5.1.1, reply=550 sorry, no mailbox here by that name.
+    #   (#5.1.1), stat=User unknown
+    "rcpt@qmail-no-mailbox.test": Expect("bounced", "5.1.1", "bad_mailbox", "hard", None, "no mailbox here"),
+    # to=<rcpt@no-code-spam.test>, ..., dsn=5.0.0, reply=554 Your message was rejected because it appears
+    #   to be spam, stat=Service unavailable
+    "rcpt@no-code-spam.test": Expect("bounced", "5.0.0", "spam_content", "other", None, "appears to be spam"),
+    # to=<rcpt@no-code-data-550.test>, ..., dsn=5.2.0, reply=550 Administrative prohibition,
+    #   stat=Service unavailable
+    "rcpt@no-code-data-550.test": Expect("bounced", "5.2.0", "policy_block", "other", None,
+                                         "550 Administrative prohibition"),
+    # to=<rcpt@no-code-rcpt-550.test>, ..., dsn=5.1.1, reply=550 Administrative prohibition, stat=User unknown
+    "rcpt@no-code-rcpt-550.test": Expect("bounced", "5.1.1", "policy_block", "other", None,
+                                         "550 Administrative prohibition"),
     # to=<fourth@rcpt-limit.test>, ..., dsn=4.5.3, reply=452 4.5.3 Error: too many recipients,
     #   stat=Deferred: 452 4.5.3 Error: too many recipients      (and one for third@)
     # to=<second@rcpt-limit.test>,<rcpt@rcpt-limit.test>, ..., dsn=2.0.0, stat=Sent (Ok: queued as PEER)

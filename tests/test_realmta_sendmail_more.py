@@ -7,9 +7,10 @@ host that never greets or drops the connection, a message that expires with
 one recipient delivered, a local mailer that exits 75 or 1, replies
 without an enhanced status code (where Sendmail makes its own dsn= up), the
 submission program (``/usr/sbin/sendmail`` with Debian's submit.mc, logging
-as ``sendmail[pid]``) with recipients sm-mta refuses (and with sm-mta stopped): a local user it does
-not know, domains our own access map refuses; an alias to a removed
-account; and a bounce the sender's own address refuses (the double bounce).
+as ``sendmail[pid]``) with recipients sm-mta refuses (a local user it does
+not know, domains our own access map refuses) and with sm-mta stopped, an
+alias to a removed account, and a bounce the sender's own address refuses
+(the double bounce).
 
 One run (module fixture), as in test_realmta_sendmail.py: every message is
 submitted, the log is awaited until each recipient's line is there, the
@@ -29,7 +30,6 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -153,9 +153,9 @@ RECIPIENT_SCRIPTS = {
 MAILERTABLE = "".join(f"{BY_NAME[n].scenario.domain}\tesmtp:[mx.{BY_NAME[n].scenario.domain}]\n"
                       for n in ("greeting_timeout", "greeting_reset"))
 EXTRA_MC = (f"define(`confTO_INITIAL', `{GREETING_WAIT}')dnl\n"
-            "FEATURE(`blocklist_recipients')dnl\n"
-            f"define(`confDOUBLE_BOUNCE_ADDRESS', `{DOUBLE_BOUNCE}')dnl\n"   # To: entries of the access map refuse recipients
-            "define(`LOCAL_MAILER_PATH', `{mda}')dnl\n")
+            "FEATURE(`blocklist_recipients')dnl\n"   # To: entries of the access map refuse recipients
+            f"define(`confDOUBLE_BOUNCE_ADDRESS', `{DOUBLE_BOUNCE}')dnl\n"
+            "define(`LOCAL_MAILER_PATH', `{mda}')dnl\n")   # {mda}: filled in by the fixture
 ACCESS = ("To:access-reject.test\tERROR:5.7.1:550 Mail for this domain is not accepted here\n"
           "To:access-tempfail.test\tERROR:4.3.2:450 Mail for this domain is held for now\n")
 

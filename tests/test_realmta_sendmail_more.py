@@ -4,7 +4,7 @@ SMTP) does not drive: several recipients of one message at one domain
 (refused in part at RCPT TO, a recipient limit, a 451 or 554 after the data
 for all, forty of them continued with ``[more]``), mailertable routes to a
 host that never greets or drops the connection, a message that expires with
-one recipient delivered, a local mailer that exits 75 or 1, replies
+one recipient delivered, a delay warning before a late delivery, a local mailer that exits 75 or 1, replies
 without an enhanced status code (where Sendmail makes its own dsn= up), the
 submission program (``/usr/sbin/sendmail`` with Debian's submit.mc, logging
 as ``sendmail[pid]``) with recipients sm-mta refuses (a local user it does
@@ -44,6 +44,7 @@ pytestmark = [pytest.mark.realmta, pytest.mark.slow]
 
 PHASE_TIMEOUT = 45.0
 LIFETIME = "12s"      # Timeout.queuereturn.non-urgent (Precedence: bulk)
+WARN_AFTER = "3s"     # Timeout.queuewarn.urgent (Precedence: special-delivery): the third try is past it
 GREETING_WAIT = "3s"  # Timeout.initial: how long sm-mta waits for a silent server's greeting
 
 
@@ -59,6 +60,7 @@ class Case:
     via: str = "smtp"       # or "msp", or "msp_down": the submission program once sm-mta is stopped
     bulk: bool = False
     sender: str = SENDER
+    urgent: bool = False    # Precedence: special-delivery (Timeout.queuewarn.urgent applies)
 
     @property
     def name(self) -> str:
@@ -69,7 +71,7 @@ class Case:
         return self.addresses or tuple(f"{x}@{self.scenario.domain}" for x in self.locals)
 
     def message(self) -> str:
-        bulk = "Precedence: bulk\n" if self.bulk else ""
+        bulk = "Precedence: bulk\n" if self.bulk else "Precedence: special-delivery\n" if self.urgent else ""
         return (f"From: <{self.sender}>\nTo: {', '.join(f'<{r}>' for r in self.recipients)}\n"
                 f"Subject: bouncewatch real-MTA test {self.name}\nMessage-ID: <{self.scenario.message_id}>\n"
                 f"{bulk}\nScenario {self.name}.\n")
@@ -119,6 +121,9 @@ CASES = [
     # The submission program: a local user sm-mta does not know, and an alias to a removed account.
     Case(Scenario("msp_local_unknown"), addresses=(LOCAL_UNKNOWN,), via="msp"),
     Case(Scenario("msp_alias_gone"), addresses=(RETIRED,), via="msp"),
+    # Deferred for longer than Timeout.queuewarn.urgent, then delivered: a delay warning between.
+    Case(Scenario("delay_warning", HostScript(rcpt=(
+        "451 4.3.0 <rcpt@delay-warning.test>: Temporary lookup failure",) * 3 + ("250 2.1.5 Ok",))), urgent=True),
     # A bounce whose sender's own address is refused too: the double bounce goes to DOUBLE_BOUNCE.
     Case(Scenario("double_bounce", HostScript(rcpt=(
         "550 5.1.1 <rcpt@double-bounce.test>: Recipient address rejected: User unknown",))),
@@ -155,6 +160,7 @@ MAILERTABLE = "".join(f"{BY_NAME[n].scenario.domain}\tesmtp:[mx.{BY_NAME[n].scen
 EXTRA_MC = (f"define(`confTO_INITIAL', `{GREETING_WAIT}')dnl\n"
             "FEATURE(`blocklist_recipients')dnl\n"   # To: entries of the access map refuse recipients
             f"define(`confDOUBLE_BOUNCE_ADDRESS', `{DOUBLE_BOUNCE}')dnl\n"
+            f"define(`confTO_QUEUEWARN_URGENT', `{WARN_AFTER}')dnl\n"
             "define(`LOCAL_MAILER_PATH', `{mda}')dnl\n")   # {mda}: filled in by the fixture
 ACCESS = ("To:access-reject.test\tERROR:5.7.1:550 Mail for this domain is not accepted here\n"
           "To:access-tempfail.test\tERROR:4.3.2:450 Mail for this domain is held for now\n")
@@ -236,6 +242,12 @@ EXPECT: dict[str, Expect] = {
     # sendmail[49]: 6AOFO8Zs000049: to=rcpt@access-reject.test, ctladdr=bounces@sender.test (0/0), ...,
     #   mailer=relay, pri=30177, relay=[127.0.0.1] [127.0.0.1], dsn=5.7.1, reply=550 5.7.1
     #   <rcpt@access-reject.test>... Mail for this domain is not accepted here, stat=User unknown
+    # to=<rcpt@delay-warning.test>, ..., pri=9223372036854775807, ..., dsn=4.3.0, reply=451 4.3.0 ...  (x3)
+    # 6AOFe0aj000052: 6AOFe3BJ000083: sender notify: Warning: could not send message for past 3 seconds
+    # 6AOFe3BJ000083: to=<bounces@sender.test>, ..., stat=Sent (Ok: queued as PEER)
+    # to=<rcpt@delay-warning.test>, delay=00:00:09, ..., dsn=2.0.0, stat=Sent (Ok: queued as PEER)
+    "rcpt@delay-warning.test": Expect("deferred", "4.3.0", "soft_general", "soft", None,
+                                      "Temporary lookup failure", then=("sent", "delivered")),
     "rcpt@double-bounce.test": Expect("bounced", "5.1.1", "bad_mailbox", "hard", None, "User unknown"),
     # Replies without an enhanced code: Sendmail makes dsn= up from the basic code and the stage
     # (smtptodsn): 550 at RCPT TO 5.1.1 (stat=User unknown), 550 after the data 5.2.0, 554 5.0.0
@@ -344,7 +356,8 @@ def _returned(lines: list[str]) -> int:
                for x in _to_lines(lines, SENDER) + _to_lines(lines, DOUBLE_BOUNCE))
 
 
-_DSN = re.compile(r": ([0-9A-Za-z]{14}): ([0-9A-Za-z]{14}): (?:DSN|return to sender): ")
+_DSN = re.compile(r": ([0-9A-Za-z]{14}): ([0-9A-Za-z]{14}): (?:DSN|return to sender|sender notify): ")
+_WARNING = ": Warning: could not send message for past "
 
 
 @pytest.fixture(scope="module")
@@ -545,9 +558,22 @@ def test_every_bounce_is_returned(run: Run) -> None:
     bounced_messages = {e["queue_id"] for evs in run.events.values() for e in evs
                         if e["status"] in ("bounced", "expired")}
     delivered = [e for evs in run.events.values() for e in evs if e["status"] == "sent" and e["sender"] == ""]
-    assert len(_dsn_lines(run.lines)) == len(bounced_messages) == len(delivered) + 1
+    warnings = [x for x in _dsn_lines(run.lines) if _WARNING in x]
+    assert len(warnings) == 1
+    assert len(_dsn_lines(run.lines)) - len(warnings) == len(bounced_messages) == len(delivered) - len(warnings) + 1
     assert _undelivered_dsns(run.lines) == 0
     assert {e["recipient"] for e in delivered} == {SENDER, DOUBLE_BOUNCE}
+
+
+def test_delay_warning_expires_nothing(run: Run) -> None:
+    """``sender notify: Warning: could not send message for past 3 seconds``
+    is a DSN too: its delivery to the sender names the delayed message in
+    bounce_of, and the recipient goes on from deferred to delivered."""
+    statuses = [e["status"] for e in run.events["rcpt@delay-warning.test"]]
+    assert statuses == ["deferred"] * 3 + ["sent"]
+    qid = run.events["rcpt@delay-warning.test"][0]["queue_id"]
+    (warning,) = [e for e in run.events[SENDER] if e["bounce_of"] == qid]
+    assert (warning["status"], warning["sender"]) == ("sent", "")
 
 
 def test_double_bounce_links_each_step(run: Run) -> None:

@@ -89,10 +89,39 @@ define(`confDEF_USER_ID', `{default_user}')dnl
 define(`PROCMAIL_MAILER_PATH', `/bin/false')dnl
 define(`LOCAL_MAILER_PATH', `/bin/false')dnl
 FEATURE(`access_db', `hash -o -T<TMPF> {base}/access')dnl
-DAEMON_OPTIONS(`Family=inet, Name=MTA, Addr=127.0.0.1, Port=25')dnl
+{extra_mc}DAEMON_OPTIONS(`Family=inet, Name=MTA, Addr=127.0.0.1, Port=25')dnl
 MAILER(`local')dnl
 MAILER(`smtp')dnl
 """
+
+
+# The submission program's configuration (Debian's submit.mc without its
+# /etc paths): FEATURE(`msp') relays everything to sm-mta on 127.0.0.1:25
+# and queues what it cannot hand over in its own client queue.
+_SUBMIT_MC = """\
+divert(-1)
+# bouncewatch real-MTA test MSP (generated; see tests/realmta/sendmail.py)
+divert(0)dnl
+include(`{cf}/m4/cf.m4')dnl
+VERSIONID(`bouncewatch real-MTA test submit')dnl
+define(`confCF_VERSION', `Submit')dnl
+define(`__OSTYPE__',`')dnl
+define(`confTIME_ZONE', `USE_TZ')dnl
+define(`confDONT_INIT_GROUPS', `True')dnl
+define(`confDOMAIN_NAME', `{hostname}')dnl
+define(`confDONT_BLAME_SENDMAIL', `TrustStickyBit')dnl
+define(`confSERVICE_SWITCH_FILE', `{base}/service.switch')dnl
+define(`confCW_FILE', `{base}/local-host-names')dnl
+define(`HELP_FILE', `{base}/helpfile')dnl
+define(`confRUN_AS_USER', `{default_user}')dnl
+define(`MSP_QUEUE_DIR', `{base}/clientmqueue')dnl
+define(`confREFUSE_LA', `1000')dnl
+define(`confQUEUE_LA', `1000')dnl
+FEATURE(`msp', `[127.0.0.1]', `25')dnl
+"""
+
+# The syslog ident of the submission program (sendmail's default, as on Debian).
+SUBMIT_PROGRAM = "sendmail"
 
 
 class SendmailError(MtaError):
@@ -130,7 +159,8 @@ class SendmailInstance(MtaInstance):
 
     def __init__(self, ns: Namespace, tree: Path, cf_tree: Path, m4: Path, *,
                  nameserver: str = "127.0.0.1", bulk_lifetime: str = "20s", require_tls: str = "",
-                 library_path: str = "", workdir: Path | None = None) -> None:
+                 library_path: str = "", workdir: Path | None = None, extra_mc: str = "",
+                 aliases: str = "", mailertable: str = "", access: str = "", msp: bool = False) -> None:
         super().__init__(ns, prefix="bw-sendmail-", nameserver=nameserver, workdir=workdir)
         self.tree = tree
         self.cf_tree = cf_tree
@@ -138,6 +168,17 @@ class SendmailInstance(MtaInstance):
         self.bulk_lifetime = bulk_lifetime
         self.require_tls = require_tls
         self.library_path = library_path
+        # Additive knobs (tests/test_realmta_sendmail_more.py): m4 lines put
+        # after ours (a later define() wins), alias lines after the standard
+        # two, a mailertable (FEATURE(mailertable)), access map lines after
+        # the TLS one, and the submission program's own submit.cf
+        # (submit_command).
+        self.extra_mc = extra_mc
+        self.aliases = aliases
+        self.mailertable = mailertable
+        self.access = access
+        self.msp = msp
+        self.submit_cf = self.base / "submit.cf"
         self.sendmail = tree / "usr/libexec/sendmail/sendmail"
         self.cf = self.base / "sendmail.cf"
         self.queue_dir = self.base / "mqueue"
@@ -159,25 +200,35 @@ class SendmailInstance(MtaInstance):
         return r.stdout
 
     # -- layout ----------------------------------------------------------------
-    def _build_cf(self) -> None:
-        """sendmail.mc -> sendmail.cf with m4, as sendmail-cf's Makefile would."""
+    def _build_cf(self, template: str = _MC, cf: Path | None = None) -> None:
+        """sendmail.mc -> sendmail.cf with m4, as sendmail-cf's Makefile would
+        (``template``, ``cf``: the submission program's submit.mc -> submit.cf)."""
+        cf = cf or self.cf
         cf_dir = self.cf_tree / "usr/share/sendmail/cf"
-        mc = self.base / "sendmail.mc"
-        mc.write_text(_MC.format(cf=cf_dir, hostname=HOSTNAME, base=self.base,
-                                 bulk_lifetime=self.bulk_lifetime, default_user="1:1"))
+        extra = self.extra_mc
+        if self.mailertable:
+            extra = f"FEATURE(`mailertable', `hash -o {self.base}/mailertable')dnl\n" + extra
+        mc = cf.with_suffix(".mc")
+        mc.write_text(template.format(cf=cf_dir, hostname=HOSTNAME, base=self.base,
+                                      bulk_lifetime=self.bulk_lifetime, default_user="1:1", extra_mc=extra))
         r = subprocess.run([str(self.m4), f"-D_CF_DIR_={cf_dir}/", str(mc)], capture_output=True,
                            text=True, timeout=60)
         if r.returncode != 0 or "\nO QueueDirectory=" not in r.stdout:
-            raise SendmailError(f"m4 failed to build sendmail.cf: {r.stderr.strip()[-1000:]}")
-        self.cf.write_text(r.stdout)
+            raise SendmailError(f"m4 failed to build {cf.name}: {r.stderr.strip()[-1000:]}")
+        cf.write_text(r.stdout)
 
     def _access_db(self) -> None:
         """The access map: ``TLS_Srv:<domain> ENCR:112`` makes Sendmail
         require an encrypted session with that domain's servers."""
         text = f"TLS_Srv:{self.require_tls}\tENCR:112\n" if self.require_tls else ""
-        (self.base / "access").write_text(text)
+        self._makemap("access", text + self.access)
+        if self.mailertable:
+            self._makemap("mailertable", self.mailertable)
+
+    def _makemap(self, name: str, text: str) -> None:
+        (self.base / name).write_text(text)
         r = self.ns.run([str(self.tree / "usr/libexec/sendmail/makemap"), "-C", str(self.cf), "hash",
-                         str(self.base / "access")],
+                         str(self.base / name)],
                         env=self.env, input=text, check=False)
         if r.returncode != 0:
             raise SendmailError(f"makemap failed: {(r.stderr or r.stdout).strip()}")
@@ -198,10 +249,15 @@ class SendmailInstance(MtaInstance):
         (self.base / "helpfile").write_text("")
         (self.base / "local-host-names").write_text(f"{HOSTNAME}\nlocalhost\n")
         (self.base / "service.switch").write_text("hosts files dns\naliases files\n")
-        (self.base / "aliases").write_text("postmaster: root\nMAILER-DAEMON: postmaster\n")
+        (self.base / "aliases").write_text("postmaster: root\nMAILER-DAEMON: postmaster\n" + self.aliases)
         hostname = socket.gethostname()
         (self.base / "hosts").write_text(f"127.0.0.1 localhost {HOSTNAME} {hostname}\n")
         self._build_cf()
+        if self.msp:
+            client_queue = self.base / "clientmqueue"
+            client_queue.mkdir(mode=0o770)
+            os.chown(client_queue, 1, 1)  # confRUN_AS_USER of submit.mc
+            self._build_cf(_SUBMIT_MC, self.submit_cf)
         self._access_db()
         self.bind_etc("hosts")
         self._devices()
@@ -226,11 +282,42 @@ class SendmailInstance(MtaInstance):
             self.syslog.stop()
             self.syslog = None
 
+    def stop_daemon(self) -> None:
+        """Stops sm-mta alone (syslog goes on) and waits until 127.0.0.1:25
+        refuses connections: what the submission program meets when the
+        local MTA is down."""
+        pid = (self.base / "sendmail.pid").read_text().split()[0]
+        self.ns.run(["kill", "-TERM", pid], check=False)
+        deadline = time.monotonic() + CONNECT_PATIENCE
+        while time.monotonic() < deadline:
+            s = self.ns.socket()
+            try:
+                s.connect(("127.0.0.1", 25))
+            except ConnectionRefusedError:
+                return
+            finally:
+                s.close()
+            time.sleep(0.1)
+        raise SendmailError("sm-mta still accepts connections after SIGTERM")
+
     # -- mail ------------------------------------------------------------------
     def submit(self, sender: str, recipients: Iterable[str], message: str) -> None:
         """Hands the message to sm-mta over SMTP on 127.0.0.1:25."""
         with _NamespaceSMTP(self.ns, "127.0.0.1", 25) as smtp:
             smtp.sendmail(sender, list(recipients), message)  # str: smtplib sends CRLF line ends
+
+    def submit_command(self, sender: str, recipients: Iterable[str], message: str,
+                       *options: str, check: bool = True) -> int:
+        """Hands the message to the submission program (``msp=True``), as
+        cron or a script would: ``sendmail -f sender rcpt ... < message``,
+        logged as ``sendmail[pid]``, relayed to sm-mta on 127.0.0.1:25.
+        Returns its exit status (a recipient sm-mta refused makes it
+        non-zero: ``check=False`` for those)."""
+        r = self.ns.run([str(self.sendmail), "-C", str(self.submit_cf), "-f", sender, *options, "--",
+                         *recipients], env=self.env, input=message, check=False, timeout=60)
+        if check and r.returncode != 0:
+            raise SendmailError(f"submission exited {r.returncode}: {(r.stderr or r.stdout).strip()}")
+        return r.returncode
 
     def queue_id_of(self, message_id: str) -> str | None:
         pat = re.compile(rf"{PROGRAM}\[\d+\]: ([0-9A-Za-z]+): .*msgid=<" + re.escape(message_id) + ">")

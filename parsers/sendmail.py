@@ -65,7 +65,7 @@ _FREE_TEXT_SEP = {"stat": ", reply=", "reply": ", stat="}
 # text when the line does not end in ")").
 _RECORD = re.compile(
     r"([0-9A-Za-z]{8,20}): (?:"
-    r"to=(?:<?([-a-z0-9@._+=]+)>?|([^ ]*)), (?:ctladdr=[^,]*, )?delay=([^,]*), xdelay=[^,]*, mailer=([^,]*), "
+    r"to=(?:<?([-a-z0-9@._+=]+)>?|([^ ]*)), (?:ctladdr=([^,]*), )?delay=([^,]*), xdelay=[^,]*, mailer=([^,]*), "
     r"pri=[^,]*, (?:relay=([^,]*), )?dsn=([^,]*), (?:stat=Sent \((.*)\)\Z|(stat|reply)=(.*))"
     r"|from=(?:<([^ <>]*)>|([^ ]*)), size=([0-9]{1,18}), class=[^,]*, nrcpts=([0-9]{1,18})"
     r"(?:, msgid=(?:<([^,<>]*)>|([^,]*)))?(?=, [a-z][a-z_]{0,15}=|\Z)(?!.*, (?:from|size|nrcpts|msgid)=))", re.S)
@@ -95,19 +95,20 @@ def parse_at(program: str, text: str, start: int) -> Record | tuple[Record, ...]
     m = _RECORD.match(text, start)
     if m is None:
         return _parse_other(text, start, program)
-    (qid, rcpt, to, delay_text, mailer, relay_text, dsn, sent, key, body,
+    (qid, rcpt, to, ctladdr, delay_text, mailer, relay_text, dsn, sent, key, body,
      sender, sender_text, size, nrcpts, msgid, msgid_text) = m.groups()
     if size is None:  # a to= line
         if sent is not None:
             if ", reply=" not in sent:  # the usual delivery: the peer's words, as logged (not unescaped)
-                return _delivery(qid, rcpt, to, delay_text, mailer, relay_text, dsn, None, None, program, sent)
+                return _delivery(qid, rcpt, to, ctladdr, delay_text, mailer, relay_text, dsn, None, None, program,
+                                 sent)
             key, body = "stat", "Sent (" + sent + ")"
         if key == "stat" and ", reply=" not in body:  # stat= runs to the end
-            return _delivery(qid, rcpt, to, delay_text, mailer, relay_text, dsn, body, None, program)
+            return _delivery(qid, rcpt, to, ctladdr, delay_text, mailer, relay_text, dsn, body, None, program)
         f: dict[str, str] = {}
         _free_text(body, 0, key, f)
-        return _delivery(qid, rcpt, to, delay_text, mailer, relay_text, dsn, f.get("stat"), f.get("reply"),
-                         program)
+        return _delivery(qid, rcpt, to, ctladdr, delay_text, mailer, relay_text, dsn, f.get("stat"),
+                         f.get("reply"), program)
     if msgid is None and msgid_text:
         msgid = strip_angle(msgid_text)
     try:
@@ -134,8 +135,8 @@ def _parse_other(text: str, start: int, program: str) -> Record | tuple[Record, 
     i += 2
     if text.startswith("to=", i):
         f = scan_fields(text[i:])
-        return _delivery(qid, None, f.get("to", ""), f.get("delay"), f.get("mailer"), f.get("relay"), f.get("dsn"),
-                         f.get("stat"), f.get("reply"), program)
+        return _delivery(qid, None, f.get("to", ""), f.get("ctladdr"), f.get("delay"), f.get("mailer"),
+                         f.get("relay"), f.get("dsn"), f.get("stat"), f.get("reply"), program)
     if text.startswith("from=", i):
         return _arrival(qid, text[i:])
     m2 = _QID.match(text, i)  # lost input channel, timeout waiting for input, ... have none
@@ -175,9 +176,9 @@ def _arrival(qid: str, body: str) -> MessageInfo:
 _SESSION_DSNS = frozenset({"4.5.0", "5.5.0"})
 
 
-def _delivery(qid: str, rcpt: str | None, to: str, delay_text: str | None, mailer: str | None,
-              relay_text: str | None, dsn: str | None, stat: str | None, reply_text: str | None,
-              program: str, sent: str | None = None) -> Delivery | tuple[Delivery, ...] | None:
+def _delivery(qid: str, rcpt: str | None, to: str, ctladdr: str | None, delay_text: str | None,
+              mailer: str | None, relay_text: str | None, dsn: str | None, stat: str | None,
+              reply_text: str | None, program: str, sent: str | None = None) -> Delivery | tuple[Delivery, ...] | None:
     """The fields of a to= line -> its Delivery (one per recipient). ``rcpt``:
     the one recipient in its normal form, else None and ``to`` is the field as
     logged. ``sent``: the text in ``stat=Sent (...)`` when that is all of
@@ -220,17 +221,39 @@ def _delivery(qid: str, rcpt: str | None, to: str, delay_text: str | None, maile
                     reply = replace(reply, command="CONNECT")
     if status == "sent" and program in SUBMISSION_PROGRAMS and is_handover(mailer, relay):
         status = "handed_over"
+    orig = None if ctladdr is None or mailer not in _LOCAL_MAILERS else alias_of(rcpt or to, ctladdr)
     if rcpt is not None:
         # Delivery(mta, queue_id, recipient, status, reason, orig_recipient, relay, delay, dsn, reply)
-        return Delivery(MTA, qid, rcpt, status, reason, None, relay, delay, dsn, reply)
+        return Delivery(MTA, qid, rcpt, status, reason, orig, relay, delay, dsn, reply)
     if to.endswith("[more]"):  # a long recipient list, continued on the next to= line
         to = to[:-6].rstrip(", ")
     rcpts = split_recipients(to)
     if len(rcpts) == 1:
-        return Delivery(MTA, qid, normalize_address(rcpts[0]), status, reason, None, relay, delay, dsn, reply)
-    out = tuple(Delivery(MTA, qid, normalize_address(r), status, reason, None, relay, delay, dsn, reply)
+        return Delivery(MTA, qid, normalize_address(rcpts[0]), status, reason, orig, relay, delay, dsn, reply)
+    out = tuple(Delivery(MTA, qid, normalize_address(r), status, reason, orig, relay, delay, dsn, reply)
                 for r in rcpts)
     return out or None
+
+
+# The mailers an alias, a .forward or an :include: list delivers through
+# (deliver.c: a user name, a |program, a /file).
+_LOCAL_MAILERS = frozenset({"local", "prog", "*file*", "*include*"})
+
+
+def alias_of(to: str, ctladdr: str) -> str | None:
+    """The address the sender used, for a local mailer's delivery that an
+    alias or a .forward expanded: Sendmail logs no original recipient (Postfix
+    writes ``orig_to=``), but the controlling address of such a delivery,
+    ``ctladdr=<retired@example.org> (1/0)``, is the address whose alias or
+    .forward it comes from. Only when ``to=`` is no address (a user name,
+    ``|program``, ``/file``) and ``ctladdr=`` is one in brackets: elsewhere
+    ctladdr= names whoever owns the delivery (the submission program's
+    ``root (0/0)``, a local delivery's own ``<root@host>``)."""
+    if "@" in to or ctladdr[:1] != "<":
+        return None
+    end = ctladdr.find(">")
+    addr = ctladdr[1:end]
+    return normalize_address(addr) if end > 0 and "@" in addr else None
 
 
 def status_of(stat: str, dsn: str | None) -> str:

@@ -538,12 +538,6 @@ def test_submission_programs_own_bounce(run: Run) -> None:
     assert [e["sender"] for e in dsn_handover] == [""]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sm-mta[48]: 6AOFLlK4000047: to=formeruser, ctladdr=<retired@mta.bouncewatch.test> (1/0), ..., "
-    "mailer=local, ..., dsn=5.1.1, reply=550 5.1.1 User unknown, stat=User unknown: the address the sender "
-    "used is only in ctladdr= (the alias that expanded to formeruser); the event has recipient 'formeruser' "
-    "and no orig_recipient. ctladdr= is not always that address (on the submission program's lines it is the "
-    "submitting user), so whether to read it is a judgement call"))
 def test_alias_expansion_keeps_the_address_the_sender_used(run: Run) -> None:
     """Postfix logs ``orig_to=`` for an alias; Sendmail only names the alias
     as the controlling address of the local delivery that failed."""

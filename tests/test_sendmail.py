@@ -362,3 +362,39 @@ def test_parse_at_stays_linear_behind_a_head():
         t = time.perf_counter()
         sendmail.parse_at("sm-mta", head + msg, len(head))
         assert time.perf_counter() - t < 1.0, "super-linear matching on a 1 MB line"
+
+
+# Real Sendmail 8.17 (tests/test_realmta_sendmail_more.py) and a corpus line
+# (config-mailgateway): an alias or .forward expansion names the address the
+# sender used only as the delivery's controlling address.
+ALIAS_TAILS = {
+    "unknown": ("delay=00:00:00, xdelay=00:00:00, mailer=local, pri=30737, dsn=5.1.1, "
+                "reply=550 5.1.1 User unknown, stat=User unknown"),
+    "file": "delay=00:00:00, xdelay=00:00:00, mailer=*file*, pri=30485, dsn=2.0.0, stat=Sent",
+}
+
+
+@pytest.mark.parametrize("tail", list(ALIAS_TAILS.values()), ids=list(ALIAS_TAILS))
+@pytest.mark.parametrize("to", ["formeruser", "|/usr/bin/procmail", '"|/usr/bin/procmail -f-"', "/var/log/copy"])
+def test_alias_expansion_keeps_the_address_the_sender_used(to, tail):
+    d = rec(f"Nov 24 15:21:47 mta sm-mta[48]: 6AOFLlK4000047: to={to}, "
+            f"ctladdr=<Retired@Example.TEST> (1/0), {tail}")
+    assert d.orig_recipient == "Retired@example.test"
+    assert d.recipient == sendmail.normalize_address(to)
+    # the general way (scan_fields) reads it the same
+    line = f"6AOFLlK4000047: to={to}, ctladdr=<Retired@Example.TEST> (1/0), {tail}, extra=1"
+    assert sendmail.parse_at("sm-mta", line, 0).orig_recipient == "Retired@example.test"
+
+
+@pytest.mark.parametrize("to,ctladdr,mailer", [
+    ("<root@server1.example.org>", "<root@server1.example.org> (0/0)", "local"),  # corpus: a plain local delivery
+    ("root", "root (0/0)", "relay"),              # the submission program: ctladdr is the submitting user
+    ("root", "<root@host.example> (0/0)", "relay"),
+    ("user@example.com", "<joe@example.org> (1000/1000)", "esmtp"),
+    ("formeruser", "<broken (1/0)", "local"),
+    ("formeruser", "<nobody> (1/0)", "local"),
+])
+def test_controlling_address_is_no_original_elsewhere(to, ctladdr, mailer):
+    d = rec(f"Nov 24 15:21:47 mta sm-mta[48]: 6AOFLlK4000047: to={to}, ctladdr={ctladdr}, delay=00:00:00, "
+            f"xdelay=00:00:00, mailer={mailer}, pri=30485, dsn=2.0.0, stat=Sent")
+    assert d.orig_recipient is None

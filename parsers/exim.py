@@ -224,10 +224,11 @@ def _arrival(qid: str, msg: str, pos: int) -> MessageInfo:
     if sender != "<>":
         parent = None
     s = _SENDERS.get(sender)  # _sender's cache hit inlined
+    rcpts = tuple(recipients.split()) if recipients else None
     return MessageInfo(
         MTA, qid, s if s is not None else _sender(sender), size,
-        message_id, len(recipients.split()) or None if recipients else None,
-        parent if parent and _ID.match(parent + " ") else None)
+        message_id, len(rcpts) or None if rcpts else None,
+        parent if parent and _ID.match(parent + " ") else None, rcpts or None)
 
 
 def _message_id(value: str | None) -> str | None:
@@ -250,7 +251,8 @@ def _arrival_fields(qid: str, body: str) -> MessageInfo:
         size=number(size),
         message_id=strip_angle(f.fields["id"]) if f.fields.get("id") else None,
         nrcpt=len(f.recipients) if f.recipients else None,
-        bounce_of=parent if parent and _ID.match(parent + " ") else None)
+        bounce_of=parent if parent and _ID.match(parent + " ") else None,
+        recipients=tuple(f.recipients) if f.recipients else None)
 
 
 def _value(token: str | None) -> str | None:
@@ -563,7 +565,7 @@ def _scan(s: str, i: int, arrival: bool = False) -> _Fields:
             i = _defer(s, i, out)
             continue
         if c == "f" and arrival and s.startswith("for ", i):
-            out.recipients = [strip_angle(r) for r in s[i + 4:].split()]
+            out.recipients = s[i + 4:].split()  # as logged: the correlator normalizes them
             return out
         # a bare flag (K, L, PRDR, TFO*, DS, routing) or an unknown word
         j = find(" ", i)

@@ -118,6 +118,10 @@ class MessageInfo:
     message_id: str | None = None
     nrcpt: int | None = None
     bounce_of: str | None = None    # this message is the MTA's own bounce (DSN) of that queue id
+    # The recipients as the arrival named them, unnormalized (Exim's
+    # +received_recipients "for a b"): who a message given up before any
+    # delivery line was meant for.
+    recipients: tuple[str, ...] | None = None
 
 
 @dataclass(slots=True)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
+from bouncewatch.parsers.address import normalize_address
 from bouncewatch.parsers.records import Delivery, MessageInfo, MessageOutcome, Record
 
 DEFAULT_MAX_MESSAGES = 50_000
@@ -48,6 +49,7 @@ class MessageState:
     bounce_of: str | None = None      # the MTA's own bounce of this queue id
     last_seen: datetime | None = None
     recipients: dict[str, RecipientState] = field(default_factory=dict)
+    announced: tuple[str, ...] | None = None  # MessageInfo.recipients
 
 
 @dataclass(slots=True)
@@ -101,6 +103,8 @@ class Correlator:
                 msg.message_id = rec.message_id
             if rec.bounce_of is not None:
                 msg.bounce_of = rec.bounce_of
+            if rec.recipients is not None:  # a list of 5,000 is kept as the first max_recipients
+                msg.announced = rec.recipients[:self.max_recipients]
             return []
         return self._outcome(rec, when)
 
@@ -175,7 +179,14 @@ class Correlator:
         msg = self._touch(o.mta, o.queue_id, when)
         sender = o.sender if o.sender is not None else msg.sender
         out = []
-        pending = [(r, s) for r, s in msg.recipients.items() if not s.final]
+        pending: list[tuple[str, RecipientState | None]] = [
+            (r, s) for r, s in msg.recipients.items() if not s.final]
+        if not msg.recipients and msg.announced:
+            # Given up before any delivery line named a recipient (Exim: frozen
+            # by a filter, then removed): the arrival said whom it was for.
+            # Only then: once deliveries are logged, their recipients are the
+            # routed ones, and an alias the arrival named has no line of its own.
+            pending = [(normalize_address(r), None) for r in msg.announced]
         for rcpt, rs in pending or [("", None)]:
             d = Delivery(mta=o.mta, queue_id=o.queue_id, recipient=rcpt, status=o.status,
                          reason=o.reason, sender=sender, size=msg.size, message_id=msg.message_id,
@@ -223,8 +234,11 @@ class Correlator:
                 break
             rcpts = [[r, rs.deferrals, rs.cause, rs.orig_recipient]
                      for r, rs in m.recipients.items() if not rs.final][:max_recipients]
-            rows.append([mta, qid, m.sender, m.size, m.message_id, m.bounce_of,
-                         m.last_seen.isoformat() if m.last_seen is not None else None, rcpts])
+            row = [mta, qid, m.sender, m.size, m.message_id, m.bounce_of,
+                   m.last_seen.isoformat() if m.last_seen is not None else None, rcpts]
+            if m.announced and not m.recipients:  # what _outcome may still need of it
+                row.append(list(m.announced[:max_recipients]))
+            rows.append(row)
         return rows
 
     def restore(self, rows: list[list[Any]]) -> int:
@@ -233,9 +247,11 @@ class Correlator:
         n = 0
         for row in reversed(rows or []):
             try:
-                mta, qid, sender, size, mid, bounce_of, seen, rcpts = row
+                mta, qid, sender, size, mid, bounce_of, seen, rcpts, *announced = row
                 when = datetime.fromisoformat(seen) if seen else None
                 msg = MessageState(sender, size, mid, bounce_of, when)
+                if announced and announced[0]:  # a checkpoint before they were saved has none
+                    msg.announced = tuple(str(r) for r in announced[0])
                 for r, deferrals, cause, orig in rcpts:
                     self._keys += 1
                     msg.recipients[str(r)] = RecipientState(int(deferrals), False, cause, orig, self._keys)

@@ -63,6 +63,50 @@ def test_expiry_without_known_recipient_still_reported(pipeline):
     assert len(evs) == 1 and evs[0]["recipient"] == "" and evs[0]["sender"] == "s@x.org"
 
 
+# Real Exim 4.96 (tests/test_realmta_exim_more.py), +received_recipients
+HELD = """\
+2026-11-24 15:30:01 1xVsZh-00000P-0H <= bounces@sender.test U=root P=local S=359 id=held@bouncewatch.test T="held" for rcpt@Held.TEST other@held.test
+2026-11-24 15:30:01 1xVsZh-00000P-0H Frozen by the system filter: held for review
+2026-11-24 15:31:07 1xVsZh-00000P-0H removed by root
+"""
+
+
+def test_message_given_up_before_any_attempt_names_the_arrivals_recipients(pipeline):
+    evs = run(pipeline, HELD)
+    assert [(e["recipient"], e["status"]) for e in evs] == [
+        ("rcpt@held.test", "frozen"), ("other@held.test", "frozen"),
+        ("rcpt@held.test", "removed"), ("other@held.test", "removed")]
+    assert all((e["sender"], e["size"], e["message_id"]) == ("bounces@sender.test", 359, "held@bouncewatch.test")
+               for e in evs)
+    assert len(pipeline.correlator) == 0
+
+
+def test_arrivals_recipients_are_not_used_once_deliveries_named_theirs(pipeline):
+    """An alias the arrival named is delivered under the routed address: it
+    has no line of its own, and must not look pending."""
+    evs = run(pipeline, HELD.replace("2026-11-24 15:30:01 1xVsZh-00000P-0H Frozen", (
+        "2026-11-24 15:30:01 1xVsZh-00000P-0H == user@held.test <rcpt@Held.TEST> R=dnslookup T=remote_smtp "
+        "defer (-44) H=mx.held.test [192.0.2.7]: SMTP error from remote mail server after RCPT TO:<user@held.test>: "
+        "451 4.7.1 Greylisted\n2026-11-24 15:30:01 1xVsZh-00000P-0H Frozen")))
+    assert [(e["recipient"], e["status"]) for e in evs] == [
+        ("user@held.test", "deferred"), ("user@held.test", "frozen"), ("", "removed")]
+
+
+def test_checkpoint_keeps_the_arrivals_recipients(pipeline):
+    from bouncewatch.plugin.correlate import Correlator
+    lines = HELD.splitlines()
+    run(pipeline, lines[0] + "\n")
+    rows = pipeline.correlator.snapshot()
+    restored = Correlator()
+    assert restored.restore(rows) == 1
+    pipeline.correlator = restored
+    assert [e["recipient"] for e in run(pipeline, lines[2] + "\n")] == ["rcpt@held.test", "other@held.test"]
+    old = Correlator()  # a checkpoint written before the field was saved
+    assert old.restore([r[:8] for r in rows]) == 1
+    pipeline.correlator = old
+    assert [e["recipient"] for e in run(pipeline, lines[2] + "\n")] == [""]
+
+
 def test_correlation_memory_is_bounded(classifier):
     from bouncewatch.plugin.correlate import Correlator
     from bouncewatch.plugin.pipeline import Pipeline

@@ -544,10 +544,6 @@ def test_message_frozen_before_any_attempt_then_removed(runs: dict[str, Run]) ->
     assert evs[1]["classification"]["category"] == "removed_by_admin"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "'1xVsZh-00000P-0H Frozen by the system filter: held for review' and 'removed by root' of a message never "
-    "tried: the events' recipient is '', though its arrival line named it ('... for rcpt@held.test', "
-    "+received_recipients); the correlator learns recipients only from delivery lines"))
 def test_message_frozen_before_any_attempt_names_its_recipient(runs: dict[str, Run]) -> None:
     assert [e["recipient"] for e in _held_events(runs["full"])] == [_addr("rcpt", HELD)] * 2
 

@@ -321,3 +321,29 @@ def test_discard_is_our_own_policy_not_a_delivery(classifier):
     assert (c.category, c.type) == ("local_policy", "other")
     c, _ = classifier.classify(rule_context(Envelope(None, None, "postfix-out/smtp", 1, ""), d))
     assert c.category == "delivered"
+
+
+SUBMITTED = ("Nov 24 15:21:47 mta sendmail[53]: 6AOFO8kr000053: to=rcpt@access-tempfail.test, "
+             "ctladdr=bounces@sender.test (0/0), delay=00:00:00, xdelay=00:00:00, mailer=relay, pri=30359, "
+             "relay={relay}, dsn={dsn}, reply={reply}, stat=Deferred: {reply}")
+
+
+@pytest.mark.parametrize("reply,dsn", [
+    # real Sendmail 8.17: our own access map (To:access-tempfail.test ERROR:4.3.2:450 ...)
+    ("450 4.3.2 <rcpt@access-tempfail.test>... Mail for this domain is held for now", "4.3.2"),
+    ("451 4.3.0 Temporary system failure. Please try again later.", "4.3.0"),
+])
+def test_sendmail_submission_deferred_by_our_own_mta_is_ours(classifier, reply, dsn):
+    """The submission program hands every message to the MTA on this
+    machine: its 4xx is our side's, not the recipient's soft failure that
+    counts toward suppressing it. The same reply from a remote host is not.
+    (A reply that an earlier rule explains keeps its category: greylisting,
+    a full disk, as Postfix's own next hops do.)"""
+    from bouncewatch.plugin.pipeline import Pipeline
+    def category(relay):
+        line = SUBMITTED.format(relay=relay, dsn=dsn, reply=reply)
+        (ev,) = Pipeline(classifier).feed(line, "/var/log/maillog", 0)
+        return ev["classification"]["category"], ev["classification"]["type"]
+    assert category("[127.0.0.1] [127.0.0.1]") == ("routing_error", "other")
+    assert category("localhost [127.0.0.1]") == ("routing_error", "other")
+    assert category("mx.example.org. [192.0.2.7]") != ("routing_error", "other")

@@ -288,7 +288,8 @@ EXPECT: dict[str, Expect] = {
     #   reply=450 4.3.2 <rcpt@access-tempfail.test>... Mail for this domain is held for now,
     #   stat=Deferred: 450 4.3.2 <rcpt@access-tempfail.test>... Mail for this domain is held for now
     # (it stays in the submission program's client queue: no queue runner for it here)
-    "rcpt@access-tempfail.test": Expect("deferred", "4.3.2", "soft_general", "soft", None,
+    # our own MTA deferring (own-next-hop-unreachable), not the recipient's soft failure
+    "rcpt@access-tempfail.test": Expect("deferred", "4.3.2", "routing_error", "other", None,
                                         "Mail for this domain is held for now"),
 }
 # The messages each recipient's events belong to (FORMER is RETIRED's alias).

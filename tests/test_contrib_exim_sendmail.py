@@ -62,7 +62,7 @@ SAMPLES = {
     "tls_peerdn": lambda: parsed(BASE + ' X=TLS1.3:x:256 CV=yes DN="/C=US/CN=mx \\"1\\"" C="250 ok"')[1].reason
     == "250 ok",
     "received_recipients": lambda: parsed(f"{STAMP} {ID} <= a@example.net U=a P=local S=12 for b@x.org c@y.org")[1]
-    == MessageInfo("exim", ID, sender="a@example.net", size=12, nrcpt=2),
+    == MessageInfo("exim", ID, sender="a@example.net", size=12, nrcpt=2, recipients=("b@x.org", "c@y.org")),
     "queue_time": lambda: parsed(BASE + " QT=1h2m3s")[1].delay == 3723.0,
     "deliver_time": lambda: parsed(BASE + " DT=0.345s")[1].delay == 0.345 and parsed(  # a failure's: last
         BASE.replace(" => ", " ** ") + ": SMTP error from remote mail server after RCPT TO:<bob@example.org>: "

@@ -432,7 +432,7 @@ class _History:
         self.where = where
         self._events: list[dict[str, Any]] = []
         self.tap = self.background.add if self.background else self._events.append
-        self.recorded = self.alerts = self.suppressed = self.applied = 0
+        self.recorded = self.alerts = self.suppressed = self.applied = self.too_old = 0
 
     def pending(self) -> int:
         return len(self.background.pending) if self.background else len(self._events)
@@ -457,14 +457,17 @@ class _History:
 
     def close(self, out: Any) -> None:
         if self.background:
-            alerts, (self.suppressed, self.applied) = self.background.close()
+            alerts, (self.suppressed, self.applied, self.too_old) = self.background.close()
             self._write(out, alerts)
         else:
-            self.suppressed, self.applied = self.store.suppressed_count(), self.store.applied
+            self.suppressed, self.applied, self.too_old = (self.store.suppressed_count(), self.store.applied,
+                                                           self.store.too_old)
             self.store.close()
 
     def summary(self) -> str:
-        return (f"bouncewatch: state: {self.recorded} events recorded ({self.applied} new), "
+        old = (f", {self.too_old} older than the history's retention window (not recorded: "
+               "[state] retention_days)") if self.too_old else ""
+        return (f"bouncewatch: state: {self.recorded} events recorded ({self.applied} new{old}), "
                 f"{self.alerts} alerts, {self.suppressed} addresses suppressed")
 
 

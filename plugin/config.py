@@ -25,6 +25,7 @@ format = "json"
 dir = "/var/lib/bouncewatch"              # SQLite state.db here; default: state_dir
 # url = "postgresql://bw@db/bouncewatch"  # or one history shared by several MTA hosts
 history = true                            # false: checkpoints only
+retention_days = 90                       # events kept for matching re-read lines and report; 0: for ever
 
 [suppression]                             # policy.Policy.from_dict
 soft = { messages = 3, days = 15 }
@@ -117,6 +118,7 @@ class Config:
     metrics_listen: str | None = None
     history: bool = True             # [state] history
     state_location: str | None = None   # [state] url or dir; None: state_dir
+    retention_days: float | None = None  # [state] retention_days; None: what the store has (state.py)
     suppression: Policy = field(default_factory=Policy)
     alerts: AlertPolicy = field(default_factory=AlertPolicy)
 
@@ -276,10 +278,15 @@ def _state(c: _Checker, doc: dict[str, Any], cfg: Config) -> None:
         return
     if not isinstance(st, dict):
         raise c.fail("must be a table ([state])", "state")
-    c.unknown(st, {"url", "dir", "history"}, "state")
+    c.unknown(st, {"url", "dir", "history", "retention_days"}, "state")
     url = c.typed(st, "url", str, "a postgresql:// URL", "state")
     d = c.typed(st, "dir", str, "a directory path", "state")
     h = c.typed(st, "history", bool, "true or false", "state")
+    days = c.typed(st, "retention_days", (int, float), "a number of days (0: keep every event)", "state")
+    if days is not None and not 0 <= days <= 36_500:
+        raise c.fail(f"must be a number of days from 0 (keep every event) to 36500, not {days!r}",
+                     "retention_days", "state")
+    cfg.retention_days = None if days is None else float(days)
     if url is not None and d is not None:
         raise c.fail("give url (PostgreSQL) or dir (SQLite), not both", "url", "state")
     if url is not None and not url.startswith(("postgresql://", "postgres://")):

@@ -99,6 +99,7 @@ class StateOptions:
     policy: Any = None            # policy.Policy (None: the defaults)
     alerts: Any = None            # alerts.AlertPolicy (None: the defaults)
     metrics_listen: str | None = None
+    retention_days: float | None = None  # None: the store's own (state.DEFAULT_RETENTION_DAYS)
 
 
 def _open_recorder(opts: StateOptions) -> Any:
@@ -106,7 +107,7 @@ def _open_recorder(opts: StateOptions) -> Any:
         return None
     from .recorder import StateError, open_recorder
     try:
-        return open_recorder(opts.target, opts.policy, opts.alerts)
+        return open_recorder(opts.target, opts.policy, opts.alerts, retention_days=opts.retention_days)
     except StateError as e:
         raise StartError(f"state: {e}", 1) from None
 
@@ -196,8 +197,8 @@ def run_config(cfg: Config, settings: Settings) -> int:
                 check_rules(new)
                 if new.state_dir != old.state_dir:
                     raise ConfigError(f"{new.path}: state_dir: cannot change while running (restart instead)")
-                if (new.history_target, new.suppression, new.alerts, new.metrics_listen) != \
-                        (old.history_target, old.suppression, old.alerts, old.metrics_listen):
+                if (new.history_target, new.suppression, new.alerts, new.metrics_listen, new.retention_days) != \
+                        (old.history_target, old.suppression, old.alerts, old.metrics_listen, old.retention_days):
                     raise ConfigError(f"{new.path}: [state], [suppression], [alerts] and [metrics] "
                                       "cannot change while running (restart instead)")
                 slots = open_sinks(new.sinks, new.state_dir)
@@ -234,7 +235,8 @@ def run_config(cfg: Config, settings: Settings) -> int:
     return run_agent(specs=specs, sinks=cfg.sinks, state_dir=cfg.state_dir, rules_dirs=cfg.rules_dirs,
                      mta=cfg.mta, include_sent=cfg.include_sent, where=cfg.where, from_start=cfg.from_start,
                      settings=settings, reload=reload,
-                     state=StateOptions(history, cfg.suppression, cfg.alerts, cfg.metrics_listen))
+                     state=StateOptions(history, cfg.suppression, cfg.alerts, cfg.metrics_listen,
+                                        cfg.retention_days))
 
 
 def _reload_sources(agent: Agent, old: Config, new: Config) -> None:

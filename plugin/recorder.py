@@ -52,7 +52,9 @@ class Recorder:
         self.store.close()
 
     def summary(self) -> str:
-        return f"state: {self.recorded} events recorded, {self.alerts} alerts"
+        old = getattr(self.store, "too_old", 0)
+        return (f"state: {self.recorded} events recorded, {self.alerts} alerts"
+                + (f", {old} older than the history's retention window (not recorded)" if old else ""))
 
 
 def keep_alert(where: Any, alert: Mapping[str, Any]) -> bool:
@@ -68,11 +70,11 @@ FOLLOW_SQLITE_CACHE_KIB = 512    # SQLite's page cache
 
 
 def open_recorder(target: str, policy: Any = None, alerts: Any = None,
-                  wal_interval: float = 1.0) -> Recorder:
+                  wal_interval: float = 1.0, retention_days: float | None = None) -> Recorder:
     """``target``: a state directory (SQLite ``state.db``) or a PostgreSQL URL."""
     from .state import open_store
     from .statedb import SQLiteBackend
-    store = open_store(target, policy, alerts)
+    store = open_store(target, policy, alerts, retention_days)
     store.cache_rows = FOLLOW_CACHE_ROWS
     if isinstance(store.db, SQLiteBackend):
         store.db.execute(f"PRAGMA cache_size=-{FOLLOW_SQLITE_CACHE_KIB}")

@@ -41,6 +41,14 @@ from .statedb import (DOMAIN_COLUMNS, EPISODE_COLUMNS, EVENT_COLUMNS, RECIPIENT_
 __all__ = ["Store", "open_store", "StateError", "Suppression"]
 
 STATUS_COUNTERS = ("sent", "deferred", "bounced", "expired")
+# How long the store keeps events (and alerts, idle episodes, hourly counts),
+# in days of log time before the newest event recorded; 0 keeps them for ever.
+# Longer than the mail logs a Debian system keeps (four weekly rotations), so
+# a rotated log read again is still known. The recipient and domain counts,
+# streaks and suppressions are kept whatever their age: they are the history.
+DEFAULT_RETENTION_DAYS = 90.0
+PRUNE_EVERY = 3600.0   # seconds of log time between two prunes of one store
+FUTURE_SLACK = 86400.0  # an event stamped later than now plus this does not move the window
 # The event fields the store and the alert detector read.
 STORE_FIELDS = ("kind", "event_id", "timestamp", "host", "mta", "queue_id", "sender", "recipient",
                 "recipient_domain", "status", "relay", "smtp_code", "dsn", "smtp_command", "reason", "classification")
@@ -171,7 +179,8 @@ class Store:
     writers, so every batch reads its rows afresh under the lock."""
 
     def __init__(self, db: Backend, policy: Policy | None = None, alerts: AlertPolicy | None = None,
-                 batch_size: int = 20_000, cache_rows: int = 500_000) -> None:
+                 batch_size: int = 20_000, cache_rows: int = 500_000,
+                 retention_days: float | None = None) -> None:
         self.db = db
         self.policy = policy or Policy()
         self.detector = Detector(alerts)
@@ -180,6 +189,47 @@ class Store:
         self._cache: Batch | None = None
         self._version: int | None = None
         self.applied = 0   # events new to the store since open (the rest were seen before)
+        self.too_old = 0   # events older than the retention window, not recorded
+        self.retention_days = self._retention(retention_days)
+        self._pruned_at: float | None = None  # the window's start at this store's last prune
+        self.clock = time.time   # what "now" is for a stamp from the future
+
+    # -- retention ----------------------------------------------------------------
+    def _retention(self, days: float | None) -> float:
+        """The configured window (``[state] retention_days``) is kept in the
+        store itself, so ``parse --state-dir`` and ``ingest-mail``, which
+        read no configuration, keep the follower's window."""
+        db = self.db
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'retention_days'").fetchone()
+            stored = float(row[0]) if row else None
+            if days is not None and days != stored:
+                db.begin()
+                db.execute(db.upsert("meta", ("key", "value"), ("key",)), ("retention_days", repr(float(days))))
+                db.commit()
+                return float(days)
+        except BaseException:
+            db.rollback()
+            raise
+        return stored if stored is not None else DEFAULT_RETENTION_DAYS
+
+    def _newest(self) -> float | None:
+        """Inside the write transaction: the newest event's time any writer recorded."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'newest'").fetchone()
+        return float(row[0]) if row else None
+
+    def _prune(self, start: float) -> None:
+        """Inside the write transaction: forget what is older than ``start``.
+        Events only serve to recognise a line read again and to show recent
+        history (report --state-dir); a log older than the window read again
+        is not recorded at all (see _record), so nothing is counted twice."""
+        db = self.db
+        db.execute("DELETE FROM events WHERE ts < ?", (start,))
+        db.execute("DELETE FROM alerts WHERE ts < ?", (start,))
+        db.execute("DELETE FROM episodes WHERE last < ?", (start,))
+        db.execute("DELETE FROM sender_hours WHERE hour < ?", (int(start // 3600),))
+        self._pruned_at = start
+        self._cache = None  # it may hold rows just deleted
 
     # -- writing ----------------------------------------------------------------
     def record(self, events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -196,19 +246,35 @@ class Store:
         # What every step reads of an event, worked out once per event id:
         # (time, classification, sender domain, outbound_relevant).
         facts: dict[str, tuple[float, Mapping[str, Any], str | None, bool]] = {}
-        for e in evs:
-            eid = e["event_id"]
-            if eid in facts:
-                continue
-            ts = event_time(e)
-            cls = e.get("classification") or {}
-            sd = sender_domain(e)
-            facts[eid] = (ts, cls, sd, outbound_relevant(e, cls))
-            rows.append(_event_row(e, ts, cls, sd))
         db = self.db
         try:
             db.begin()
-            new = db.claim(rows)
+            window = self.retention_days * 86400.0
+            newest = self._newest() if window else None
+            # The window as it stood before this batch: a backfill read oldest
+            # first counts all it reads, and the window moves on behind it.
+            start = newest - window if newest is not None else None
+            latest = self.clock() + FUTURE_SLACK
+            top = newest
+            for e in evs:
+                eid = e["event_id"]
+                if eid in facts:
+                    continue
+                ts = event_time(e)
+                if start is not None and ts < start:
+                    self.too_old += 1
+                    continue
+                if window and (top is None or ts > top) and ts <= latest:
+                    top = ts
+                cls = e.get("classification") or {}
+                sd = sender_domain(e)
+                facts[eid] = (ts, cls, sd, outbound_relevant(e, cls))
+                rows.append(_event_row(e, ts, cls, sd))
+            if top is not None and top != newest:
+                db.execute(db.upsert("meta", ("key", "value"), ("key",)), ("newest", repr(top)))
+            if top is not None and (self._pruned_at is None or top - window >= self._pruned_at + PRUNE_EVERY):
+                self._prune(top - window)
+            new = db.claim(rows) if rows else set()
             if not new:
                 db.commit()
                 return []
@@ -564,6 +630,8 @@ def _event_row(e: Mapping[str, Any], ts: float, cls: Mapping[str, Any], sd: str 
 
 
 def open_store(url_or_dir: str | os.PathLike, policy: Policy | None = None,
-               alerts: AlertPolicy | None = None) -> Store:
-    """A state directory (SQLite ``state.db`` inside) or a ``postgresql://`` URL."""
-    return Store(connect(url_or_dir), policy, alerts)
+               alerts: AlertPolicy | None = None, retention_days: float | None = None) -> Store:
+    """A state directory (SQLite ``state.db`` inside) or a ``postgresql://`` URL.
+    ``retention_days``: None keeps the window the store has (state.DEFAULT_RETENTION_DAYS
+    for a new one); a number sets it, for every later user of the store too."""
+    return Store(connect(url_or_dir), policy, alerts, retention_days=retention_days)

@@ -63,7 +63,7 @@ def _serve(target: str, conn: Any) -> None:
             except EOFError:
                 return
             if not data:
-                conn.send(("done", (store.suppressed_count(), store.applied)))
+                conn.send(("done", (store.suppressed_count(), store.applied, store.too_old)))
                 return
             try:
                 alerts = store.record([from_row(r) for r in pickle.loads(data)])
@@ -82,7 +82,8 @@ def _serve(target: str, conn: Any) -> None:
 class BackgroundStore:
     """``add`` queues an event (use it as the pipeline's tap), ``flush``
     hands the queue over and returns the alerts of the *previous* batch,
-    ``close`` returns the rest and (suppressed addresses, new events)."""
+    ``close`` returns the rest and (suppressed addresses, new events, events
+    older than the store's retention window)."""
 
     def __init__(self, target: str | os.PathLike) -> None:
         ctx = multiprocessing.get_context("fork")
@@ -130,7 +131,7 @@ class BackgroundStore:
         except OSError as e:  # BrokenPipeError here is the child's death, not stdout's
             raise StateError(f"the state writer exited unexpectedly ({e.strerror or e})") from None
 
-    def close(self) -> tuple[list[dict[str, Any]], tuple[int, int]]:
+    def close(self) -> tuple[list[dict[str, Any]], tuple[int, int, int]]:
         alerts = self.flush() if self.pending else []
         alerts += self._expect("alerts") if self._inflight else []
         self._inflight = False

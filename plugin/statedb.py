@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS events (
   event_id TEXT PRIMARY KEY, ts DOUBLE PRECISION, host TEXT, recipient TEXT, domain TEXT,
   sender_domain TEXT, queue_id TEXT, status TEXT, type TEXT, category TEXT, cause TEXT,
   provider TEXT, blocklist TEXT, smtp_code BIGINT, dsn TEXT, reason TEXT);
+CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
 CREATE TABLE IF NOT EXISTS recipients (
   recipient TEXT PRIMARY KEY, domain TEXT, first_seen DOUBLE PRECISION, last_seen DOUBLE PRECISION,
   sent BIGINT, deferred BIGINT, bounced BIGINT, expired BIGINT, other_status BIGINT,

@@ -263,6 +263,7 @@ def test_contrib_configs_set_state_policies_and_metrics(mta):
     doc = tomllib.loads(text)
     cfg = parse_config(text, str(path))
     assert cfg.history_target == cfg.state_dir == doc["state_dir"]
+    assert cfg.retention_days == doc["state"]["retention_days"] == 90
     assert cfg.suppression == Policy.from_dict(doc["suppression"]) and cfg.suppression.soft.days == 15
     assert cfg.alerts == AlertPolicy.from_dict(doc["alerts"])
     assert cfg.metrics_listen == doc["metrics"]["listen"] == "127.0.0.1:9469"
@@ -297,6 +298,7 @@ uri = "file:{tmp_path / 'alerts.jsonl'}"
 where = "kind = 'alert'"
 [state]
 dir = "{hist}"
+retention_days = 45
 [suppression]
 hard = {{ messages = 2, days = 0 }}
 [alerts]
@@ -320,6 +322,7 @@ listen = "127.0.0.1:{port}"
     try:
         assert store.suppressed_count() == 0   # one hard bounce; this config wants two
         assert store.recipient("gone@corp.example")["bounced"] == 1
+        assert store.retention_days == 45   # the config's, kept in the store for parse and ingest-mail
     finally:
         store.close()
 

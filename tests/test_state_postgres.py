@@ -153,6 +153,25 @@ def test_policy_on_postgres(db, classifier):
     s.close()
 
 
+def test_retention_on_postgres(db, classifier):
+    """The window is the store's (every host reads it), and old events go."""
+    import psycopg
+    from bouncewatch.plugin.state import open_store
+    a = open_store(db, retention_days=30)
+    first = events(classifier, [(at(-200), "R1", "old@corp.example", "hard")])
+    a.record(first)
+    b = open_store(db)
+    assert b.retention_days == 30
+    b.record(events(classifier, [(at(-150), "R2", "new@corp.example", "sent")], host="mx2"))
+    a.record(first)   # read again, older than the window: not counted twice
+    assert (a.applied, a.too_old, b.applied) == (1, 1, 1)
+    with psycopg.connect(db) as c:
+        assert c.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 1
+    assert [s.recipient for s in a.suppressions()] == ["old@corp.example"]
+    a.close()
+    b.close()
+
+
 WRITER = r"""
 import sys
 from bouncewatch.plugin.state import open_store

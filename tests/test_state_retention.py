@@ -151,3 +151,19 @@ def test_parse_says_what_it_did_not_record(tmp_path, classifier, capsys):
         assert cli.main(["parse", "--state-dir", str(tmp_path / "state"), str(f)]) == 0
     err = capsys.readouterr().err
     assert "1 events recorded (0 new, 1 older than the history's retention window" in err
+
+
+def test_the_followers_status_line_says_what_it_did_not_record(state, classifier):
+    from bouncewatch.plugin.recorder import open_recorder
+    open_store(state, retention_days=30).close()
+    rec = open_recorder(str(state), wal_interval=60)
+    try:
+        rec.pending.extend(events(classifier, (NEW, "Q2", "a@corp.example", "sent")))
+        rec.record()
+        assert "older than" not in rec.summary()
+        rec.pending.extend(events(classifier, (OLD, "Q1", "a@corp.example", "soft")))
+        rec.record()
+        assert rec.summary().endswith(", 1 older than the history's retention window (not recorded)")
+        assert rec.store.retention_days == 30
+    finally:
+        rec.close()

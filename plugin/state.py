@@ -48,6 +48,10 @@ STATUS_COUNTERS = ("sent", "deferred", "bounced", "expired")
 # streaks and suppressions are kept whatever their age: they are the history.
 DEFAULT_RETENTION_DAYS = 90.0
 PRUNE_EVERY = 3600.0   # seconds of log time between two prunes of one store
+# Events deleted by one batch at most: the first prune of a store kept for
+# ever (an upgrade) must not hold the write lock, nor grow SQLite's WAL, for
+# the whole backlog at once. The next batches go on until it is done.
+PRUNE_ROWS = 50_000
 FUTURE_SLACK = 86400.0  # an event stamped later than now plus this does not move the window
 # The event fields the store and the alert detector read.
 STORE_FIELDS = ("kind", "event_id", "timestamp", "host", "mta", "queue_id", "sender", "recipient",
@@ -192,6 +196,7 @@ class Store:
         self.too_old = 0   # events older than the retention window, not recorded
         self.retention_days = self._retention(retention_days)
         self._pruned_at: float | None = None  # the window's start at this store's last prune
+        self.prune_rows = PRUNE_ROWS
         self.clock = time.time   # what "now" is for a stamp from the future
 
     # -- retention ----------------------------------------------------------------
@@ -220,15 +225,18 @@ class Store:
 
     def _prune(self, start: float) -> None:
         """Inside the write transaction: forget what is older than ``start``.
+        At most ``prune_rows`` events a call (see PRUNE_ROWS).
         Events only serve to recognise a line read again and to show recent
         history (report --state-dir); a log older than the window read again
         is not recorded at all (see _record), so nothing is counted twice."""
         db = self.db
-        db.execute("DELETE FROM events WHERE ts < ?", (start,))
+        cur = db.execute("DELETE FROM events WHERE event_id IN "
+                         "(SELECT event_id FROM events WHERE ts < ? ORDER BY ts LIMIT ?)", (start, self.prune_rows))
         db.execute("DELETE FROM alerts WHERE ts < ?", (start,))
         db.execute("DELETE FROM episodes WHERE last < ?", (start,))
         db.execute("DELETE FROM sender_hours WHERE hour < ?", (int(start // 3600),))
-        self._pruned_at = start
+        if cur.rowcount < self.prune_rows:  # else more are left: the next batch goes on
+            self._pruned_at = start
         self._cache = None  # it may hold rows just deleted
 
     # -- writing ----------------------------------------------------------------

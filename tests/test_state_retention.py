@@ -167,3 +167,18 @@ def test_the_followers_status_line_says_what_it_did_not_record(state, classifier
         assert rec.store.retention_days == 30
     finally:
         rec.close()
+
+
+def test_a_large_backlog_is_deleted_a_part_per_batch(state, tmp_path, classifier):
+    """A store kept for ever before (an upgrade) is not emptied in one
+    transaction: each batch deletes at most prune_rows old events."""
+    store = open_store(state, retention_days=0)
+    store.record(events(classifier, *[(at(-300, minutes=i), f"Q{i}", f"r{i}@corp.example", "sent")
+                                      for i in range(25)]))
+    store.close()
+    store = open_store(state, retention_days=30)
+    store.prune_rows = 10
+    for i in range(4):
+        store.record(events(classifier, (at(-100, minutes=i), f"N{i}", "new@corp.example", "sent")))
+        assert stored(tmp_path) == max(25 - 10 * (i + 1), 0) + i + 1
+    store.close()

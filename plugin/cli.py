@@ -44,7 +44,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     if command is not None:
         sub = _OneSubcommand(sub, command)
 
-    p = sub.add_parser("parse", help="parse log files (plain or .gz; - or none = stdin) to JSON Lines")
+    p = sub.add_parser("parse", help="parse log files (plain, gzip, bzip2, xz or zstd; - or none = stdin) to JSON Lines")
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("--mta", default="auto", choices=["auto", "postfix", "exim", "sendmail"])
     p.add_argument("--format", default="json", help="json (default), ecs, ocsf, cef, leef")
@@ -91,7 +91,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     f.add_argument("--state-dir", metavar="DIR", help="checkpoints and history (default: systemd's $STATE_DIRECTORY, "
                    "else /var/lib/bouncewatch as root, else $XDG_STATE_HOME/bouncewatch)")
     f.add_argument("--from-start", action="store_true",
-                   help="first run: read existing logs and their rotations (.gz too) instead of starting at the end")
+                   help="first run: read existing logs and their rotations (compressed too) instead of starting at the end")
     f.add_argument("--all", action="store_true", help="also emit successful deliveries (status=sent)")
     f.add_argument("--where", metavar="EXPR", help="emit only events matching EXPR")
     f.add_argument("--mta", default="auto", choices=["auto", "postfix", "exim", "sendmail"])
@@ -115,7 +115,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     r = sub.add_parser("report", help="summary of deferrals and bounces (terminal tables, or --html FILE)")
     r.add_argument("files", nargs="*", metavar="FILE",
-                   help="log files (.gz ok); none: the --state-dir history, or stdin")
+                   help="log files (compressed ok); none: the --state-dir history, or stdin")
     r.add_argument("--state-dir", metavar="DIR",
                    help="add alerts and suppressions; without FILE, report its history")
     r.add_argument("--html", metavar="OUT", help="also write a self-contained HTML report with charts to OUT")

@@ -53,8 +53,8 @@ UNMOVED_GRACE = 300.0  # ... and while the live file has nothing: its writer may
 
 # What logrotate (``.1``, ``.1.gz``, ``-20261123``) and ``postfix logrotate``
 # (``.20261123-024800.gz``) append to a rotated log's name.
-_ROTATED_SUFFIX = re.compile(r"[.-](\d[\d_-]*)(?:\.(?:gz|bz2|xz))?\Z")
-_COMPRESSED_SUFFIX = re.compile(r"\.(?:gz|bz2|xz)\Z")
+_ROTATED_SUFFIX = re.compile(r"[.-](\d[\d_-]*)(?:\.(?:gz|bz2|xz|zst))?\Z")
+_COMPRESSED_SUFFIX = re.compile(r"\.(?:gz|bz2|xz|zst)\Z")
 _GLOB_MAGIC = re.compile(r"[*?[]")
 
 Log = Callable[[str], None]

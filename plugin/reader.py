@@ -190,7 +190,7 @@ def regular_size(fp: Any) -> int | None:
 
 
 def open_log(path: str) -> BinaryIO:
-    """Plain, gzip, bzip2 or xz (by magic, not by name: logrotate's
+    """Plain, gzip, bzip2, xz or zstd (by magic, not by name: logrotate's
     ``compresscmd`` and Postfix's ``maillog_file_compressor`` are
     configurable); ``-`` is stdin."""
     import sys
@@ -206,6 +206,9 @@ def open_log(path: str) -> BinaryIO:
     if head == b"\xfd7zXZ\x00":
         import lzma
         return lzma.LZMAFile(f)  # type: ignore[return-value]
+    if head[:4] == b"\x28\xb5\x2f\xfd":  # zstdfile.MAGIC, without importing zstandard for every plain log
+        from .zstdfile import open_zstd
+        return open_zstd(f)
     return f
 
 

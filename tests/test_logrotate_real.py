@@ -18,6 +18,7 @@ from __future__ import annotations
 import gzip
 import os
 import re
+import shutil
 import socket
 import subprocess
 import threading
@@ -25,6 +26,7 @@ import time
 from pathlib import Path
 
 import pytest
+import zstandard
 
 from followkit import Follower, SinkReader, delivery_line, recipient_n
 from realmta.logrotate import Logrotate, logrotate_or_skip
@@ -69,10 +71,14 @@ class Syslog:
         self.proc.wait(10)
 
     def written(self) -> list[str]:
-        """Every line rsyslog wrote, in all the files logrotate left (gzip or not)."""
+        """Every line rsyslog wrote, in all the files logrotate left (gzip, zstd or not)."""
         lines = []
         for p in sorted(self.dir.glob("mail.log*")):
-            data = gzip.decompress(p.read_bytes()) if p.name.endswith(".gz") else p.read_bytes()
+            data = p.read_bytes()
+            if p.name.endswith(".gz"):
+                data = gzip.decompress(data)
+            elif p.name.endswith(".zst"):
+                data = zstandard.ZstdDecompressor().stream_reader(data, read_across_frames=True).read()
             lines += data.decode("utf-8", "replace").splitlines()
         return lines
 
@@ -203,3 +209,46 @@ def test_copytruncate_dateext_and_a_kill_9(run_dir: Path, logrotate) -> None:
     assert written <= sink.recipients() <= set(range(2000)), f.errors()[-1500:]
     copies = [p.name for p in syslog.dir.iterdir() if p.name.startswith("mail.log-")]
     assert len(copies) == 3 and all(c.endswith(".gz") for c in copies), copies
+
+
+@pytest.mark.skipif(shutil.which("zstd") is None, reason="zstd(1) is not installed (Debian package zstd)")
+def test_zstd_compresscmd_without_delaycompress(run_dir: Path, logrotate) -> None:
+    """Sites that keep months of mail logs compress them with zstd, at once:
+    the file we were reading becomes a .zst (logrotate pipes it through
+    zstd, then removes it) while mail goes on being logged."""
+    syslog = Syslog(run_dir / "logs")
+    try:
+        conf = run_dir / "logrotate.conf"
+        conf.write_text(stanza(syslog, logrotate, f"\trotate 8\n\tcreate\n\tcompress\n\tcompresscmd {shutil.which('zstd')}"
+                                       "\n\tcompressext .zst\n\tcompressoptions -q\n\tmissingok\n\tnotifempty"))
+        send(syslog.sock, 0, 1, 100)
+        wait_written(syslog, 1)
+        out = run_dir / "events.jsonl"
+        f = Follower(syslog.log, out, run_dir / "state", "--from-start")
+        f.start()
+        writer = threading.Thread(target=send, args=(syslog.sock, 1, 1499, 500))
+        writer.start()
+        for _ in range(3):  # rotations while mail is logged
+            time.sleep(0.6)
+            logrotate.force(conf)
+        writer.join()
+        wait_written(syslog, 1500)
+        assert f.stop() == 0
+        send(syslog.sock, 1500, 150, 500)
+        wait_written(syslog, 1650)
+        logrotate.force(conf)  # while we are down: what we had not read is in a .zst now
+        send(syslog.sock, 1650, 150, 500)
+        written = wait_written(syslog, 1800)
+        assert sum(p.name.endswith(".zst") for p in syslog.dir.iterdir()) >= 4
+        f = Follower(syslog.log, out, run_dir / "state")
+        f.start()
+        sink = SinkReader(out)
+        assert sink.wait_for(1800, 60), f.errors()
+        time.sleep(0.5)
+        assert f.stop() == 0
+        sink.poll()
+    finally:
+        syslog.stop()
+    assert len(written) == 1800
+    got = sorted(recipient_n(e["recipient"]) for e in sink.events)
+    assert got == list(range(1800)), "lost or repeated: " + f.errors()[-1500:]

@@ -130,41 +130,52 @@ def run_dir(tmp_path: Path):
     Follower.reap()
 
 
+def rotate_while_logged_and_while_down(run_dir: Path, syslog: Syslog, logrotate, conf: Path, while_down) -> None:
+    """1,500 lines logged through three rotations while we follow; we stop;
+    ``while_down()`` logs the other 300 around a rotation; we start again:
+    every one of the 1,800 lines comes out once."""
+    send(syslog.sock, 0, 1, 100)
+    wait_written(syslog, 1)
+    out = run_dir / "events.jsonl"
+    f = Follower(syslog.log, out, run_dir / "state", "--from-start")
+    f.start()
+    writer = threading.Thread(target=send, args=(syslog.sock, 1, 1499, 500))
+    writer.start()
+    for _ in range(3):  # rotations while mail is logged
+        time.sleep(0.6)
+        logrotate.force(conf)
+    writer.join()
+    wait_written(syslog, 1500)
+    assert f.stop() == 0
+    while_down()
+    written = wait_written(syslog, 1800)
+    f = Follower(syslog.log, out, run_dir / "state")
+    f.start()
+    sink = SinkReader(out)
+    assert sink.wait_for(1800, 60), f.errors()
+    time.sleep(0.5)
+    assert f.stop() == 0
+    sink.poll()
+    assert len(written) == 1800
+    got = sorted(recipient_n(e["recipient"]) for e in sink.events)
+    assert got == list(range(1800)), "lost or repeated: " + f.errors()[-1500:]
+
+
 def test_stock_rsyslog_stanza_create_compress_delaycompress(run_dir: Path, logrotate) -> None:
     syslog = Syslog(run_dir / "logs")
     try:
         conf = run_dir / "logrotate.conf"
         conf.write_text(stanza(syslog, logrotate, ""))  # the package's own options
         assert "delaycompress" in conf.read_text() and "compress" in conf.read_text()
-        send(syslog.sock, 0, 1, 100)
-        wait_written(syslog, 1)
-        out = run_dir / "events.jsonl"
-        f = Follower(syslog.log, out, run_dir / "state", "--from-start")
-        f.start()
-        writer = threading.Thread(target=send, args=(syslog.sock, 1, 1499, 500))
-        writer.start()
-        for _ in range(3):  # rotations while mail is logged
-            time.sleep(0.6)
-            logrotate.force(conf)
-        writer.join()
-        wait_written(syslog, 1500)
-        assert f.stop() == 0
-        logrotate.force(conf)  # while we are down: mail.log.1 is compressed now, mail.log.2.gz ...
-        send(syslog.sock, 1500, 300, 500)
-        written = wait_written(syslog, 1800)
-        assert any(p.name.endswith(".gz") for p in syslog.dir.iterdir())
-        f = Follower(syslog.log, out, run_dir / "state")
-        f.start()
-        sink = SinkReader(out)
-        assert sink.wait_for(1800, 60), f.errors()
-        time.sleep(0.5)
-        assert f.stop() == 0
-        sink.poll()
+
+        def while_down() -> None:
+            logrotate.force(conf)  # mail.log.1 is compressed now, mail.log.2.gz ...
+            send(syslog.sock, 1500, 300, 500)
+            wait_written(syslog, 1800)
+            assert any(p.name.endswith(".gz") for p in syslog.dir.iterdir())
+        rotate_while_logged_and_while_down(run_dir, syslog, logrotate, conf, while_down)
     finally:
         syslog.stop()
-    assert len(written) == 1800
-    got = sorted(recipient_n(e["recipient"]) for e in sink.events)
-    assert got == list(range(1800)), "lost or repeated: " + f.errors()[-1500:]
 
 
 def test_copytruncate_dateext_and_a_kill_9(run_dir: Path, logrotate) -> None:
@@ -221,34 +232,14 @@ def test_zstd_compresscmd_without_delaycompress(run_dir: Path, logrotate) -> Non
         conf = run_dir / "logrotate.conf"
         conf.write_text(stanza(syslog, logrotate, f"\trotate 8\n\tcreate\n\tcompress\n\tcompresscmd {shutil.which('zstd')}"
                                        "\n\tcompressext .zst\n\tcompressoptions -q\n\tmissingok\n\tnotifempty"))
-        send(syslog.sock, 0, 1, 100)
-        wait_written(syslog, 1)
-        out = run_dir / "events.jsonl"
-        f = Follower(syslog.log, out, run_dir / "state", "--from-start")
-        f.start()
-        writer = threading.Thread(target=send, args=(syslog.sock, 1, 1499, 500))
-        writer.start()
-        for _ in range(3):  # rotations while mail is logged
-            time.sleep(0.6)
-            logrotate.force(conf)
-        writer.join()
-        wait_written(syslog, 1500)
-        assert f.stop() == 0
-        send(syslog.sock, 1500, 150, 500)
-        wait_written(syslog, 1650)
-        logrotate.force(conf)  # while we are down: what we had not read is in a .zst now
-        send(syslog.sock, 1650, 150, 500)
-        written = wait_written(syslog, 1800)
-        assert sum(p.name.endswith(".zst") for p in syslog.dir.iterdir()) >= 4
-        f = Follower(syslog.log, out, run_dir / "state")
-        f.start()
-        sink = SinkReader(out)
-        assert sink.wait_for(1800, 60), f.errors()
-        time.sleep(0.5)
-        assert f.stop() == 0
-        sink.poll()
+
+        def while_down() -> None:
+            send(syslog.sock, 1500, 150, 500)
+            wait_written(syslog, 1650)
+            logrotate.force(conf)  # what we had not read is in a .zst now
+            send(syslog.sock, 1650, 150, 500)
+            wait_written(syslog, 1800)
+            assert sum(p.name.endswith(".zst") for p in syslog.dir.iterdir()) >= 4
+        rotate_while_logged_and_while_down(run_dir, syslog, logrotate, conf, while_down)
     finally:
         syslog.stop()
-    assert len(written) == 1800
-    got = sorted(recipient_n(e["recipient"]) for e in sink.events)
-    assert got == list(range(1800)), "lost or repeated: " + f.errors()[-1500:]

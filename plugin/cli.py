@@ -32,6 +32,17 @@ class UsageError(Exception):
     """Bad arguments or configuration: exit 2 with the message."""
 
 
+def _days(text: str) -> float:
+    """A number of days from 0 to 36500 (argparse type)."""
+    try:
+        days = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of days: {text!r}") from None
+    if not 0 <= days <= 36_500:
+        raise argparse.ArgumentTypeError(f"must be 0 (keep every event) to 36500 days, not {text}")
+    return days
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole command line; with ``command``, only that subcommand gets
     its arguments (see :class:`_OneSubcommand`)."""
@@ -51,6 +62,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="also emit successful deliveries (status=sent)")
     p.add_argument("--where", metavar="EXPR", help="emit only events matching EXPR")
     p.add_argument("--state-dir", metavar="DIR", help="also feed the recipient history in DIR")
+    p.add_argument("--retention-days", metavar="DAYS", type=_days,
+                   help="with --state-dir: days of events the history keeps, from now on (0: all; "
+                        "default: what it keeps already, 90 for a new one)")
     p.add_argument("--rules-dir", metavar="DIR", action="append", default=[],
                    help="extra rule files (*.toml), evaluated before the built-in rules")
     p.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
@@ -295,7 +309,9 @@ def cmd_parse(args: argparse.Namespace) -> int:
     except FormatError as e:
         raise UsageError(f"--format: {e}") from None
     where = compile_where(args.where)
-    history = _History(args.state_dir, where) if args.state_dir else None
+    if args.retention_days is not None and not args.state_dir:
+        raise UsageError("--retention-days needs --state-dir")
+    history = _History(args.state_dir, where, args.retention_days) if args.state_dir else None
     # what the history raises (without one nothing does, and sqlite3 stays unimported)
     history_errors: tuple[type[Exception], ...] = ()
     if history:
@@ -421,12 +437,12 @@ class _History:
 
     batch = 20_000  # events per transaction: larger means fewer rewrites of recurring recipients
 
-    def __init__(self, target: str, where: Any) -> None:
+    def __init__(self, target: str, where: Any, retention_days: float | None = None) -> None:
         from .state import StateError, open_store
         from .state_writer import BackgroundStore, use_background
         try:
-            self.background = BackgroundStore(target) if use_background() else None
-            self.store: Any = self.background or open_store(target)
+            self.background = BackgroundStore(target, retention_days) if use_background() else None
+            self.store: Any = self.background or open_store(target, retention_days=retention_days)
         except StateError as e:
             raise UsageError(f"--state-dir: {e}") from None
         self.where = where
@@ -466,7 +482,7 @@ class _History:
 
     def summary(self) -> str:
         old = (f", {self.too_old} older than the history's retention window (not recorded: "
-               "[state] retention_days)") if self.too_old else ""
+               "--retention-days, [state] retention_days)") if self.too_old else ""
         return (f"bouncewatch: state: {self.recorded} events recorded ({self.applied} new{old}), "
                 f"{self.alerts} alerts, {self.suppressed} addresses suppressed")
 

@@ -48,10 +48,10 @@ def from_row(row: tuple) -> dict[str, Any]:
     return ev
 
 
-def _serve(target: str, conn: Any) -> None:
+def _serve(target: str, conn: Any, retention_days: float | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        store = open_store(target)
+        store = open_store(target, retention_days=retention_days)
     except Exception as e:  # noqa: BLE001  (reported to the parent, which exits)
         conn.send(("error", str(e)))
         return
@@ -85,10 +85,10 @@ class BackgroundStore:
     ``close`` returns the rest and (suppressed addresses, new events, events
     older than the store's retention window)."""
 
-    def __init__(self, target: str | os.PathLike) -> None:
+    def __init__(self, target: str | os.PathLike, retention_days: float | None = None) -> None:
         ctx = multiprocessing.get_context("fork")
         self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_serve, args=(str(target), child), daemon=True,
+        self._proc = ctx.Process(target=_serve, args=(str(target), child, retention_days), daemon=True,
                                  name="bouncewatch-state")
         self._proc.start()
         child.close()

@@ -182,3 +182,27 @@ def test_a_large_backlog_is_deleted_a_part_per_batch(state, tmp_path, classifier
         store.record(events(classifier, (at(-100, minutes=i), f"N{i}", "new@corp.example", "sent")))
         assert stored(tmp_path) == max(25 - 10 * (i + 1), 0) + i + 1
     store.close()
+
+
+def test_parse_sets_the_window_for_a_backfill(tmp_path, capsys):
+    """A site without a follower backfills half a year: --retention-days
+    keeps it, and the store keeps that window for later runs."""
+    from bouncewatch.plugin import cli
+    state = tmp_path / "state"
+    state.mkdir()
+    logs = []
+    for n, day in enumerate((-300, -200, -100)):
+        f = tmp_path / f"mail.log.{n}"
+        f.write_text("\n".join(delivery(at(day), f"Q{n}", f"r{n}@corp.example", "hard")) + "\n")
+        logs.append(str(f))
+    assert cli.main(["parse", "--state-dir", str(state), "--retention-days", "400", logs[2]]) == 0
+    assert cli.main(["parse", "--state-dir", str(state), *logs[:2]]) == 0   # newest first, then older
+    assert "older than" not in capsys.readouterr().err
+    store = open_store(state)
+    assert store.retention_days == 400 and len(store.suppressions()) == 3
+    store.close()
+    assert cli.main(["parse", "--retention-days", "30", logs[0]]) == 2
+    assert "--retention-days needs --state-dir" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["parse", "--state-dir", str(state), "--retention-days", "-3", logs[0]])
+    assert "must be 0 (keep every event) to 36500 days" in capsys.readouterr().err

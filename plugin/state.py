@@ -223,6 +223,27 @@ class Store:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'newest'").fetchone()
         return float(row[0]) if row else None
 
+    def _within_window(self, rows: list[tuple]) -> list[tuple]:
+        """Inside the write transaction: the rows (_event_row: id, time, ...)
+        not older than the window, which moves on to the newest of them.
+        The window as it stood before this batch decides, so a backfill read
+        oldest first counts all it reads and the window follows behind it."""
+        window = self.retention_days * 86400.0
+        newest = self._newest()
+        if newest is not None:
+            start = newest - window
+            kept = [r for r in rows if r[1] >= start]
+            self.too_old += len(rows) - len(kept)
+            rows = kept
+        latest = self.clock() + FUTURE_SLACK  # a stamp from the future does not move it
+        top = max((r[1] for r in rows if r[1] <= latest), default=None)
+        if top is not None and (newest is None or top > newest):
+            self.db.execute(self.db.upsert("meta", ("key", "value"), ("key",)), ("newest", repr(top)))
+            newest = top
+        if newest is not None and (self._pruned_at is None or newest - window >= self._pruned_at + PRUNE_EVERY):
+            self._prune(newest - window)
+        return rows
+
     def _prune(self, start: float) -> None:
         """Inside the write transaction: forget what is older than ``start``.
         At most ``prune_rows`` events a call (see PRUNE_ROWS).
@@ -254,34 +275,20 @@ class Store:
         # What every step reads of an event, worked out once per event id:
         # (time, classification, sender domain, outbound_relevant).
         facts: dict[str, tuple[float, Mapping[str, Any], str | None, bool]] = {}
+        for e in evs:
+            eid = e["event_id"]
+            if eid in facts:
+                continue
+            ts = event_time(e)
+            cls = e.get("classification") or {}
+            sd = sender_domain(e)
+            facts[eid] = (ts, cls, sd, outbound_relevant(e, cls))
+            rows.append(_event_row(e, ts, cls, sd))
         db = self.db
         try:
             db.begin()
-            window = self.retention_days * 86400.0
-            newest = self._newest() if window else None
-            # The window as it stood before this batch: a backfill read oldest
-            # first counts all it reads, and the window moves on behind it.
-            start = newest - window if newest is not None else None
-            latest = self.clock() + FUTURE_SLACK
-            top = newest
-            for e in evs:
-                eid = e["event_id"]
-                if eid in facts:
-                    continue
-                ts = event_time(e)
-                if start is not None and ts < start:
-                    self.too_old += 1
-                    continue
-                if window and (top is None or ts > top) and ts <= latest:
-                    top = ts
-                cls = e.get("classification") or {}
-                sd = sender_domain(e)
-                facts[eid] = (ts, cls, sd, outbound_relevant(e, cls))
-                rows.append(_event_row(e, ts, cls, sd))
-            if top is not None and top != newest:
-                db.execute(db.upsert("meta", ("key", "value"), ("key",)), ("newest", repr(top)))
-            if top is not None and (self._pruned_at is None or top - window >= self._pruned_at + PRUNE_EVERY):
-                self._prune(top - window)
+            if self.retention_days:
+                rows = self._within_window(rows)
             new = db.claim(rows) if rows else set()
             if not new:
                 db.commit()

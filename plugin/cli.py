@@ -754,6 +754,9 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     hist = cfg.history_target
     hist_txt = "no history" if hist is None else "history in PostgreSQL" if hist.startswith("postgres") \
         else f"history in {hist}/state.db"
+    if hist is not None and cfg.retention_days is not None:
+        hist_txt += (" keeping every event" if not cfg.retention_days
+                     else f" keeping {cfg.retention_days:g} days of events")
     print(f"{args.config}: ok ({srcs} -> {len(cfg.sinks)} sink(s); state in {cfg.state_dir}, {hist_txt})")
 
 # -- report ------------------------------------------------------------------------

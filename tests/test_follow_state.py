@@ -307,7 +307,7 @@ blocklist_quiet_hours = 1
 listen = "127.0.0.1:{port}"
 ''')
     r = subprocess.run(BW + ["check-config", "-c", str(cfg)], capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0 and f"history in {hist}/state.db" in r.stdout, r.stderr
+    assert r.returncode == 0 and f"history in {hist}/state.db keeping 45 days of events" in r.stdout, r.stderr
     f = Follower(log, out, state)
     f.argv = BW + ["run", "-c", str(cfg)]
     f.start()

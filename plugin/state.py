@@ -223,17 +223,19 @@ class Store:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'newest'").fetchone()
         return float(row[0]) if row else None
 
-    def _within_window(self, rows: list[tuple]) -> list[tuple]:
+    def _within_window(self, rows: list[tuple]) -> tuple[list[tuple], int]:
         """Inside the write transaction: the rows (_event_row: id, time, ...)
-        not older than the window, which moves on to the newest of them.
-        The window as it stood before this batch decides, so a backfill read
-        oldest first counts all it reads and the window follows behind it."""
+        not older than the window, which moves on to the newest of them, and
+        how many were older. The window as it stood before this batch
+        decides, so a backfill read oldest first counts all it reads and the
+        window follows behind it."""
         window = self.retention_days * 86400.0
         newest = self._newest()
+        old = 0
         if newest is not None:
             start = newest - window
             kept = [r for r in rows if r[1] >= start]
-            self.too_old += len(rows) - len(kept)
+            old = len(rows) - len(kept)
             rows = kept
         latest = self.clock() + FUTURE_SLACK  # a stamp from the future does not move it
         top = max((r[1] for r in rows if r[1] <= latest), default=None)
@@ -242,7 +244,7 @@ class Store:
             newest = top
         if newest is not None and (self._pruned_at is None or newest - window >= self._pruned_at + PRUNE_EVERY):
             self._prune(newest - window)
-        return rows
+        return rows, old
 
     def _prune(self, start: float) -> None:
         """Inside the write transaction: forget what is older than ``start``.
@@ -287,11 +289,13 @@ class Store:
         db = self.db
         try:
             db.begin()
+            old = 0
             if self.retention_days:
-                rows = self._within_window(rows)
+                rows, old = self._within_window(rows)
             new = db.claim(rows) if rows else set()
             if not new:
                 db.commit()
+                self.too_old += old  # once committed: a batch retried after an error counts once
                 return []
             for e in evs:
                 eid = e["event_id"]
@@ -311,6 +315,7 @@ class Store:
             self._save(b, alerts)
             db.commit()
             self.applied += len(fresh)
+            self.too_old += old
             b.saved()
             if b.size() > self.cache_rows:
                 self._cache = None

@@ -206,3 +206,22 @@ def test_parse_sets_the_window_for_a_backfill(tmp_path, capsys):
     with pytest.raises(SystemExit):
         cli.main(["parse", "--state-dir", str(state), "--retention-days", "-3", logs[0]])
     assert "must be 0 (keep every event) to 36500 days" in capsys.readouterr().err
+
+
+def test_a_batch_retried_after_an_error_counts_its_old_events_once(state, classifier):
+    """The follower keeps a chunk whose history failed (disk full, PostgreSQL
+    restarting) and records it again: its old events are counted once."""
+    store = open_store(state, retention_days=30)
+    store.record(events(classifier, (MID, "Q1", "a@corp.example", "sent")))
+    batch = events(classifier, (OLD, "Q2", "b@corp.example", "soft"), (MID, "Q3", "c@corp.example", "soft"))
+    save = store._save
+
+    def failing(*a):
+        raise OSError("disk full")
+    store._save = failing
+    with pytest.raises(OSError):
+        store.record(batch)
+    store._save = save
+    store.record(batch)
+    assert (store.too_old, store.applied) == (1, 2)
+    store.close()

@@ -47,6 +47,12 @@ class _Raw(io.RawIOBase):
         except self._error as e:  # damaged data: what the other decompressors raise
             raise EOFError(f"zstd: {e}") from None
 
+    def _skip(self, n: int) -> int:
+        try:
+            return len(self._reader.read(n))
+        except self._error as e:
+            raise EOFError(f"zstd: {e}") from None
+
     def fileno(self) -> int:  # the compressed file's, as GzipFile gives (fstat: which file)
         return self._fp.fileno()
 
@@ -62,7 +68,7 @@ class _Raw(io.RawIOBase):
             self._reader.close()
             self._reader = self._start()
         while self.tell() < offset:  # forward: decompress and drop
-            if not self._reader.read(min(offset - self.tell(), 1 << 20)):
+            if not self._skip(min(offset - self.tell(), 1 << 20)):
                 break
         return self.tell()
 

@@ -84,6 +84,9 @@ def test_damaged_zstd_is_a_clear_error_keeping_what_was_read(tmp_path):
     r = run("parse", str(path))
     assert r.returncode == 1 and f"error reading {path}: zstd: " in r.stderr
     assert 0 < len(r.stdout.splitlines()) < 3000
+    with open_log(str(path)) as fp:   # the follower seeks to its offset: the same error
+        with pytest.raises(EOFError, match="^zstd: "):
+            fp.seek(700_000)
 
 
 def test_a_plain_log_that_starts_like_no_compressor_stays_plain():

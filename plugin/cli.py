@@ -33,13 +33,14 @@ class UsageError(Exception):
 
 
 def _days(text: str) -> float:
-    """A number of days from 0 to 36500 (argparse type)."""
+    """``--retention-days``: as ``[state] retention_days`` (argparse type)."""
+    from .config import MAX_RETENTION_DAYS
     try:
         days = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of days: {text!r}") from None
-    if not 0 <= days <= 36_500:
-        raise argparse.ArgumentTypeError(f"must be 0 (keep every event) to 36500 days, not {text}")
+    if not 0 <= days <= MAX_RETENTION_DAYS:
+        raise argparse.ArgumentTypeError(f"must be 0 (keep every event) to {MAX_RETENTION_DAYS} days, not {text}")
     return days
 
 

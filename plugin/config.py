@@ -190,6 +190,7 @@ class _Checker:
                 raise self.fail(f"unknown key (known: {', '.join(sorted(allowed))})", k, table, index)
 
 
+MAX_RETENTION_DAYS = 36_500   # [state] retention_days and parse --retention-days: a century at most
 TOP_KEYS = {"state_dir", "rules_dirs", "include_sent", "where", "from_start", "mta",
             "status_interval", "source", "sink", "metrics", "state", "suppression", "alerts"}
 
@@ -283,8 +284,8 @@ def _state(c: _Checker, doc: dict[str, Any], cfg: Config) -> None:
     d = c.typed(st, "dir", str, "a directory path", "state")
     h = c.typed(st, "history", bool, "true or false", "state")
     days = c.typed(st, "retention_days", (int, float), "a number of days (0: keep every event)", "state")
-    if days is not None and not 0 <= days <= 36_500:
-        raise c.fail(f"must be a number of days from 0 (keep every event) to 36500, not {days!r}",
+    if days is not None and not 0 <= days <= MAX_RETENTION_DAYS:
+        raise c.fail(f"must be a number of days from 0 (keep every event) to {MAX_RETENTION_DAYS}, not {days!r}",
                      "retention_days", "state")
     cfg.retention_days = None if days is None else float(days)
     if url is not None and d is not None:

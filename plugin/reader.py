@@ -22,6 +22,8 @@ from operator import add
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Iterator
 
+from .zstdfile import MAGIC as ZSTD_MAGIC, open_zstd  # zstandard itself is imported for a zstd file only
+
 MAX_LINE = 64 * 1024
 
 
@@ -206,8 +208,7 @@ def open_log(path: str) -> BinaryIO:
     if head == b"\xfd7zXZ\x00":
         import lzma
         return lzma.LZMAFile(f)  # type: ignore[return-value]
-    if head[:4] == b"\x28\xb5\x2f\xfd":  # zstdfile.MAGIC, without importing zstandard for every plain log
-        from .zstdfile import open_zstd
+    if head[:4] == ZSTD_MAGIC:
         return open_zstd(f)
     return f
 

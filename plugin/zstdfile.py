@@ -10,10 +10,9 @@ and then seeks back to its start, so a backward seek starts the stream
 again, as GzipFile does.
 
 What the stream reader does not do is tell a truncated file from a whole
-one: it gives what the frames held and then ends. A file logrotate is
-still compressing is left alone by the follower (it skips a compressed
-file beside its source), so only ``parse`` of a damaged file meets this,
-and its last line then counts as unterminated.
+one: it gives what the frames held and then ends. So at the end of the
+data the frames' headers are walked (RFC 8878: a few bytes a block), and a
+file that ends inside a frame is the EOFError gzip gives for the same.
 """
 
 from __future__ import annotations
@@ -22,6 +21,47 @@ import io
 from typing import Any, BinaryIO
 
 MAGIC = b"\x28\xb5\x2f\xfd"   # a zstd frame (RFC 8878, section 3.1.1)
+_FRAME = 0xFD2FB528
+_SKIPPABLE = 0x184D2A50       # ... to 0x184D2A5F (section 3.1.2)
+
+
+def check_frames(fp: BinaryIO, size: int) -> None:
+    """Raise EOFError unless the ``size`` bytes of ``fp`` are whole frames:
+    each frame's header, block headers and checksum are read, the blocks'
+    contents skipped (RFC 8878, sections 3.1.1.1 to 3.1.1.2)."""
+    pos = start = 0
+
+    def take(n: int) -> bytes:
+        if pos + n > size:
+            raise EOFError(f"zstd: the file ends inside the frame at byte {start} (truncated at byte {size})")
+        fp.seek(pos)
+        return fp.read(n)
+
+    while pos < size:
+        start = pos
+        magic = int.from_bytes(take(4), "little")
+        pos += 4
+        if magic & 0xFFFFFFF0 == _SKIPPABLE:
+            pos += 4 + int.from_bytes(take(4), "little")
+            continue
+        if magic != _FRAME:
+            raise EOFError(f"zstd: no frame at byte {start}")
+        fhd = take(1)[0]
+        single = fhd & 0x20
+        pos += 1 + (0 if single else 1) + (0, 1, 2, 4)[fhd & 3] + (1 if single else 0, 2, 4, 8)[fhd >> 6]
+        while True:
+            header = int.from_bytes(take(3), "little")
+            pos += 3
+            kind = header >> 1 & 3
+            if kind == 3:
+                raise EOFError(f"zstd: a reserved block type at byte {pos - 3}")
+            pos += 1 if kind == 1 else header >> 3   # RLE: one byte; raw and compressed: their size
+            if header & 1:   # the frame's last block
+                break
+        if fhd & 4:   # the content checksum
+            pos += 4
+    if pos > size:
+        raise EOFError(f"zstd: the file ends inside the frame at byte {start} (truncated at byte {size})")
 
 
 class _Raw(io.RawIOBase):
@@ -33,6 +73,7 @@ class _Raw(io.RawIOBase):
 
     def _start(self) -> Any:
         self._fp.seek(0)
+        self._checked = False
         return self._new(self._fp, read_size=1 << 17, read_across_frames=True, closefd=False)
 
     def readable(self) -> bool:
@@ -43,9 +84,13 @@ class _Raw(io.RawIOBase):
 
     def readinto(self, b: Any) -> int:
         try:
-            return self._reader.readinto(b)
+            n = self._reader.readinto(b)
         except self._error as e:  # damaged data: what the other decompressors raise
             raise EOFError(f"zstd: {e}") from None
+        if n == 0 and len(b) and not self._checked:  # the end: was the file whole?
+            self._checked = True
+            check_frames(self._fp, self._fp.seek(0, io.SEEK_END))
+        return n
 
     def _skip(self, n: int) -> int:
         try:

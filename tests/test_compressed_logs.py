@@ -104,3 +104,51 @@ def test_the_zstd_command_as_logrotate_runs_it(tmp_path):
         subprocess.run(["zstd", "-6", "-q"], stdin=src, stdout=dst, check=True)
     got = run("parse", str(tmp_path / "mail.log.1.zst")).stdout
     assert got == run("parse", str(plain)).stdout.replace('/mail.log"', '/mail.log.1.zst"')
+
+
+def _frames(data: bytes) -> list[int]:
+    """Where each block of a zstd file ends (walked as check_frames walks it)."""
+    ends, pos = [], 0
+    while pos < len(data):
+        fhd = data[pos + 4]
+        single = fhd & 0x20
+        pos += 5 + (0 if single else 1) + (0, 1, 2, 4)[fhd & 3] + (1 if single else 0, 2, 4, 8)[fhd >> 6]
+        while True:
+            h = int.from_bytes(data[pos:pos + 3], "little")
+            pos += 3 + (1 if (h >> 1 & 3) == 1 else h >> 3)
+            ends.append(pos)
+            if h & 1:
+                break
+        pos += 4 if fhd & 4 else 0
+        ends.append(pos)
+    return ends
+
+
+def test_a_truncated_zstd_is_a_clear_error_as_a_truncated_gzip_is(tmp_path):
+    """The stream reader ends quietly where a truncated file ends; the walk
+    of the frames' headers tells it from a whole file, wherever it is cut:
+    inside a block, between blocks or frames, or in the last checksum."""
+    data = zstandard.ZstdCompressor(write_checksum=True).compress(PLAIN[:200_000]) + COMPRESS["zst-frames"](
+        PLAIN[200_000:])
+    ends = _frames(data)
+    assert ends[-1] == len(data) and len(ends) > 10
+    cuts = {ends[0] - 7, ends[0], ends[1] - 2, ends[len(ends) // 2] + 1, len(data) - 2}
+    for cut in sorted(cuts):
+        path = tmp_path / f"mail.log.{cut}.zst"
+        path.write_bytes(data[:cut])
+        r = run("parse", str(path))
+        assert r.returncode == 1 and f"error reading {path}: zstd: " in r.stderr, (cut, r.stderr)
+    gz = tmp_path / "mail.log.gz"
+    gz.write_bytes(gzip.compress(PLAIN)[:-9])
+    assert run("parse", str(gz)).returncode == 1
+
+
+def test_whole_zstd_files_pass_the_walk(tmp_path):
+    from bouncewatch.plugin.zstdfile import check_frames
+    skippable = (0x184D2A53).to_bytes(4, "little") + (5).to_bytes(4, "little") + b"12345"
+    for data in (COMPRESS["zst"](PLAIN), COMPRESS["zst-frames"](PLAIN), skippable + COMPRESS["zst"](PLAIN),
+                 zstandard.ZstdCompressor(write_checksum=True, write_content_size=False).compress(PLAIN), b""):
+        check_frames(io.BytesIO(data), len(data))
+        assert open_zstd(io.BytesIO(data)).read() == (PLAIN if data else b"")
+    with pytest.raises(EOFError, match="no frame at byte 0"):
+        check_frames(io.BytesIO(b"\x00" * 20), 20)

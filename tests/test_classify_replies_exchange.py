@@ -1,0 +1,106 @@
+"""Blind round Z3: Exchange Online's own texts that the tables did not hold -- its submission
+endpoint (smtp.office365.com, our relayhost) refusing our account, and the store driver and
+transport of a Microsoft 365 tenant failing a delivery -> (category, provider, blocklist), the
+same table format, taxonomy and method as rounds Z1 and Z2 (tests/test_classify_replies_providers2.py,
+whose docstring this one follows; the expectations follow tests/test_classify_replies.py's docstring
+and ../shared/DESIGN.md).
+
+Sources (the texts only; no handler's code or patterns were used):
+- Microsoft's Messaging Protection wiki page "Troubleshooting Restricted Senders, Tenants, and IPs"
+  (code corpus id 51881386146): 5.1.90 (the daily recipient limit of our account) and
+  SubmissionQuotaExceededException with its full message;
+- github Youans/nodejs-nodemailer-outlook issue #11: OutboundSpamException with the "RefuseQuota"
+  verdict (an unverified sending account);
+- github gophish/gophish issue #2900: "554 5.2.252 SendAsDenied; ... not allowed to send as ...";
+- github MicrosoftDocs/OfficeDocs-o365seccomp issue #643: "550 5.1.8 Access denied, bad outbound
+  sender" (a restricted sending account);
+- cloudbrothers.info, "The case of the... MapiExceptionShutoffQuotaExceeded": 554 5.2.0 with the
+  store's QuotaExceededException (the recipient's Recoverable Items full);
+- support.microsoft.com, "554 4.3.2 mailbox busy" (Czech edition, the reply quoted in English):
+  MapiExceptionMaxObjsExceeded, a folder of the recipient's mailbox at its item limit;
+- github crisp-oss/email-bounce-parser, a fixture attached to an issue (outlook.txt): 5.4.310
+  InfoDomainNonexistent;
+- pastebin 8Gsn975J and Eu4kTy0V: 5.4.316 "Message expired, connection refused" and the 4.4.316
+  deferral before it.
+Skipped as already in a table (a distinctive fragment grep'd in tests/test_classify_replies*.py,
+tests/test_classify_sisimai_*.py, tests/data/real-log-lines.txt): SendAsDeniedException's 5.2.0 form
+(Mautic), "Client does not have permissions to send as this sender" (5.7.60; the table has the
+5.7.1 form), "spam abuse detected" (5.7.501), 5.7.705, 5.7.708, 5.7.750, 5.7.520, 5.7.511,
+5.7.606, 4.7.500, 5.2.2 "mailbox full; STOREDRV.Deliver ... ShutoffQuotaExceeded".
+
+Only what identifies people was changed: local parts become x, IPs and domains documentation
+values. A reply our relayhost gave at submission is wrapped as Postfix logs it (pf) with
+smtp.office365.com, whose name names the provider (as the Mautic row of round V expects); the
+texts that only a non-delivery report carries (Exchange Online accepted the message, then failed
+it) stand bare, as ``ingest-mail`` reads a Diagnostic-Code, with no relay and no provider: STOREDRV
+is Exchange's, on-premises too, and the recipient's provider is not Microsoft's when Microsoft is
+only our relay.
+
+Each expectation was written down before bouncewatch was run on the rows (commit "round Z3
+expectations, before scoring"); none was revised after scoring.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from test_classify_replies import C, check_reply, pf
+from test_classify_replies_providers import _row
+
+O365 = "smtp.office365.com"
+RCPT = "x@example.com"
+
+
+CASES: list = [
+    # --- Our relayhost refusing our own account. Nothing here is about the recipient.
+    # The account's Recipient Rate Limit (10,000 a day by default): a throttle of our sending.
+    C(pf(O365, "550 5.1.90 Your message can't be sent because you've reached your daily limit for message "
+               "recipients. (AS:46601)", "end of DATA"), O365, RCPT, "rate_limited", "microsoft", None),
+    # The same limit, as the store driver words it.
+    C(pf(O365, "554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Failed to process "
+               "message due to a permanent exception with message The message can't be submitted because the "
+               "sender's submission quota was exceeded.", "end of DATA"), O365, RCPT, "rate_limited", "microsoft",
+      None),
+    # Outbound spam protection refusing an unverified account ("RefuseQuota, ShowTierUpgrade").
+    C(pf(O365, "554 5.2.0 STOREDRV.Submission.Exception:OutboundSpamException; Failed to process message due to "
+               "a permanent exception with message WASCL UserAction verdict is not None. Actual verdict is "
+               "RefuseQuota, ShowTierUpgrade. OutboundSpamException: WASCL UserAction verdict is not None. Actual "
+               "verdict is RefuseQuota, ShowTierUpgrade. [Hostname=VI1PR05MB5405.eurprd05.prod.outlook.com]",
+         "end of DATA"), O365, RCPT, "sender_rejected", "microsoft", None),
+    # Our login may not send as the From address.
+    C(pf(O365, "554 5.2.252 SendAsDenied; x@outlook.com not allowed to send as x@example.net; "
+               "STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process "
+               "message due to a permanent exception with message [BeginDiagnosticData]Cannot submit message.",
+         "end of DATA"), O365, RCPT, "sender_rejected", "microsoft", None),
+    # A sending account restricted for outbound spam.
+    C(pf(O365, "550 5.1.8 Access denied, bad outbound sender", "MAIL FROM"), O365, RCPT, "sender_rejected",
+      "microsoft", None),
+
+    # --- The recipient's tenant failing the delivery (a non-delivery report's Diagnostic-Code).
+    # The recipient's mailbox (its Recoverable Items) is full: a full mailbox, retried.
+    C("554 5.2.0 STOREDRV.Deliver.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded; Failed to "
+      "process message due to a permanent exception with message Move/Copy messages failed.", None, RCPT,
+      "mailbox_full", None, None),
+    # A folder of the recipient's mailbox at its million-item limit: it takes no more until emptied.
+    C("554 4.3.2 mailbox busy; STOREDRV.Deliver.Exception:StoragePermanentException.MapiExceptionMaxObjsExceeded; "
+      "Failed to process message due to a permanent exception with message Cannot complete delivery-time "
+      "processing.", None, RCPT, "mailbox_full", None, None),
+
+    # --- Microsoft 365 as our relay, failing the recipient's side.
+    # The recipient's domain does not exist.
+    C("550 5.4.310 DNS domain example.invalid does not exist [Message=InfoDomainNonexistent] "
+      "[LastAttemptedServerName=example.invalid] [TYZAPC01FT035.eop-APC01.prod.protection.outlook.com "
+      "2023-12-03T08:16:36.845Z 08DBF37C231BBFB9]", None, "x@example.invalid", "bad_domain", None, None),
+    # The recipient's server refused connections until the message expired.
+    C("550 5.4.316 Message expired, connection refused(Socket error code 10061)", None, RCPT, "expired", None,
+      None),
+    # The deferral before it.
+    C("450 4.4.316 Connection refused [Message=Socket error code 10061] [LastAttemptedServerName=example.com] "
+      "[LastAttemptedIP=192.0.2.20:25] [BN3NAM01FT008.eop-nam01.prod.protection.outlook.com](Socket error code "
+      "10061)", None, RCPT, "unable_to_connect", None, None),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{i:03d}-{_row(c)[3]}" for i, c in enumerate(CASES)])
+def test_real_exchange_reply(classifier, case):
+    check_reply(classifier, case)

@@ -98,7 +98,20 @@ QUEUE.Expired ("message expired"); left out: the texts Exchange only logs with 2
 redirected, suppressed), the gateway and agent-internal ones (NONSMTPGW, DELIVERYAGENT), and those
 whose meaning for the address the words do not settle (RESOLVER.ADR.Ambiguous, ROUTING.NoNextHop,
 SMTPSEND.SuspiciousRemoteServerError). Each expectation was written down before bouncewatch was run
-on the rows (commit "round Z5 expectations, before scoring").
+on the rows (commit "round Z5 expectations, before scoring"); none was revised after scoring.
+
+Scored before any rule change: 9 of 15. Two misses were harmful, both read as a dead domain by their
+5.4.4, which suppresses every address of a domain that exists: SMTPSEND.DNS.MxLoopback (the
+domain's MX leads back to the sending server, a routing fault as Postfix's "loops back to myself"
+is) and SMTPSEND.DNS.InvalidData (a DNS answer Exchange could not read). Not harmful, fixed as clear
+misses: QUEUE.Admin read as general_bounce (an operator deleted it), ROUTING.InvalidAddress ("invalid
+address domain") read as bad_mailbox, the poison message read as policy_block by its 5.7.0. Fixed as
+data: routing-error takes "records for this domain are configured in a loop", dns-failure "DNS
+returned an invalid response", bad-domain "invalid address domain" and no longer the two above,
+bad-mailbox no longer "invalid address domain", removed-by-admin (00-status.toml) "message deleted
+by administrative action", and a new rule, receiver-crashed-on-message, reads "treated as poison" as
+general_bounce. No other table changed; the corpus output is byte-identical. After: 14 of 15, one
+strict xfail (RESOLVER.FWD.NotFound read as routing_error, other as expected; reason below).
 """
 
 from __future__ import annotations
@@ -106,7 +119,7 @@ from __future__ import annotations
 import pytest
 
 from test_classify_replies import C, check_reply, pf
-from test_classify_replies_providers import _row
+from test_classify_replies_providers import _NOT_HARMFUL, _miss, _row
 
 O365 = "smtp.office365.com"
 RCPT = "x@example.com"
@@ -204,6 +217,10 @@ def test_exchange_ndr_table(classifier, case):
     check_reply(classifier, case)
 
 
+_FORWARDING = (_NOT_HARMFUL + "read as routing_error by its 'misconfigured' (other, investigate, as general_bounce "
+               "is); a recipient whose forwarding leads nowhere is a misrouting of the recipient's own, which "
+               "routing_error names as well as the general bounce expected")
+
 CASES_Z5: list = [
     # --- SMTPSEND (Exchange's SMTP client): the recipient's domain, by DNS.
     C("554 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain", None, RCPT, "bad_domain", None, None),
@@ -222,7 +239,8 @@ CASES_Z5: list = [
     C("550 5.7.1 RESOLVER.RST.NotAuthorizedToGroup; not authorized to send to the distribution list", None, RCPT,
       "policy_block", None, None),
     C("550 5.5.3 RESOLVER.ADR.RecipLimit; too many recipients", None, RCPT, "rate_limited", None, None),
-    C("550 5.2.0 RESOLVER.FWD.NotFound; misconfigured forwarding address", None, RCPT, "general_bounce", None, None),
+    _miss(C("550 5.2.0 RESOLVER.FWD.NotFound; misconfigured forwarding address", None, RCPT, "general_bounce", None,
+            None), _FORWARDING),
     C("550 5.1.0 RESOLVER.ADR.InvalidInSmtp; encapsulated INVALID address inside an SMTP address (IMCEAINVALID-)",
       None, RCPT, "bad_mailbox", None, None),
     # --- STOREDRV (the recipient's mailbox store).

@@ -112,6 +112,13 @@ bad-mailbox no longer "invalid address domain", removed-by-admin (00-status.toml
 by administrative action", and a new rule, receiver-crashed-on-message, reads "treated as poison" as
 general_bounce. No other table changed; the corpus output is byte-identical. After: 14 of 15, one
 strict xfail (RESOLVER.FWD.NotFound read as routing_error, other as expected; reason below).
+
+Round Z6, Exchange Online's "mail flow intelligence" codes: its connector to our own or a partner's
+server failing (MicrosoftDocs, "Mail flow intelligence in Office 365", code corpus id 16063473719:
+4.4.312, 4.4.318, 4.7.320 as the page titles them; a Microsoft Q&A thread quoted in code corpus id
+57352597994: the 4.4.317 reply as a queue showed it). Bare, no relay, no provider. Skipped as already
+in a table: 4.4.315 "Connection timed out", 4.4.316 (round Z3). Each expectation was written down
+before bouncewatch was run on the rows (commit "round Z6 expectations, before scoring").
 """
 
 from __future__ import annotations
@@ -254,4 +261,18 @@ CASES_Z5: list = [
 
 @pytest.mark.parametrize("case", CASES_Z5, ids=[f"{i:03d}-{_row(c)[3]}" for i, c in enumerate(CASES_Z5)])
 def test_exchange_server_status(classifier, case):
+    check_reply(classifier, case)
+
+
+CASES_Z6: list = [
+    C("450 4.4.312 DNS query failed", None, RCPT, "dns_failure", None, None),
+    C("450 4.4.317 Cannot connect to remote server [Message=451 4.4.0 Security status IllegalMessage]", None, RCPT,
+      "tls_failure", None, None),
+    C("450 4.4.318 Connection was closed abruptly", None, RCPT, "unable_to_connect", None, None),
+    C("450 4.7.320 Certificate validation failed", None, RCPT, "tls_failure", None, None),
+]
+
+
+@pytest.mark.parametrize("case", CASES_Z6, ids=[f"{i:03d}-{_row(c)[3]}" for i, c in enumerate(CASES_Z6)])
+def test_exchange_connector_errors(classifier, case):
     check_reply(classifier, case)

@@ -118,7 +118,14 @@ server failing (MicrosoftDocs, "Mail flow intelligence in Office 365", code corp
 4.4.312, 4.4.318, 4.7.320 as the page titles them; a Microsoft Q&A thread quoted in code corpus id
 57352597994: the 4.4.317 reply as a queue showed it). Bare, no relay, no provider. Skipped as already
 in a table: 4.4.315 "Connection timed out", 4.4.316 (round Z3). Each expectation was written down
-before bouncewatch was run on the rows (commit "round Z6 expectations, before scoring").
+before bouncewatch was run on the rows (commit "round Z6 expectations, before scoring"); none was
+revised after scoring.
+
+Scored before any rule change: 1 of 4, no miss harmful: "Certificate validation failed" read as
+soft_general by its 4.7.x, the 4.4.317 TLS failure ("Security status IllegalMessage", SChannel's) as
+unable_to_connect, "Connection was closed abruptly" as protocol_error. The first two are tls_failure
+now (tls-failure takes "certificate validation failed" and "security status IllegalMessage"). After:
+3 of 4, one strict xfail (reason below).
 """
 
 from __future__ import annotations
@@ -264,11 +271,15 @@ def test_exchange_server_status(classifier, case):
     check_reply(classifier, case)
 
 
+_ABRUPTLY = (_NOT_HARMFUL + "read as protocol_error (other, investigate), as a connection lost mid-transaction is; "
+             "the words do not say at which stage it closed, and the page names causes of either kind (a firewall's "
+             "SMTP inspection, a server that hangs)")
+
 CASES_Z6: list = [
     C("450 4.4.312 DNS query failed", None, RCPT, "dns_failure", None, None),
     C("450 4.4.317 Cannot connect to remote server [Message=451 4.4.0 Security status IllegalMessage]", None, RCPT,
       "tls_failure", None, None),
-    C("450 4.4.318 Connection was closed abruptly", None, RCPT, "unable_to_connect", None, None),
+    _miss(C("450 4.4.318 Connection was closed abruptly", None, RCPT, "unable_to_connect", None, None), _ABRUPTLY),
     C("450 4.7.320 Certificate validation failed", None, RCPT, "tls_failure", None, None),
 ]
 

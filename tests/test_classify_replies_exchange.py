@@ -141,7 +141,15 @@ tests/data/real-log-lines.txt, but kept inside Exchange's failover wording, whic
 "The admin has temporarily disallowed this secure domain" and "Cannot achieve Exchange Server
 authentication" (Exchange's own domain-security and Edge-subscription topology: what they mean
 for an address the words do not settle). Each expectation was written down before bouncewatch was
-run on the rows (commit "round Z7 expectations, before scoring").
+run on the rows (commit "round Z7 expectations, before scoring"); none was revised after scoring.
+
+Scored before any rule change: 6 of 9, no miss harmful. Exchange's "Security status InvalidToken"
+(a TLS failure, as round Z6's IllegalMessage) read as soft_general by its 4.7.0, and its "400 4.4.7
+Message delayed" (a delay notice, the message still queued) as expired by its x.4.7, both soft. Now
+tls-failure takes any "security status X" (SChannel's statuses: IllegalMessage, InvalidToken,
+UntrustedRoot ...), and temporary-server-error the delay notice. The third miss is the expectation's:
+the provider of a bigpond.com recipient is telstra by the recipient-domain pass. After: 8 of 9, that
+row a strict xfail which says so.
 """
 
 from __future__ import annotations
@@ -307,13 +315,18 @@ def test_exchange_connector_errors(classifier, case):
 _FAILOVER = (" Attempted failover to alternate host, but that did not succeed. Either there are no alternate hosts, or "
              "delivery failed to all alternate hosts.")
 
+_THIRD_PASS = ("known miss of the expectation, not of the rules: the provider came out as telstra, named by the "
+               "recipient's domain (bigpond.com), the third pass of 20-providers.toml, which says who hosts the "
+               "mailbox; the row expected none because the text names none, forgetting that pass. The category "
+               "is right")
+
 CASES_Z7: list = [
     C('451 4.4.0 Primary target IP address responded with: "421 4.4.1 Connection timed out."' + _FAILOVER, None,
       RCPT, "unable_to_connect", None, None),
     C('451 4.4.0 Primary target IP address responded with: "454 4.7.0 Temporary authentication failure."' + _FAILOVER,
       None, RCPT, "auth_failure", None, None),
-    C("550 5.4.300 Message expired -> 451 4.4.397 Error communicating with target host. -> 421 4.4.2 Connection "
-      "dropped due to ConnectionReset", None, "x@bigpond.com", "expired", None, None),
+    _miss(C("550 5.4.300 Message expired -> 451 4.4.397 Error communicating with target host. -> 421 4.4.2 "
+            "Connection dropped due to ConnectionReset", None, "x@bigpond.com", "expired", None, None), _THIRD_PASS),
     C("451 4.4.397 Error communicating with target host. -> 421 4.2.1 Unable to connect -> SocketTimedout: Socket "
       "error code 10060", None, RCPT, "unable_to_connect", None, None),
     C("451 4.4.397 Error communicating with target host. -> 421 4.2.1 Unable to connect -> SocketError: Failed to "

@@ -454,7 +454,9 @@ class FileFollower:
         caught_up = off == 0 and "prev" in live and not self._reused(anchor, ident) \
             and self._read_rotated_after(anchor)
         if not same and not caught_up:
-            self._catch_up(ident, off, "since the last checkpoint", anchor)
+            # "prev": None is a checkpoint that saw no rotated file at all: any there is now came after
+            self._catch_up(ident, off, "since the last checkpoint", anchor,
+                           anchor is None and "prev" in live and live["prev"] is None)
         if not same and off == 0 and ident != UNKNOWN and self._gone_unread(ident, anchor):
             # Removed while we were down, or before we noticed, with what its
             # writer put in it since. (One we had read from: _catch_up said it.)
@@ -759,14 +761,17 @@ class FileFollower:
         return self.draining + ([self.current] if self.current else [])
 
     @_relisting
-    def _catch_up(self, ident: Identity, offset: int, when: str | None, prev: Identity | None = None) -> None:
+    def _catch_up(self, ident: Identity, offset: int, when: str | None, prev: Identity | None = None,
+                  none_before: bool = False) -> None:
         """The file we were reading is no longer the live one: find it among
         the rotated siblings, read it from ``offset`` and every sibling
         rotated after it from the start. Not found, but ``prev`` (the file
-        rotated just before it) is: every sibling rotated after ``prev``.
-        A file we had read from not found is said once (not by a pass
-        that lists again), unless ``when`` is None: after a truncation,
-        which the caller says."""
+        rotated just before it) is: every sibling rotated after ``prev``;
+        or ``none_before`` (no file was rotated before it): every sibling.
+        Such a file was removed, not rotated, and what was written after it
+        (a new live file, rotated since) is in those siblings. A file we had
+        read from not found is said once (not by a pass that lists again),
+        unless ``when`` is None: after a truncation, which the caller says."""
         sibs = rotated_siblings(self.path)
         heads: dict[str, bytes | None] = {}
         found = _find(sibs, ident, heads)
@@ -775,9 +780,10 @@ class FileFollower:
             return
         said = None
         if found is None:
-            after = _find(sibs, prev, heads) if prev is not None else None
+            after = _find(sibs, prev, heads) if prev is not None else (-1 if none_before else None)
             if offset and when is not None:
-                what = f"{self.path}" if after is None else f"the files rotated after it and {self.path}"
+                what = f"{self.path}" if after is None or after + 1 >= len(sibs) \
+                    else f"the files rotated after it and {self.path}"
                 said = (f"{self.path}: the file read up to byte {offset} is gone {when} (deleted, or "
                         f"rotated where we do not look); reading {what} from the start")
             if after is None:

@@ -147,6 +147,7 @@ class Writer:
         self.allow_remove = allow_remove
         self.removed_lines: set[int] = set()   # lines a remove may lose
         self.removed_open = False
+        self.live_first = 0                    # the first line the live file holds
         self.rot_ok = True                     # the follower looked since the last rotation
         self.rotated_in_poll = False
 
@@ -176,6 +177,7 @@ class Writer:
         self.fd = self._open()
         self.hup_pending = False
         self.removed_open = False
+        self.live_first = self.n    # a new live file (or the same, if nothing rotated): lines from here
         for a in self.after_hup:
             a()
         self.after_hup = []
@@ -265,10 +267,14 @@ class Writer:
                 self.touch_mtime(self.p(".1"))
                 os.truncate(self.path, 0)
                 self.touch_mtime(self.path)
+                self.live_first = self.n   # what it held is in the copy now
                 if kind == "copytruncate_gz":
                     self.gzip1(self.p(".1"), self.p(".1.gz"))
             elif kind == "remove":
                 os.unlink(self.path)
+                # what the removed file holds is in no other file: a follower that
+                # did not hold it open (down, or behind on older files) may lose it
+                self.removed_lines.update(range(self.live_first, self.n))
                 self.removed_open = True
                 self.hup_pending = True
                 if not lag:
@@ -385,7 +391,8 @@ def one(seed: int, nops: int = 150, allow_remove: bool = False, hooks: bool = Tr
         reported = any(any(m in x for m in MSGS) for x in logs)
         lost_bad = [n for n in lost if not (reported and n in w.removed_lines)]
         if lost_bad:
-            problems.append(f"lost {len(lost_bad)}: {lost_bad[:10]}")
+            in_removed = sum(n in w.removed_lines for n in lost_bad)
+            problems.append(f"lost {len(lost_bad)} ({in_removed} in a removed file): {lost_bad[:10]}")
         dups = []
         for n, eps in got.items():
             eps = sorted(eps)

@@ -1680,3 +1680,53 @@ def test_copytruncate_between_the_look_for_copies_and_the_head_a_checkpoint_take
     assert r.drain() == [1, 2, 3]
     r.f.close()
     assert Run(log, saved=saved).drain() == [1, 2, 3]
+
+
+def test_removed_live_file_with_no_rotated_file_before_it_reads_the_rotations_since(tmp_path, no_grace):
+    """Fuzzer seed 30136 (--remove): the log had never been rotated when
+    we checkpointed (no predecessor: "prev" is None), and while we were
+    down it was removed, created again by its writer, written to, and
+    rotated (compressed). On start the checkpoint's file is gone and it
+    has no predecessor to find: we read only the new live file, and the
+    lines in the compressed rotation were lost; the message even said
+    "reading mail.log from the start", as if nothing else were unread.
+    With no rotated file at the checkpoint, every rotated file now came
+    after it."""
+    log = tmp_path / "mail.log"
+    p = lambda s: tmp_path / f"mail.log{s}"
+    append(log, 1, 2)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1, 2]
+    saved = r.f.state()
+    (live,) = saved["tails"]
+    assert live["prev"] is None                         # no file had been rotated
+    r.f.close()
+    os.unlink(log)                                      # while down: removed, created again ...
+    append(log, 3, 4)
+    _age(log, 30)
+    os.rename(log, p(".1"))                             # ... and rotated, compressed
+    _gzip(p(".1"), p(".1.gz"))
+    append(log, 5)
+    r2 = Run(log, saved=saved)
+    assert r2.drain() == [3, 4, 5]
+    assert [m for m in r2.logs if "is gone" in m] == [
+        f"{log}: the file read up to byte {len(L(1)) + len(L(2))} is gone since the last checkpoint (deleted, "
+        f"or rotated where we do not look); reading the files rotated after it and {log} from the start"], r2.logs
+
+
+def test_removed_live_file_with_nothing_rotated_since_says_only_the_live_file(tmp_path, no_grace):
+    """The same start with no rotated file at all: only the live file is
+    read, and the message names only it."""
+    log = tmp_path / "mail.log"
+    append(log, 1, 2)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1, 2]
+    saved = r.f.state()
+    r.f.close()
+    os.unlink(log)
+    append(log, 3)
+    r2 = Run(log, saved=saved)
+    assert r2.drain() == [3]
+    assert [m for m in r2.logs if "is gone" in m] == [
+        f"{log}: the file read up to byte {len(L(1)) + len(L(2))} is gone since the last checkpoint (deleted, "
+        f"or rotated where we do not look); reading {log} from the start"], r2.logs

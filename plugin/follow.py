@@ -602,10 +602,12 @@ class FileFollower:
         if self.problem:
             self.log(f"{self.path}: reading it now")
         self.problem = None
+        # ours before the rotated files are listed: renamed among them since we opened it (a
+        # rotation while we look), it is known as open, not opened a second time to be drained
+        self.current = t
         if self.gone_noted:  # files rotated while it was missing come first
             self._read_rotated_after(self.gone_prev)
         self.gone_noted, self.gone_prev = False, None
-        self.current = t
 
     def _problem(self, msg: str) -> None:
         if not self.gone_noted:  # the newest rotated file when the live one went missing

@@ -1730,3 +1730,31 @@ def test_removed_live_file_with_nothing_rotated_since_says_only_the_live_file(tm
     assert [m for m in r2.logs if "is gone" in m] == [
         f"{log}: the file read up to byte {len(L(1)) + len(L(2))} is gone since the last checkpoint (deleted, "
         f"or rotated where we do not look); reading {log} from the start"], r2.logs
+
+
+def test_live_file_rotated_while_we_open_it_after_it_was_missing_is_read_once(tmp_path, no_grace, monkeypatch):
+    """Fuzzer seeds 30102, 30254, 30288, 30467 (--remove): the log was
+    missing (removed), came back, and was rotated (renamed to .1, a new
+    one created) between our opening it and our listing the files
+    rotated while it was missing. The file we had just opened was not
+    ours yet when the list was read, so .1, the same file, was opened a
+    second time to be drained: its lines came out twice in one run."""
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.unlink(log)
+    assert r.drain() == []                              # missing: noted
+    append(log, 2, 3)                                   # created again
+    real = fmod.rotated_siblings
+    pending = [True]
+
+    def rotated_siblings(path):
+        if pending:                                     # a rotation while we open it
+            pending.clear()
+            os.rename(log, tmp_path / "mail.log.1")
+            append(log, 4)
+        return real(path)
+    monkeypatch.setattr(fmod, "rotated_siblings", rotated_siblings)
+    assert r.drain() == [2, 3, 4]
+    assert not pending

@@ -419,7 +419,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--count", type=int, default=100)
     ap.add_argument("--ops", type=int, default=150)
-    ap.add_argument("--remove", action="store_true", help="also remove the live file (losses then allowed if said)")
+    ap.add_argument("--remove", action="store_true", help="also remove the live file (losing lines that were only in a removed file is allowed if said)")
     ap.add_argument("--show", action="store_true", help="print every seed's trace")
     ap.add_argument("--nohook", action="store_true", help="no writer steps inside the follower's calls")
     a = ap.parse_args()

@@ -13,6 +13,7 @@ for ROUNDS rounds (the machine is shared) and the best and median are shown.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import signal
@@ -54,8 +55,11 @@ def run(log: Path, work: Path, extra: list[str]) -> float:
 
 
 def main() -> None:
-    messages = int(sys.argv[1]) if len(sys.argv) > 1 else 30_000
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("messages", nargs="?", type=int, default=30_000, help="whole messages in the log (7 lines each)")
+    ap.add_argument("rounds", nargs="?", type=int, default=3, help="rounds of the three modes in turn")
+    a = ap.parse_args()
+    messages, rounds = a.messages, a.rounds
     with tempfile.TemporaryDirectory() as d:
         log = Path(d) / "mail.log"
         with open(log, "w") as f:

@@ -313,6 +313,17 @@ class Tail:
             d["prev"] = self.prev.to_dict() if self.prev is not None else None
         return d
 
+    def deleted_unread(self) -> int:
+        """Bytes past what the sinks took of a file no name points to any
+        more (plain files: a compressed one's size says nothing of that)."""
+        if not self.plain:
+            return 0
+        try:
+            st = os.fstat(self.fp.fileno())
+        except (OSError, ValueError):
+            return 0
+        return max(0, st.st_size - self.committed) if st.st_nlink == 0 else 0
+
     def close(self) -> None:
         try:
             self.fp.close()
@@ -1039,7 +1050,14 @@ class FileFollower:
         return n
 
     def close(self) -> None:
+        """Lets go of every file. One deleted while we had it open and not
+        read to its end is said: what is left of it goes with our
+        descriptor, and no start can find it (a stop, not a kill -9)."""
         for t in self._tails():
+            left = t.deleted_unread()
+            if left:
+                self.log(f"{t.path}: deleted while we read it, {left} bytes after byte {t.committed} not read "
+                         "when we stopped; they could not be read")
             t.close()
         self.draining.clear()
         self.current = None

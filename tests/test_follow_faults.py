@@ -1758,3 +1758,29 @@ def test_live_file_rotated_while_we_open_it_after_it_was_missing_is_read_once(tm
     monkeypatch.setattr(fmod, "rotated_siblings", rotated_siblings)
     assert r.drain() == [2, 3, 4]
     assert not pending
+
+
+def test_file_deleted_while_read_and_not_read_to_its_end_is_said_on_stop(tmp_path, no_grace):
+    """What is left of a file deleted while we had it open goes with our
+    descriptor: no start can read it. A stop (not a kill -9) says how much,
+    instead of nothing."""
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    with open(log, "ab") as w:                          # a writer with the file open
+        os.unlink(log)                                  # deleted (rm), then written before its HUP
+        w.write(L(2).encode())
+    r.f.close()
+    assert r.logs == [f"{log}: deleted while we read it, {len(L(2))} bytes after byte {len(L(1))} not read "
+                      "when we stopped; they could not be read"], r.logs
+
+
+def test_file_deleted_and_read_to_its_end_stops_without_a_word(tmp_path, no_grace):
+    log = tmp_path / "mail.log"
+    append(log, 1)
+    r = Run(log, from_start=True)
+    assert r.drain() == [1]
+    os.unlink(log)
+    r.f.close()
+    assert r.logs == []
